@@ -1,0 +1,80 @@
+namespace Hub.Batches;
+
+/// <summary>
+/// Walks the records of one uncompressed v2 batch:
+/// <code>
+/// length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+/// keyLength varint | key | valueLength varint | value | headerCount varint |
+/// (headerKeyLength varint | headerKey | headerValueLength varint | headerValue)*
+/// </code>
+/// Throws <see cref="InvalidDataException"/> on a malformed record, never reads outside the batch.
+/// </summary>
+public struct RecordReader
+{
+    private readonly ReadOnlyMemory<byte> _batch;
+    private readonly RecordBatchHeader _header;
+    private int _position;
+    private int _remaining;
+
+    /// <param name="batch">Exactly one whole batch, header included.</param>
+    public RecordReader(ReadOnlyMemory<byte> batch)
+    {
+        if (!RecordBatchHeader.TryRead(batch.Span, out _header) || _header.TotalSize > batch.Length)
+            throw new InvalidDataException("truncated record batch");
+        if (_header.Compression != CompressionType.None)
+            throw new InvalidDataException($"batch is compressed with {_header.Compression}; decompress it first");
+        _batch = batch[.._header.TotalSize];
+        _position = RecordBatchLayout.HeaderSize;
+        _remaining = _header.RecordCount;
+        Current = default;
+    }
+
+    public readonly RecordBatchHeader Header => _header;
+
+    public Record Current { get; private set; }
+
+    /// <summary>Moves to the next record; false after the last. Checks the batch's record count matches its bytes.</summary>
+    public bool MoveNext()
+    {
+        var span = _batch.Span;
+        if (_remaining == 0)
+        {
+            if (_position != span.Length) throw new InvalidDataException("bytes left over after the last record");
+            return false;
+        }
+        if (!Varint.TryReadInt32(span, ref _position, out var length) || length < 0 || length > span.Length - _position)
+            throw new InvalidDataException("bad record length");
+        var end = _position + length;
+        var record = span[..end];
+        var p = _position + 1; // attributes: unused in v2
+        if (!Varint.TryReadInt64(record, ref p, out var timestampDelta) || !Varint.TryReadInt32(record, ref p, out var offsetDelta))
+            throw new InvalidDataException("bad record timestamp or offset delta");
+        var key = ReadNullableBytes(_batch[..end], record, ref p);
+        var value = ReadNullableBytes(_batch[..end], record, ref p);
+        if (!Varint.TryReadInt32(record, ref p, out var headerCount) || headerCount < 0)
+            throw new InvalidDataException("bad record header count");
+        var headersStart = p;
+        for (var i = 0; i < headerCount; i++)
+        {
+            if (ReadNullableBytes(_batch[..end], record, ref p) is null) throw new InvalidDataException("record header with a null key");
+            ReadNullableBytes(_batch[..end], record, ref p);
+        }
+        if (p != end) throw new InvalidDataException("record length does not match its fields");
+        Current = new Record(_header.BaseOffset + offsetDelta, _header.BaseTimestamp + timestampDelta, key, value,
+            headerCount, _batch[headersStart..end]);
+        _position = end;
+        _remaining--;
+        return true;
+    }
+
+    /// <summary>Reads a varint length and that many bytes; length -1 is null.</summary>
+    internal static ReadOnlyMemory<byte>? ReadNullableBytes(ReadOnlyMemory<byte> memory, ReadOnlySpan<byte> span, ref int position)
+    {
+        if (!Varint.TryReadInt32(span, ref position, out var length) || length < -1 || length > span.Length - position)
+            throw new InvalidDataException("bad length in record");
+        if (length == -1) return null;
+        var slice = memory.Slice(position, length);
+        position += length;
+        return slice;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+
+namespace Hub.Batches;
+
+/// <summary>Kafka's zig-zag variable-length integers (protobuf style), used inside v2 records.</summary>
+public static class Varint
+{
+    public const int MaxInt32Bytes = 5;
+    public const int MaxInt64Bytes = 10;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WriteInt32(Span<byte> destination, int value) => WriteUnsigned(destination, (uint)((value << 1) ^ (value >> 31)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int WriteInt64(Span<byte> destination, long value) => WriteUnsigned(destination, (ulong)((value << 1) ^ (value >> 63)));
+
+    public static int SizeOfInt32(int value) => SizeOfUnsigned((uint)((value << 1) ^ (value >> 31)));
+
+    public static int SizeOfInt64(long value) => SizeOfUnsigned((ulong)((value << 1) ^ (value >> 63)));
+
+    /// <summary>Reads a zig-zag int32; false when the bytes end early or the value is longer than 5 bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryReadInt32(ReadOnlySpan<byte> source, ref int position, out int value)
+    {
+        if (!TryReadUnsigned(source, ref position, MaxInt32Bytes, out var raw) || raw > uint.MaxValue)
+        {
+            value = 0;
+            return false;
+        }
+        var u = (uint)raw;
+        value = (int)(u >> 1) ^ -(int)(u & 1);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryReadInt64(ReadOnlySpan<byte> source, ref int position, out long value)
+    {
+        if (!TryReadUnsigned(source, ref position, MaxInt64Bytes, out var u))
+        {
+            value = 0;
+            return false;
+        }
+        value = (long)(u >> 1) ^ -(long)(u & 1);
+        return true;
+    }
+
+    private static int WriteUnsigned(Span<byte> destination, ulong value)
+    {
+        var i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+        destination[i++] = (byte)value;
+        return i;
+    }
+
+    private static int SizeOfUnsigned(ulong value)
+    {
+        var size = 1;
+        while (value >= 0x80)
+        {
+            value >>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    private static bool TryReadUnsigned(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong value)
+    {
+        value = 0;
+        var p = position;
+        for (var shift = 0; shift < maxBytes * 7; shift += 7)
+        {
+            if ((uint)p >= (uint)source.Length) return false;
+            var b = source[p++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                position = p;
+                return true;
+            }
+        }
+        return false;
+    }
+}

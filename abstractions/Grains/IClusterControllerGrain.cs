@@ -1,0 +1,24 @@
+using Hub.Topics;
+
+namespace Hub.Grains;
+
+/// <summary>
+/// The single source of truth for topic metadata (one activation, key 0, durable state), as KRaft's controller.
+/// </summary>
+public interface IClusterControllerGrain : IGrainWithIntegerKey
+{
+    /// <summary>Creates a topic; <paramref name="configs"/> uses Kafka's topic config names (retention.ms, ...).</summary>
+    Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null);
+
+    Task DeleteTopic(string name);
+
+    /// <summary>Grows the topic to <paramref name="totalPartitions"/> partitions (never shrinks, as in Kafka).</summary>
+    Task<TopicMetadata> AddPartitions(string name, int totalPartitions);
+
+    /// <summary>The topic, or null when there is none of that name.</summary>
+    [Orleans.Concurrency.ReadOnly]
+    Task<TopicMetadata?> GetTopic(string name);
+
+    [Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<TopicMetadata>> ListTopics();
+}

@@ -1,0 +1,46 @@
+namespace Hub.Topics;
+
+/// <summary>
+/// Per-topic settings, named after Kafka's topic configs (the <c>*Key</c> constants). Defaults follow
+/// Kafka where Kafka has one, except the flush policy: Kafka leaves flushing to the OS, Hub fsyncs once a
+/// second by default (like Redis' appendfsync everysec) so a single silo loses at most a second of
+/// acknowledged writes on power loss, and nothing on a process crash.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TopicConfig
+{
+    public const string RetentionMsKey = "retention.ms";
+    public const string RetentionBytesKey = "retention.bytes";
+    public const string SegmentBytesKey = "segment.bytes";
+    public const string SegmentMsKey = "segment.ms";
+    public const string MaxMessageBytesKey = "max.message.bytes";
+    public const string CleanupPolicyKey = "cleanup.policy";
+    public const string FlushMessagesKey = "flush.messages";
+    public const string FlushMsKey = "flush.ms";
+
+    /// <summary>Keep records this long; -1 keeps them forever. Kafka default: 7 days.</summary>
+    [Id(0)] public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>Keep at most this many bytes per partition; -1 means no size limit.</summary>
+    [Id(1)] public long RetentionBytes { get; init; } = -1;
+
+    /// <summary>Roll to a new segment file once the active one would exceed this size. Kafka default: 1 GiB.</summary>
+    [Id(2)] public int SegmentBytes { get; init; } = 1 << 30;
+
+    /// <summary>Roll to a new segment once the active one is this old. Kafka default: 7 days.</summary>
+    [Id(3)] public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>Largest record batch accepted (Kafka default 1 MiB + 12 bytes of log overhead).</summary>
+    [Id(4)] public int MaxMessageBytes { get; init; } = 1048588;
+
+    /// <summary>"delete" (retention by time/size). "compact" is accepted for compatibility and treated as delete.</summary>
+    [Id(5)] public string CleanupPolicy { get; init; } = "delete";
+
+    /// <summary>fsync after this many records; 1 = every batch; long.MaxValue = never by count.</summary>
+    [Id(6)] public long FlushMessages { get; init; } = long.MaxValue;
+
+    /// <summary>fsync when the oldest unflushed write is this old; 0 = every batch; long.MaxValue = never by time.</summary>
+    [Id(7)] public long FlushMs { get; init; } = 1000;
+
+    public static TopicConfig Default { get; } = new();
+}
