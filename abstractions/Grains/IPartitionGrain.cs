@@ -1,5 +1,4 @@
 using Hub.Partitions;
-using Orleans.Concurrency;
 
 namespace Hub.Grains;
 
@@ -15,15 +14,12 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// </summary>
     Task<AppendResult> Append(ReadOnlyMemory<byte> batches);
 
-    /// <summary>Long-polls without holding the grain's turn, so waiting consumers never block appends.</summary>
-    [AlwaysInterleave]
+    /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends.</summary>
     Task<FetchResult> Fetch(FetchRequest request);
 
     /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, or first offset with timestamp ≥ the given ms.</summary>
-    [AlwaysInterleave]
     Task<OffsetAndTimestamp> ListOffset(long timestamp);
 
-    [AlwaysInterleave]
     Task<PartitionState> GetState();
 
     /// <summary>Removes the replica's files; used when its topic is deleted.</summary>

@@ -1,0 +1,29 @@
+using Hub.Silo.Placement;
+using Hub.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace Hub.Silo.Hosting;
+
+public static class HubSiloBuilderExtensions
+{
+    /// <summary>
+    /// Everything a silo needs to be a Hub broker, whatever its clustering: broker id in silo metadata,
+    /// broker placement, the metadata storage provider on local disk, and the options the grains read.
+    /// </summary>
+    public static ISiloBuilder AddHub(this ISiloBuilder silo, HubSiloOptions options)
+    {
+        Directory.CreateDirectory(options.LogsDirectory);
+        silo.UseSiloMetadata(new Dictionary<string, string>
+        {
+            [BrokerDirectory.BrokerIdKey] = options.BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        silo.AddFileGrainStorage(HubStorage.Name, storage => storage.RootDirectory = options.MetadataDirectory);
+        silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
+        silo.Services.AddSingleton(Options.Create(options));
+        silo.Services.AddSingleton<BrokerDirectory>();
+        silo.Services.AddSingleton(TimeProvider.System);
+        return silo;
+    }
+}

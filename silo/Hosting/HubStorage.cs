@@ -1,0 +1,7 @@
+namespace Hub.Silo.Hosting;
+
+/// <summary>Name of the grain storage provider that holds Hub's durable metadata (topics, later group offsets).</summary>
+public static class HubStorage
+{
+    public const string Name = "hub";
+}

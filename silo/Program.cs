@@ -1,0 +1,26 @@
+using Hub.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+// Settings come from appsettings.json, then HUB_-prefixed environment variables (HUB_Hub__DataDirectory),
+// then the command line (--data-dir, --broker-id, ... or --Hub:DataDirectory=...).
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddEnvironmentVariables("HUB_");
+builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
+{
+    ["--data-dir"] = "Hub:DataDirectory",
+    ["--broker-id"] = "Hub:BrokerId",
+    ["--silo-port"] = "Hub:SiloPort",
+    ["--gateway-port"] = "Hub:GatewayPort",
+});
+var options = builder.Configuration.GetSection(HubSiloOptions.SectionName).Get<HubSiloOptions>() ?? new HubSiloOptions();
+
+builder.UseOrleans(silo =>
+{
+    // The embedded default: one silo, localhost clustering, nothing external.
+    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+    silo.AddHub(options);
+});
+
+using var host = builder.Build();
+await host.RunAsync();

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Hub.Errors;
+using Hub.Topics;
+
+namespace Hub.Silo.Topics;
+
+/// <summary>Turns Kafka-named topic configs ("retention.ms" = "3600000") into a validated <see cref="TopicConfig"/>.</summary>
+public static class TopicConfigParser
+{
+    /// <summary>Kafka's smallest segment.bytes: one batch header must fit.</summary>
+    private const int MinSegmentBytes = 14;
+
+    public static TopicConfig Parse(IReadOnlyDictionary<string, string>? configs, TopicConfig? defaults = null)
+    {
+        var config = defaults ?? TopicConfig.Default;
+        if (configs is null) return config;
+        foreach (var (key, value) in configs)
+        {
+            config = key switch
+            {
+                TopicConfig.RetentionMsKey => config with { RetentionMs = Long(key, value, min: -1) },
+                TopicConfig.RetentionBytesKey => config with { RetentionBytes = Long(key, value, min: -1) },
+                TopicConfig.SegmentBytesKey => config with { SegmentBytes = (int)Long(key, value, MinSegmentBytes, int.MaxValue) },
+                TopicConfig.SegmentMsKey => config with { SegmentMs = Long(key, value, min: 1) },
+                TopicConfig.MaxMessageBytesKey => config with { MaxMessageBytes = (int)Long(key, value, 0, int.MaxValue) },
+                TopicConfig.FlushMessagesKey => config with { FlushMessages = Long(key, value, min: 1) },
+                TopicConfig.FlushMsKey => config with { FlushMs = Long(key, value, min: 0) },
+                TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = CleanupPolicy(value) },
+                _ => throw new HubException(ErrorCode.InvalidConfig, $"unknown topic config '{key}'"),
+            };
+        }
+        return config;
+    }
+
+    /// <summary>The effective settings under their Kafka names, for describe output.</summary>
+    public static IReadOnlyDictionary<string, string> Format(TopicConfig config) => new SortedDictionary<string, string>
+    {
+        [TopicConfig.RetentionMsKey] = config.RetentionMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.RetentionBytesKey] = config.RetentionBytes.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.SegmentBytesKey] = config.SegmentBytes.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.SegmentMsKey] = config.SegmentMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.MaxMessageBytesKey] = config.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.FlushMessagesKey] = config.FlushMessages.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.FlushMsKey] = config.FlushMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.CleanupPolicyKey] = config.CleanupPolicy,
+    };
+
+    private static long Long(string key, string value, long min, long max = long.MaxValue)
+    {
+        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
+            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be an integer, got '{value}'");
+        if (parsed < min || parsed > max)
+            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be between {min} and {max}, got {parsed}");
+        return parsed;
+    }
+
+    private static string CleanupPolicy(string value) => value switch
+    {
+        "delete" or "compact" or "compact,delete" or "delete,compact" => value,
+        _ => throw new HubException(ErrorCode.InvalidConfig, $"cleanup.policy must be 'delete' or 'compact', got '{value}'"),
+    };
+}
