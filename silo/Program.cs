@@ -4,7 +4,8 @@ using Microsoft.Extensions.Hosting;
 
 // Settings come from appsettings.json, then HUB_-prefixed environment variables (HUB_Hub__DataDirectory),
 // then the command line (--data-dir, --broker-id, ... or --Hub:DataDirectory=...).
-var builder = Host.CreateApplicationBuilder(args);
+// appsettings.json sits beside the binary, so the silo finds it from any working directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("HUB_");
 builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
 {
