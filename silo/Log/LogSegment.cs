@@ -1,0 +1,271 @@
+using Hub.Batches;
+using Hub.Errors;
+using Hub.Partitions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Hub.Silo.Log;
+
+/// <summary>
+/// One segment of a partition log: the ".log" file of batches starting at <see cref="BaseOffset"/>, its offset
+/// and time indexes (kept in memory, written to ".index" / ".timeindex" by <see cref="PersistIndexes"/>), and
+/// what retention and rolling need to know about it. Offsets in the indexes are relative int32s and positions
+/// int32s, which <see cref="SegmentLog"/>'s roll rule guarantees fit.
+/// </summary>
+internal sealed class LogSegment : IDisposable
+{
+    /// <summary>Log bytes between index entries: small enough that a lookup scans little, large enough that the indexes stay small.</summary>
+    public const int IndexIntervalBytes = 4096;
+
+    private const int LookupBufferBytes = 16 * 1024;
+    private const int ScanBufferBytes = 1024 * 1024;
+
+    private readonly SafeFileHandle _log;
+    private readonly string _logPath;
+    private readonly string _indexPath;
+    private readonly string _timeIndexPath;
+    private OffsetIndex _offsetIndex = new();
+    private TimeIndex _timeIndex = new();
+    private int _bytesSinceIndexEntry;
+    private long _lastBatchBaseOffset;
+
+    private LogSegment(string directory, long baseOffset, FileMode mode)
+    {
+        BaseOffset = baseOffset;
+        NextOffset = baseOffset;
+        _logPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension));
+        _indexPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.IndexExtension));
+        _timeIndexPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.TimeIndexExtension));
+        _log = File.OpenHandle(_logPath, mode, FileAccess.ReadWrite, FileShare.Read);
+        Size = RandomAccess.GetLength(_log);
+    }
+
+    public long BaseOffset { get; }
+
+    /// <summary>Offset after the last batch; <see cref="BaseOffset"/> while empty.</summary>
+    public long NextOffset { get; private set; }
+
+    public long Size { get; private set; }
+
+    public bool IsEmpty => Size == 0;
+
+    /// <summary>Largest record timestamp in the segment; -1 (Kafka's "no timestamp") while it has none.</summary>
+    public long MaxTimestamp { get; private set; } = -1;
+
+    /// <summary>
+    /// When the segment file was created (ms since the epoch): its age decides time-based rolling. Taken from
+    /// the broker's clock rather than from record timestamps, which producers set and may set far in the past.
+    /// </summary>
+    public long CreatedMs { get; private init; }
+
+    /// <summary>When the segment was last written (ms since the epoch); retention's fallback for data without timestamps.</summary>
+    public long LastModifiedMs { get; private set; }
+
+    /// <summary>What time retention measures: the newest record's timestamp, else the last write.</summary>
+    public long NewestTimestampMs => MaxTimestamp >= 0 ? MaxTimestamp : LastModifiedMs;
+
+    public string Name => Path.GetFileName(_logPath);
+
+    /// <summary>Creates the empty log file of a new segment; its index files are written when it is persisted.</summary>
+    public static LogSegment Create(string directory, long baseOffset, long nowMs) =>
+        new(directory, baseOffset, FileMode.CreateNew) { CreatedMs = nowMs, LastModifiedMs = nowMs };
+
+    /// <summary>
+    /// Opens an existing segment. A closed one (<paramref name="nextBaseOffset"/> given) keeps its index files
+    /// when they are well formed and agree with the log: positions inside it, and the last time-index entry
+    /// naming a batch that ends exactly at the end of the file and is followed by the next segment's offsets.
+    /// The active segment, and a closed one whose indexes fail that check, is scanned batch by batch with CRCs
+    /// verified and cut at the first damage (see <see cref="Recover"/>); <paramref name="damaged"/> tells
+    /// whether anything was cut.
+    /// </summary>
+    public static LogSegment Open(string directory, long baseOffset, long? nextBaseOffset, ILogger logger, out bool damaged)
+    {
+        var logPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension));
+        var segment = new LogSegment(directory, baseOffset, FileMode.Open)
+        {
+            CreatedMs = new DateTimeOffset(File.GetCreationTimeUtc(logPath)).ToUnixTimeMilliseconds(),
+            LastModifiedMs = new DateTimeOffset(File.GetLastWriteTimeUtc(logPath)).ToUnixTimeMilliseconds(),
+        };
+        damaged = false;
+        if (nextBaseOffset is not { } next) damaged = !segment.Recover(logger);
+        else if (!segment.TryAdoptIndexFiles(next))
+        {
+            logger.LogInformation("Rebuilding the indexes of segment {Segment} in {Directory}", segment.Name, directory);
+            damaged = !segment.Recover(logger);
+            segment.PersistIndexes();
+        }
+        return segment;
+    }
+
+    /// <summary>
+    /// Writes batches whose offsets are already assigned at the end of the file, in one write, and indexes them.
+    /// On an I/O error the file is cut back to where it was, so a failed append leaves nothing behind.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> batches, long nowMs)
+    {
+        var position = Size;
+        try
+        {
+            RandomAccess.Write(_log, batches, position);
+        }
+        catch (IOException e)
+        {
+            RandomAccess.SetLength(_log, position);
+            throw new HubException(ErrorCode.KafkaStorageError, $"writing to segment {Name} failed: {e.Message}");
+        }
+        for (var offset = 0; offset < batches.Length;)
+        {
+            RecordBatchHeader.TryRead(batches[offset..], out var header);
+            IndexBatch(header, position + offset);
+            offset += header.TotalSize;
+        }
+        Size = position + batches.Length;
+        LastModifiedMs = nowMs;
+    }
+
+    /// <summary>A cursor starting at or before the batch holding <paramref name="offset"/>, found through the offset index.</summary>
+    public BatchCursor CursorNear(long offset) =>
+        new(_log, _offsetIndex.PositionAtOrBefore(RelativeOffset(offset)), Size, LookupBufferBytes);
+
+    /// <summary>A cursor over the whole segment.</summary>
+    public BatchCursor CursorFromStart() => new(_log, 0, Size, LookupBufferBytes);
+
+    public void ReadExactly(long position, Span<byte> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            var n = RandomAccess.Read(_log, destination, position);
+            if (n == 0) throw new IOException($"segment {Name} ended at {position}, before its known size {Size}");
+            destination = destination[n..];
+            position += n;
+        }
+    }
+
+    /// <summary>
+    /// The first record at or after <paramref name="timestamp"/> (by offset order), or null when the segment
+    /// has none. Compressed batches and batches stamped with log-append time answer with their base offset.
+    /// </summary>
+    public OffsetAndTimestamp? FindByTimestamp(long timestamp)
+    {
+        if (MaxTimestamp < timestamp) return null;
+        using var cursor = CursorNear(BaseOffset + _timeIndex.RelativeOffsetBefore(timestamp));
+        while (cursor.MoveNext())
+        {
+            var header = cursor.Header;
+            if (header.MaxTimestamp < timestamp) continue;
+            if (header.Compression != CompressionType.None || (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0)
+                return new OffsetAndTimestamp(header.BaseOffset, header.MaxTimestamp);
+            var records = new RecordReader(cursor.ReadBatch());
+            while (records.MoveNext())
+            {
+                if (records.Current.Timestamp >= timestamp) return new OffsetAndTimestamp(records.Current.Offset, records.Current.Timestamp);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>fsyncs the log file.</summary>
+    public void Flush() => RandomAccess.FlushToDisk(_log);
+
+    /// <summary>
+    /// Writes both indexes to their files. First closes the time index with an entry for the last batch, so
+    /// the segment's largest timestamp and end can be read back from the index without a scan.
+    /// </summary>
+    public void PersistIndexes()
+    {
+        if (!IsEmpty && (_timeIndex.Count == 0 || _timeIndex.Last.RelativeOffset < RelativeOffset(_lastBatchBaseOffset)))
+            _timeIndex.Add(MaxTimestamp, RelativeOffset(_lastBatchBaseOffset));
+        _offsetIndex.WriteTo(_indexPath);
+        _timeIndex.WriteTo(_timeIndexPath);
+    }
+
+    /// <summary>Closes and removes the segment's files, indexes first so a crash never leaves an index without its log.</summary>
+    public void Delete()
+    {
+        Dispose();
+        File.Delete(_indexPath);
+        File.Delete(_timeIndexPath);
+        File.Delete(_logPath);
+    }
+
+    public void Dispose() => _log.Dispose();
+
+    /// <summary>
+    /// Scans the whole file, verifying each batch's header, offset continuity and CRC, and rebuilds the indexes.
+    /// At the first batch that fails, cuts the file there (a torn write or corruption: nothing from that point
+    /// can be trusted or served). Returns false when it cut something.
+    /// </summary>
+    private bool Recover(ILogger logger)
+    {
+        using var cursor = new BatchCursor(_log, 0, Size, ScanBufferBytes);
+        while (cursor.MoveNext())
+        {
+            if (DamageIn(cursor) is { } damage) return Truncate(cursor.Position, damage, logger);
+            IndexBatch(cursor.Header, cursor.Position);
+        }
+        return cursor.Damage is null || Truncate(cursor.Position, cursor.Damage, logger);
+    }
+
+    /// <summary>What is wrong with the cursor's batch as the next one in this segment; null when it is sound.</summary>
+    private string? DamageIn(BatchCursor cursor)
+    {
+        var header = cursor.Header;
+        if (header.BaseOffset != NextOffset || header.LastOffsetDelta < 0)
+            return $"batch claims offsets {header.BaseOffset}..{header.LastOffset} where offset {NextOffset} should start";
+        return RecordBatchHeader.ComputeCrc(cursor.ReadBatch().Span) != header.Crc ? "CRC mismatch" : null;
+    }
+
+    private bool Truncate(long position, string damage, ILogger logger)
+    {
+        logger.LogWarning(
+            "Segment {Segment}: {Damage} at byte {Position}; cutting {Bytes} bytes, the log now ends at offset {NextOffset}",
+            Name, damage, position, Size - position, NextOffset);
+        RandomAccess.SetLength(_log, position);
+        RandomAccess.FlushToDisk(_log);
+        Size = position;
+        return false;
+    }
+
+    /// <summary>Loads the index files of a closed segment and takes them as the truth if their last entries agree with the log; see <see cref="Open"/>.</summary>
+    private bool TryAdoptIndexFiles(long nextBaseOffset)
+    {
+        if (OffsetIndex.TryLoad(_indexPath, Size) is not { } offsetIndex || TimeIndex.TryLoad(_timeIndexPath) is not { } timeIndex) return false;
+        if (IsEmpty) return offsetIndex.Count == 0 && timeIndex.Count == 0 && nextBaseOffset == BaseOffset;
+        if (timeIndex.Count == 0) return false;
+        _offsetIndex = offsetIndex;
+        var last = timeIndex.Last;
+        using var cursor = CursorNear(BaseOffset + last.RelativeOffset);
+        while (cursor.MoveNext())
+        {
+            var header = cursor.Header;
+            if (header.BaseOffset < BaseOffset + last.RelativeOffset) continue;
+            if (header.BaseOffset != BaseOffset + last.RelativeOffset || cursor.Position + header.TotalSize != Size
+                || header.LastOffset + 1 != nextBaseOffset) break;
+            _timeIndex = timeIndex;
+            MaxTimestamp = last.Timestamp;
+            NextOffset = nextBaseOffset;
+            _lastBatchBaseOffset = header.BaseOffset;
+            return true;
+        }
+        _offsetIndex = new OffsetIndex();
+        return false;
+    }
+
+    /// <summary>Records a batch written at <paramref name="position"/> in the indexes and the segment's bounds.</summary>
+    private void IndexBatch(in RecordBatchHeader header, long position)
+    {
+        MaxTimestamp = Math.Max(MaxTimestamp, header.MaxTimestamp);
+        if (_bytesSinceIndexEntry >= IndexIntervalBytes)
+        {
+            var relativeOffset = RelativeOffset(header.BaseOffset);
+            _offsetIndex.Add(relativeOffset, (int)position);
+            if (_timeIndex.Count == 0 || MaxTimestamp > _timeIndex.Last.Timestamp) _timeIndex.Add(MaxTimestamp, relativeOffset);
+            _bytesSinceIndexEntry = 0;
+        }
+        _bytesSinceIndexEntry += header.TotalSize;
+        _lastBatchBaseOffset = header.BaseOffset;
+        NextOffset = header.LastOffset + 1;
+    }
+
+    private int RelativeOffset(long offset) => (int)(offset - BaseOffset);
+}

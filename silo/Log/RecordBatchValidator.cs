@@ -1,0 +1,90 @@
+using Hub.Batches;
+using Hub.Errors;
+
+namespace Hub.Silo.Log;
+
+/// <summary>
+/// Checks record batches from a producer before any of them is stored, so an append is all or nothing and
+/// the log never holds a batch a consumer could choke on. Structural damage (lengths, magic, CRC) is
+/// <see cref="ErrorCode.CorruptMessage"/>, a well-formed batch that breaks the format's rules is
+/// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka.
+/// </summary>
+public static class RecordBatchValidator
+{
+    private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
+
+    /// <summary>
+    /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly; returns
+    /// how many records they hold. Throws <see cref="HubException"/> on the first problem.
+    /// </summary>
+    /// <param name="maxBatchBytes">Largest batch accepted (the topic's max.message.bytes).</param>
+    public static long Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes)
+    {
+        if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
+        long records = 0;
+        for (int position = 0, index = 0; position < batches.Length; index++)
+        {
+            var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
+            records += header.RecordCount;
+            position += header.TotalSize;
+        }
+        return records;
+    }
+
+    private static RecordBatchHeader ValidateBatch(ReadOnlyMemory<byte> rest, int index, int position, int maxBatchBytes)
+    {
+        if (!RecordBatchHeader.TryRead(rest.Span, out var header))
+            throw Corrupt(index, position, $"{rest.Length} trailing bytes are too few for a batch header");
+        if (header.Magic != RecordBatchLayout.CurrentMagic)
+            throw Corrupt(index, position, $"magic byte is {header.Magic}, only {RecordBatchLayout.CurrentMagic} is supported");
+        if (header.BatchLength < MinBatchLength || (long)header.BatchLength + RecordBatchLayout.LogOverhead > rest.Length)
+            throw Corrupt(index, position, $"batch length {header.BatchLength} does not fit the {rest.Length - RecordBatchLayout.LogOverhead} bytes that follow it");
+        if (header.TotalSize > maxBatchBytes)
+            throw new HubException(ErrorCode.MessageTooLarge, $"{Where(index, position)}: {header.TotalSize} bytes is over the topic's limit of {maxBatchBytes}");
+        var batch = rest[..header.TotalSize];
+        if (RecordBatchHeader.ComputeCrc(batch.Span) != header.Crc) throw Corrupt(index, position, $"CRC mismatch");
+        if (header.RecordCount < 1) throw Invalid(index, position, $"record count {header.RecordCount}");
+        if (header.LastOffsetDelta != header.RecordCount - 1)
+            throw Invalid(index, position, $"last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}");
+        if (header.Compression > CompressionType.Zstd) throw Corrupt(index, position, $"unknown compression codec {(int)header.Compression}");
+        if (header.Compression == CompressionType.None) ValidateRecords(batch, header, index, position);
+        return header;
+    }
+
+    /// <summary>
+    /// Walks an uncompressed batch's records: their structure must fill the batch exactly, offset deltas must
+    /// run 0..n-1, and the header's max timestamp must be the records' largest (the time index relies on it).
+    /// </summary>
+    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    {
+        var records = new RecordReader(batch);
+        var expectedDelta = 0L;
+        var maxTimestamp = long.MinValue;
+        try
+        {
+            while (records.MoveNext())
+            {
+                var record = records.Current;
+                if (record.Offset - header.BaseOffset != expectedDelta)
+                    throw Invalid(index, position, $"record {expectedDelta} has offset delta {record.Offset - header.BaseOffset}");
+                maxTimestamp = Math.Max(maxTimestamp, record.Timestamp);
+                expectedDelta++;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw Invalid(index, position, $"record {expectedDelta}: {e.Message}");
+        }
+        var logAppendTime = (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0;
+        if (!logAppendTime && maxTimestamp != header.MaxTimestamp)
+            throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
+    }
+
+    private static HubException Corrupt(int index, int position, string problem) =>
+        new(ErrorCode.CorruptMessage, $"{Where(index, position)}: {problem}");
+
+    private static HubException Invalid(int index, int position, string problem) =>
+        new(ErrorCode.InvalidRecord, $"{Where(index, position)}: {problem}");
+
+    private static string Where(int index, int position) => $"batch {index} (at byte {position})";
+}

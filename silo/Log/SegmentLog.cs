@@ -1,0 +1,349 @@
+using Hub.Batches;
+using Hub.Errors;
+using Hub.Partitions;
+using Hub.Silo.Storage;
+using Hub.Topics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hub.Silo.Log;
+
+/// <summary>
+/// The append-only log of one partition replica, stored as segment files in one directory, in Kafka's layout.
+/// <para>
+/// On disk: segment files named by their base offset (the first offset they hold) as 20 zero-padded digits.
+/// "&lt;base&gt;.log" holds record batches in Kafka's v2 format, back to back, byte for byte as the producer sent
+/// them except the base offset and partition leader epoch, which the log sets (the CRC does not cover them).
+/// Offsets are consecutive across segments. "&lt;base&gt;.index" is a sparse offset index, one entry per
+/// ~4 KiB of log (<see cref="LogSegment.IndexIntervalBytes"/>): relative offset int32 + file position int32,
+/// pointing at the start of a batch. "&lt;base&gt;.timeindex" is a sparse time index at the same points:
+/// largest timestamp so far int64 + relative offset int32 of that batch, added when that maximum grows, and
+/// ending with an entry for the segment's last batch. All integers are big-endian.
+/// </para>
+/// <para>
+/// Indexes live in memory and are written to their files when a segment is rolled and when the log is
+/// disposed. On open, a closed segment's index files are used only if they are well formed and agree with
+/// its log; otherwise that segment is scanned. The last (active) segment is always scanned, because it is
+/// the one a crash can leave torn: every batch's header, offset continuity and CRC are checked, the file is
+/// cut at the first bad batch (with a warning naming what was cut), and any later segments are discarded,
+/// so a damaged batch is never served.
+/// </para>
+/// <para>
+/// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous.
+/// </para>
+/// </summary>
+public sealed class SegmentLog : IDisposable
+{
+    private readonly string _directory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly List<LogSegment> _segments;
+    private TopicConfig _config;
+    private long _unflushedRecords;
+    private long _oldestUnflushedMs;
+
+    private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments)
+    {
+        _directory = directory;
+        _config = config;
+        _time = time;
+        _logger = logger;
+        _segments = segments;
+    }
+
+    public long LogStartOffset => _segments[0].BaseOffset;
+
+    /// <summary>The offset the next appended record gets.</summary>
+    public long LogEndOffset => Active.NextOffset;
+
+    public long SizeBytes
+    {
+        get
+        {
+            long size = 0;
+            foreach (var segment in _segments) size += segment.Size;
+            return size;
+        }
+    }
+
+    public int SegmentCount => _segments.Count;
+
+    /// <summary>How many times unflushed appends were fsynced; for observing the flush policy.</summary>
+    public long FlushCount { get; private set; }
+
+    private LogSegment Active => _segments[^1];
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Opens the log in <paramref name="directory"/> (created if missing), recovering it as the class comment describes.</summary>
+    public static SegmentLog Open(string directory, TopicConfig config, TimeProvider? time = null, ILogger? logger = null)
+    {
+        time ??= TimeProvider.System;
+        logger ??= NullLogger.Instance;
+        Directory.CreateDirectory(directory);
+        var baseOffsets = new List<long>();
+        foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
+        {
+            if (SegmentFileName.TryParseLog(path, out var baseOffset)) baseOffsets.Add(baseOffset);
+        }
+        baseOffsets.Sort();
+
+        var segments = new List<LogSegment>();
+        for (var i = 0; i < baseOffsets.Count; i++)
+        {
+            long? nextBaseOffset = i + 1 < baseOffsets.Count ? baseOffsets[i + 1] : null;
+            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, logger, out var damaged);
+            segments.Add(segment);
+            if (nextBaseOffset is { } next && (damaged || segment.NextOffset != next))
+            {
+                DiscardSegments(directory, baseOffsets.Skip(i + 1), segment, logger);
+                break;
+            }
+        }
+        if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return new SegmentLog(directory, config, time, logger, segments);
+    }
+
+    /// <summary>Removes a log's directory and everything in it; the log must be disposed first.</summary>
+    public static void Delete(string directory)
+    {
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
+    /// <summary>
+    /// Validates (see <see cref="RecordBatchValidator"/>) and appends one or more concatenated v2 batches, all or
+    /// nothing. Assigns consecutive offsets by patching each batch's base offset, and its leader epoch, in
+    /// <paramref name="batches"/> itself, then writes them in one write.
+    /// </summary>
+    public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0)
+    {
+        var recordCount = RecordBatchValidator.Validate(batches, _config.MaxMessageBytes);
+        var nowMs = NowMs;
+        if (ShouldRoll(batches.Length, recordCount, nowMs)) Roll(nowMs);
+
+        var baseOffset = LogEndOffset;
+        var nextOffset = baseOffset;
+        var span = batches.Span;
+        for (var position = 0; position < span.Length;)
+        {
+            var batch = span[position..];
+            RecordBatchHeader.TryRead(batch, out var header);
+            RecordBatchHeader.WriteBaseOffset(batch, nextOffset);
+            RecordBatchHeader.WriteLeaderEpoch(batch, leaderEpoch);
+            nextOffset += header.LastOffsetDelta + 1;
+            position += header.TotalSize;
+        }
+        Active.Append(span, nowMs);
+
+        if (_unflushedRecords == 0) _oldestUnflushedMs = nowMs;
+        _unflushedRecords += recordCount;
+        FlushIfDue();
+        return new AppendResult(baseOffset, nextOffset - 1, nowMs, LogStartOffset);
+    }
+
+    /// <summary>
+    /// Whole batches starting with the one that holds <paramref name="offset"/>, as stored: as many as fit in
+    /// <paramref name="maxBytes"/> but always the first (so a consumer makes progress past a large batch), none
+    /// whose base offset is at or past <paramref name="maxOffset"/> (the high watermark). Continues into later
+    /// segments while space remains. Empty at the log end.
+    /// </summary>
+    public ReadOnlyMemory<byte> Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
+    {
+        if (offset < LogStartOffset || offset > LogEndOffset)
+            throw new HubException(ErrorCode.OffsetOutOfRange,
+                $"offset {offset} is out of range: the log holds offsets [{LogStartOffset}, {LogEndOffset})");
+        if (offset == LogEndOffset) return ReadOnlyMemory<byte>.Empty;
+
+        var extents = new List<(LogSegment Segment, long Position, int Length)>();
+        long total = 0;
+        var first = SegmentIndexOf(offset);
+        for (var i = first; i < _segments.Count; i++)
+        {
+            var segment = _segments[i];
+            using var cursor = i == first ? segment.CursorNear(offset) : segment.CursorFromStart();
+            long start = -1;
+            var full = false;
+            while (cursor.MoveNext())
+            {
+                var header = cursor.Header;
+                if (header.LastOffset < offset) continue;
+                full = header.BaseOffset >= maxOffset || (total > 0 && total + header.TotalSize > maxBytes);
+                if (full) break;
+                if (start < 0) start = cursor.Position;
+                total += header.TotalSize;
+            }
+            if (cursor.Damage is not null)
+            {
+                if (total == 0)
+                    throw new HubException(ErrorCode.KafkaStorageError, $"segment {segment.Name} is damaged at byte {cursor.Position}: {cursor.Damage}");
+                full = true;
+            }
+            if (start >= 0) extents.Add((segment, start, (int)(cursor.Position - start)));
+            if (full) break;
+        }
+
+        var bytes = new byte[(int)total];
+        var filled = 0;
+        foreach (var (segment, position, length) in extents)
+        {
+            segment.ReadExactly(position, bytes.AsSpan(filled, length));
+            filled += length;
+        }
+        return bytes;
+    }
+
+    /// <summary>
+    /// <see cref="OffsetSpec.Earliest"/> → the log start offset; <see cref="OffsetSpec.Latest"/> → the log end
+    /// offset; otherwise the first offset whose record timestamp is at or after <paramref name="timestamp"/>
+    /// (offset -1 when there is none).
+    /// </summary>
+    public OffsetAndTimestamp OffsetForTimestamp(long timestamp)
+    {
+        switch (timestamp)
+        {
+            case OffsetSpec.Earliest: return new OffsetAndTimestamp(LogStartOffset, -1);
+            case OffsetSpec.Latest: return new OffsetAndTimestamp(LogEndOffset, -1);
+            case < 0: throw new HubException(ErrorCode.InvalidRequest, $"timestamp {timestamp} is neither a time nor a supported offset spec");
+        }
+        foreach (var segment in _segments)
+        {
+            if (segment.FindByTimestamp(timestamp) is { } found) return found;
+        }
+        return new OffsetAndTimestamp(-1, -1);
+    }
+
+    /// <summary>fsyncs appends not yet on disk.</summary>
+    public void Flush()
+    {
+        if (_unflushedRecords == 0) return;
+        Active.Flush();
+        _unflushedRecords = 0;
+        FlushCount++;
+    }
+
+    /// <summary>
+    /// Flushes when the topic's flush policy says so: flush.messages records unflushed, or the oldest unflushed
+    /// append flush.ms old. Append calls it; a periodic caller should too, so time-based flushes happen
+    /// without further appends. Returns whether it flushed.
+    /// </summary>
+    public bool FlushIfDue()
+    {
+        if (_unflushedRecords == 0) return false;
+        if (_unflushedRecords < _config.FlushMessages && NowMs - _oldestUnflushedMs < _config.FlushMs) return false;
+        Flush();
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
+    /// retention.ms (the active segment too: it is rolled first, as Kafka does), then while the log would still
+    /// hold at least retention.bytes without the oldest. Moves the log start to the first remaining segment.
+    /// Returns how many segments were deleted.
+    /// </summary>
+    public int EnforceRetention()
+    {
+        var nowMs = NowMs;
+        var deleted = 0;
+        if (_config.RetentionMs >= 0)
+        {
+            while (!_segments[0].IsEmpty && nowMs - _segments[0].NewestTimestampMs > _config.RetentionMs)
+            {
+                if (_segments.Count == 1) Roll(nowMs);
+                DeleteOldestSegment();
+                deleted++;
+            }
+        }
+        if (_config.RetentionBytes >= 0)
+        {
+            while (_segments.Count > 1 && SizeBytes - _segments[0].Size >= _config.RetentionBytes)
+            {
+                DeleteOldestSegment();
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /// <summary>Applies changed topic settings; they take effect from the next append, read or retention pass.</summary>
+    public void UpdateConfig(TopicConfig config) => _config = config;
+
+    /// <summary>Flushes, writes the active segment's indexes and closes the files.</summary>
+    public void Dispose()
+    {
+        Flush();
+        Active.PersistIndexes();
+        foreach (var segment in _segments) segment.Dispose();
+    }
+
+    /// <summary>
+    /// The one place that decides rolling: before an append that would push the active segment past
+    /// segment.bytes, once the active segment is segment.ms old, or when the append's offsets would not fit the
+    /// indexes' int32 relative offsets. An empty segment never rolls (an append bigger than segment.bytes gets
+    /// a segment of its own).
+    /// </summary>
+    private bool ShouldRoll(int appendBytes, long recordCount, long nowMs)
+    {
+        var active = Active;
+        return !active.IsEmpty
+            && (active.Size + appendBytes > _config.SegmentBytes
+                || nowMs - active.CreatedMs >= _config.SegmentMs
+                || LogEndOffset + recordCount - 1 - active.BaseOffset > int.MaxValue);
+    }
+
+    /// <summary>Closes the active segment (durably, with its indexes) and starts an empty one at the log end.</summary>
+    private void Roll(long nowMs)
+    {
+        Flush();
+        Active.PersistIndexes();
+        _segments.Add(CreateSegment(_directory, LogEndOffset, nowMs));
+    }
+
+    private void DeleteOldestSegment()
+    {
+        _segments[0].Delete();
+        _segments.RemoveAt(0);
+    }
+
+    /// <summary>Index in <see cref="_segments"/> of the segment holding <paramref name="offset"/>: the last one starting at or before it.</summary>
+    private int SegmentIndexOf(long offset)
+    {
+        int low = 0, high = _segments.Count - 1, found = 0;
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            if (_segments[middle].BaseOffset <= offset)
+            {
+                found = middle;
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Creates a segment file and fsyncs the directory, so the new file's name survives a power loss.</summary>
+    private static LogSegment CreateSegment(string directory, long baseOffset, long nowMs)
+    {
+        var segment = LogSegment.Create(directory, baseOffset, nowMs);
+        DirectorySync.Flush(directory);
+        return segment;
+    }
+
+    /// <summary>
+    /// Deletes segments that cannot follow <paramref name="last"/>: after damage was cut from it, or when their
+    /// offsets do not continue where it ends. Serving them would leave a hole or an overlap in the offsets.
+    /// </summary>
+    private static void DiscardSegments(string directory, IEnumerable<long> baseOffsets, LogSegment last, ILogger logger)
+    {
+        foreach (var baseOffset in baseOffsets)
+        {
+            logger.LogWarning("Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}",
+                SegmentFileName.For(baseOffset, SegmentFileName.LogExtension), directory, last.NextOffset);
+            foreach (var extension in new[] { SegmentFileName.IndexExtension, SegmentFileName.TimeIndexExtension, SegmentFileName.LogExtension })
+                File.Delete(Path.Combine(directory, SegmentFileName.For(baseOffset, extension)));
+        }
+    }
+}
