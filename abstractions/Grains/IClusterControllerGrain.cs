@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Hub.Topics;
 
 namespace Hub.Grains;
@@ -16,9 +17,13 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
     Task<TopicMetadata> AddPartitions(string name, int totalPartitions);
 
     /// <summary>The topic, or null when there is none of that name.</summary>
-    [Orleans.Concurrency.ReadOnly]
+    /// <remarks>
+    /// Interleaves with writes: a partition replica activated by the controller's own call (DeleteTopic) asks
+    /// for its topic, and would deadlock waiting for the controller's turn otherwise.
+    /// </remarks>
+    [AlwaysInterleave]
     Task<TopicMetadata?> GetTopic(string name);
 
-    [Orleans.Concurrency.ReadOnly]
+    [AlwaysInterleave]
     Task<IReadOnlyList<TopicMetadata>> ListTopics();
 }

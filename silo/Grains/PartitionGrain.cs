@@ -43,7 +43,6 @@ public sealed class PartitionGrain(
         {
             _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition,
                 topic is null ? $"topic '{topicName}' does not exist" : $"topic '{topicName}' has no partition {partition} on broker {brokerId}");
-            DeactivateOnIdle();
             return;
         }
         ClaimDirectory(topic.TopicId);
@@ -100,12 +99,21 @@ public sealed class PartitionGrain(
         _log = null;
         SegmentLog.Delete(_directory);
         _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition, $"'{this.GetPrimaryKeyString()}' was deleted");
-        _appended.TrySetResult();
+        _appended.TrySetResult(); // waiting fetches wake up and get the error
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
-    private SegmentLog Log() => _log ?? throw _unavailable ?? new HubException(ErrorCode.UnknownTopicOrPartition, "partition is closed");
+    /// <summary>
+    /// The open log, or the reason there is none; such an activation goes away after answering, so a topic
+    /// created later is seen by the next activation.
+    /// </summary>
+    private SegmentLog Log()
+    {
+        if (_log is not null) return _log;
+        DeactivateOnIdle();
+        throw _unavailable ?? new HubException(ErrorCode.UnknownTopicOrPartition, "partition is closed");
+    }
 
     private async Task WaitForAppend(TimeSpan timeout)
     {

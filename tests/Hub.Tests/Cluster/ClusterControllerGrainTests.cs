@@ -1,0 +1,79 @@
+using Hub.Errors;
+using Hub.Grains;
+using Hub.Tests.Storage;
+
+namespace Hub.Tests.Cluster;
+
+public sealed class ClusterControllerGrainTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private HubTestCluster _cluster = null!;
+
+    private IClusterControllerGrain Controller => _cluster.Grains.GetGrain<IClusterControllerGrain>(0);
+
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path);
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task Creates_lists_describes_and_deletes_topics()
+    {
+        var created = await Controller.CreateTopic("orders", 3, new Dictionary<string, string> { ["retention.ms"] = "60000" });
+        await Controller.CreateTopic("audit", 1);
+
+        Assert.Equal(3, created.PartitionCount);
+        Assert.Equal(60000, created.Config.RetentionMs);
+        Assert.Equal(["audit", "orders"], (await Controller.ListTopics()).Select(t => t.Name));
+        Assert.Equal(created.TopicId, (await Controller.GetTopic("orders"))!.TopicId);
+
+        await Controller.DeleteTopic("orders");
+        Assert.Null(await Controller.GetTopic("orders"));
+        Assert.Equal(["audit"], (await Controller.ListTopics()).Select(t => t.Name));
+    }
+
+    [Theory]
+    [InlineData("", ErrorCode.InvalidTopic)]
+    [InlineData("has space", ErrorCode.InvalidTopic)]
+    [InlineData("..", ErrorCode.InvalidTopic)]
+    [InlineData("slash/name", ErrorCode.InvalidTopic)]
+    public async Task Rejects_bad_topic_names(string name, ErrorCode expected)
+    {
+        var error = await Assert.ThrowsAsync<HubException>(() => Controller.CreateTopic(name, 1));
+        Assert.Equal(expected, error.Code);
+        Assert.Empty(await Controller.ListTopics());
+    }
+
+    [Fact]
+    public async Task Rejects_bad_partition_counts_configs_and_duplicates()
+    {
+        Assert.Equal(ErrorCode.InvalidPartitions, (await Assert.ThrowsAsync<HubException>(() => Controller.CreateTopic("t", 0))).Code);
+        var unknownConfig = await Assert.ThrowsAsync<HubException>(() =>
+            Controller.CreateTopic("t", 1, new Dictionary<string, string> { ["retention.nonsense"] = "1" }));
+        Assert.Equal(ErrorCode.InvalidConfig, unknownConfig.Code);
+        Assert.Contains("retention.nonsense", unknownConfig.Message);
+        var badValue = await Assert.ThrowsAsync<HubException>(() =>
+            Controller.CreateTopic("t", 1, new Dictionary<string, string> { ["segment.bytes"] = "lots" }));
+        Assert.Equal(ErrorCode.InvalidConfig, badValue.Code);
+        Assert.Empty(await Controller.ListTopics());
+
+        await Controller.CreateTopic("t", 1);
+        Assert.Equal(ErrorCode.TopicAlreadyExists, (await Assert.ThrowsAsync<HubException>(() => Controller.CreateTopic("t", 2))).Code);
+        Assert.Equal(1, (await Controller.GetTopic("t"))!.PartitionCount);
+    }
+
+    [Fact]
+    public async Task Adds_partitions_but_never_shrinks()
+    {
+        await Controller.CreateTopic("grow", 2);
+        var grown = await Controller.AddPartitions("grow", 5);
+        Assert.Equal([0, 1, 2, 3, 4], grown.Partitions.Select(p => p.Partition));
+
+        Assert.Equal(ErrorCode.InvalidPartitions, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("grow", 3))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("missing", 3))).Code);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.DeleteTopic("missing"))).Code);
+    }
+}

@@ -1,0 +1,45 @@
+using Hub.Client;
+using Orleans.TestingHost;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>
+/// An in-process one-silo Hub cluster over a data directory that outlives it, so a test can stop the
+/// cluster and start a new one on the same disk (a restart).
+/// </summary>
+public sealed class HubTestCluster : IAsyncDisposable
+{
+    private readonly TestCluster _cluster;
+
+    private HubTestCluster(TestCluster cluster, string dataDirectory)
+    {
+        _cluster = cluster;
+        DataDirectory = dataDirectory;
+        Client = HubClient.FromGrainFactory(cluster.Client);
+    }
+
+    public string DataDirectory { get; }
+
+    public HubClient Client { get; }
+
+    public IGrainFactory Grains => _cluster.GrainFactory;
+
+    public static async Task<HubTestCluster> StartAsync(string dataDirectory, TimeSpan? retentionCheck = null)
+    {
+        var builder = new TestClusterBuilder(1);
+        builder.Properties[HubSiloConfigurator.DataDirectoryKey] = dataDirectory;
+        if (retentionCheck is { } interval)
+            builder.Properties[HubSiloConfigurator.RetentionCheckMsKey] = ((int)interval.TotalMilliseconds).ToString();
+        builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new HubTestCluster(cluster, dataDirectory);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+}

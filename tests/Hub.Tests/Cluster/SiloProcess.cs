@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Hub.Client;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>
+/// A real Hub silo process (the same binary ./run.sh starts) on free loopback ports, for end-to-end tests.
+/// Its output is kept so a failing test can show what the silo said.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, int gatewayPort)
+    {
+        _process = process;
+        GatewayPort = gatewayPort;
+    }
+
+    public int GatewayPort { get; }
+
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<SiloProcess> StartAsync(string dataDirectory)
+    {
+        var gatewayPort = FreePort();
+        var siloPort = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { SiloDll(), "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        var silo = new SiloProcess(process, gatewayPort);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => silo._ready.TrySetException(
+            new InvalidOperationException($"silo exited with {process.ExitCode}:\n{silo.Output}"));
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await silo._ready.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            await silo.DisposeAsync();
+            throw new TimeoutException($"silo did not start within {StartTimeout}:\n{silo.Output}");
+        }
+        return silo;
+    }
+
+    public Task<HubClient> ConnectAsync() =>
+        HubClient.ConnectAsync(new HubClientOptions { Gateways = [$"localhost:{GatewayPort}"], ConnectTimeout = StartTimeout });
+
+    /// <summary>Graceful stop, as Ctrl-C or a service manager does it (SIGTERM), bounded in time.</summary>
+    public async Task StopAsync()
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", $"{_process.Id}"])) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.Dispose();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+        // The generic host logs this once the silo has joined its cluster and opened the gateway.
+        if (line.Contains("Application started", StringComparison.Ordinal)) _ready.TrySetResult();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The silo built beside this test assembly's configuration (Release under ./test.sh).</summary>
+    private static string SiloDll()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/Hub.Tests/bin/<config>/net10.0/
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var dll = Path.Combine(root, "silo", "bin", configuration, "net10.0", "Hub.Silo.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the silo first: {dll} is missing");
+    }
+}
