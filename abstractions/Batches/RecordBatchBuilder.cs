@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Hub.Batches;
+
+/// <summary>
+/// Encodes records into one uncompressed v2 record batch (layouts in <see cref="RecordBatchLayout"/> and
+/// <see cref="RecordReader"/>). The buffer is rented from <see cref="ArrayPool{T}.Shared"/> and grows by
+/// doubling, so a producer pays for one buffer per batch rather than one allocation per record; it goes back
+/// to the pool on <see cref="Reset"/> or <see cref="Dispose"/>. Not thread-safe.
+/// </summary>
+public sealed class RecordBatchBuilder : IDisposable
+{
+    private readonly int _maxSizeBytes;
+    private readonly int _initialCapacity;
+    private byte[]? _buffer;
+    private int _size = RecordBatchLayout.HeaderSize;
+    private long _baseTimestamp;
+    private long _maxTimestamp;
+
+    /// <param name="maxSizeBytes">
+    /// Size (header included) the batch must stay within; a record that would cross it is refused, except the
+    /// first, so one oversized record still forms a batch (the broker then judges it against max.message.bytes).
+    /// </param>
+    /// <param name="initialCapacity">Bytes to rent up front; small batches then never need to grow.</param>
+    public RecordBatchBuilder(int maxSizeBytes, int initialCapacity = 16 * 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxSizeBytes, RecordBatchLayout.HeaderSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
+        _maxSizeBytes = maxSizeBytes;
+        _initialCapacity = Math.Min(initialCapacity, maxSizeBytes);
+    }
+
+    public int RecordCount { get; private set; }
+
+    /// <summary>Encoded size of the batch so far, header included.</summary>
+    public int SizeBytes => _size;
+
+    /// <summary>Appends a record whose key and value may be null (a null array), as Kafka distinguishes null from empty.</summary>
+    public bool Append(long timestamp, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null) =>
+        Append(timestamp, key, key is null, value, value is null, headers);
+
+    /// <summary>
+    /// Appends a record; false (and nothing written) when it would take the batch past its maximum size.
+    /// </summary>
+    /// <param name="keyIsNull">Writes a null key (length -1) rather than <paramref name="key"/>, which is then ignored.</param>
+    /// <param name="valueIsNull">Writes a null value (a tombstone) rather than <paramref name="value"/>.</param>
+    public bool Append(
+        long timestamp,
+        ReadOnlySpan<byte> key, bool keyIsNull,
+        ReadOnlySpan<byte> value, bool valueIsNull,
+        IReadOnlyList<RecordHeader>? headers = null)
+    {
+        if (RecordCount == 0) _baseTimestamp = _maxTimestamp = timestamp;
+        var timestampDelta = timestamp - _baseTimestamp;
+        var offsetDelta = RecordCount;
+        var headerCount = headers?.Count ?? 0;
+
+        long bodySize = 1 // attributes
+            + Varint.SizeOfInt64(timestampDelta)
+            + Varint.SizeOfInt32(offsetDelta)
+            + SizeOfBytes(keyIsNull ? -1 : key.Length)
+            + SizeOfBytes(valueIsNull ? -1 : value.Length)
+            + Varint.SizeOfInt32(headerCount);
+        for (var i = 0; i < headerCount; i++)
+        {
+            var header = headers![i];
+            bodySize += SizeOfBytes(Encoding.UTF8.GetByteCount(header.Key)) + SizeOfBytes(header.Value?.Length ?? -1);
+        }
+        if (bodySize > int.MaxValue - Varint.MaxInt32Bytes - _size)
+            throw new ArgumentException("record too large for a record batch");
+        var recordSize = Varint.SizeOfInt32((int)bodySize) + (int)bodySize;
+        if (RecordCount > 0 && _size + recordSize > _maxSizeBytes) return false;
+
+        EnsureCapacity(_size + recordSize);
+        var span = _buffer.AsSpan(_size, recordSize);
+        var p = Varint.WriteInt32(span, (int)bodySize);
+        span[p++] = 0; // record attributes: unused in v2
+        p += Varint.WriteInt64(span[p..], timestampDelta);
+        p += Varint.WriteInt32(span[p..], offsetDelta);
+        p += WriteBytes(span[p..], key, keyIsNull);
+        p += WriteBytes(span[p..], value, valueIsNull);
+        p += Varint.WriteInt32(span[p..], headerCount);
+        for (var i = 0; i < headerCount; i++)
+        {
+            var header = headers![i];
+            var keyLength = Encoding.UTF8.GetByteCount(header.Key);
+            p += Varint.WriteInt32(span[p..], keyLength);
+            p += Encoding.UTF8.GetBytes(header.Key, span[p..]);
+            p += WriteBytes(span[p..], header.Value.GetValueOrDefault().Span, header.Value is null);
+        }
+
+        _size += recordSize;
+        _maxTimestamp = Math.Max(_maxTimestamp, timestamp);
+        RecordCount++;
+        return true;
+    }
+
+    /// <summary>
+    /// Fills in the header and CRC and returns the whole batch. The memory stays valid until
+    /// <see cref="Reset"/> or <see cref="Dispose"/>; appending more and building again is allowed.
+    /// </summary>
+    public ReadOnlyMemory<byte> Build()
+    {
+        if (RecordCount == 0) throw new InvalidOperationException("a record batch needs at least one record");
+        var batch = _buffer.AsSpan(0, _size);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseOffset..], 0);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BatchLength..], _size - RecordBatchLayout.LogOverhead);
+        // -1 is Kafka's "no leader epoch": a producer doesn't know it, the partition leader stamps it.
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpoch..], -1);
+        batch[RecordBatchLayout.Magic] = RecordBatchLayout.CurrentMagic;
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.Attributes..], 0);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], RecordCount - 1);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], _baseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], _maxTimestamp);
+        // No idempotence or transactions: Kafka's "none" values for producer id, epoch and sequence.
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], -1);
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], -1);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], RecordCount);
+        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
+        return _buffer.AsMemory(0, _size);
+    }
+
+    /// <summary>Empties the builder and returns its buffer to the pool; memory from <see cref="Build"/> is then invalid.</summary>
+    public void Reset()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+        _size = RecordBatchLayout.HeaderSize;
+        RecordCount = 0;
+    }
+
+    public void Dispose() => Reset();
+
+    private void EnsureCapacity(int needed)
+    {
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _initialCapacity));
+            return;
+        }
+        if (needed <= _buffer.Length) return;
+        var grown = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, 2L * _buffer.Length), int.MaxValue));
+        _buffer.AsSpan(0, _size).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
+
+    private static int SizeOfBytes(int length) => Varint.SizeOfInt32(length) + Math.Max(length, 0);
+
+    private static int WriteBytes(Span<byte> destination, ReadOnlySpan<byte> bytes, bool isNull)
+    {
+        if (isNull) return Varint.WriteInt32(destination, -1);
+        var p = Varint.WriteInt32(destination, bytes.Length);
+        bytes.CopyTo(destination[p..]);
+        return p + bytes.Length;
+    }
+}

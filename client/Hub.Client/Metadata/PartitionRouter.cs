@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using Hub.Errors;
+using Hub.Grains;
+using Hub.Partitions;
+using Hub.Topics;
+
+namespace Hub.Client.Metadata;
+
+/// <summary>
+/// Finds the grain that leads a topic partition. Topic metadata comes from the cluster controller and is
+/// cached; when a partition grain says the metadata was stale (unknown partition, not the leader) the topic
+/// is looked up again and the call retried, as a Kafka client refreshes metadata on those errors.
+/// </summary>
+internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
+{
+    /// <summary>Kafka's metadata.max.age.ms default: re-read even without errors, so new partitions show up.</summary>
+    private static readonly TimeSpan MetadataMaxAge = TimeSpan.FromMinutes(5);
+
+    /// <summary>Tries per call; with the doubling delay a leader has about 1.5 s to settle.</summary>
+    private const int MaxAttempts = 5;
+
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConcurrentDictionary<string, CachedTopic> _topics = new();
+
+    public IClusterControllerGrain Controller => grains.GetGrain<IClusterControllerGrain>(0);
+
+    /// <summary>The topic's metadata, from the cache when fresh; throws UnknownTopicOrPartition when there is no such topic.</summary>
+    public ValueTask<TopicMetadata> GetTopicAsync(string topic, CancellationToken ct = default)
+    {
+        if (_topics.TryGetValue(topic, out var cached) && cached.Load.IsCompletedSuccessfully
+            && time.GetElapsedTime(cached.LoadedAt) < MetadataMaxAge)
+            return new ValueTask<TopicMetadata>(cached.Load.Result);
+        return LoadAsync(topic, cached, ct);
+    }
+
+    /// <summary>The cached metadata if any, without a lookup.</summary>
+    public TopicMetadata? TryGetCached(string topic) =>
+        _topics.TryGetValue(topic, out var cached) && cached.Load.IsCompletedSuccessfully ? cached.Load.Result : null;
+
+    /// <summary>Caches metadata the controller just returned (after a create or an added partition).</summary>
+    public void Remember(TopicMetadata metadata) =>
+        _topics[metadata.Name] = new CachedTopic(Task.FromResult(metadata), time.GetTimestamp());
+
+    public void Forget(string topic) => _topics.TryRemove(topic, out _);
+
+    /// <summary>Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale.</summary>
+    public async Task<T> InvokeAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var metadata = await GetTopicAsync(topic, ct).ConfigureAwait(false);
+            try
+            {
+                return await call(LeaderOf(metadata, partition)).WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (HubException e) when (IsStaleMetadata(e.Code))
+            {
+                Forget(topic);
+                if (attempt == MaxAttempts) throw;
+            }
+            await Task.Delay(FirstRetryDelay * (1 << (attempt - 1)), time, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Errors that mean the client's idea of where the partition lives is out of date.</summary>
+    public static bool IsStaleMetadata(ErrorCode code) =>
+        code is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
+
+    private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition)
+    {
+        if ((uint)partition >= (uint)metadata.PartitionCount)
+            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{metadata.Name}' has no partition {partition}");
+        var leader = metadata.Partitions[partition].Leader;
+        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(metadata.Name, partition, leader));
+    }
+
+    private async ValueTask<TopicMetadata> LoadAsync(string topic, CachedTopic? seen, CancellationToken ct)
+    {
+        // Join a lookup already under way; otherwise start one (two racing callers may both start one: harmless).
+        var entry = seen is { Load.IsCompleted: false } ? seen : StartLoad(topic, seen);
+        try
+        {
+            return await entry.Load.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch when (entry.Load.IsFaulted)
+        {
+            // Failures aren't cached: the topic may exist by the next call.
+            _topics.TryRemove(KeyValuePair.Create(topic, entry));
+            throw;
+        }
+    }
+
+    private CachedTopic StartLoad(string topic, CachedTopic? seen)
+    {
+        var fresh = new CachedTopic(FetchAsync(topic), time.GetTimestamp());
+        var stored = seen is null ? _topics.TryAdd(topic, fresh) : _topics.TryUpdate(topic, fresh, seen);
+        return stored || !_topics.TryGetValue(topic, out var other) ? fresh : other;
+    }
+
+    private async Task<TopicMetadata> FetchAsync(string topic) =>
+        await Controller.GetTopic(topic).ConfigureAwait(false)
+        ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
+
+    private sealed record CachedTopic(Task<TopicMetadata> Load, long LoadedAt);
+}

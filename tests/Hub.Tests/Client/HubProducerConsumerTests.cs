@@ -1,0 +1,249 @@
+using System.Text;
+using Hub.Batches;
+using Hub.Client;
+using Hub.Client.Partitioning;
+using Hub.Errors;
+using Hub.Partitions;
+
+namespace Hub.Tests.Client;
+
+/// <summary>The SDK end to end against in-memory grains: routing, batching, offsets, fetching and seeking.</summary>
+public class HubProducerConsumerTests : IAsyncLifetime
+{
+    private readonly InMemoryGrainFactory _cluster = new();
+    private readonly HubClient _client;
+
+    public HubProducerConsumerTests() => _client = HubClient.FromGrainFactory(_cluster);
+
+    public Task InitializeAsync() => _client.Admin.CreateTopicAsync("events", 3);
+
+    public Task DisposeAsync() => _client.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Records_produced_are_consumed_in_offset_order_per_partition()
+    {
+        await using (var producer = _client.CreateProducer())
+        {
+            for (var i = 0; i < 1_000; i++)
+                producer.Produce("events", new ProducerRecord { Key = Key(i % 10), Value = Encoding.UTF8.GetBytes($"v{i}") });
+        }
+
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAllAsync("events", OffsetSpec.Earliest);
+        var consumed = await Take(consumer, 1_000);
+
+        foreach (var partition in consumed.GroupBy(r => r.Partition))
+        {
+            Assert.Equal(Enumerable.Range(0, partition.Count()).Select(o => (long)o), partition.Select(r => r.Record.Offset));
+            Assert.All(partition, r => Assert.Equal(KeyPartitioner.PartitionFor(r.Record.Key!.Value.Span, 3), r.Partition));
+            Assert.Equal(partition.Count(), consumer.Position("events", partition.Key));
+        }
+        // Records with one key keep their order.
+        var key3 = consumed.Where(r => r.Record.Key!.Value.Span.SequenceEqual(Key(3))).Select(r => Encoding.UTF8.GetString(r.Record.Value!.Value.Span));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"v{i * 10 + 3}"), key3);
+    }
+
+    [Fact]
+    public async Task ProduceAsync_reports_where_each_record_landed()
+    {
+        await using var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 1 });
+
+        var first = await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 2, TimestampMs = 1234 });
+        var second = await producer.ProduceAsync("events", new ProducerRecord { Value = [2], Partition = 2 });
+
+        Assert.Equal(new RecordMetadata("events", 2, 0, 1234), first);
+        Assert.Equal(1, second.Offset);
+        Assert.InRange(second.TimestampMs, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
+    [Fact]
+    public async Task Nulls_empties_and_headers_survive_the_trip()
+    {
+        await using (var producer = _client.CreateProducer())
+        {
+            await producer.ProduceAsync("events", new ProducerRecord
+            {
+                Partition = 0,
+                Key = null,
+                Value = [],
+                Headers = [new RecordHeader("h", "x"u8.ToArray()), new RecordHeader("none", null)],
+            });
+            await producer.ProduceAsync("events", new ProducerRecord { Partition = 0, Key = [], Value = null });
+        }
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
+
+        var records = await Take(consumer, 2);
+
+        Assert.Null(records[0].Record.Key);
+        Assert.True(records[0].Record.Value is { IsEmpty: true });
+        var headers = records[0].Record.DecodeHeaders();
+        Assert.Equal(["h", "none"], headers.Select(h => h.Key));
+        Assert.Null(headers[1].Value);
+        Assert.True(records[1].Record.Key is { IsEmpty: true });
+        Assert.Null(records[1].Record.Value);
+    }
+
+    [Fact]
+    public async Task A_missing_topic_or_partition_fails_the_record()
+    {
+        await using var producer = _client.CreateProducer();
+
+        var missingTopic = await Assert.ThrowsAsync<HubException>(() => producer.ProduceAsync("nope", new ProducerRecord { Value = [1] }));
+        var missingPartition = await Assert.ThrowsAsync<HubException>(() => producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 3 }));
+
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, missingTopic.Code);
+        Assert.Equal("topic 'nope' does not exist", missingTopic.Message);
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, missingPartition.Code);
+
+        await _client.Admin.CreateTopicAsync("nope", 1);
+        Assert.Equal(0, (await producer.ProduceAsync("nope", new ProducerRecord { Value = [1] })).Offset);
+    }
+
+    [Fact]
+    public async Task A_moved_leader_is_found_by_refreshing_metadata()
+    {
+        await using var producer = _client.CreateProducer();
+        await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 1 });
+        var lookups = _cluster.Controller.GetTopicCalls;
+
+        _cluster.Controller.MoveLeader("events", 1, broker: 2);
+        var moved = await producer.ProduceAsync("events", new ProducerRecord { Value = [2], Partition = 1 });
+
+        Assert.Equal(1, moved.Offset);
+        Assert.True(_cluster.Controller.GetTopicCalls > lookups);
+    }
+
+    [Fact]
+    public async Task Consuming_from_an_offset_inside_a_batch_starts_at_that_record()
+    {
+        await using (var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 50 }))
+        {
+            for (var i = 0; i < 10; i++) producer.Produce("events", new ProducerRecord { Value = [(byte)i], Partition = 0 });
+        }
+        Assert.Equal(1, _cluster.Log("events", 0).AppendCalls); // one batch holds all ten
+
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, 7);
+        var records = await Take(consumer, 3);
+
+        Assert.Equal([7L, 8, 9], records.Select(r => r.Record.Offset));
+        Assert.Equal(10, consumer.HighWatermark("events", 0));
+    }
+
+    [Fact]
+    public async Task Latest_skips_what_was_there_and_reassigning_seeks()
+    {
+        await using var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 0 });
+        await producer.ProduceAsync("events", new ProducerRecord { Value = [0], Partition = 0 });
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, OffsetSpec.Latest);
+        Assert.Equal(1, consumer.Position("events", 0));
+
+        await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 0 });
+        Assert.Equal(1, (await Take(consumer, 1))[0].Record.Offset);
+
+        await consumer.AssignAsync("events", 0, 0);
+        Assert.Equal([0L, 1], (await Take(consumer, 2)).Select(r => r.Record.Offset));
+    }
+
+    [Fact]
+    public async Task The_high_watermark_is_unknown_until_the_first_fetch()
+    {
+        await using var consumer = _client.CreateConsumer(new ConsumerOptions { MaxWaitMs = 10 });
+        Assert.Throws<InvalidOperationException>(() => consumer.HighWatermark("events", 0));
+
+        await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
+
+        await WaitUntil(() => consumer.HighWatermark("events", 0) is not null);
+        Assert.Equal(0, consumer.HighWatermark("events", 0));
+    }
+
+    [Fact]
+    public async Task Disposing_the_producer_flushes_lingering_records()
+    {
+        var delivered = 0;
+        var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 60_000 });
+        for (var i = 0; i < 5; i++) producer.Produce("events", new ProducerRecord { Value = [1] }, (m, e) => Interlocked.Increment(ref delivered));
+
+        await producer.DisposeAsync();
+
+        Assert.Equal(5, delivered);
+        Assert.Throws<ObjectDisposedException>(() => producer.Produce("events", new ProducerRecord()));
+    }
+
+    [Fact]
+    public async Task Sticky_partitioning_fills_one_partition_per_batch()
+    {
+        await using (var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 60_000 }))
+        {
+            for (var i = 0; i < 100; i++) producer.Produce("events", new ProducerRecord { Value = [1] });
+        }
+
+        var logs = Enumerable.Range(0, 3).Select(p => _cluster.Log("events", p)).ToArray();
+        Assert.Equal(100, logs.Sum(l => l.NextOffset));
+        Assert.Single(logs, l => l.NextOffset == 100);
+    }
+
+    [Fact]
+    public async Task Admin_describes_topics_and_partitions()
+    {
+        await using (var producer = _client.CreateProducer())
+            await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 1 });
+
+        var description = await _client.Admin.DescribeTopicAsync("events");
+        var missing = await Assert.ThrowsAsync<HubException>(() => _client.Admin.DescribeTopicAsync("absent"));
+        var grown = await _client.Admin.AddPartitionsAsync("events", 5);
+
+        Assert.Equal("events", description.Metadata.Name);
+        Assert.Equal([0L, 1, 0], description.Partitions.Select(p => p.HighWatermark));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, missing.Code);
+        Assert.Equal("topic 'absent' does not exist", missing.Message);
+        Assert.Equal(5, grown.PartitionCount);
+        Assert.Equal(["events"], (await _client.Admin.ListTopicsAsync()).Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task A_producer_picks_up_added_partitions()
+    {
+        await using var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 1 });
+        await producer.ProduceAsync("events", new ProducerRecord { Value = [1] });
+
+        await _client.Admin.AddPartitionsAsync("events", 5);
+
+        // The producer's timer notices the new partitions shortly; until then partition 4 is refused.
+        RecordMetadata? landed = null;
+        for (var i = 0; i < 500 && landed is null; i++)
+        {
+            try
+            {
+                landed = await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 4 });
+            }
+            catch (HubException e) when (e.Code == ErrorCode.UnknownTopicOrPartition)
+            {
+                await Task.Delay(10);
+            }
+        }
+        Assert.Equal(new RecordMetadata("events", 4, 0, landed?.TimestampMs ?? 0), landed);
+    }
+
+    private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key-{i}");
+
+    private static async Task<List<ConsumeResult>> Take(HubConsumer consumer, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var records = new List<ConsumeResult>();
+        await foreach (var record in consumer.ConsumeAsync(timeout.Token))
+        {
+            records.Add(record);
+            if (records.Count == count) break;
+        }
+        return records;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Hub.Errors;
+using Hub.Grains;
+using Hub.Topics;
+
+namespace Hub.Tests.Client;
+
+/// <summary>Topic metadata kept in a dictionary; every partition starts led by broker 1.</summary>
+internal sealed class InMemoryClusterController : IClusterControllerGrain
+{
+    private readonly ConcurrentDictionary<string, TopicMetadata> _topics = new();
+
+    public int GetTopicCalls;
+
+    public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null)
+    {
+        var metadata = new TopicMetadata(name, Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UtcNow, Assign(0, partitions));
+        return _topics.TryAdd(name, metadata)
+            ? Task.FromResult(metadata)
+            : Task.FromException<TopicMetadata>(new HubException(ErrorCode.TopicAlreadyExists, $"topic '{name}' already exists"));
+    }
+
+    public Task DeleteTopic(string name) => Task.FromResult(_topics.TryRemove(name, out _));
+
+    public Task<TopicMetadata> AddPartitions(string name, int totalPartitions)
+    {
+        var topic = _topics[name];
+        var grown = topic with { Partitions = [.. topic.Partitions, .. Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount)] };
+        _topics[name] = grown;
+        return Task.FromResult(grown);
+    }
+
+    public Task<TopicMetadata?> GetTopic(string name)
+    {
+        Interlocked.Increment(ref GetTopicCalls);
+        return Task.FromResult(_topics.GetValueOrDefault(name));
+    }
+
+    public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
+
+    public void MoveLeader(string name, int partition, int broker)
+    {
+        var topic = _topics[name];
+        var partitions = topic.Partitions.ToArray();
+        partitions[partition] = partitions[partition] with { Leader = broker, LeaderEpoch = partitions[partition].LeaderEpoch + 1 };
+        _topics[name] = topic with { Partitions = partitions };
+    }
+
+    public int LeaderOf(string name, int partition) =>
+        _topics.TryGetValue(name, out var topic) && partition < topic.PartitionCount
+            ? topic.Partitions[partition].Leader
+            : throw new HubException(ErrorCode.UnknownTopicOrPartition, $"no partition {name}/{partition}");
+
+    private static PartitionAssignment[] Assign(int first, int count) =>
+        [.. Enumerable.Range(first, count).Select(p => new PartitionAssignment(p, Leader: 1, LeaderEpoch: 0, Replicas: [1]))];
+}

@@ -1,0 +1,213 @@
+using System.Collections.Concurrent;
+using Hub.Client;
+using Hub.Client.Partitioning;
+using Hub.Client.Producing;
+using Hub.Errors;
+
+namespace Hub.Tests.Client;
+
+public class RecordAccumulatorTests
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly RecordingSender _sender = new();
+    private readonly ConcurrentQueue<(RecordMetadata? Metadata, Exception? Error)> _deliveries = new();
+
+    [Fact]
+    public async Task A_full_batch_is_sent_without_waiting_for_linger()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { BatchSizeBytes = 1024, LingerMs = 60_000 });
+        for (var i = 0; i < 10; i++) Append(accumulator, queue, new byte[100]);
+
+        var sent = await _sender.NextAsync();
+
+        Assert.InRange(sent.Header.RecordCount, 1, 9);
+        Assert.Equal(sent.Header.RecordCount, sent.Records().Count);
+        Assert.True(sent.Bytes.Length <= 1024);
+        Assert.True(sent.Bytes.Length + 100 > 1024); // closed because the next record did not fit
+        Assert.True(await _sender.StaysQuietAsync()); // the rest lingers
+    }
+
+    [Fact]
+    public async Task A_batch_that_is_not_full_is_sent_once_it_has_lingered()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 10 });
+        Append(accumulator, queue, "a"u8.ToArray());
+        _time.Advance(5);
+        Append(accumulator, queue, "b"u8.ToArray());
+        _time.Advance(4);
+
+        accumulator.SendLingered();
+        Assert.True(await _sender.StaysQuietAsync());
+
+        _time.Advance(1); // linger counts from the batch's first record
+        accumulator.SendLingered();
+        var sent = await _sender.NextAsync();
+
+        Assert.Equal(2, sent.Header.RecordCount);
+    }
+
+    [Fact]
+    public async Task Each_record_is_reported_at_the_base_offset_plus_its_index()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 }, partitions: 3, partition: 2);
+        _time.Advance(1_000);
+        Append(accumulator, queue, "a"u8.ToArray());
+        var sent = await _sender.NextAsync();
+        Append(accumulator, queue, "b"u8.ToArray(), timestampMs: 7);
+        Append(accumulator, queue, "c"u8.ToArray());
+
+        sent.Acknowledge(100);
+        var second = await _sender.NextAsync();
+        second.Acknowledge(101);
+        await accumulator.FlushAsync(CancellationToken.None);
+
+        Assert.Equal(
+            [new RecordMetadata("topic", 2, 100, 1_000), new RecordMetadata("topic", 2, 101, 7), new RecordMetadata("topic", 2, 102, 1_000)],
+            _deliveries.Select(d => d.Metadata));
+        Assert.All(_deliveries, d => Assert.Null(d.Error));
+    }
+
+    [Fact]
+    public async Task With_one_batch_in_flight_the_next_fills_until_the_first_is_acknowledged()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0, MaxInFlightPerPartition = 1 });
+        Append(accumulator, queue, "first"u8.ToArray());
+        var first = await _sender.NextAsync();
+        for (var i = 0; i < 5; i++) Append(accumulator, queue, "more"u8.ToArray());
+
+        Assert.True(await _sender.StaysQuietAsync());
+        first.Acknowledge(0);
+        var second = await _sender.NextAsync();
+
+        Assert.Equal(1, first.Header.RecordCount);
+        Assert.Equal(5, second.Header.RecordCount);
+    }
+
+    [Fact]
+    public async Task More_batches_may_be_in_flight_when_allowed()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0, MaxInFlightPerPartition = 2 });
+        Append(accumulator, queue, "a"u8.ToArray());
+        Append(accumulator, queue, "b"u8.ToArray());
+        Append(accumulator, queue, "c"u8.ToArray());
+
+        var first = await _sender.NextAsync();
+        var second = await _sender.NextAsync();
+
+        Assert.Equal(1, first.Header.RecordCount);
+        Assert.Equal(1, second.Header.RecordCount);
+        Assert.True(await _sender.StaysQuietAsync());
+        first.Acknowledge(0);
+        Assert.Equal(1, (await _sender.NextAsync()).Header.RecordCount);
+    }
+
+    [Fact]
+    public async Task A_refused_batch_fails_its_records_and_the_partition_goes_on()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
+        Append(accumulator, queue, "a"u8.ToArray());
+        var first = await _sender.NextAsync();
+        Append(accumulator, queue, "b"u8.ToArray());
+        Append(accumulator, queue, "c"u8.ToArray());
+        first.Reply.SetException(new HubException(ErrorCode.MessageTooLarge, "too big"));
+
+        var second = await _sender.NextAsync();
+        second.Acknowledge(0);
+        await accumulator.FlushAsync(CancellationToken.None);
+
+        var outcomes = _deliveries.ToArray();
+        Assert.Equal(ErrorCode.MessageTooLarge, Assert.IsType<HubException>(outcomes[0].Error).Code);
+        Assert.Null(outcomes[0].Metadata);
+        Assert.Equal([0L, 1], outcomes[1..].Select(o => o.Metadata!.Offset));
+    }
+
+    [Fact]
+    public async Task Without_acks_records_are_done_once_sent_with_no_offset()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0, Acks = Acks.None });
+        Append(accumulator, queue, "a"u8.ToArray());
+        var sent = await _sender.NextAsync();
+
+        await WaitUntil(() => !_deliveries.IsEmpty);
+        Assert.Equal(-1, Assert.Single(_deliveries).Metadata!.Offset);
+
+        sent.Reply.SetException(new HubException(ErrorCode.NotEnoughReplicas, "unseen")); // acks=0 never reports errors
+        await accumulator.FlushAsync(CancellationToken.None);
+        Assert.Single(_deliveries);
+    }
+
+    [Fact]
+    public async Task Flush_sends_without_lingering_and_waits_for_the_acknowledgement()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 60_000 });
+        Append(accumulator, queue, "a"u8.ToArray());
+
+        var flush = accumulator.FlushAsync(CancellationToken.None);
+        var sent = await _sender.NextAsync();
+        Assert.False(flush.IsCompleted);
+        sent.Acknowledge(0);
+        await flush;
+
+        Assert.Single(_deliveries);
+    }
+
+    [Fact]
+    public async Task Buffered_bytes_count_against_the_budget_until_acknowledged()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 60_000, BufferMemoryBytes = 300 });
+        Append(accumulator, queue, new byte[100]);
+        Assert.False(accumulator.Budget.IsExhausted);
+        Append(accumulator, queue, new byte[100]);
+        Append(accumulator, queue, new byte[100]);
+        Assert.True(accumulator.Budget.IsExhausted);
+
+        var flush = accumulator.FlushAsync(CancellationToken.None);
+        (await _sender.NextAsync()).Acknowledge(0);
+        await flush;
+
+        Assert.Equal(0, accumulator.Budget.UsedBytes);
+    }
+
+    [Fact]
+    public async Task Sticky_partitioning_moves_on_when_the_partitions_batch_is_sent()
+    {
+        var sticky = new StickyPartitioner();
+        var (accumulator, topic) = CreateTopic(new ProducerOptions { LingerMs = 10 }, partitions: 4, sticky);
+        var chosen = sticky.NextPartition(4);
+        Append(accumulator, topic.Partitions![chosen], "a"u8.ToArray());
+        Assert.Equal(chosen, sticky.NextPartition(4));
+
+        _time.Advance(10);
+        accumulator.SendLingered();
+        await _sender.NextAsync();
+
+        Assert.NotEqual(chosen, sticky.NextPartition(4));
+    }
+
+    private (RecordAccumulator, PartitionQueue) Create(ProducerOptions options, int partitions = 1, int partition = 0)
+    {
+        var (accumulator, topic) = CreateTopic(options, partitions, new StickyPartitioner());
+        return (accumulator, topic.Partitions![partition]);
+    }
+
+    private (RecordAccumulator, ProducerTopic) CreateTopic(ProducerOptions options, int partitions, INullKeyPartitioner partitioner)
+    {
+        var accumulator = new RecordAccumulator(options.Validated(), _sender.SendAsync, _time);
+        var topic = new ProducerTopic("topic", partitioner);
+        topic.Open(partitions, accumulator.CreateQueue, (_, _, _, _) => { });
+        return (accumulator, topic);
+    }
+
+    private void Append(RecordAccumulator accumulator, PartitionQueue queue, byte[] value, long? timestampMs = null)
+    {
+        var delivery = new PendingDelivery(timestampMs ?? _time.GetUtcNow().ToUnixTimeMilliseconds(),
+            (metadata, error) => _deliveries.Enqueue((metadata, error)), completion: null);
+        accumulator.Append(queue, new ProducerRecord { Value = value }, delivery);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 1_000 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+}
