@@ -1,0 +1,129 @@
+using System.CommandLine;
+using Hub.Cli.CommandLine;
+using Hub.Client;
+using static Hub.Cli.CommandLine.CommonOptions;
+
+namespace Hub.Cli.Commands;
+
+/// <summary><c>hub topics create|list|describe|delete|add-partitions</c>.</summary>
+public static class TopicsCommands
+{
+    public static Command Create(HubCommandRunner hub)
+    {
+        var topics = new Command("topics", "Create, list, describe and delete topics");
+        topics.Subcommands.Add(CreateTopic(hub));
+        topics.Subcommands.Add(ListTopics(hub));
+        topics.Subcommands.Add(DescribeTopic(hub));
+        topics.Subcommands.Add(DeleteTopic(hub));
+        topics.Subcommands.Add(AddPartitions(hub));
+        return topics;
+    }
+
+    private static Command CreateTopic(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var partitions = Positive(new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 });
+        var configs = KeyValueArguments.CreateOption("--config", "A topic config as name=value (retention.ms, segment.bytes, ...); repeatable");
+        var command = new Command("create", "Create a topic") { name, partitions, configs };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, null, async (client, cancel) =>
+            {
+                var settings = KeyValueArguments.ToDictionary(parse.GetRequiredValue(configs), "config");
+                var created = await client.Admin.CreateTopicAsync(topic, parse.GetValue(partitions), settings, cancel);
+                Console.WriteLine($"created topic '{created.Name}' with {created.PartitionCount} partition(s)");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private static Command ListTopics(HubCommandRunner hub)
+    {
+        var command = new Command("list", "List topics with their partition counts");
+        command.SetAction((parse, ct) => hub.RunAsync(parse, null, async (client, cancel) =>
+        {
+            var topics = await client.Admin.ListTopicsAsync(cancel);
+            var table = new TextTable("TOPIC", "PARTITIONS");
+            foreach (var topic in topics.OrderBy(t => t.Name, StringComparer.Ordinal))
+                table.Add(topic.Name, topic.PartitionCount.ToString());
+            table.WriteTo(Console.Out);
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command DescribeTopic(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var command = new Command("describe", "Show a topic's partitions (offsets, size, segments) and configs") { name };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                var description = await client.Admin.DescribeTopicAsync(topic, cancel);
+                Print(description);
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private static Command DeleteTopic(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var command = new Command("delete", "Delete a topic and all its records") { name };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                await client.Admin.DeleteTopicAsync(topic, cancel);
+                Console.WriteLine($"deleted topic '{topic}'");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private static Command AddPartitions(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var total = Positive(new Option<int>("--partitions", "-p") { Description = "The topic's new total number of partitions", Required = true });
+        var command = new Command("add-partitions", "Grow a topic to more partitions (never fewer)") { name, total };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                await client.Admin.AddPartitionsAsync(topic, parse.GetValue(total), cancel);
+                Console.WriteLine($"topic '{topic}' now has {parse.GetValue(total)} partitions");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private static void Print(TopicDescription description)
+    {
+        var metadata = description.Metadata;
+        Console.WriteLine($"Topic: {metadata.Name}  Id: {metadata.TopicId}  Partitions: {metadata.PartitionCount}  Created: {metadata.CreatedAt:u}");
+        Console.WriteLine();
+        var partitions = new TextTable("PARTITION", "LEADER", "REPLICAS", "LOG-START", "LOG-END", "HIGH-WATERMARK", "SIZE", "SEGMENTS");
+        for (var p = 0; p < description.Partitions.Count; p++)
+        {
+            var assignment = metadata.Partitions[p];
+            var state = description.Partitions[p];
+            partitions.Add(p.ToString(), assignment.Leader.ToString(), string.Join(",", assignment.Replicas),
+                state.LogStartOffset.ToString(), state.LogEndOffset.ToString(), state.HighWatermark.ToString(),
+                ByteSize.Format(state.SizeBytes), state.SegmentCount.ToString());
+        }
+        partitions.WriteTo(Console.Out);
+        Console.WriteLine();
+        var configs = new TextTable("CONFIG", "VALUE");
+        foreach (var (key, value) in TopicConfigEntries.Of(metadata.Config)) configs.Add(key, value);
+        configs.WriteTo(Console.Out);
+    }
+}

@@ -1,0 +1,94 @@
+using Hub.Client;
+using Hub.Partitions;
+
+namespace Hub.Cli.Consuming;
+
+/// <summary>
+/// The reading loop shared by <c>hub consume</c> and <c>hub perf consume</c>: assigns the partitions, then
+/// hands records to a callback until it says stop, until every partition reached the end it had at the start
+/// (when asked to stop there), or until Ctrl-C, which ends the loop normally.
+/// </summary>
+public static class ConsumeLoop
+{
+    /// <summary>While no record arrives, how often the consumer's positions are checked against the ends.</summary>
+    private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <param name="start">An offset, or <see cref="OffsetSpec.Earliest"/> / <see cref="OffsetSpec.Latest"/>.</param>
+    /// <returns>Stops at the ends when given; null when the caller follows the topic.</returns>
+    public static async Task<CatchUpTracker?> AssignAsync(HubConsumer consumer, TopicDescription topic, IEnumerable<int> partitions,
+        long start, bool stopAtEnd, CancellationToken ct)
+    {
+        var name = topic.Metadata.Name;
+        var tracker = new CatchUpTracker();
+        foreach (var partition in partitions)
+        {
+            await consumer.AssignAsync(name, partition, start, ct);
+            tracker.Add(partition, consumer.Position(name, partition), topic.Partitions[partition].HighWatermark);
+        }
+        return stopAtEnd ? tracker : null;
+    }
+
+    /// <param name="onRecord">Returns false to stop.</param>
+    /// <param name="onIdle">Runs each time the loop is about to wait for records (to flush output).</param>
+    public static async Task RunAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
+        Func<ConsumeResult, bool> onRecord, Func<Task> onIdle, CancellationToken ct)
+    {
+        if (stopAtEnd is { AllCaughtUp: true }) return;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var records = consumer.ConsumeAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        Task<bool>? pending = null;
+        try
+        {
+            while (true)
+            {
+                var next = records.MoveNextAsync();
+                bool more;
+                if (next.IsCompleted)
+                {
+                    more = next.GetAwaiter().GetResult();
+                }
+                else
+                {
+                    pending = next.AsTask();
+                    await onIdle();
+                    if (stopAtEnd is not null && await ReachedEndWhileWaitingAsync(pending, consumer, topic, stopAtEnd))
+                        return;
+                    more = await pending;
+                    pending = null;
+                }
+                if (!more) return;
+                var result = records.Current;
+                if (stopAtEnd is not null && !stopAtEnd.IsBeforeEnd(result.Partition, result.Record.Offset))
+                    continue; // appended after the start
+                if (!onRecord(result)) return;
+                stopAtEnd?.Advance(result.Partition, result.Record.Offset + 1);
+                if (stopAtEnd is { AllCaughtUp: true }) return;
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Ctrl-C ends consuming normally.
+        }
+        finally
+        {
+            // An async iterator must not be disposed while a MoveNextAsync is running: cancel it and let it end.
+            if (pending is not null)
+            {
+                await stop.CancelAsync();
+                await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            await records.DisposeAsync();
+        }
+    }
+
+    /// <summary>Waits for the next record, checking meanwhile whether the consumer's positions reached the ends.</summary>
+    private static async Task<bool> ReachedEndWhileWaitingAsync(Task<bool> next, HubConsumer consumer, string topic, CatchUpTracker tracker)
+    {
+        while (await Task.WhenAny(next, Task.Delay(RecheckInterval)) != next)
+        {
+            tracker.Refresh(partition => consumer.Position(topic, partition));
+            if (tracker.AllCaughtUp) return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Hub.Cli.CommandLine;
+using Hub.Client;
+
+namespace Hub.Tests.Cli;
+
+public sealed class CommonOptionsTests
+{
+    [Theory]
+    [InlineData("all", Acks.All)]
+    [InlineData("ALL", Acks.All)]
+    [InlineData("-1", Acks.All)]
+    [InlineData("1", Acks.Leader)]
+    [InlineData("0", Acks.None)]
+    public void Acks_take_kafkas_spellings(string text, Acks expected)
+    {
+        var option = CommonOptions.AcksOption();
+        var parse = new RootCommand { option }.Parse(["--acks", text]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(expected, parse.GetValue(option));
+    }
+
+    [Fact]
+    public void Acks_default_to_all()
+    {
+        var option = CommonOptions.AcksOption();
+
+        Assert.Equal(Acks.All, new RootCommand { option }.Parse([]).GetValue(option));
+    }
+
+    [Fact]
+    public void Unknown_acks_are_a_parse_error()
+    {
+        var parse = new RootCommand { CommonOptions.AcksOption() }.Parse(["--acks", "2"]);
+
+        Assert.Contains(parse.Errors, e => e.Message.Contains("--acks must be all, -1, 1 or 0"));
+    }
+
+    [Fact]
+    public void A_positive_option_rejects_zero()
+    {
+        var parse = new RootCommand { CommonOptions.Positive(new Option<int>("--partitions")) }.Parse(["--partitions", "0"]);
+
+        Assert.Contains(parse.Errors, e => e.Message == "--partitions must be greater than 0");
+    }
+
+    [Fact]
+    public void A_non_negative_option_accepts_zero_and_rejects_negatives()
+    {
+        var option = CommonOptions.NonNegative(new Option<long?>("--offset"));
+        var root = new RootCommand { option };
+
+        Assert.Empty(root.Parse(["--offset", "0"]).Errors);
+        Assert.Contains(root.Parse(["--offset", "-5"]).Errors, e => e.Message == "--offset must not be negative");
+    }
+}
