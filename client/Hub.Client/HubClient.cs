@@ -19,6 +19,7 @@ public sealed class HubClient : IAsyncDisposable
 
     // The Orleans client host, when this HubClient made it; null when it borrowed a grain factory.
     private readonly IHost? _host;
+    private int _disposed;
 
     private HubClient(IGrainFactory grains, IHost? host)
     {
@@ -111,7 +112,7 @@ public sealed class HubClient : IAsyncDisposable
     /// <summary>Stops the Orleans client if this HubClient started it. Dispose producers first, so they flush.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_host is null) return;
+        if (_host is null || Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _host.StopAsync().ConfigureAwait(false);
         _host.Dispose();
     }

@@ -47,7 +47,8 @@ public sealed class HubProducer : IAsyncDisposable
     /// <summary>
     /// Buffers a record and calls <paramref name="onDelivery"/> (metadata or error) when its batch is
     /// acknowledged. No task per record, for throughput. Blocks the calling thread while BufferMemoryBytes are
-    /// in use, as Kafka's send() does. Callbacks run on thread-pool threads, in order per partition.
+    /// in use, as Kafka's send() does (so inside a grain prefer <see cref="ProduceAsync"/>). Callbacks run on
+    /// thread-pool threads, in order per partition while MaxInFlightPerPartition is 1.
     /// </summary>
     public void Produce(string topic, ProducerRecord record, Action<RecordMetadata?, Exception?>? onDelivery = null)
     {

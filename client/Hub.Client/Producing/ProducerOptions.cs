@@ -1,3 +1,5 @@
+using Hub.Batches;
+
 namespace Hub.Client;
 
 /// <summary>Producer settings, named after their Kafka counterparts (linger.ms, batch.size, ...).</summary>
@@ -12,7 +14,10 @@ public sealed class ProducerOptions
     /// <summary>How long a batch waits for more records before it is sent (linger.ms).</summary>
     public int LingerMs { get; set; } = 5;
 
-    /// <summary>A partition's batch is sent once this full (batch.size); values above <see cref="MaxBatchSizeBytes"/> are capped.</summary>
+    /// <summary>
+    /// A partition's batch is sent once this full (batch.size). Values above <see cref="MaxBatchSizeBytes"/> are
+    /// capped; values below one record's size give one record per batch.
+    /// </summary>
     public int BatchSizeBytes { get; set; } = 512 * 1024;
 
     /// <summary>
@@ -32,7 +37,7 @@ public sealed class ProducerOptions
     internal ProducerOptions Validated()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(LingerMs);
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSizeBytes, 1024);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSizeBytes);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerPartition, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BufferMemoryBytes);
         if (!Enum.IsDefined(Acks)) throw new ArgumentOutOfRangeException(nameof(Acks), Acks, "not an Acks value");
@@ -41,7 +46,7 @@ public sealed class ProducerOptions
         return new ProducerOptions
         {
             LingerMs = LingerMs,
-            BatchSizeBytes = Math.Min(BatchSizeBytes, MaxBatchSizeBytes),
+            BatchSizeBytes = Math.Clamp(BatchSizeBytes, RecordBatchLayout.HeaderSize, MaxBatchSizeBytes),
             MaxInFlightPerPartition = MaxInFlightPerPartition,
             Acks = Acks,
             NullKeyPartitioning = NullKeyPartitioning,

@@ -184,6 +184,17 @@ public class RecordAccumulatorTests
         Assert.NotEqual(chosen, sticky.NextPartition(4));
     }
 
+    [Fact]
+    public async Task A_batch_size_below_one_record_sends_one_record_per_batch()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { BatchSizeBytes = 1, LingerMs = 60_000, MaxInFlightPerPartition = 5 });
+        for (var i = 0; i < 3; i++) Append(accumulator, queue, "record"u8.ToArray());
+
+        Assert.Equal(1, (await _sender.NextAsync()).Header.RecordCount);
+        Assert.Equal(1, (await _sender.NextAsync()).Header.RecordCount);
+        Assert.True(await _sender.StaysQuietAsync()); // the third waits for a fourth record or linger
+    }
+
     private (RecordAccumulator, PartitionQueue) Create(ProducerOptions options, int partitions = 1, int partition = 0)
     {
         var (accumulator, topic) = CreateTopic(options, partitions, new StickyPartitioner());
