@@ -13,6 +13,11 @@ builder.Configuration.AddCommandLine(args, new Dictionary<string, string>
     ["--broker-id"] = "Hub:BrokerId",
     ["--silo-port"] = "Hub:SiloPort",
     ["--gateway-port"] = "Hub:GatewayPort",
+    ["--kafka-port"] = "Hub:KafkaPort",
+    ["--kafka-listen-address"] = "Hub:KafkaListenAddress",
+    ["--kafka-advertised-host"] = "Hub:KafkaAdvertisedHost",
+    ["--kafka-advertised-port"] = "Hub:KafkaAdvertisedPort",
+    ["--kafka-max-request-bytes"] = "Hub:KafkaMaxRequestBytes",
 });
 var options = builder.Configuration.GetSection(HubSiloOptions.SectionName).Get<HubSiloOptions>() ?? new HubSiloOptions();
 

@@ -45,8 +45,10 @@ public enum ErrorCode : short
     UnknownProducerId = 59,
     NonEmptyGroup = 68,
     GroupIdNotFound = 69,
+    FetchSessionIdNotFound = 70,
     FencedLeaderEpoch = 74,
     UnknownLeaderEpoch = 75,
     UnsupportedCompressionType = 76,
     InvalidRecord = 87,
+    UnknownTopicId = 100,
 }

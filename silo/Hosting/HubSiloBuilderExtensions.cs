@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka;
 using Hub.Silo.Placement;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,8 @@ public static class HubSiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to be a Hub broker, whatever its clustering: broker id in silo metadata,
-    /// broker placement, the metadata storage provider on local disk, and the options the grains read.
+    /// broker placement, the metadata storage provider on local disk, the options the grains read, and the
+    /// Kafka protocol listener.
     /// </summary>
     public static ISiloBuilder AddHub(this ISiloBuilder silo, HubSiloOptions options)
     {
@@ -18,12 +20,14 @@ public static class HubSiloBuilderExtensions
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [BrokerDirectory.BrokerIdKey] = options.BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [KafkaBrokers.EndpointKey] = KafkaBrokers.Advertised(options, options.KafkaPort),
         });
         silo.AddFileGrainStorage(HubStorage.Name, storage => storage.RootDirectory = options.MetadataDirectory);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.AddKafkaListener();
         return silo;
     }
 }

@@ -24,6 +24,25 @@ public sealed class HubSiloOptions
     /// <summary>How often each partition deletes segments past retention (Kafka's log.retention.check.interval.ms).</summary>
     public TimeSpan RetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Port of the Kafka protocol listener (Kafka's default 9092); 0 takes any free port.</summary>
+    public int KafkaPort { get; set; } = 9092;
+
+    /// <summary>Address the Kafka listener binds: "0.0.0.0" (every interface, IPv4 and IPv6 where possible), or one address.</summary>
+    public string KafkaListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>
+    /// Host name Kafka clients are told to connect to (Metadata's broker host, Kafka's advertised.listeners),
+    /// for silos behind NAT or a load balancer. Default: the listen address, or this machine's host name when
+    /// listening on every interface.
+    /// </summary>
+    public string? KafkaAdvertisedHost { get; set; }
+
+    /// <summary>Port Kafka clients are told to connect to; default: the listen port.</summary>
+    public int? KafkaAdvertisedPort { get; set; }
+
+    /// <summary>Largest Kafka request accepted (Kafka's socket.request.max.bytes); a larger frame closes the connection.</summary>
+    public int KafkaMaxRequestBytes { get; set; } = 100 * 1024 * 1024;
+
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
     public string MetadataDirectory => Path.Combine(DataDirectory, "meta");

@@ -8,6 +8,7 @@ public sealed class HubSiloConfigurator : ISiloConfigurator
 {
     public const string DataDirectoryKey = "HubTest:DataDirectory";
     public const string RetentionCheckMsKey = "HubTest:RetentionCheckMs";
+    public const string KafkaPortKey = "HubTest:KafkaPort";
 
     public void Configure(ISiloBuilder siloBuilder)
     {
@@ -16,6 +17,10 @@ public sealed class HubSiloConfigurator : ISiloConfigurator
         {
             DataDirectory = config[DataDirectoryKey]!,
             RetentionCheckInterval = TimeSpan.FromMilliseconds(int.Parse(config[RetentionCheckMsKey] ?? "300000")),
+            // Any free loopback port unless a test asks for one: test clusters run side by side.
+            KafkaPort = int.Parse(config[KafkaPortKey] ?? "0"),
+            KafkaListenAddress = "127.0.0.1",
+            KafkaAdvertisedHost = "127.0.0.1",
         });
     }
 }

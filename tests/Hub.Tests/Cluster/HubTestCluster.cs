@@ -1,4 +1,6 @@
 using Hub.Client;
+using Hub.Silo.Kafka;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Hub.Tests.Cluster;
@@ -23,6 +25,12 @@ public sealed class HubTestCluster : IAsyncDisposable
     public HubClient Client { get; }
 
     public IGrainFactory Grains => _cluster.GrainFactory;
+
+    /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
+    public string KafkaBootstrap =>
+        ((InProcessSiloHandle)_cluster.Primary).SiloHost.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
+            ? $"{endpoint.Address}:{endpoint.Port}"
+            : throw new InvalidOperationException("the Kafka listener has not started");
 
     public static async Task<HubTestCluster> StartAsync(string dataDirectory, TimeSpan? retentionCheck = null)
     {

@@ -19,13 +19,17 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort)
+    private SiloProcess(Process process, int gatewayPort, int kafkaPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        KafkaPort = kafkaPort;
     }
 
     public int GatewayPort { get; }
+
+    /// <summary>Port of the silo's Kafka listener on loopback.</summary>
+    public int KafkaPort { get; }
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
@@ -33,15 +37,20 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         var gatewayPort = FreePort();
         var siloPort = FreePort();
+        var kafkaPort = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { SiloDll(), "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}" },
+            ArgumentList =
+            {
+                SiloDll(), "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
+                "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
-        var silo = new SiloProcess(process, gatewayPort);
+        var silo = new SiloProcess(process, gatewayPort, kafkaPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.EnableRaisingEvents = true;

@@ -1,0 +1,24 @@
+using Hub.Errors;
+
+namespace Hub.Silo.Kafka;
+
+/// <summary>Turns a failed grain call into the Kafka error code a client acts on.</summary>
+public static class KafkaErrors
+{
+    public static ErrorCode CodeOf(Exception e) => e switch
+    {
+        HubException hub => hub.Code,
+        // A grain call that took longer than Orleans' response timeout: the client retries.
+        TimeoutException => ErrorCode.RequestTimedOut,
+        // The silo holding the partition is gone or going: the client refreshes metadata and retries.
+        SiloUnavailableException => ErrorCode.NotLeaderOrFollower,
+        OperationCanceledException => ErrorCode.RequestTimedOut,
+        _ => ErrorCode.UnknownServerError,
+    };
+
+    /// <summary>
+    /// Whether a grain that was handed request memory is certainly done with it: it answered (a result or a
+    /// Hub refusal), rather than the call giving up while the grain may still run.
+    /// </summary>
+    public static bool GrainFinished(Exception? e) => e is null or HubException;
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Hub.Silo.Kafka;
+
+public static class KafkaSiloBuilderExtensions
+{
+    /// <summary>The Kafka protocol listener and the APIs it answers; opens when the silo becomes Active.</summary>
+    public static ISiloBuilder AddKafkaListener(this ISiloBuilder silo)
+    {
+        var services = silo.Services;
+        services.AddSingleton<KafkaTopics>();
+        services.AddSingleton<KafkaBrokers>();
+        services.AddSingleton<IKafkaApi, ProduceApi>();
+        services.AddSingleton<IKafkaApi, FetchApi>();
+        services.AddSingleton<IKafkaApi, ListOffsetsApi>();
+        services.AddSingleton<IKafkaApi, MetadataApi>();
+        services.AddSingleton<IKafkaApi, CreateTopicsApi>();
+        services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
+        services.AddSingleton<IKafkaApi, CreatePartitionsApi>();
+        services.AddSingleton<IKafkaApi, DescribeConfigsApi>();
+        services.AddSingleton<IKafkaApi, InitProducerIdApi>();
+        services.AddSingleton<KafkaApis>();
+        services.AddSingleton<KafkaListener>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
+        return silo;
+    }
+}

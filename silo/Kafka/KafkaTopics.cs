@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Hub.Grains;
+using Hub.Partitions;
+using Hub.Topics;
+
+namespace Hub.Silo.Kafka;
+
+/// <summary>
+/// Topic metadata as the Kafka gateway sees it: read from the cluster controller and cached briefly, so a
+/// produce or fetch costs no controller call. A cached answer is refreshed when it is older than
+/// <see cref="MaxAge"/>, when it lacks a partition a client asks for (partitions were added), and when a
+/// partition grain says the topic is unknown (deleted or re-created). Unknown topics are not cached, so a
+/// new topic is visible at once.
+/// </summary>
+public sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, (TopicMetadata Topic, long LoadedAt)> _byName = new(StringComparer.Ordinal);
+
+    public IClusterControllerGrain Controller => grains.GetGrain<IClusterControllerGrain>(0);
+
+    /// <summary>The topic or null; <paramref name="needPartition"/> forces a reload when the cached copy has fewer partitions.</summary>
+    public async ValueTask<TopicMetadata?> GetAsync(string name, int needPartition = -1)
+    {
+        if (_byName.TryGetValue(name, out var cached) && time.GetElapsedTime(cached.LoadedAt) < MaxAge
+            && needPartition < cached.Topic.PartitionCount)
+            return cached.Topic;
+        return Remember(await Controller.GetTopic(name), name);
+    }
+
+    /// <summary>Every topic, fresh from the controller (Metadata for all topics, topic id lookups).</summary>
+    public async Task<IReadOnlyList<TopicMetadata>> ListAsync()
+    {
+        var topics = await Controller.ListTopics();
+        foreach (var topic in topics) Remember(topic, topic.Name);
+        return topics;
+    }
+
+    /// <summary>The topic with this id or null: cached first, then one fresh listing.</summary>
+    public async ValueTask<TopicMetadata?> GetByIdAsync(Guid id)
+    {
+        foreach (var (topic, loadedAt) in _byName.Values)
+        {
+            if (topic.TopicId == id && time.GetElapsedTime(loadedAt) < MaxAge) return topic;
+        }
+        return (await ListAsync()).FirstOrDefault(t => t.TopicId == id);
+    }
+
+    public TopicMetadata? Remember(TopicMetadata? topic, string name)
+    {
+        if (topic is null) _byName.TryRemove(name, out _);
+        else _byName[name] = (topic, time.GetTimestamp());
+        return topic;
+    }
+
+    public void Forget(string name) => _byName.TryRemove(name, out _);
+
+    /// <summary>The grain of the partition's leader replica: the data lives on that broker's silo.</summary>
+    public IPartitionGrain Partition(TopicMetadata topic, int partition) =>
+        grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, partition, topic.Partitions[partition].Leader));
+}

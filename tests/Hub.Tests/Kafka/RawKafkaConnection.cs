@@ -1,0 +1,81 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Hub.Silo.Kafka;
+
+namespace Hub.Tests.Kafka;
+
+/// <summary>A bare TCP connection to the Kafka listener that sends hand-made frames and reads raw responses.</summary>
+public sealed class RawKafkaConnection : IDisposable
+{
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+    private readonly TcpClient _client = new() { NoDelay = true };
+    private NetworkStream _stream = null!;
+
+    public static async Task<RawKafkaConnection> ConnectAsync(string bootstrap)
+    {
+        var connection = new RawKafkaConnection();
+        var endpoint = IPEndPoint.Parse(bootstrap);
+        await connection._client.ConnectAsync(endpoint.Address, endpoint.Port);
+        connection._stream = connection._client.GetStream();
+        return connection;
+    }
+
+    public Task SendRawAsync(ReadOnlyMemory<byte> bytes) => _stream.WriteAsync(bytes).AsTask();
+
+    /// <summary>Sends a request: the size prefix, a v1 or v2 header, then <paramref name="body"/>.</summary>
+    public Task SendAsync(ApiKey key, short version, int correlationId, ReadOnlySpan<byte> body, bool flexibleHeader = false) =>
+        SendRawAsync(Frame(key, version, correlationId, body, flexibleHeader));
+
+    public static byte[] Frame(ApiKey key, short version, int correlationId, ReadOnlySpan<byte> body, bool flexibleHeader = false)
+    {
+        using var writer = new ProtocolWriter();
+        var size = writer.ReserveInt32();
+        writer.WriteInt16((short)key);
+        writer.WriteInt16(version);
+        writer.WriteInt32(correlationId);
+        writer.WriteNullableString("raw-test");
+        if (flexibleHeader) writer.WriteUVarint(0);
+        body.CopyTo(writer.GetSpan(body.Length));
+        writer.Advance(body.Length);
+        writer.PatchInt32(size, writer.Length - 4);
+        return writer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>The next response frame without its size prefix, or null when the listener closed the connection.</summary>
+    public async Task<byte[]?> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReadTimeout);
+        var prefix = new byte[4];
+        if (!await ReadExactlyAsync(prefix, timeout.Token)) return null;
+        var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
+        return await ReadExactlyAsync(body, timeout.Token) ? body : null;
+    }
+
+    /// <summary>True when the listener closes the connection (rather than answering) within the timeout.</summary>
+    public async Task<bool> IsClosedByPeerAsync()
+    {
+        try
+        {
+            return await ReceiveAsync() is null;
+        }
+        catch (IOException)
+        {
+            return true; // reset rather than closed: closed all the same
+        }
+    }
+
+    private async Task<bool> ReadExactlyAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await _stream.ReadAsync(buffer.AsMemory(read), cancellationToken);
+            if (n == 0) return false;
+            read += n;
+        }
+        return true;
+    }
+
+    public void Dispose() => _client.Dispose();
+}
