@@ -49,6 +49,8 @@ public enum ErrorCode : short
     FencedLeaderEpoch = 74,
     UnknownLeaderEpoch = 75,
     UnsupportedCompressionType = 76,
+    MemberIdRequired = 79,
+    FencedInstanceId = 82,
     InvalidRecord = 87,
     UnknownTopicId = 100,
 }

@@ -1,3 +1,4 @@
+using Hub.Silo.Groups;
 using Hub.Silo.Kafka;
 using Hub.Silo.Placement;
 using Hub.Silo.Storage;
@@ -27,6 +28,7 @@ public static class HubSiloBuilderExtensions
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
         silo.Services.AddSingleton(TimeProvider.System);
+        silo.Services.AddHostedService<GroupOffsetsExpiry>();
         silo.AddKafkaListener();
         return silo;
     }

@@ -43,6 +43,30 @@ public sealed class HubSiloOptions
     /// <summary>Largest Kafka request accepted (Kafka's socket.request.max.bytes); a larger frame closes the connection.</summary>
     public int KafkaMaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// Committed offsets of an empty consumer group are dropped this long after the later of their commit and
+    /// the moment the group became empty (Kafka's offsets.retention.minutes, default 7 days).
+    /// </summary>
+    public TimeSpan OffsetsRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often groups look for expired offsets (Kafka's offsets.retention.check.interval.ms).</summary>
+    public TimeSpan OffsetsRetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How long the first rebalance of an empty group waits for more members before completing (Kafka's
+    /// group.initial.rebalance.delay.ms), so consumers started together share one rebalance.
+    /// </summary>
+    public TimeSpan GroupInitialRebalanceDelay { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Shortest session timeout a group member may ask for (Kafka's group.min.session.timeout.ms).</summary>
+    public TimeSpan GroupMinSessionTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Longest session timeout a group member may ask for (Kafka's group.max.session.timeout.ms).</summary>
+    public TimeSpan GroupMaxSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Largest metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes).</summary>
+    public int OffsetMetadataMaxBytes { get; set; } = 4096;
+
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
     public string MetadataDirectory => Path.Combine(DataDirectory, "meta");

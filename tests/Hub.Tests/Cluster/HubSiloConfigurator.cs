@@ -1,4 +1,5 @@
 using Hub.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
 namespace Hub.Tests.Cluster;
@@ -13,7 +14,7 @@ public sealed class HubSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder)
     {
         var config = siloBuilder.Configuration;
-        siloBuilder.AddHub(new HubSiloOptions
+        var options = new HubSiloOptions
         {
             DataDirectory = config[DataDirectoryKey]!,
             RetentionCheckInterval = TimeSpan.FromMilliseconds(int.Parse(config[RetentionCheckMsKey] ?? "300000")),
@@ -21,6 +22,9 @@ public sealed class HubSiloConfigurator : ISiloConfigurator
             KafkaPort = int.Parse(config[KafkaPortKey] ?? "0"),
             KafkaListenAddress = "127.0.0.1",
             KafkaAdvertisedHost = "127.0.0.1",
-        });
+        };
+        // Any other setting a test gives as "Hub:Name" (HubTestCluster.StartAsync's settings).
+        config.GetSection(HubSiloOptions.SectionName).Bind(options);
+        siloBuilder.AddHub(options);
     }
 }

@@ -32,10 +32,14 @@ public sealed class HubTestCluster : IAsyncDisposable
             ? $"{endpoint.Address}:{endpoint.Port}"
             : throw new InvalidOperationException("the Kafka listener has not started");
 
-    public static async Task<HubTestCluster> StartAsync(string dataDirectory, TimeSpan? retentionCheck = null)
+    /// <param name="settings">Further <see cref="Silo.Hosting.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
+    public static async Task<HubTestCluster> StartAsync(string dataDirectory, TimeSpan? retentionCheck = null,
+        IReadOnlyDictionary<string, string>? settings = null)
     {
         var builder = new TestClusterBuilder(1);
         builder.Properties[HubSiloConfigurator.DataDirectoryKey] = dataDirectory;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+            builder.Properties[$"{Silo.Hosting.HubSiloOptions.SectionName}:{name}"] = value;
         if (retentionCheck is { } interval)
             builder.Properties[HubSiloConfigurator.RetentionCheckMsKey] = ((int)interval.TotalMilliseconds).ToString();
         builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();

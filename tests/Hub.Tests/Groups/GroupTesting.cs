@@ -1,0 +1,46 @@
+using Hub.Client;
+using Hub.Groups;
+
+namespace Hub.Tests.Groups;
+
+/// <summary>Settings and helpers shared by the consumer group tests.</summary>
+internal static class GroupTesting
+{
+    /// <summary>Bound on every wait; tests normally finish far below it.</summary>
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    /// <summary>Silo settings for quick groups: short sessions allowed, no initial rebalance delay.</summary>
+    public static Dictionary<string, string> FastGroups(params (string Name, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["GroupMinSessionTimeout"] = "00:00:00.100",
+            ["GroupInitialRebalanceDelay"] = "00:00:00",
+        };
+        foreach (var (name, value) in more) settings[name] = value;
+        return settings;
+    }
+
+    /// <summary>Waits for a condition, checking it often, and fails with <paramref name="what"/> when it doesn't hold in time.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? Bound);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting until {what}");
+            await Task.Delay(20);
+        }
+    }
+
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <summary>Produces <paramref name="count"/> records keyed "k{i % 13}" with value "i" and waits until all are written.</summary>
+    public static async Task ProduceAsync(HubClient client, string topic, int count, int first = 0)
+    {
+        await using var producer = client.CreateProducer(new ProducerOptions { LingerMs = 1 });
+        for (var i = first; i < first + count; i++)
+            producer.Produce(topic, new ProducerRecord { Key = System.Text.Encoding.UTF8.GetBytes($"k{i % 13}"), Value = System.Text.Encoding.UTF8.GetBytes($"{i}") });
+        await producer.FlushAsync();
+    }
+}
