@@ -23,7 +23,6 @@ public sealed class ApiVersionsApi(KafkaApis apis) : IKafkaApi
             reader.ReadString();
             reader.SkipTaggedFields();
         }
-        reader.EnsureEnd();
         WriteBody(response, ErrorCode.None, request.Version);
         return Task.FromResult(true);
     }

@@ -85,7 +85,6 @@ public sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
         reader.ReadInt32(); // timeout
         var validateOnly = reader.ReadBool();
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return (growths, validateOnly);
     }
 }

@@ -142,7 +142,6 @@ public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
         reader.ReadInt32(); // timeout: the controller answers once the metadata is durable
         var validateOnly = request.Version >= 1 && reader.ReadBool();
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return (topics, validateOnly);
     }
 }

@@ -93,7 +93,6 @@ public sealed class DeleteTopicsApi(KafkaTopics topics) : IKafkaApi
         }
         reader.ReadInt32(); // timeout: the controller answers once the metadata is durable
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return deletions;
     }
 }

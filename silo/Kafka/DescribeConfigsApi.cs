@@ -128,7 +128,6 @@ public sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptio
         if (request.Version >= 1) reader.ReadBool(); // include synonyms
         if (request.Version >= 3) reader.ReadBool(); // include documentation
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return resources;
     }
 }

@@ -22,6 +22,12 @@ namespace Hub.Silo.Kafka;
 /// </summary>
 public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
 {
+    /// <summary>
+    /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
+    /// Orleans' 30 s response timeout, past which the grain call would fail instead of answering empty.
+    /// </summary>
+    private const int MaxWaitCapMs = 25_000;
+
     public ApiKey Key => ApiKey.Fetch;
     public short MinVersion => 4;
     public short MaxVersion => 16;
@@ -146,7 +152,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         var version = request.Version;
         var reader = request.Reader();
         if (version <= 14) reader.ReadInt32(); // replica id: -1 from consumers; Hub has no follower replicas
-        var maxWaitMs = reader.ReadInt32();
+        var maxWaitMs = Math.Min(reader.ReadInt32(), MaxWaitCapMs);
         var minBytes = reader.ReadInt32();
         var maxBytes = reader.ReadInt32();
         reader.ReadInt8(); // isolation level: without transactions both levels read up to the high watermark
@@ -193,7 +199,6 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         }
         if (version >= 11) reader.ReadString(); // rack id: no follower fetching from the closest replica
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return new Request(maxWaitMs, minBytes, maxBytes, sessionId, topics);
     }
 

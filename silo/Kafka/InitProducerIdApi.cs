@@ -29,7 +29,6 @@ public sealed class InitProducerIdApi(IGrainFactory grains) : IKafkaApi
             epoch = reader.ReadInt16();
         }
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
 
         var error = ErrorCode.None;
         if (transactionalId is not null)

@@ -21,6 +21,9 @@ public sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxReques
 
     private readonly EndPoint? _remote = socket.RemoteEndPoint;
 
+    /// <summary>The request being handled, for log lines about it ("Metadata v12"); empty between requests.</summary>
+    private string _current = "";
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         await using var stream = new NetworkStream(socket, ownsSocket: true);
@@ -45,7 +48,7 @@ public sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxReques
         }
         catch (KafkaProtocolException e)
         {
-            logger.LogDebug("Closing Kafka connection from {Remote}: {Problem}", _remote, e.Message);
+            logger.LogDebug("Closing Kafka connection from {Remote} after a malformed request {Request}: {Problem}", _remote, _current, e.Message);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
@@ -56,7 +59,7 @@ public sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxReques
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Closing Kafka connection from {Remote} after an unexpected error", _remote);
+            logger.LogWarning(e, "Closing Kafka connection from {Remote} after an unexpected error in {Request}", _remote, _current);
         }
         finally
         {
@@ -138,12 +141,14 @@ public sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxReques
         var flexible = version >= api.FirstFlexibleVersion;
         var clientId = RequestHeader.ReadClientId(ref reader, flexible);
         var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), reader.Rest, flexible, _remote);
+        _current = $"{api.Key} v{version}";
         ResponseHeader.Write(response, correlationId, flexible && api.Key != ApiKey.ApiVersions);
         response.Flexible = flexible;
         try
         {
             var respond = await api.HandleAsync(request, response, cancellationToken);
             response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
+            _current = "";
             return respond;
         }
         finally

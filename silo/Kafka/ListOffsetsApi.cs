@@ -104,7 +104,6 @@ public sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
             topics[t] = new TopicQuery(name, partitions);
         }
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return topics;
     }
 }

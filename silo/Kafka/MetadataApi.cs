@@ -137,7 +137,6 @@ public sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptio
         if (version is >= 8 and <= 10) reader.ReadBool(); // include cluster authorized operations
         if (version >= 8) includeTopicOperations = reader.ReadBool();
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return (requested, includeTopicOperations);
     }
 

@@ -1,5 +1,6 @@
 using Hub.Errors;
 using Hub.Partitions;
+using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Kafka;
 
@@ -10,7 +11,7 @@ namespace Hub.Silo.Kafka;
 /// and -1 both mean "appended to the one replica" since Hub keeps one copy per partition. The log accepts
 /// compressed batches after checking their CRC; whether they decompress is not checked yet.
 /// </summary>
-public sealed class ProduceApi(KafkaTopics topics) : IKafkaApi
+public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
 {
     public ApiKey Key => ApiKey.Produce;
     public short MinVersion => 3;
@@ -72,6 +73,7 @@ public sealed class ProduceApi(KafkaTopics topics) : IKafkaApi
             if (!KafkaErrors.GrainFinished(e)) request.RetainBuffer = true;
             partition.Error = KafkaErrors.CodeOf(e);
             partition.Message = e.Message;
+            logger.LogDebug("Produce to {Topic}-{Partition} refused with {Error}: {Message}", topic, partition.Partition, partition.Error, e.Message);
             if (partition.Error == ErrorCode.UnknownTopicOrPartition) topics.Forget(topic);
         }
     }
@@ -105,7 +107,6 @@ public sealed class ProduceApi(KafkaTopics topics) : IKafkaApi
             topics[t] = new TopicData(name, partitions);
         }
         reader.SkipTaggedFields();
-        reader.EnsureEnd();
         return (acks, topics);
     }
 

@@ -12,6 +12,8 @@ namespace Hub.Silo.Kafka;
 /// <see cref="KafkaProtocolException"/>, never reads outside the request and never allocates more than the
 /// frame could describe (an array may not claim more elements than bytes remain).
 /// Byte fields come back as slices of the request's memory, so record batches are passed on without a copy.
+/// Bytes after a request's last field are ignored, as Kafka ignores them: librdkafka 2.16 sends three stray
+/// bytes after an all-topics Metadata v12 request.
 /// </summary>
 public ref struct ProtocolReader
 {
@@ -136,12 +138,6 @@ public ref struct ProtocolReader
             if (size > Remaining) Throw($"tagged field of {size} bytes in {Remaining} bytes");
             Take((int)size);
         }
-    }
-
-    /// <summary>Throws unless every byte of the body was consumed: trailing bytes mean the schema guess was wrong.</summary>
-    public readonly void EnsureEnd()
-    {
-        if (Remaining != 0) Throw($"{Remaining} bytes left over after the last field");
     }
 
     /// <summary>

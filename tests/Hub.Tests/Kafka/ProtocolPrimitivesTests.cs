@@ -182,15 +182,4 @@ public sealed class ProtocolPrimitivesTests
             }
         });
     }
-
-    [Fact]
-    public void Leftover_bytes_after_the_last_field_are_malformed()
-    {
-        Assert.Throws<KafkaProtocolException>(() =>
-        {
-            var reader = new ProtocolReader(new byte[] { 0, 1, 2 });
-            reader.ReadInt16();
-            reader.EnsureEnd();
-        });
-    }
 }

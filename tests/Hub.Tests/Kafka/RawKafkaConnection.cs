@@ -52,6 +52,23 @@ public sealed class RawKafkaConnection : IDisposable
         return await ReadExactlyAsync(body, timeout.Token) ? body : null;
     }
 
+    /// <summary>True when a response arrived within <paramref name="wait"/>; false when none did or the connection closed.</summary>
+    public async Task<bool> ReceiveWithinAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            var prefix = new byte[4];
+            if (!await ReadExactlyAsync(prefix, timeout.Token)) return false;
+            var size = BinaryPrimitives.ReadInt32BigEndian(prefix);
+            return size >= 0 && await ReadExactlyAsync(new byte[size], timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the listener closes the connection (rather than answering) within the timeout.</summary>
     public async Task<bool> IsClosedByPeerAsync()
     {

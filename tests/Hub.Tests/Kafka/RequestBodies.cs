@@ -1,0 +1,107 @@
+using Hub.Silo.Kafka;
+
+namespace Hub.Tests.Kafka;
+
+/// <summary>Hand-encoded request bodies (after the header) for the raw-connection and fuzz tests.</summary>
+public static class RequestBodies
+{
+    public static byte[] ApiVersions(short version) => Encode(version >= 3, w =>
+    {
+        if (version < 3) return;
+        w.WriteString("raw-test");
+        w.WriteString("1.0");
+        w.WriteEmptyTaggedFields();
+    });
+
+    public static byte[] Metadata(short version, params string[] topics) => Encode(version >= 9, w =>
+    {
+        w.WriteArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            if (version >= 10) w.WriteUuid(Guid.Empty);
+            w.WriteString(topic);
+            w.WriteEmptyTaggedFields();
+        }
+        if (version >= 4) w.WriteBool(false);
+        if (version is >= 8 and <= 10) w.WriteBool(false);
+        if (version >= 8) w.WriteBool(false);
+        w.WriteEmptyTaggedFields();
+    });
+
+    public static byte[] Produce(short version, string topic, int partition, byte[] batch, short acks = -1) => Encode(version >= 9, w =>
+    {
+        w.WriteNullableString(null);
+        w.WriteInt16(acks);
+        w.WriteInt32(5000);
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+        w.WriteBytes(batch);
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+    });
+
+    public static byte[] Fetch(short version, string topic, int partition, long offset, int maxWaitMs = 0) => Encode(version >= 12, w =>
+    {
+        w.WriteInt32(-1); // replica id
+        w.WriteInt32(maxWaitMs);
+        w.WriteInt32(1); // min bytes
+        w.WriteInt32(1 << 20); // max bytes
+        w.WriteInt8(0); // isolation level
+        if (version >= 7)
+        {
+            w.WriteInt32(0); // session id
+            w.WriteInt32(-1); // session epoch
+        }
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+        if (version >= 9) w.WriteInt32(-1);
+        w.WriteInt64(offset);
+        if (version >= 12) w.WriteInt32(-1);
+        if (version >= 5) w.WriteInt64(-1);
+        w.WriteInt32(1 << 20);
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+        if (version >= 7) w.WriteArrayLength(0);
+        if (version >= 11) w.WriteString("");
+        w.WriteEmptyTaggedFields();
+    });
+
+    public static byte[] ListOffsets(short version, string topic, int partition, long timestamp) => Encode(version >= 6, w =>
+    {
+        w.WriteInt32(-1);
+        if (version >= 2) w.WriteInt8(0);
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+        if (version >= 4) w.WriteInt32(-1);
+        w.WriteInt64(timestamp);
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+    });
+
+    public static byte[] DescribeConfigs(short version, string topic) => Encode(version >= 4, w =>
+    {
+        w.WriteArrayLength(1);
+        w.WriteInt8(2);
+        w.WriteString(topic);
+        w.WriteArrayLength(-1);
+        w.WriteEmptyTaggedFields();
+        if (version >= 1) w.WriteBool(false);
+        if (version >= 3) w.WriteBool(false);
+        w.WriteEmptyTaggedFields();
+    });
+
+    private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
+    {
+        using var writer = new ProtocolWriter { Flexible = flexible };
+        write(writer);
+        return writer.WrittenSpan.ToArray();
+    }
+}
