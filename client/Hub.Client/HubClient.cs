@@ -16,6 +16,7 @@ public sealed class HubClient : IAsyncDisposable
     private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromMilliseconds(250);
 
     private readonly PartitionRouter _router;
+    private readonly IGrainFactory _grains;
 
     // The Orleans client host, when this HubClient made it; null when it borrowed a grain factory.
     private readonly IHost? _host;
@@ -24,8 +25,9 @@ public sealed class HubClient : IAsyncDisposable
     private HubClient(IGrainFactory grains, IHost? host)
     {
         _router = new PartitionRouter(grains, TimeProvider.System);
+        _grains = grains;
         _host = host;
-        Admin = new HubAdmin(_router);
+        Admin = new HubAdmin(grains, _router);
     }
 
     public HubAdmin Admin { get; }
@@ -108,6 +110,16 @@ public sealed class HubClient : IAsyncDisposable
 
     public HubConsumer CreateConsumer(ConsumerOptions? options = null) =>
         new(_router, options ?? new ConsumerOptions());
+
+    /// <summary>
+    /// Joins the consumer group <see cref="GroupConsumerOptions.GroupId"/> and reads its share of the topics'
+    /// partitions; the membership runs in the background from now until the consumer is disposed.
+    /// </summary>
+    public HubGroupConsumer CreateGroupConsumer(GroupConsumerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HubGroupConsumer(_grains, _router, options);
+    }
 
     /// <summary>Stops the Orleans client if this HubClient started it. Dispose producers first, so they flush.</summary>
     public async ValueTask DisposeAsync()

@@ -98,7 +98,7 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
     private bool IsServerAssigned => _protocolType == GroupProtocolTypes.Hub;
 
     /// <summary>Has anything to show: members, offsets, or a past generation on disk.</summary>
-    private bool Exists => _members.Count > 0 || _pendingMembers.Count > 0 || _state.RecordExists || Generation > 0 || Stored.Offsets.Count > 0;
+    private bool Exists => _members.Count > 0 || _pendingMembers.Count > 0 || _state.RecordExists || Generation > 0 || Stored.OffsetCount > 0;
 
     private IGroupDirectoryGrain Directory => GrainFactory.GetGrain<IGroupDirectoryGrain>(0);
 
@@ -341,17 +341,16 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
         if (offsets.Length == 0) return;
         var nowMs = NowMs;
         foreach (var entry in offsets)
-            Stored.Offsets[new TopicPartition(entry.Topic, entry.Partition)] = new StoredOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, nowMs);
+            Stored.SetOffset(new TopicPartition(entry.Topic, entry.Partition), new StoredOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, nowMs));
         await PersistAsync();
         await EnsureRegisteredAsync();
     }
 
     public Task<CommittedOffset[]> FetchOffsets(TopicPartition[]? partitions = null)
     {
-        var offsets = Stored.Offsets;
         var result = partitions is null
-            ? offsets.OrderBy(o => o.Key).Select(o => Committed(o.Key, o.Value)).ToArray()
-            : partitions.Select(p => offsets.TryGetValue(p, out var stored)
+            ? Stored.AllOffsets().OrderBy(o => o.Partition).Select(o => Committed(o.Partition, o.Offset)).ToArray()
+            : partitions.Select(p => Stored.GetOffset(p) is { } stored
                 ? Committed(p, stored)
                 : new CommittedOffset(p.Topic, p.Partition, CommittedOffset.None, -1, null, -1)).ToArray();
         return Task.FromResult(result);
@@ -390,11 +389,11 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
         if (_phase != GroupState.Empty || _members.Count > 0 || _pendingMembers.Count > 0 || !Exists) return;
         var nowMs = NowMs;
         var retentionMs = (long)_options.OffsetsRetention.TotalMilliseconds;
-        var emptySince = Stored.EmptySinceMs >= 0 ? Stored.EmptySinceMs : nowMs;
-        var expired = Stored.Offsets.Where(o => Math.Max(emptySince, o.Value.CommitTimestampMs) + retentionMs <= nowMs).Select(o => o.Key).ToList();
-        if (expired.Count == 0 && Stored.Offsets.Count > 0) return;
-        foreach (var partition in expired) Stored.Offsets.Remove(partition);
-        if (Stored.Offsets.Count == 0)
+        var emptySince = Math.Max(0, Stored.EmptySinceMs); // -1: never had members, the commit times alone count
+        var expired = Stored.AllOffsets().Where(o => Math.Max(emptySince, o.Offset.CommitTimestampMs) + retentionMs <= nowMs).Select(o => o.Partition).ToList();
+        if (expired.Count == 0 && Stored.OffsetCount > 0) return;
+        foreach (var partition in expired) Stored.RemoveOffset(partition);
+        if (Stored.OffsetCount == 0)
         {
             if (expired.Count == 0 && !removeWithoutOffsets) return;
             // Kafka's rule too: an empty group with no offsets is gone.

@@ -10,8 +10,12 @@ namespace Hub.Silo.Groups;
 [GenerateSerializer]
 public sealed class ConsumerGroupState
 {
+    /// <summary>
+    /// Committed offsets by topic, then partition. Nested rather than keyed by <see cref="TopicPartition"/>: the
+    /// storage serializer may be JSON, where dictionary keys must be strings or numbers.
+    /// </summary>
     [Id(0)]
-    public Dictionary<TopicPartition, StoredOffset> Offsets { get; set; } = [];
+    public Dictionary<string, Dictionary<int, StoredOffset>> Offsets { get; set; } = new(StringComparer.Ordinal);
 
     [Id(1)]
     public int Generation { get; set; }
@@ -23,6 +27,27 @@ public sealed class ConsumerGroupState
     /// <summary>Unix ms when the group last became empty; -1 while it has members.</summary>
     [Id(3)]
     public long EmptySinceMs { get; set; } = -1;
+
+    public int OffsetCount => Offsets.Values.Sum(partitions => partitions.Count);
+
+    public IEnumerable<(TopicPartition Partition, StoredOffset Offset)> AllOffsets() =>
+        Offsets.SelectMany(topic => topic.Value.Select(p => (new TopicPartition(topic.Key, p.Key), p.Value)));
+
+    public StoredOffset? GetOffset(TopicPartition partition) =>
+        Offsets.TryGetValue(partition.Topic, out var partitions) ? partitions.GetValueOrDefault(partition.Partition) : null;
+
+    public void SetOffset(TopicPartition partition, StoredOffset offset)
+    {
+        if (!Offsets.TryGetValue(partition.Topic, out var partitions)) Offsets[partition.Topic] = partitions = [];
+        partitions[partition.Partition] = offset;
+    }
+
+    public void RemoveOffset(TopicPartition partition)
+    {
+        if (!Offsets.TryGetValue(partition.Topic, out var partitions)) return;
+        partitions.Remove(partition.Partition);
+        if (partitions.Count == 0) Offsets.Remove(partition.Topic);
+    }
 }
 
 [GenerateSerializer, Immutable]

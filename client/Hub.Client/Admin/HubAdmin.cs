@@ -1,4 +1,6 @@
 using Hub.Client.Metadata;
+using Hub.Grains;
+using Hub.Groups;
 using Hub.Errors;
 using Hub.Topics;
 
@@ -11,9 +13,14 @@ namespace Hub.Client;
 /// </summary>
 public sealed class HubAdmin
 {
+    private readonly IGrainFactory _grains;
     private readonly PartitionRouter _router;
 
-    internal HubAdmin(PartitionRouter router) => _router = router;
+    internal HubAdmin(IGrainFactory grains, PartitionRouter router)
+    {
+        _grains = grains;
+        _router = router;
+    }
 
     /// <param name="configs">Kafka topic config names and values (retention.ms, segment.bytes, ...).</param>
     public async Task<TopicMetadata> CreateTopicAsync(string name, int partitions,
@@ -60,5 +67,137 @@ public sealed class HubAdmin
         var metadata = await _router.Controller.AddPartitions(name, totalPartitions).WaitAsync(ct).ConfigureAwait(false);
         _router.Remember(metadata);
         return metadata;
+    }
+
+    // ───────────────────────────── Consumer groups ─────────────────────────────
+
+    /// <summary>Every consumer group with its protocol type and state, by group id.</summary>
+    public Task<GroupListing[]> ListGroupsAsync(CancellationToken ct = default) =>
+        _grains.GetGrain<IGroupDirectoryGrain>(0).ListGroups().WaitAsync(ct);
+
+    /// <summary>
+    /// The group's members and assignment, and for every partition it reads or has committed: the committed
+    /// offset, the log end and the lag. Throws GroupIdNotFound when there is no such group.
+    /// </summary>
+    public async Task<ConsumerGroupDescription> DescribeGroupAsync(string groupId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        var group = Group(groupId);
+        var description = await group.Describe().WaitAsync(ct).ConfigureAwait(false);
+        if (description.State == GroupState.Dead) throw new HubException(ErrorCode.GroupIdNotFound, $"group '{groupId}' does not exist");
+        var committed = await group.FetchOffsets().WaitAsync(ct).ConfigureAwait(false);
+
+        var members = description.Members.Select(m => new ConsumerGroupMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
+            DecodeAssignment(description.ProtocolType, m.Assignment))).ToList();
+        var owners = new Dictionary<TopicPartition, string>();
+        foreach (var member in members)
+        {
+            foreach (var partition in member.Assignment) owners[partition] = member.MemberId;
+        }
+        var byPartition = committed.ToDictionary(c => c.TopicPartition);
+        var partitions = byPartition.Keys.Union(owners.Keys).Order().ToList();
+        var ends = await Task.WhenAll(partitions.Select(p => LogEndOrNullAsync(p, ct))).ConfigureAwait(false);
+        var lags = partitions.Select((p, i) =>
+        {
+            var offset = byPartition.GetValueOrDefault(p);
+            long? committedOffset = offset is { Exists: true } ? offset.Offset : null;
+            long? lag = committedOffset is { } c && ends[i] is { } end ? Math.Max(0, end - c) : null;
+            return new GroupPartitionLag(p.Topic, p.Partition, committedOffset, ends[i], lag, owners.GetValueOrDefault(p), offset?.Metadata);
+        }).ToList();
+        return new ConsumerGroupDescription(groupId, description.State, description.ProtocolType, description.ProtocolName,
+            description.GenerationId, description.LeaderId, members, lags);
+    }
+
+    /// <summary>
+    /// Moves the group's committed offsets for <paramref name="topic"/> (all its partitions, or those given) to
+    /// <paramref name="target"/>. Only for an inactive group: throws NonEmptyGroup while it has members.
+    /// With <paramref name="dryRun"/> nothing is stored; either way the new offsets are returned.
+    /// </summary>
+    public async Task<IReadOnlyList<CommittedOffset>> ResetOffsetsAsync(string groupId, string topic, OffsetResetTarget target,
+        IReadOnlyCollection<int>? partitions = null, bool dryRun = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(target);
+        var group = Group(groupId);
+        await ThrowIfActiveAsync(group, groupId, ct).ConfigureAwait(false);
+        var metadata = await _router.GetTopicAsync(topic, ct).ConfigureAwait(false);
+        var selected = partitions?.Distinct().Order().ToList() ?? Enumerable.Range(0, metadata.PartitionCount).ToList();
+        foreach (var partition in selected)
+        {
+            if ((uint)partition >= (uint)metadata.PartitionCount)
+                throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {partition} (it has {metadata.PartitionCount})");
+        }
+        var offsets = await Task.WhenAll(selected.Select(p => ResetOffsetAsync(topic, p, target, ct))).ConfigureAwait(false);
+        var entries = selected.Select((p, i) => new OffsetCommitEntry(topic, p, offsets[i])).ToArray();
+        if (!dryRun)
+        {
+            // Generation -1: the group refuses it if a member joined since the check above.
+            await group.CommitOffsets(new OffsetCommitRequest { Offsets = entries }).WaitAsync(ct).ConfigureAwait(false);
+        }
+        return entries.Select(e => new CommittedOffset(e.Topic, e.Partition, e.Offset, -1, null, -1)).ToList();
+    }
+
+    /// <summary>Deletes the group and its committed offsets: NonEmptyGroup while it has members, GroupIdNotFound when there is none.</summary>
+    public Task DeleteGroupAsync(string groupId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return Group(groupId).DeleteGroup().WaitAsync(ct);
+    }
+
+    private IConsumerGroupGrain Group(string groupId) => _grains.GetGrain<IConsumerGroupGrain>(groupId);
+
+    private static async Task ThrowIfActiveAsync(IConsumerGroupGrain group, string groupId, CancellationToken ct)
+    {
+        var description = await group.Describe().WaitAsync(ct).ConfigureAwait(false);
+        if (description.Members.Length > 0)
+            throw new HubException(ErrorCode.NonEmptyGroup,
+                $"group '{groupId}' is active ({description.Members.Length} member(s), {description.State}); stop its consumers before resetting offsets");
+    }
+
+    private async Task<long> ResetOffsetAsync(string topic, int partition, OffsetResetTarget target, CancellationToken ct)
+    {
+        var state = await _router.InvokeAsync(topic, partition, grain => grain.GetState(), ct).ConfigureAwait(false);
+        switch (target)
+        {
+            case OffsetResetTarget.EarliestTarget:
+                return state.LogStartOffset;
+            case OffsetResetTarget.LatestTarget:
+                return state.HighWatermark;
+            case OffsetResetTarget.OffsetTarget(var offset):
+                return Math.Clamp(offset, state.LogStartOffset, state.HighWatermark);
+            case OffsetResetTarget.TimestampTarget(var timestamp):
+                var found = await _router.InvokeAsync(topic, partition, grain => grain.ListOffset(timestamp.ToUnixTimeMilliseconds()), ct)
+                    .ConfigureAwait(false);
+                return found.Offset >= 0 ? found.Offset : state.HighWatermark;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(target), target, "unknown reset target");
+        }
+    }
+
+    private async Task<long?> LogEndOrNullAsync(TopicPartition partition, CancellationToken ct)
+    {
+        try
+        {
+            var state = await _router.InvokeAsync(partition.Topic, partition.Partition, grain => grain.GetState(), ct).ConfigureAwait(false);
+            return state.HighWatermark;
+        }
+        catch (HubException e) when (PartitionRouter.IsStaleMetadata(e.Code))
+        {
+            return null;
+        }
+    }
+
+    private static IReadOnlyList<TopicPartition> DecodeAssignment(string protocolType, byte[] assignment)
+    {
+        if (protocolType is not (GroupProtocolTypes.Hub or GroupProtocolTypes.Consumer)) return [];
+        try
+        {
+            return ConsumerProtocol.DecodeAssignment(assignment);
+        }
+        catch (HubException)
+        {
+            return []; // a Kafka client's own assignor may use another encoding
+        }
     }
 }

@@ -65,6 +65,21 @@ public sealed class HubConsumer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Stops reading the partition; batches fetched from it but not yet consumed are dropped. Does nothing for
+    /// a partition that is not assigned.
+    /// </summary>
+    public async Task UnassignAsync(string topic, int partition)
+    {
+        PartitionFetcher? removed;
+        lock (_lock)
+        {
+            if (_disposed || !_assigned.Remove((topic, partition), out removed)) return;
+            _fetchers = [.. _assigned.Values];
+        }
+        await removed.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// The assigned partitions' records, in offset order within each partition, one fetched batch per
     /// partition in turn. Runs until <paramref name="ct"/> is cancelled or the consumer is disposed; throws
     /// when a partition cannot be fetched. One enumeration at a time.
