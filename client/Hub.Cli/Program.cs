@@ -10,6 +10,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
 {
     gateway,
     TopicsCommands.Create(hub),
+    GroupsCommands.Create(hub),
     ProduceCommand.Create(hub),
     ConsumeCommand.Create(hub),
     PerfCommands.Create(hub),

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hub.Cli.CommandLine;
 using Hub.Cli.Consuming;
 using Hub.Client;
+using Hub.Errors;
 using Hub.Partitions;
 using static Hub.Cli.CommandLine.CommonOptions;
 
@@ -25,18 +26,32 @@ public static class ConsumeCommand
             Description = "Goes between the printed offset, key and value",
             DefaultValueFactory = _ => "\t",
         };
+        var group = new Option<string?>("--group")
+        {
+            Description = "Read as a member of this consumer group: only its share of the partitions, from the group's committed " +
+                "offsets (else from the end, or the beginning with --from-beginning), committing as it goes; until Ctrl-C or --max-records",
+        };
         var command = new Command("consume", "Print a topic's records, one value per line; without --follow, stop at the end the topic had at the start")
         {
-            topicArgument, fromBeginning, offset, partition, follow, maxRecords, printKey, printOffset, separator,
+            topicArgument, fromBeginning, offset, partition, follow, maxRecords, printKey, printOffset, separator, group,
         };
         command.Validators.Add(result =>
         {
             if (result.GetValue(fromBeginning) && result.GetValue(offset) is not null)
                 result.AddError("--from-beginning and --offset can't be used together");
+            if (result.GetValue(group) is not null && (result.GetValue(offset) is not null || result.GetValue(partition) is not null))
+                result.AddError("--group reads the partitions the group assigns, from its committed offsets: it can't be used with --offset or --partition");
         });
         command.SetAction((parse, ct) =>
         {
             var topic = parse.GetRequiredValue(topicArgument);
+            if (parse.GetValue(group) is { } groupId)
+            {
+                return hub.RunAsync(parse, topic, (client, cancel) => ConsumeAsGroupAsync(client, topic, groupId, parse.GetValue(fromBeginning),
+                    parse.GetValue(maxRecords) ?? long.MaxValue,
+                    output => new RecordPrinter(output, parse.GetValue(printKey), parse.GetValue(printOffset), parse.GetRequiredValue(separator)),
+                    cancel), ct);
+            }
             return hub.RunAsync(parse, topic, async (client, cancel) =>
             {
                 var description = await client.Admin.DescribeTopicAsync(topic, cancel);
@@ -64,5 +79,57 @@ public static class ConsumeCommand
             }, ct);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Reads as a group member until Ctrl-C or <paramref name="max"/> records, then commits what it printed and
+    /// leaves the group.
+    /// </summary>
+    private static async Task<int> ConsumeAsGroupAsync(HubClient client, string topic, string groupId, bool fromBeginning, long max,
+        Func<Stream, RecordPrinter> printerFor, CancellationToken cancel)
+    {
+        await client.Admin.DescribeTopicAsync(topic, cancel); // an unknown topic fails here, with the runner's message
+        await using var consumer = client.CreateGroupConsumer(new GroupConsumerOptions
+        {
+            GroupId = groupId,
+            Topics = [topic],
+            AutoOffsetReset = fromBeginning ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+            ClientId = "hub-cli",
+        });
+        await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
+        var printer = printerFor(output);
+        long printed = 0;
+        var records = consumer.ConsumeAsync(cancel).GetAsyncEnumerator(cancel);
+        try
+        {
+            while (printed < max)
+            {
+                var next = records.MoveNextAsync();
+                // Output is buffered for speed but must not sit in the buffer while we wait for more records.
+                if (!next.IsCompleted) await output.FlushAsync(cancel);
+                if (!await next) break;
+                printer.Print(records.Current.Partition, records.Current.Record);
+                printed++;
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // Ctrl-C ends consuming normally.
+        }
+        finally
+        {
+            await records.DisposeAsync();
+        }
+        await output.FlushAsync(CancellationToken.None);
+        try
+        {
+            await consumer.CommitAsync(CancellationToken.None); // everything printed counts as processed
+        }
+        catch (HubException e)
+        {
+            Console.Error.WriteLine($"warning: the last offsets were not committed: {e.Message}");
+        }
+        Console.Error.WriteLine($"{printed} records from {topic} as a member of group '{groupId}'");
+        return 0;
     }
 }
