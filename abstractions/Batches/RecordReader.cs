@@ -36,6 +36,8 @@ public struct RecordReader
     /// <summary>Moves to the next record; false after the last. Checks the batch's record count matches its bytes.</summary>
     public bool MoveNext()
     {
+        // Runs once per record for every produced and every consumed record: fields are located as positions
+        // in the span and turned into memory slices only once the whole record has checked out.
         var span = _batch.Span;
         if (_remaining == 0)
         {
@@ -49,22 +51,39 @@ public struct RecordReader
         var p = _position + 1; // attributes: unused in v2
         if (!Varint.TryReadInt64(record, ref p, out var timestampDelta) || !Varint.TryReadInt32(record, ref p, out var offsetDelta))
             throw new InvalidDataException("bad record timestamp or offset delta");
-        var key = ReadNullableBytes(_batch[..end], record, ref p);
-        var value = ReadNullableBytes(_batch[..end], record, ref p);
+        var keyLength = ReadLength(record, ref p);
+        var keyStart = p;
+        p += Math.Max(keyLength, 0);
+        var valueLength = ReadLength(record, ref p);
+        var valueStart = p;
+        p += Math.Max(valueLength, 0);
         if (!Varint.TryReadInt32(record, ref p, out var headerCount) || headerCount < 0)
             throw new InvalidDataException("bad record header count");
         var headersStart = p;
         for (var i = 0; i < headerCount; i++)
         {
-            if (ReadNullableBytes(_batch[..end], record, ref p) is null) throw new InvalidDataException("record header with a null key");
-            ReadNullableBytes(_batch[..end], record, ref p);
+            var headerKeyLength = ReadLength(record, ref p);
+            if (headerKeyLength < 0) throw new InvalidDataException("record header with a null key");
+            p += headerKeyLength;
+            var headerValueLength = ReadLength(record, ref p);
+            p += Math.Max(headerValueLength, 0);
         }
         if (p != end) throw new InvalidDataException("record length does not match its fields");
-        Current = new Record(_header.BaseOffset + offsetDelta, _header.BaseTimestamp + timestampDelta, key, value,
+        Current = new Record(_header.BaseOffset + offsetDelta, _header.BaseTimestamp + timestampDelta,
+            keyLength < 0 ? (ReadOnlyMemory<byte>?)null : _batch.Slice(keyStart, keyLength),
+            valueLength < 0 ? (ReadOnlyMemory<byte>?)null : _batch.Slice(valueStart, valueLength),
             headerCount, _batch[headersStart..end]);
         _position = end;
         _remaining--;
         return true;
+    }
+
+    /// <summary>Reads a varint length that must be -1 (null) or fit in what is left of <paramref name="span"/>.</summary>
+    private static int ReadLength(ReadOnlySpan<byte> span, ref int position)
+    {
+        if (!Varint.TryReadInt32(span, ref position, out var length) || length < -1 || length > span.Length - position)
+            throw new InvalidDataException("bad length in record");
+        return length;
     }
 
     /// <summary>Reads a varint length and that many bytes; length -1 is null.</summary>

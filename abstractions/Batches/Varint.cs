@@ -67,7 +67,19 @@ public static class Varint
         return size;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryReadUnsigned(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong value)
+    {
+        // Most varints in a record (lengths of small fields, deltas) are one byte: decode those inline.
+        if ((uint)position < (uint)source.Length && source[position] < 0x80)
+        {
+            value = source[position++];
+            return true;
+        }
+        return TryReadUnsignedSlow(source, ref position, maxBytes, out value);
+    }
+
+    private static bool TryReadUnsignedSlow(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong value)
     {
         value = 0;
         var p = position;

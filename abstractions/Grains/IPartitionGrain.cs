@@ -12,7 +12,14 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// Validates and appends one or more concatenated v2 record batches (base offsets are assigned here),
     /// all or nothing.
     /// </summary>
-    Task<AppendResult> Append(ReadOnlyMemory<byte> batches);
+    /// <param name="batches">
+    /// [Immutable]: Orleans sends these bytes without first copying them (a copy per batch cost a large-object
+    /// allocation on every call). So the caller must leave the buffer alone until the returned task completes,
+    /// and, when the grain is in the caller's own silo (no serialization in between), lets the grain write each
+    /// batch's base offset and leader epoch into it. The grain keeps no reference to the memory once Append
+    /// returns: it validates and writes the bytes synchronously.
+    /// </param>
+    Task<AppendResult> Append([Immutable] ReadOnlyMemory<byte> batches);
 
     /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends.</summary>
     Task<FetchResult> Fetch(FetchRequest request);

@@ -61,7 +61,8 @@ public sealed class PartitionGrain(
     public Task<AppendResult> Append(ReadOnlyMemory<byte> batches)
     {
         var log = Log();
-        // The bytes were deserialized into a buffer of this call's own; the log patches offsets in place.
+        // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
+        // silo, in the caller's buffer, which IPartitionGrain.Append's contract hands over until the call ends.
         var result = log.Append(MemoryMarshal.AsMemory(batches));
         var appended = _appended;
         _appended = NewSignal();

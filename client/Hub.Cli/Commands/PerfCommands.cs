@@ -142,24 +142,30 @@ public static class PerfCommands
     {
         var value = new byte[recordSize];
         Random.Shared.NextBytes(value);
-        // The producer copies the bytes when it buffers a record, so one record object serves every send.
+        // The producer copies the bytes when it buffers a record, so one record object serves every send, and
+        // one callback serves every acknowledgement, told the send time as the record's state: sending a
+        // record allocates nothing, which at millions of records a second is what keeps the GC quiet.
         var record = new ProducerRecord { Value = value };
+        Action<RecordMetadata?, Exception?, long> onDelivery = (_, error, sentAt) =>
+        {
+            if (error is not null)
+            {
+                failures.Add(error);
+                return;
+            }
+            histogram.Record((long)Stopwatch.GetElapsedTime(sentAt).TotalMicroseconds);
+            meter.Add(1, recordSize);
+        };
         var throttle = new Throttle(throughput, Stopwatch.GetTimestamp());
         for (long sent = 0; sent < count && !ct.IsCancellationRequested; sent++)
         {
-            var delay = throttle.DelayBefore(sent, Stopwatch.GetTimestamp());
-            if (delay > TimeSpan.Zero) Thread.Sleep(delay);
             var start = Stopwatch.GetTimestamp();
-            producer.Produce(topic, record, (_, error) =>
+            if (!throttle.IsUnlimited && throttle.DelayBefore(sent, start) is var delay && delay > TimeSpan.Zero)
             {
-                if (error is not null)
-                {
-                    failures.Add(error);
-                    return;
-                }
-                histogram.Record((long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-                meter.Add(1, recordSize);
-            });
+                Thread.Sleep(delay);
+                start = Stopwatch.GetTimestamp();
+            }
+            producer.Produce(topic, record, onDelivery, start);
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class HubProducer : IAsyncDisposable
     private readonly Func<ProducerTopic, int, PartitionQueue> _createQueue;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _timer;
+    private ProducerTopic? _lastOpenTopic;
     private int _disposed;
 
     internal HubProducer(PartitionRouter router, ProducerOptions options, TimeProvider time)
@@ -55,6 +56,19 @@ public sealed class HubProducer : IAsyncDisposable
         CheckArguments(topic, record);
         if (_accumulator.Budget.IsExhausted) _accumulator.Budget.WaitForRoom();
         Route(topic, record, new PendingDelivery(TimestampOf(record), onDelivery, completion: null));
+    }
+
+    /// <summary>
+    /// <see cref="Produce(string, ProducerRecord, Action{RecordMetadata?, Exception?}?)"/> for high rates: one
+    /// callback serves many records and gets back the <paramref name="state"/> given with each, so a caller needs
+    /// no delegate (closure) per record, which would live in the buffer until the acknowledgement.
+    /// </summary>
+    public void Produce(string topic, ProducerRecord record, Action<RecordMetadata?, Exception?, long> onDelivery, long state)
+    {
+        CheckArguments(topic, record);
+        ArgumentNullException.ThrowIfNull(onDelivery);
+        if (_accumulator.Budget.IsExhausted) _accumulator.Budget.WaitForRoom();
+        Route(topic, record, new PendingDelivery(TimestampOf(record), onDelivery, state));
     }
 
     /// <summary>Sends everything buffered without waiting for linger, and waits until all of it is acknowledged or failed.</summary>
@@ -105,7 +119,12 @@ public sealed class HubProducer : IAsyncDisposable
 
     private void Route(string topicName, ProducerRecord record, in PendingDelivery delivery)
     {
-        var topic = _topics.GetOrAdd(topicName, static (name, self) => new ProducerTopic(name, self.NewNullKeyPartitioner()), this);
+        // Producers mostly write one topic: skip the dictionary for the last open topic (an open topic stays
+        // in it for good; one that failed to open is dropped, so only open ones are remembered).
+        var last = Volatile.Read(ref _lastOpenTopic);
+        var topic = last is not null && string.Equals(last.Name, topicName, StringComparison.Ordinal)
+            ? last
+            : _topics.GetOrAdd(topicName, static (name, self) => new ProducerTopic(name, self.NewNullKeyPartitioner()), this);
         var partitions = topic.Partitions;
         if (partitions is null)
         {
@@ -113,6 +132,7 @@ public sealed class HubProducer : IAsyncDisposable
             if (topic.TryPark(record, delivery)) return;
             partitions = topic.Partitions!;
         }
+        if (topic != last) Volatile.Write(ref _lastOpenTopic, topic);
         Append(topic, partitions, record, delivery);
     }
 

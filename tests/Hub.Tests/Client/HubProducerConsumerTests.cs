@@ -57,6 +57,23 @@ public class HubProducerConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_shared_callback_gets_each_records_state_back_with_its_outcome()
+    {
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<(long Offset, long State, Exception? Error)>();
+        Action<RecordMetadata?, Exception?, long> onDelivery = (metadata, error, state) => reports.Enqueue((metadata?.Offset ?? -1, state, error));
+        await using (var producer = _client.CreateProducer())
+        {
+            for (var i = 0; i < 100; i++) producer.Produce("events", new ProducerRecord { Value = [(byte)i], Partition = 1 }, onDelivery, state: 1_000 + i);
+            producer.Produce("events", new ProducerRecord { Value = [], Partition = 7 }, onDelivery, state: -5);
+        }
+
+        var byState = reports.ToDictionary(r => r.State);
+        Assert.Equal(101, byState.Count);
+        Assert.All(Enumerable.Range(0, 100), i => Assert.Equal((i, (Exception?)null), (byState[1_000 + i].Offset, byState[1_000 + i].Error)));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Assert.IsType<HubException>(byState[-5].Error).Code);
+    }
+
+    [Fact]
     public async Task Nulls_empties_and_headers_survive_the_trip()
     {
         await using (var producer = _client.CreateProducer())
