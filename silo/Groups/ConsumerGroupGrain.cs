@@ -60,6 +60,9 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
     /// <summary>Partition counts of subscribed topics, refreshed whenever a member of a server-assigned group joins.</summary>
     private readonly Dictionary<string, int> _partitionCounts = new(StringComparer.Ordinal);
 
+    /// <summary>The partition counts the current server-side assignment was made with.</summary>
+    private Dictionary<string, int> _assignedPartitionCounts = new(StringComparer.Ordinal);
+
     private GroupState _phase = GroupState.Empty;
     private string? _protocolType;
     private string? _protocolName;
@@ -160,7 +163,8 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
     {
         if (_pendingMembers.Remove(request.MemberId)) return await AddMember(request, request.MemberId);
         var member = RequireMember(request.MemberId, request.GroupInstanceId);
-        var unchanged = member.Matches(request.Protocols);
+        // A server-assigned group also reassigns when a subscribed topic gained partitions since the last assignment.
+        var unchanged = member.Matches(request.Protocols) && !(IsServerAssigned && PartitionCountsChanged());
         member.Update(request);
         member.LastSeen = _time.GetTimestamp();
         switch (_phase)
@@ -519,10 +523,22 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
             var subscription = ConsumerProtocol.DecodeSubscription(m.MetadataFor(_protocolName));
             return new AssignorMember(m.MemberId, m.GroupInstanceId, subscription.Topics, subscription.OwnedPartitions, subscription.GenerationId);
         }).ToList();
-        var topics = members.SelectMany(m => m.Topics).Distinct(StringComparer.Ordinal)
-            .Where(_partitionCounts.ContainsKey).ToDictionary(t => t, t => _partitionCounts[t], StringComparer.Ordinal);
-        var assignment = assignor.Assign(topics, members);
+        _assignedPartitionCounts = SubscribedPartitionCounts();
+        var assignment = assignor.Assign(_assignedPartitionCounts, members);
         foreach (var member in _members.Values) member.Assignment = ConsumerProtocol.EncodeAssignment(assignment[member.MemberId]);
+    }
+
+    /// <summary>Partition counts of the topics the members subscribe to, as last read from the controller.</summary>
+    private Dictionary<string, int> SubscribedPartitionCounts() =>
+        _members.Values.SelectMany(m => ConsumerProtocol.DecodeSubscription(m.MetadataFor(_protocolName)).Topics)
+            .Distinct(StringComparer.Ordinal).Where(_partitionCounts.ContainsKey)
+            .ToDictionary(t => t, t => _partitionCounts[t], StringComparer.Ordinal);
+
+    private bool PartitionCountsChanged()
+    {
+        var now = SubscribedPartitionCounts();
+        return now.Count != _assignedPartitionCounts.Count
+            || now.Any(t => _assignedPartitionCounts.GetValueOrDefault(t.Key) != t.Value);
     }
 
     /// <summary>After members were removed: a stable group rebalances; a rebalancing one may now be complete.</summary>

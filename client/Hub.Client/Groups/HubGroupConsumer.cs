@@ -39,6 +39,9 @@ public sealed class HubGroupConsumer : IAsyncDisposable
     /// <summary>The last assignment received, reported to the assignor so a sticky one can keep it.</summary>
     private IReadOnlyList<TopicPartition> _lastAssignment = [];
 
+    /// <summary>Partition counts of the topics when this member last joined; a change makes it rejoin (Kafka's metadata-change rebalance).</summary>
+    private Dictionary<string, int> _joinedPartitionCounts = [];
+
     private string _memberId = "";
     private int _generation = OffsetCommitRequest.NoGeneration;
     private Exception? _error;
@@ -162,7 +165,6 @@ public sealed class HubGroupConsumer : IAsyncDisposable
         var ct = _stop.Token;
         try
         {
-            foreach (var topic in _options.Topics) await _router.GetTopicAsync(topic, ct).ConfigureAwait(false);
             while (true)
             {
                 if (await JoinAsync(ct).ConfigureAwait(false)) continue; // partitions were revoked: rejoin so they can move
@@ -186,6 +188,14 @@ public sealed class HubGroupConsumer : IAsyncDisposable
     private async Task<bool> JoinAsync(CancellationToken ct)
     {
         var delay = FirstRetryDelay;
+        try
+        {
+            _joinedPartitionCounts = await PartitionCountsAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsTransient(e) && _joinedPartitionCounts.Count > 0)
+        {
+            // Keep the counts from the last join; a topic that doesn't exist (at the start, or any more) is fatal.
+        }
         while (true)
         {
             var owned = _options.IsCooperative ? Volatile.Read(ref _owned).Keys.Order().ToList() : _lastAssignment;
@@ -259,6 +269,7 @@ public sealed class HubGroupConsumer : IAsyncDisposable
                 {
                     answer = ErrorCode.None; // try again next beat; if the session lapses meanwhile the group says so then
                 }
+                if (answer == ErrorCode.None && await PartitionsAddedAsync(ct).ConfigureAwait(false)) answer = ErrorCode.RebalanceInProgress;
                 if (answer == ErrorCode.RebalanceInProgress)
                 {
                     // Eager assignors: release everything (committing it) before rejoining. Cooperative: keep reading.
@@ -274,6 +285,29 @@ public sealed class HubGroupConsumer : IAsyncDisposable
             var wake = _options.EnableAutoCommit ? Math.Min(nextHeartbeat, nextCommit) : nextHeartbeat;
             var wait = time.GetElapsedTime(time.GetTimestamp(), wake);
             if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The topics' partition counts from the metadata cache (refreshed at least every few minutes).</summary>
+    private async Task<Dictionary<string, int>> PartitionCountsAsync(CancellationToken ct)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var topic in _options.Topics)
+            counts[topic] = (await _router.GetTopicAsync(topic, ct).ConfigureAwait(false)).PartitionCount;
+        return counts;
+    }
+
+    /// <summary>Whether a topic has grown since the last join: then the member rejoins so the new partitions get assigned.</summary>
+    private async Task<bool> PartitionsAddedAsync(CancellationToken ct)
+    {
+        try
+        {
+            var counts = await PartitionCountsAsync(ct).ConfigureAwait(false);
+            return counts.Any(c => _joinedPartitionCounts.GetValueOrDefault(c.Key) != c.Value);
+        }
+        catch (Exception e) when (e is HubException || IsTransient(e))
+        {
+            return false; // a deleted topic surfaces through its fetchers; a lost connection through the heartbeat
         }
     }
 

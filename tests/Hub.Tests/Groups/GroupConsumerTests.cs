@@ -136,6 +136,16 @@ public sealed class GroupConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Partitions_added_to_a_topic_are_assigned_to_the_group()
+    {
+        await Client.Admin.CreateTopicAsync("growing", 2);
+        HubGroupConsumer[] members = [Join("growers", "growing"), Join("growers", "growing")];
+        await SharedEvenly(members, 2);
+        await Client.Admin.AddPartitionsAsync("growing", 5);
+        await SharedEvenly(members, 5);
+    }
+
+    [Fact]
     public async Task Two_groups_each_receive_every_record()
     {
         await Client.Admin.CreateTopicAsync("news", 3);
