@@ -25,6 +25,10 @@ public sealed class PartitionGrainTests : IAsyncLifetime
     private IPartitionGrain Partition(string topic, int partition) =>
         _cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition, brokerId: 0));
 
+    // Timestamps in these tests are recent: this cluster checks retention (7 days by default, counted from
+    // record timestamps, as in Kafka) every 100 ms.
+    private static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     [Fact]
     public async Task Produced_records_are_consumed_in_order_per_partition_with_keys_values_and_headers()
     {
@@ -38,7 +42,7 @@ public sealed class PartitionGrainTests : IAsyncLifetime
                     Key = Encoding.UTF8.GetBytes($"customer-{i % 7}"),
                     Value = i % 50 == 0 ? null : Encoding.UTF8.GetBytes($"{i}"),
                     Headers = [new RecordHeader("n", Encoding.UTF8.GetBytes($"{i}"))],
-                    TimestampMs = 1_700_000_000_000 + i,
+                    TimestampMs = Now + i,
                 });
             }
             await producer.FlushAsync();
@@ -56,7 +60,7 @@ public sealed class PartitionGrainTests : IAsyncLifetime
             var key = Encoding.UTF8.GetString(record.Key!.Value.Span);
             var n = int.Parse(Encoding.UTF8.GetString(record.DecodeHeaders().Single().Value!.Value.Span));
             Assert.Equal(n % 50 == 0, record.Value is null);
-            Assert.Equal(1_700_000_000_000 + n, record.Timestamp);
+            Assert.Equal(Now + n, record.Timestamp);
             Assert.Equal(result.Partition, partitionOfKey.TryAdd(key, result.Partition) ? result.Partition : partitionOfKey[key]);
             (byKey.TryGetValue(key, out var list) ? list : byKey[key] = []).Add(n);
             if (++count == 300) break;
@@ -136,14 +140,14 @@ public sealed class PartitionGrainTests : IAsyncLifetime
         await _cluster.Client.Admin.CreateTopicAsync("times", 1);
         await using (var producer = _cluster.Client.CreateProducer())
         {
-            for (var i = 0; i < 10; i++) producer.Produce("times", new ProducerRecord { Value = [(byte)i], TimestampMs = 1000 * (i + 1), Partition = 0 });
+            for (var i = 0; i < 10; i++) producer.Produce("times", new ProducerRecord { Value = [(byte)i], TimestampMs = Now + 1000 * (i + 1), Partition = 0 });
             await producer.FlushAsync();
         }
         var partition = Partition("times", 0);
         Assert.Equal(0, (await partition.ListOffset(OffsetSpec.Earliest)).Offset);
         Assert.Equal(10, (await partition.ListOffset(OffsetSpec.Latest)).Offset);
-        Assert.Equal(new OffsetAndTimestamp(4, 5000), await partition.ListOffset(4500));
-        Assert.Equal(-1, (await partition.ListOffset(99_999)).Offset);
+        Assert.Equal(new OffsetAndTimestamp(4, Now + 5000), await partition.ListOffset(Now + 4500));
+        Assert.Equal(-1, (await partition.ListOffset(Now + 99_999)).Offset);
     }
 
     [Fact]
