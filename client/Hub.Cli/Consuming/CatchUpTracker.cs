@@ -18,6 +18,9 @@ public sealed class CatchUpTracker
 
     public bool AllCaughtUp => _behind.Count == 0;
 
+    /// <summary>The partition's end offset at the start: offsets from here on were appended later.</summary>
+    public long EndOf(int partition) => _ends[partition];
+
     /// <summary>Whether <paramref name="offset"/> was already in the partition at the start.</summary>
     public bool IsBeforeEnd(int partition, long offset) => offset < _ends[partition];
 

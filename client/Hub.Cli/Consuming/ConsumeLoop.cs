@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Client;
 using Hub.Partitions;
 
@@ -30,18 +31,50 @@ public static class ConsumeLoop
 
     /// <param name="onRecord">Returns false to stop.</param>
     /// <param name="onIdle">Runs each time the loop is about to wait for records (to flush output).</param>
-    public static async Task RunAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
-        Func<ConsumeResult, bool> onRecord, Func<Task> onIdle, CancellationToken ct)
+    public static Task RunAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
+        Func<ConsumeResult, bool> onRecord, Func<Task> onIdle, CancellationToken ct) =>
+        RunAsync(consumer.ConsumeAsync, consumer, topic, stopAtEnd, result =>
+        {
+            if (stopAtEnd is not null && !stopAtEnd.IsBeforeEnd(result.Partition, result.Record.Offset))
+                return true; // appended after the start
+            if (!onRecord(result)) return false;
+            stopAtEnd?.Advance(result.Partition, result.Record.Offset + 1);
+            return true;
+        }, onIdle, ct);
+
+    /// <summary>
+    /// <see cref="RunAsync(HubConsumer, string, CatchUpTracker?, Func{ConsumeResult, bool}, Func{Task}, CancellationToken)"/>
+    /// a fetched batch at a time (<see cref="HubConsumer.ConsumeBatchesAsync"/>), for throughput: the stop-at-end
+    /// bookkeeping is done per batch, and <paramref name="onRecord"/> gets only records that were there at the start.
+    /// </summary>
+    /// <param name="onRecord">Gets the partition and the record; returns false to stop.</param>
+    public static Task RunBatchesAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
+        Func<int, Record, bool> onRecord, CancellationToken ct) =>
+        RunAsync(consumer.ConsumeBatchesAsync, consumer, topic, stopAtEnd, batch =>
+        {
+            var end = stopAtEnd?.EndOf(batch.Partition) ?? long.MaxValue;
+            foreach (var record in batch)
+            {
+                if (record.Offset >= end) break; // appended after the start
+                if (!onRecord(batch.Partition, record)) return false;
+            }
+            stopAtEnd?.Advance(batch.Partition, Math.Min(batch.LastOffset + 1, end));
+            return true;
+        }, () => Task.CompletedTask, ct);
+
+    /// <param name="onItem">Returns false to stop; advances <paramref name="stopAtEnd"/> itself.</param>
+    private static async Task RunAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> consume, HubConsumer consumer, string topic,
+        CatchUpTracker? stopAtEnd, Func<T, bool> onItem, Func<Task> onIdle, CancellationToken ct)
     {
         if (stopAtEnd is { AllCaughtUp: true }) return;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var records = consumer.ConsumeAsync(stop.Token).GetAsyncEnumerator(stop.Token);
+        var items = consume(stop.Token).GetAsyncEnumerator(stop.Token);
         Task<bool>? pending = null;
         try
         {
             while (true)
             {
-                var next = records.MoveNextAsync();
+                var next = items.MoveNextAsync();
                 bool more;
                 if (next.IsCompleted)
                 {
@@ -56,12 +89,7 @@ public static class ConsumeLoop
                     more = await pending;
                     pending = null;
                 }
-                if (!more) return;
-                var result = records.Current;
-                if (stopAtEnd is not null && !stopAtEnd.IsBeforeEnd(result.Partition, result.Record.Offset))
-                    continue; // appended after the start
-                if (!onRecord(result)) return;
-                stopAtEnd?.Advance(result.Partition, result.Record.Offset + 1);
+                if (!more || !onItem(items.Current)) return;
                 if (stopAtEnd is { AllCaughtUp: true }) return;
             }
         }
@@ -77,7 +105,7 @@ public static class ConsumeLoop
                 await stop.CancelAsync();
                 await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            await records.DisposeAsync();
+            await items.DisposeAsync();
         }
     }
 

@@ -86,8 +86,7 @@ public sealed class HubConsumer : IAsyncDisposable
     /// </summary>
     public async IAsyncEnumerable<ConsumeResult> ConsumeAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
-        if (Interlocked.Exchange(ref _consuming, 1) != 0)
-            throw new InvalidOperationException("ConsumeAsync is already being enumerated; a consumer has one reader at a time");
+        EnterReader();
         try
         {
             var next = 0;
@@ -95,8 +94,7 @@ public sealed class HubConsumer : IAsyncDisposable
             {
                 if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out var batch))
                 {
-                    if (!await _wake.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) yield break; // disposed
-                    _wake.Reader.TryRead(out _);
+                    if (!await WaitForBatchesAsync(ct).ConfigureAwait(false)) yield break; // disposed
                     continue;
                 }
                 var reader = new RecordReader(batch);
@@ -110,6 +108,42 @@ public sealed class HubConsumer : IAsyncDisposable
                 }
                 if (!source.IsStopped && reader.Header.LastOffset >= source.Position)
                     source.Position = reader.Header.LastOffset + 1;
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    /// <summary>
+    /// The assigned partitions' records a whole fetched batch at a time, one partition's batch in turn, in
+    /// offset order within each partition: for high rates, as walking a batch's records allocates nothing and
+    /// costs no step of an async enumeration per record. A partition's position moves past a batch when the
+    /// batch is handed out. Runs, throws and ends as <see cref="ConsumeAsync"/> does; one enumeration (of
+    /// either kind) at a time.
+    /// </summary>
+    public async IAsyncEnumerable<ConsumedBatch> ConsumeBatchesAsync([EnumeratorCancellation] CancellationToken ct = default)
+    {
+        EnterReader();
+        try
+        {
+            var next = 0;
+            while (true)
+            {
+                if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out var batch))
+                {
+                    if (!await WaitForBatchesAsync(ct).ConfigureAwait(false)) yield break; // disposed
+                    continue;
+                }
+                // The fetcher queues only whole batches that end at or after the position it fetched from.
+                RecordBatchHeader.TryRead(batch.Span, out var header);
+                var position = source.Position;
+                if (source.IsStopped || header.LastOffset < position) continue;
+                source.Position = header.LastOffset + 1;
+                // Control batches (transaction markers written by Kafka clients) carry no data records.
+                if (header.IsControl) continue;
+                yield return new ConsumedBatch(source.Topic, source.Partition, batch, Math.Max(position, header.BaseOffset), header.LastOffset);
             }
         }
         finally
@@ -138,6 +172,20 @@ public sealed class HubConsumer : IAsyncDisposable
         }
         await Task.WhenAll(fetchers.Select(f => f.StopAsync())).ConfigureAwait(false);
         _wake.Writer.TryComplete();
+    }
+
+    private void EnterReader()
+    {
+        if (Interlocked.Exchange(ref _consuming, 1) != 0)
+            throw new InvalidOperationException("the consumer is already being enumerated; a consumer has one reader at a time");
+    }
+
+    /// <summary>Waits until a fetcher has queued a batch (or failed); false once the consumer is disposed.</summary>
+    private async ValueTask<bool> WaitForBatchesAsync(CancellationToken ct)
+    {
+        if (!await _wake.Reader.WaitToReadAsync(ct).ConfigureAwait(false)) return false;
+        _wake.Reader.TryRead(out _);
+        return true;
     }
 
     private static void CheckOffset(long offset)

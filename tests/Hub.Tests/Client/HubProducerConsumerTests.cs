@@ -149,6 +149,37 @@ public class HubProducerConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Batches_are_consumed_whole_from_the_position_on_and_move_it_past_themselves()
+    {
+        await using (var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 50 }))
+        {
+            for (var i = 0; i < 10; i++) producer.Produce("events", new ProducerRecord { Value = [(byte)i], Partition = 0 });
+            await producer.FlushAsync();
+            for (var i = 10; i < 15; i++) producer.Produce("events", new ProducerRecord { Value = [(byte)i], Partition = 0 });
+        }
+        Assert.Equal(2, _cluster.Log("events", 0).AppendCalls); // two batches: offsets 0-9 and 10-14
+
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, 7);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var batches = new List<(ConsumedBatch Batch, long[] Offsets, byte[] Values, long PositionAfter)>();
+        await foreach (var batch in consumer.ConsumeBatchesAsync(timeout.Token))
+        {
+            var records = new List<Hub.Batches.Record>();
+            foreach (var record in batch) records.Add(record);
+            batches.Add((batch, records.Select(r => r.Offset).ToArray(), records.Select(r => r.Value!.Value.Span[0]).ToArray(), consumer.Position("events", 0)));
+            if (batches.Count == 2) break;
+        }
+
+        Assert.Equal((0, 7L, 9L), (batches[0].Batch.Partition, batches[0].Batch.FirstOffset, batches[0].Batch.LastOffset));
+        Assert.Equal([7L, 8, 9], batches[0].Offsets);
+        Assert.Equal([7, 8, 9], batches[0].Values);
+        Assert.Equal(10, batches[0].PositionAfter);
+        Assert.Equal([10L, 11, 12, 13, 14], batches[1].Offsets);
+        Assert.Equal(15, batches[1].PositionAfter);
+    }
+
+    [Fact]
     public async Task Latest_skips_what_was_there_and_reassigning_seeks()
     {
         await using var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 0 });
