@@ -121,6 +121,16 @@ public sealed class HubClient : IAsyncDisposable
         return new HubGroupConsumer(_grains, _router, options);
     }
 
+    /// <summary>
+    /// Joins <see cref="KeyOrderedConsumerOptions.GroupId"/> in key-ordered parallel mode: any number of
+    /// consumers share every partition, each key processed by one consumer at a time in offset order.
+    /// </summary>
+    public HubKeyOrderedConsumer CreateKeyOrderedConsumer(KeyOrderedConsumerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new HubKeyOrderedConsumer(_grains, _router, options);
+    }
+
     /// <summary>Stops the Orleans client if this HubClient started it. Dispose producers first, so they flush.</summary>
     public async ValueTask DisposeAsync()
     {
