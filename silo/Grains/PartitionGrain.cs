@@ -29,6 +29,7 @@ public sealed class PartitionGrain(
     private const string TopicIdFileName = "partition.metadata";
 
     private SegmentLog? _log;
+    private readonly ProducerStateTable _producers = new();
     private HubException? _unavailable;
     private TaskCompletionSource _appended = NewSignal();
     private string _directory = "";
@@ -61,9 +62,13 @@ public sealed class PartitionGrain(
     public Task<AppendResult> Append(ReadOnlyMemory<byte> batches)
     {
         var log = Log();
+        // An idempotent producer's retry of a batch already stored gets the first append's offsets back.
+        if (_producers.Check(batches.Span) is { } duplicate)
+            return Task.FromResult(new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, log.LogStartOffset));
         // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
         // silo, in the caller's buffer, which IPartitionGrain.Append's contract hands over until the call ends.
         var result = log.Append(MemoryMarshal.AsMemory(batches));
+        _producers.Record(batches.Span, result.BaseOffset);
         var appended = _appended;
         _appended = NewSignal();
         appended.TrySetResult();

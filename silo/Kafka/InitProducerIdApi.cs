@@ -7,7 +7,8 @@ namespace Hub.Silo.Kafka;
 /// InitProducerId (key 22) v0-v5 for idempotent producers (the Java client's default): a cluster-unique
 /// producer id with epoch 0, or, when a producer re-initializes with its id and epoch (v3+), the same id with
 /// the next epoch. Transactions are not offered, so a transactional id is refused with INVALID_REQUEST.
-/// Sequence numbers are not checked by the partition grains yet: a retried batch can be stored twice.
+/// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
+/// retried batch is stored once.
 /// </summary>
 public sealed class InitProducerIdApi(IGrainFactory grains) : IKafkaApi
 {

@@ -1,0 +1,128 @@
+using Hub.Batches;
+using Hub.Errors;
+
+namespace Hub.Silo.Log;
+
+/// <summary>
+/// Kafka's idempotent-producer check for one partition: per producer id, the epoch and the last
+/// <see cref="CachedBatches"/> batches' sequence ranges and offsets. A batch that repeats one of those (a
+/// producer retrying after a lost response) is answered with the offsets it got the first time and not
+/// stored again; a batch whose first sequence doesn't follow the producer's last one is OUT_OF_ORDER_SEQUENCE_NUMBER;
+/// an older epoch is INVALID_PRODUCER_EPOCH (a fenced, zombie producer). Batches without a producer id (the Hub
+/// SDK's, non-idempotent Kafka producers') pass untouched.
+/// <para>
+/// Held in memory only: after the partition reactivates (a silo restart) each producer starts over, so a retry
+/// of a batch written just before the restart is stored twice. Kafka rebuilds this table from snapshots and
+/// the log tail; Hub doesn't yet. Not thread-safe: the partition grain calls it inside its synchronous append.
+/// </para>
+/// </summary>
+public sealed class ProducerStateTable
+{
+    /// <summary>Kafka keeps five: a producer has at most five requests in flight per partition with idempotence.</summary>
+    public const int CachedBatches = 5;
+
+    private readonly Dictionary<long, Producer> _producers = [];
+
+    private sealed class Producer(short epoch)
+    {
+        public short Epoch { get; set; } = epoch;
+        public Queue<BatchRange> Batches { get; } = new(CachedBatches);
+        public int LastSequence => Batches.Count == 0 ? -1 : Batches.Last().LastSequence;
+    }
+
+    private readonly record struct BatchRange(int FirstSequence, int LastSequence, long BaseOffset, long LastOffset);
+
+    public int ProducerCount => _producers.Count;
+
+    /// <summary>
+    /// Checks every batch in <paramref name="batches"/> (concatenated, as given to an append) against the table;
+    /// returns the earlier offsets when the whole append is one batch already stored, null when it should be
+    /// appended. Throws <see cref="HubException"/> for a sequence gap or a fenced epoch.
+    /// </summary>
+    public (long BaseOffset, long LastOffset)? Check(ReadOnlySpan<byte> batches)
+    {
+        // Sequences of batches earlier in this same append, so several batches of one producer chain up.
+        Dictionary<long, (short Epoch, int LastSequence)>? pending = null;
+        for (int position = 0, index = 0; TryNext(batches, ref position, out var header); index++)
+        {
+            if (header.ProducerId < 0) continue;
+            if (header.BaseSequence < 0)
+                throw new HubException(ErrorCode.InvalidRecord, $"batch of producer {header.ProducerId} has no sequence number");
+            var lastSequence = Increment(header.BaseSequence, header.LastOffsetDelta);
+            if (pending is not null && pending.TryGetValue(header.ProducerId, out var earlier))
+            {
+                CheckNext(header, earlier.Epoch, earlier.LastSequence);
+            }
+            else if (_producers.TryGetValue(header.ProducerId, out var producer))
+            {
+                if (header.ProducerEpoch == producer.Epoch)
+                {
+                    foreach (var cached in producer.Batches)
+                    {
+                        if (cached.FirstSequence != header.BaseSequence || cached.LastSequence != lastSequence) continue;
+                        if (index > 0 || position != batches.Length)
+                            throw new HubException(ErrorCode.DuplicateSequenceNumber,
+                                $"batch {index} repeats sequences {cached.FirstSequence}-{cached.LastSequence} of producer {header.ProducerId} among other batches");
+                        return (cached.BaseOffset, cached.LastOffset);
+                    }
+                }
+                CheckNext(header, producer.Epoch, producer.LastSequence);
+            }
+            pending ??= [];
+            pending[header.ProducerId] = (header.ProducerEpoch, lastSequence);
+        }
+        return null;
+    }
+
+    /// <summary>Remembers the batches just appended at <paramref name="baseOffset"/> (the append's first offset).</summary>
+    public void Record(ReadOnlySpan<byte> batches, long baseOffset)
+    {
+        var offset = baseOffset;
+        for (var position = 0; TryNext(batches, ref position, out var header);)
+        {
+            var lastOffset = offset + header.LastOffsetDelta;
+            if (header.ProducerId >= 0)
+            {
+                if (!_producers.TryGetValue(header.ProducerId, out var producer))
+                    _producers[header.ProducerId] = producer = new Producer(header.ProducerEpoch);
+                if (producer.Epoch != header.ProducerEpoch)
+                {
+                    producer.Epoch = header.ProducerEpoch;
+                    producer.Batches.Clear();
+                }
+                if (producer.Batches.Count == CachedBatches) producer.Batches.Dequeue();
+                producer.Batches.Enqueue(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), offset, lastOffset));
+            }
+            offset = lastOffset + 1;
+        }
+    }
+
+    /// <summary>
+    /// Same epoch: the batch must start right after the last sequence. A newer epoch (the producer re-initialized)
+    /// must start at 0. An older one is a fenced producer.
+    /// </summary>
+    private static void CheckNext(in RecordBatchHeader header, short epoch, int lastSequence)
+    {
+        if (header.ProducerEpoch < epoch)
+            throw new HubException(ErrorCode.InvalidProducerEpoch,
+                $"producer {header.ProducerId} epoch {header.ProducerEpoch} is older than its current epoch {epoch}");
+        var expected = header.ProducerEpoch > epoch ? 0 : lastSequence < 0 ? header.BaseSequence : Increment(lastSequence, 1);
+        if (header.BaseSequence != expected)
+            throw new HubException(ErrorCode.OutOfOrderSequenceNumber,
+                $"producer {header.ProducerId} epoch {header.ProducerEpoch} sent sequence {header.BaseSequence}, expected {expected}");
+    }
+
+    /// <summary>Sequences wrap from int.MaxValue to 0, as in Kafka.</summary>
+    private static int Increment(int sequence, int by) =>
+        sequence > int.MaxValue - by ? by - (int.MaxValue - sequence) - 1 : sequence + by;
+
+    /// <summary>The next batch header; false at the end or at bytes that don't form a batch (the validator reports those).</summary>
+    private static bool TryNext(ReadOnlySpan<byte> batches, ref int position, out RecordBatchHeader header)
+    {
+        if (!RecordBatchHeader.TryRead(batches[position..], out header)
+            || header.TotalSize < RecordBatchLayout.HeaderSize || header.TotalSize > batches.Length - position)
+            return false;
+        position += header.TotalSize;
+        return true;
+    }
+}
