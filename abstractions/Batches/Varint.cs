@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Hub.Batches;
@@ -14,8 +15,10 @@ public static class Varint
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int WriteInt64(Span<byte> destination, long value) => WriteUnsigned(destination, (ulong)((value << 1) ^ (value >> 63)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SizeOfInt32(int value) => SizeOfUnsigned((uint)((value << 1) ^ (value >> 31)));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int SizeOfInt64(long value) => SizeOfUnsigned((ulong)((value << 1) ^ (value >> 63)));
 
     /// <summary>Reads a zig-zag int32; false when the bytes end early or the value is longer than 5 bytes.</summary>
@@ -44,7 +47,25 @@ public static class Varint
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WriteUnsigned(Span<byte> destination, ulong value)
+    {
+        // A record's varints are mostly one or two bytes (deltas, lengths of small fields): write those inline.
+        if (value < 0x80)
+        {
+            destination[0] = (byte)value;
+            return 1;
+        }
+        if (value < 0x4000)
+        {
+            destination[1] = (byte)(value >> 7);
+            destination[0] = (byte)(value | 0x80);
+            return 2;
+        }
+        return WriteUnsignedSlow(destination, value);
+    }
+
+    private static int WriteUnsignedSlow(Span<byte> destination, ulong value)
     {
         var i = 0;
         while (value >= 0x80)
@@ -56,16 +77,9 @@ public static class Varint
         return i;
     }
 
-    private static int SizeOfUnsigned(ulong value)
-    {
-        var size = 1;
-        while (value >= 0x80)
-        {
-            value >>= 7;
-            size++;
-        }
-        return size;
-    }
+    /// <summary>7 bits per byte: 1 + floor(log2(value) / 7), which (log2 × 9 + 73) / 64 equals for every ulong.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SizeOfUnsigned(ulong value) => (BitOperations.Log2(value | 1) * 9 + 73) >> 6;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryReadUnsigned(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong value)
