@@ -193,8 +193,10 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
 
     /// <summary>
     /// A static member (known group.instance.id) restarted and joined without a member id: it gets a new id,
-    /// the old one is fenced. If the group is stable and nothing changed, it takes over the old assignment
-    /// without a rebalance (the point of static membership); otherwise a rebalance starts.
+    /// the old one is fenced. If the group is stable and would keep its protocol (and, server-assigned, the
+    /// member its topics), it takes over the old assignment without a rebalance, whatever else its metadata
+    /// says (a restarted consumer owns nothing yet): the point of static membership, and Kafka's rule.
+    /// Otherwise a rebalance starts.
     /// </summary>
     private async Task<JoinGroupResult> RejoinStatic(JoinGroupRequest request, GroupMember member)
     {
@@ -207,9 +209,10 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
         _members[newId] = member;
         _staticMembers[member.GroupInstanceId!] = newId;
         if (_leaderId == oldId) _leaderId = newId;
-        var unchanged = member.Matches(request.Protocols);
+        var topicsBefore = IsServerAssigned ? SubscribedTopics(member) : [];
         member.Update(request);
         member.LastSeen = _time.GetTimestamp();
+        var unchanged = SelectProtocol() == _protocolName && (!IsServerAssigned || topicsBefore.SequenceEqual(SubscribedTopics(member)));
         _logger.LogInformation("Group {Group}: static member {Instance} rejoined as {Member}, replacing {Old}", GroupId, member.GroupInstanceId, newId, oldId);
         if (_phase == GroupState.Stable && unchanged && (IsServerAssigned || newId != _leaderId)) return ResultFor(member);
         if (_phase != GroupState.PreparingRebalance) StartRebalance($"static member {member.GroupInstanceId} rejoined");
@@ -527,6 +530,9 @@ public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
         var assignment = assignor.Assign(_assignedPartitionCounts, members);
         foreach (var member in _members.Values) member.Assignment = ConsumerProtocol.EncodeAssignment(assignment[member.MemberId]);
     }
+
+    private string[] SubscribedTopics(GroupMember member) =>
+        ConsumerProtocol.DecodeSubscription(member.MetadataFor(_protocolName)).Topics.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Partition counts of the topics the members subscribe to, as last read from the controller.</summary>
     private Dictionary<string, int> SubscribedPartitionCounts() =>

@@ -4,47 +4,31 @@ using Hub.Client;
 using Hub.Errors;
 using Hub.Groups;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;
 
 /// <summary>The SDK's group consumer and group admin on an in-process cluster: queue and pub/sub semantics, crashes, restarts.</summary>
-public sealed class GroupConsumerTests : IAsyncLifetime
+/// <remarks>The tests share one cluster; each uses topics and groups of its own.</remarks>
+public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixture<GroupClusterFixture>, IAsyncLifetime
 {
-    private static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan SessionTimeout = GroupTesting.SessionTimeout;
 
-    private readonly TempDirectory _data = new();
     private readonly List<HubGroupConsumer> _consumers = [];
-    private HubTestCluster _cluster = null!;
 
-    private HubClient Client => _cluster.Client;
+    private HubClient Client => fixture.Cluster.Client;
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         foreach (var consumer in _consumers) await consumer.DisposeAsync();
-        await _cluster.DisposeAsync();
-        _data.Dispose();
     }
 
-    /// <summary>A member that notices rebalances within a tenth of a second and crashes within the 2 s session.</summary>
     private HubGroupConsumer Join(string group, string topic, string assignor = AssignorNames.CooperativeSticky,
         AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true)
     {
-        var consumer = Client.CreateGroupConsumer(new GroupConsumerOptions
-        {
-            GroupId = group,
-            Topics = [topic],
-            AutoOffsetReset = reset,
-            SessionTimeout = SessionTimeout,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
-            EnableAutoCommit = autoCommit,
-            AutoCommitInterval = TimeSpan.FromMilliseconds(200),
-            Assignor = assignor,
-            Fetch = new ConsumerOptions { MaxWaitMs = 200 },
-        });
+        var consumer = Client.CreateGroupConsumer(Options(group, topic, assignor, reset, autoCommit));
         _consumers.Add(consumer);
         return consumer;
     }
@@ -95,12 +79,13 @@ public sealed class GroupConsumerTests : IAsyncLifetime
     [InlineData(AssignorNames.Range)]
     public async Task Three_members_split_six_partitions_and_receive_every_record_once(string assignor)
     {
-        await Client.Admin.CreateTopicAsync("events", 6);
-        HubGroupConsumer[] members = [Join("workers", "events", assignor), Join("workers", "events", assignor), Join("workers", "events", assignor)];
+        var topic = $"events-{assignor}";
+        await Client.Admin.CreateTopicAsync(topic, 6);
+        HubGroupConsumer[] members = [Join($"workers-{assignor}", topic, assignor), Join($"workers-{assignor}", topic, assignor), Join($"workers-{assignor}", topic, assignor)];
         await SharedEvenly(members, 6);
         var assignments = members.Select(m => m.Assignment.ToHashSet()).ToList();
 
-        await ProduceAsync(Client, "events", 600);
+        await ProduceAsync(Client, topic, 600);
         await using (var readers = new Readers(members))
         {
             await WaitUntilAsync(() => readers.Received.Count >= 600, "600 records are read");
@@ -108,7 +93,7 @@ public sealed class GroupConsumerTests : IAsyncLifetime
             Assert.Equal(600, received.Count);
             Assert.Equal(600, readers.Distinct);
             // Each member read only its own partitions, each partition in offset order.
-            Assert.All(received, r => Assert.Contains(new TopicPartition("events", r.Partition), assignments[r.Member]));
+            Assert.All(received, r => Assert.Contains(new TopicPartition(topic, r.Partition), assignments[r.Member]));
         }
         Assert.Equal(assignments, members.Select(m => m.Assignment.ToHashSet()));
     }
@@ -160,45 +145,6 @@ public sealed class GroupConsumerTests : IAsyncLifetime
         await WaitUntilAsync(() => billingReaders.Distinct == 200 && auditReaders.Distinct == 200, "both groups read all 200 records");
         Assert.Equal(200, billingReaders.Received.Count);
         Assert.Equal(200, auditReaders.Received.Count);
-    }
-
-    [Fact]
-    public async Task A_group_resumes_from_its_committed_offsets_after_a_cluster_restart()
-    {
-        await Client.Admin.CreateTopicAsync("ledger", 2);
-        await ProduceAsync(Client, "ledger", 100);
-        var first = new HashSet<(int, long)>();
-        await using (var consumer = Join("bookkeepers", "ledger", autoCommit: false))
-        {
-            using var timeout = new CancellationTokenSource(Bound);
-            await foreach (var result in consumer.ConsumeAsync(timeout.Token))
-            {
-                first.Add((result.Partition, result.Record.Offset));
-                if (first.Count == 40) break;
-            }
-            await consumer.CommitAsync(timeout.Token);
-        }
-
-        await _cluster.DisposeAsync();
-        _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
-
-        var committed = await Client.Admin.DescribeGroupAsync("bookkeepers");
-        Assert.Equal(GroupState.Empty, committed.State);
-        Assert.Equal(40, committed.Partitions.Sum(p => p.CommittedOffset));
-        Assert.Equal(60, committed.Partitions.Sum(p => p.Lag));
-
-        var rest = new List<(int, long)>();
-        await using (var consumer = Join("bookkeepers", "ledger"))
-        {
-            using var timeout = new CancellationTokenSource(Bound);
-            await foreach (var result in consumer.ConsumeAsync(timeout.Token))
-            {
-                rest.Add((result.Partition, result.Record.Offset));
-                if (rest.Count == 60) break;
-            }
-        }
-        Assert.Equal(100, first.Union(rest).Count());
-        Assert.Empty(first.Intersect(rest));
     }
 
     [Fact]

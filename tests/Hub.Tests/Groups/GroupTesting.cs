@@ -1,5 +1,6 @@
 using Hub.Client;
-using Hub.Groups;
+using Hub.Tests.Cluster;
+using Hub.Tests.Storage;
 
 namespace Hub.Tests.Groups;
 
@@ -20,6 +21,24 @@ internal static class GroupTesting
         foreach (var (name, value) in more) settings[name] = value;
         return settings;
     }
+
+    /// <summary>Session timeout of test members: a crash is noticed within it.</summary>
+    public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>A member that notices rebalances within a tenth of a second and auto-commits five times a second.</summary>
+    public static GroupConsumerOptions Options(string group, string topic, string assignor = Hub.Groups.AssignorNames.CooperativeSticky,
+        AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true) => new()
+    {
+        GroupId = group,
+        Topics = [topic],
+        AutoOffsetReset = reset,
+        SessionTimeout = SessionTimeout,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+        EnableAutoCommit = autoCommit,
+        AutoCommitInterval = TimeSpan.FromMilliseconds(200),
+        Assignor = assignor,
+        Fetch = new ConsumerOptions { MaxWaitMs = 200 },
+    };
 
     /// <summary>Waits for a condition, checking it often, and fails with <paramref name="what"/> when it doesn't hold in time.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
@@ -42,5 +61,21 @@ internal static class GroupTesting
         for (var i = first; i < first + count; i++)
             producer.Produce(topic, new ProducerRecord { Key = System.Text.Encoding.UTF8.GetBytes($"k{i % 13}"), Value = System.Text.Encoding.UTF8.GetBytes($"{i}") });
         await producer.FlushAsync();
+    }
+}
+
+/// <summary>One quick-groups cluster shared by a test class whose tests use groups and topics of their own.</summary>
+public sealed class GroupClusterFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    public HubTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(_data.Path, settings: GroupTesting.FastGroups());
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _data.Dispose();
     }
 }

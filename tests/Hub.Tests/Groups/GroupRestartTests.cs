@@ -1,0 +1,60 @@
+using Hub.Groups;
+using Hub.Tests.Cluster;
+using Hub.Tests.Storage;
+using static Hub.Tests.Groups.GroupTesting;
+
+namespace Hub.Tests.Groups;
+
+/// <summary>Committed offsets survive a restart of the whole cluster (its own cluster: the test restarts it).</summary>
+public sealed class GroupRestartTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private HubTestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public async Task A_group_resumes_from_its_committed_offsets_after_a_cluster_restart()
+    {
+        await _cluster.Client.Admin.CreateTopicAsync("ledger", 2);
+        await ProduceAsync(_cluster.Client, "ledger", 100);
+        var first = new HashSet<(int, long)>();
+        await using (var consumer = _cluster.Client.CreateGroupConsumer(Options("bookkeepers", "ledger", autoCommit: false)))
+        {
+            using var timeout = new CancellationTokenSource(Bound);
+            await foreach (var result in consumer.ConsumeAsync(timeout.Token))
+            {
+                first.Add((result.Partition, result.Record.Offset));
+                if (first.Count == 40) break;
+            }
+            await consumer.CommitAsync(timeout.Token);
+        }
+
+        await _cluster.DisposeAsync();
+        _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+
+        var committed = await _cluster.Client.Admin.DescribeGroupAsync("bookkeepers");
+        Assert.Equal(GroupState.Empty, committed.State);
+        Assert.Equal(40, committed.Partitions.Sum(p => p.CommittedOffset));
+        Assert.Equal(60, committed.Partitions.Sum(p => p.Lag));
+
+        var rest = new List<(int, long)>();
+        await using (var consumer = _cluster.Client.CreateGroupConsumer(Options("bookkeepers", "ledger")))
+        {
+            using var timeout = new CancellationTokenSource(Bound);
+            await foreach (var result in consumer.ConsumeAsync(timeout.Token))
+            {
+                rest.Add((result.Partition, result.Record.Offset));
+                if (rest.Count == 60) break;
+            }
+        }
+        Assert.Equal(100, first.Union(rest).Count());
+        Assert.Empty(first.Intersect(rest));
+    }
+}
