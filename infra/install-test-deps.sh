@@ -13,3 +13,10 @@ if ! command -v kcat >/dev/null; then
     echo "kcat is missing and can't be installed here (needs root and apt-get): its tests will be skipped" >&2
   fi
 fi
+
+# redis-server is the membership and metadata store of the multi-silo cluster tests (infra/redis.sh installs it
+# on demand too; installing here keeps that download out of a test's time budget).
+if ! command -v redis-server >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq redis-server >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq redis-server >/dev/null; }; } \
+    || echo "could not install redis-server: the multi-silo tests will fail" >&2
+fi

@@ -23,8 +23,8 @@ var options = builder.Configuration.GetSection(HubSiloOptions.SectionName).Get<H
 
 builder.UseOrleans(silo =>
 {
-    // The embedded default: one silo, localhost clustering, nothing external.
-    silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+    // The embedded default is one silo on localhost clustering, nothing external; Hub:Clustering picks a real store.
+    silo.UseHubClustering(options);
     silo.AddHub(options);
 });
 

@@ -12,7 +12,7 @@ public static class HubSiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to be a Hub broker, whatever its clustering: broker id in silo metadata,
-    /// broker placement, the metadata storage provider on local disk, the options the grains read, and the
+    /// broker placement, the metadata storage provider (local disk, or shared in a real cluster), the options the grains read, and the
     /// Kafka protocol listener.
     /// </summary>
     public static ISiloBuilder AddHub(this ISiloBuilder silo, HubSiloOptions options)
@@ -23,7 +23,7 @@ public static class HubSiloBuilderExtensions
             [BrokerDirectory.BrokerIdKey] = options.BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [KafkaBrokers.EndpointKey] = KafkaBrokers.Advertised(options, options.KafkaPort),
         });
-        silo.AddFileGrainStorage(HubStorage.Name, storage => storage.RootDirectory = options.MetadataDirectory);
+        silo.AddHubMetadataStorage(options);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();

@@ -67,6 +67,9 @@ public sealed class HubSiloOptions
     /// <summary>Largest metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes).</summary>
     public int OffsetMetadataMaxBytes { get; set; } = 4096;
 
+    /// <summary>Membership and where cluster-wide grain state lives ("Hub:Clustering").</summary>
+    public HubClusteringOptions Clustering { get; set; } = new();
+
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 
     public string MetadataDirectory => Path.Combine(DataDirectory, "meta");

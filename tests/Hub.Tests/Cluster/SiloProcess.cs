@@ -33,7 +33,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory)
+    /// <param name="brokerId">The silo's broker id (each silo of one cluster needs its own).</param>
+    /// <param name="environment">Extra settings, e.g. HUB_Hub__Clustering__Provider=Redis for a real cluster.</param>
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null)
     {
         var gatewayPort = FreePort();
         var siloPort = FreePort();
@@ -42,13 +44,14 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             ArgumentList =
             {
-                SiloDll(), "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
+                SiloDll(), "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
                 "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
         var silo = new SiloProcess(process, gatewayPort, kafkaPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
@@ -103,20 +106,21 @@ public sealed class SiloProcess : IAsyncDisposable
         if (line.Contains("Application started", StringComparison.Ordinal)) _ready.TrySetResult();
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>The checkout this test assembly was built in (it sits in tests/Hub.Tests/bin/&lt;config&gt;/net10.0/).</summary>
+    internal static string RepositoryRoot => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
+
     /// <summary>The silo built beside this test assembly's configuration (Release under ./test.sh).</summary>
     private static string SiloDll()
     {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory); // tests/Hub.Tests/bin/<config>/net10.0/
-        var configuration = testOutput.Parent!.Name;
-        var root = testOutput.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var dll = Path.Combine(root, "silo", "bin", configuration, "net10.0", "Hub.Silo.dll");
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var dll = Path.Combine(RepositoryRoot, "silo", "bin", configuration, "net10.0", "Hub.Silo.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the silo first: {dll} is missing");
     }
 }

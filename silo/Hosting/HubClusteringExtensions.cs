@@ -1,0 +1,47 @@
+using System.Net;
+using Hub.Silo.Storage;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace Hub.Silo.Hosting;
+
+/// <summary>
+/// Membership and the metadata grain storage follow one setting (<see cref="HubClusteringOptions.Provider"/>):
+/// state every silo must see can live on local disk only when there is one silo.
+/// </summary>
+public static class HubClusteringExtensions
+{
+    public static ISiloBuilder UseHubClustering(this ISiloBuilder silo, HubSiloOptions hub)
+    {
+        var clustering = hub.Clustering;
+        switch (clustering.Provider)
+        {
+            case HubClusteringOptions.Localhost:
+                return silo.UseLocalhostClustering(hub.SiloPort, hub.GatewayPort, serviceId: hub.ServiceId, clusterId: hub.ClusterId);
+            case HubClusteringOptions.Redis:
+                silo.Configure<ClusterOptions>(cluster =>
+                {
+                    cluster.ClusterId = hub.ClusterId;
+                    cluster.ServiceId = hub.ServiceId;
+                });
+                silo.ConfigureEndpoints(IPAddress.Parse(clustering.AdvertisedAddress), hub.SiloPort, hub.GatewayPort);
+                return silo.UseRedisClustering(options => options.ConfigurationOptions = Redis(clustering));
+            default:
+                throw UnknownProvider(clustering);
+        }
+    }
+
+    public static ISiloBuilder AddHubMetadataStorage(this ISiloBuilder silo, HubSiloOptions hub) => hub.Clustering.Provider switch
+    {
+        HubClusteringOptions.Localhost => silo.AddFileGrainStorage(HubStorage.Name, storage => storage.RootDirectory = hub.MetadataDirectory),
+        HubClusteringOptions.Redis => silo.AddRedisGrainStorage(HubStorage.Name,
+            options => options.Configure(redis => redis.ConfigurationOptions = Redis(hub.Clustering))),
+        _ => throw UnknownProvider(hub.Clustering),
+    };
+
+    private static ConfigurationOptions Redis(HubClusteringOptions clustering) => ConfigurationOptions.Parse(clustering.RedisConnectionString);
+
+    private static InvalidOperationException UnknownProvider(HubClusteringOptions clustering) => new(
+        $"Hub:Clustering:Provider must be '{HubClusteringOptions.Localhost}' or '{HubClusteringOptions.Redis}', got '{clustering.Provider}'");
+}

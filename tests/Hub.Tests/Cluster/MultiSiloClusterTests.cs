@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using Hub.Client;
+using Hub.Partitions;
+using Hub.Tests.Storage;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>Three real silo processes on Redis clustering, as infra/local-cluster.sh runs them.</summary>
+public sealed class MultiSiloClusterTests
+{
+    private const int Brokers = 3;
+    private const int Partitions = 6;
+    private const int RecordCount = 6_000;
+
+    [Fact]
+    public async Task Partitions_spread_over_brokers_and_any_gateway_serves_any_partition()
+    {
+        using var data = new TempDirectory();
+        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
+        var environment = new Dictionary<string, string>
+        {
+            ["HUB_Hub__Clustering__Provider"] = "Redis",
+            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
+        };
+        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
+            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
+        try
+        {
+            await using var first = await silos[0].ConnectAsync();
+            var topic = await first.Admin.CreateTopicAsync("spread", Partitions);
+            Assert.Equal(Enumerable.Range(0, Brokers), topic.Partitions.Select(p => p.Leader).Distinct().Order());
+
+            await using (var producer = first.CreateProducer())
+            {
+                for (var i = 0; i < RecordCount; i++)
+                {
+                    var value = new byte[8];
+                    BinaryPrimitives.WriteInt64BigEndian(value, i);
+                    producer.Produce("spread", new ProducerRecord { Value = value, Partition = i % Partitions });
+                }
+                await producer.FlushAsync();
+            }
+
+            await using var last = await silos[^1].ConnectAsync();
+            var seen = new HashSet<long>();
+            await using (var consumer = last.CreateConsumer())
+            {
+                await consumer.AssignAllAsync("spread", OffsetSpec.Earliest);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                await foreach (var result in consumer.ConsumeAsync(timeout.Token))
+                {
+                    Assert.True(seen.Add(BinaryPrimitives.ReadInt64BigEndian(result.Record.Value!.Value.Span)));
+                    if (seen.Count == RecordCount) break;
+                }
+            }
+            Assert.Equal(RecordCount, seen.Count);
+
+            // Each replica's files are on its own broker's disk, and nowhere else.
+            foreach (var partition in topic.Partitions)
+            {
+                for (var broker = 0; broker < Brokers; broker++)
+                {
+                    var directory = Path.Combine(data.Path, $"broker-{broker}", "logs", $"spread-{partition.Partition}");
+                    Assert.Equal(broker == partition.Leader, Directory.Exists(directory));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+}
