@@ -84,11 +84,22 @@ public static class Varint
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryReadUnsigned(ReadOnlySpan<byte> source, ref int position, int maxBytes, out ulong value)
     {
-        // Most varints in a record (lengths of small fields, deltas) are one byte: decode those inline.
-        if ((uint)position < (uint)source.Length && source[position] < 0x80)
+        // Most varints in a record (deltas, lengths of small fields) are one or two bytes: decode those inline.
+        if ((uint)position < (uint)source.Length)
         {
-            value = source[position++];
-            return true;
+            uint first = source[position];
+            if (first < 0x80)
+            {
+                value = first;
+                position++;
+                return true;
+            }
+            if ((uint)(position + 1) < (uint)source.Length && source[position + 1] < 0x80)
+            {
+                value = (first & 0x7F) | ((uint)source[position + 1] << 7);
+                position += 2;
+                return true;
+            }
         }
         return TryReadUnsignedSlow(source, ref position, maxBytes, out value);
     }
