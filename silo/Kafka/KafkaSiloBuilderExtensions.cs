@@ -19,6 +19,16 @@ public static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeConfigsApi>();
         services.AddSingleton<IKafkaApi, InitProducerIdApi>();
+        services.AddSingleton<IKafkaApi, FindCoordinatorApi>();
+        services.AddSingleton<IKafkaApi, JoinGroupApi>();
+        services.AddSingleton<IKafkaApi, SyncGroupApi>();
+        services.AddSingleton<IKafkaApi, HeartbeatApi>();
+        services.AddSingleton<IKafkaApi, LeaveGroupApi>();
+        services.AddSingleton<IKafkaApi, OffsetCommitApi>();
+        services.AddSingleton<IKafkaApi, OffsetFetchApi>();
+        services.AddSingleton<IKafkaApi, ListGroupsApi>();
+        services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
+        services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
         services.AddSingleton<KafkaApis>();
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
