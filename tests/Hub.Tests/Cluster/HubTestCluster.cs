@@ -28,7 +28,7 @@ public sealed class HubTestCluster : IAsyncDisposable
 
     /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
     public string KafkaBootstrap =>
-        ((InProcessSiloHandle)_cluster.Primary).SiloHost.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
+        ((InProcessSiloHandle)_cluster.Primary!).SiloHost!.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
             ? $"{endpoint.Address}:{endpoint.Port}"
             : throw new InvalidOperationException("the Kafka listener has not started");
 

@@ -230,7 +230,7 @@ public sealed class ConfluentKafkaTests(KafkaCluster kafka)
 
     /// <summary>
     /// A consumer that assigns partitions by hand and commits nothing: Confluent.Kafka insists on a group id,
-    /// but without subscribe or commit the group is never used (group APIs come later).
+    /// but without subscribe or commit the group is never used (group behaviour is tested in ConfluentKafkaGroupTests).
     /// </summary>
     private IConsumer<byte[]?, byte[]?> Consumer() =>
         new ConsumerBuilder<byte[]?, byte[]?>(new ConsumerConfig
