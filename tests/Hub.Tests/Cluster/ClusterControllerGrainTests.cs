@@ -1,6 +1,6 @@
 using Hub.Errors;
 using Hub.Grains;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 

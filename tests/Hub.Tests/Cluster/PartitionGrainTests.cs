@@ -4,7 +4,7 @@ using Hub.Client;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Hub.Client;
 using Hub.Partitions;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 

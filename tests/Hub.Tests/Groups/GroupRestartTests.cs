@@ -1,6 +1,6 @@
 using Hub.Groups;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;

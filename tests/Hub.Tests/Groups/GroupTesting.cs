@@ -1,6 +1,6 @@
 using Hub.Client;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Groups;
 

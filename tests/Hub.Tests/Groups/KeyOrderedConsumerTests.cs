@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Hub.Client;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;

@@ -2,7 +2,7 @@ using Hub.Errors;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;

@@ -1,5 +1,5 @@
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Kafka;
 

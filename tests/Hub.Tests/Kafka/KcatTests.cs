@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Hub.Tests.Cluster;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Kafka;
 

@@ -1,5 +1,5 @@
 using Hub.Silo.Log;
-using Hub.Tests.Storage;
+using Hub.Tests.Support;
 using Hub.Topics;
 
 namespace Hub.Tests.Log;

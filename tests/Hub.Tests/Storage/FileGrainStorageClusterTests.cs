@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using Orleans.TestingHost;
 
 namespace Hub.Tests.Storage;

@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
