@@ -1,23 +1,17 @@
 using Hub.Errors;
 using Hub.Grains;
-using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 
 public sealed class ClusterControllerGrainTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private HubTestCluster _cluster = null!;
 
     private IClusterControllerGrain Controller => _cluster.Grains.GetGrain<IClusterControllerGrain>(0);
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path);
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Creates_lists_describes_and_deletes_topics()

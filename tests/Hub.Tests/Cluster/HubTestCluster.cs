@@ -1,26 +1,33 @@
 using Hub.Client;
 using Hub.Silo.Kafka;
+using Hub.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace Hub.Tests.Cluster;
 
 /// <summary>
-/// An in-process one-silo Hub cluster over a data directory that outlives it, so a test can stop the
-/// cluster and start a new one on the same disk (a restart).
+/// An in-process one-silo Hub cluster over a fresh temporary data directory, which it deletes when disposed.
+/// <see cref="RestartAsync"/> stops it and starts a new one on the same disk, handing the directory over.
 /// </summary>
 public sealed class HubTestCluster : IAsyncDisposable
 {
     private readonly TestCluster _cluster;
+    private readonly TempDirectory _data;
+    private readonly TimeSpan? _retentionCheck;
+    private readonly IReadOnlyDictionary<string, string>? _settings;
+    private bool _ownsData = true;
 
-    private HubTestCluster(TestCluster cluster, string dataDirectory)
+    private HubTestCluster(TestCluster cluster, TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings)
     {
         _cluster = cluster;
-        DataDirectory = dataDirectory;
+        _data = data;
+        _retentionCheck = retentionCheck;
+        _settings = settings;
         Client = HubClient.FromGrainFactory(cluster.Client);
     }
 
-    public string DataDirectory { get; }
+    public string DataDirectory => _data.Path;
 
     public HubClient Client { get; }
 
@@ -33,11 +40,21 @@ public sealed class HubTestCluster : IAsyncDisposable
             : throw new InvalidOperationException("the Kafka listener has not started");
 
     /// <param name="settings">Further <see cref="Silo.Hosting.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
-    public static async Task<HubTestCluster> StartAsync(string dataDirectory, TimeSpan? retentionCheck = null,
-        IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<HubTestCluster> StartAsync(TimeSpan? retentionCheck = null, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartAsync(new TempDirectory(), retentionCheck, settings);
+
+    /// <summary>Stops this cluster, keeping its data, and starts a new one with the same settings on it.</summary>
+    public async Task<HubTestCluster> RestartAsync()
+    {
+        _ownsData = false;
+        await DisposeAsync();
+        return await StartAsync(_data, _retentionCheck, _settings);
+    }
+
+    private static async Task<HubTestCluster> StartAsync(TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings)
     {
         var builder = new TestClusterBuilder(1);
-        builder.Properties[HubSiloConfigurator.DataDirectoryKey] = dataDirectory;
+        builder.Properties[HubSiloConfigurator.DataDirectoryKey] = data.Path;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
             builder.Properties[$"{Silo.Hosting.HubSiloOptions.SectionName}:{name}"] = value;
         if (retentionCheck is { } interval)
@@ -45,7 +62,7 @@ public sealed class HubTestCluster : IAsyncDisposable
         builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new HubTestCluster(cluster, dataDirectory);
+        return new HubTestCluster(cluster, data, retentionCheck, settings);
     }
 
     public async ValueTask DisposeAsync()
@@ -53,5 +70,6 @@ public sealed class HubTestCluster : IAsyncDisposable
         await Client.DisposeAsync();
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
+        if (_ownsData) _data.Dispose();
     }
 }

@@ -4,23 +4,17 @@ using Hub.Client;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
-using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 
 public sealed class PartitionGrainTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-    private readonly TempDirectory _data = new();
     private HubTestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path, retentionCheck: TimeSpan.FromMilliseconds(100));
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(retentionCheck: TimeSpan.FromMilliseconds(100));
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     private IPartitionGrain Partition(string topic, int partition) =>
         _cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition, brokerId: 0));
@@ -111,7 +105,7 @@ public sealed class PartitionGrainTests : IAsyncLifetime
         var unknownProduce = await Assert.ThrowsAsync<HubException>(() =>
             producer.ProduceAsync("unknown", new ProducerRecord { Value = [1] }));
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, unknownProduce.Code);
-        Assert.False(Directory.Exists(Path.Combine(_data.Path, "logs", "unknown-0")));
+        Assert.False(Directory.Exists(Path.Combine(_cluster.DataDirectory, "logs", "unknown-0")));
     }
 
     [Fact]
@@ -207,8 +201,7 @@ public sealed class PartitionGrainTests : IAsyncLifetime
         }
         var before = (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.ToArray();
 
-        await _cluster.DisposeAsync();
-        _cluster = await HubTestCluster.StartAsync(_data.Path);
+        _cluster = await _cluster.RestartAsync();
 
         var topic = await _cluster.Client.Admin.DescribeTopicAsync("durable");
         Assert.Equal(123456789, topic.Metadata.Config.RetentionBytes);

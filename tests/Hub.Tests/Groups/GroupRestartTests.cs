@@ -1,6 +1,5 @@
 using Hub.Groups;
 using Hub.Tests.Cluster;
-using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;
@@ -8,16 +7,11 @@ namespace Hub.Tests.Groups;
 /// <summary>Committed offsets survive a restart of the whole cluster (its own cluster: the test restarts it).</summary>
 public sealed class GroupRestartTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private HubTestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(settings: FastGroups());
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task A_group_resumes_from_its_committed_offsets_after_a_cluster_restart()
@@ -36,8 +30,7 @@ public sealed class GroupRestartTests : IAsyncLifetime
             await consumer.CommitAsync(timeout.Token);
         }
 
-        await _cluster.DisposeAsync();
-        _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+        _cluster = await _cluster.RestartAsync();
 
         var committed = await _cluster.Client.Admin.DescribeGroupAsync("bookkeepers");
         Assert.Equal(GroupState.Empty, committed.State);

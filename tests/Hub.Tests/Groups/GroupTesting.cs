@@ -1,6 +1,5 @@
 using Hub.Client;
 using Hub.Tests.Cluster;
-using Hub.Tests.Support;
 
 namespace Hub.Tests.Groups;
 
@@ -67,15 +66,10 @@ internal static class GroupTesting
 /// <summary>One quick-groups cluster shared by a test class whose tests use groups and topics of their own.</summary>
 public sealed class GroupClusterFixture : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
 
     public HubTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(_data.Path, settings: GroupTesting.FastGroups());
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: GroupTesting.FastGroups());
 
-    public async Task DisposeAsync()
-    {
-        await Cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }

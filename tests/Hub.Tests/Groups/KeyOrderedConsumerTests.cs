@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text;
 using Hub.Client;
 using Hub.Tests.Cluster;
-using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;
@@ -10,16 +9,11 @@ namespace Hub.Tests.Groups;
 /// <summary>Hub's key-ordered parallel mode: more consumers than partitions, one consumer per key at a time.</summary>
 public sealed class KeyOrderedConsumerTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private HubTestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups());
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(settings: FastGroups());
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Eight_consumers_on_two_partitions_keep_per_key_order_and_lose_nothing_when_one_crashes()

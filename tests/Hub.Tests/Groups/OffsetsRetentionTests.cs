@@ -2,28 +2,22 @@ using Hub.Errors;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Tests.Cluster;
-using Hub.Tests.Support;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Groups;
 
 public sealed class OffsetsRetentionTests : IAsyncLifetime
 {
-    private readonly TempDirectory _data = new();
     private HubTestCluster _cluster = null!;
 
     public async Task InitializeAsync()
     {
-        _cluster = await HubTestCluster.StartAsync(_data.Path, settings: FastGroups(
+        _cluster = await HubTestCluster.StartAsync(settings: FastGroups(
             ("OffsetsRetention", "00:00:01"), ("OffsetsRetentionCheckInterval", "00:00:00.200")));
         await _cluster.Client.Admin.CreateTopicAsync("t", 1);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _data.Dispose();
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task Offsets_of_an_empty_group_expire_after_the_retention_but_not_while_it_has_members()
