@@ -1,9 +1,13 @@
 using Hub.Partitions;
+using Orleans.Concurrency;
+using Hub.Topics;
 
 namespace Hub.Grains;
 
 /// <summary>
-/// One partition replica and its segment log on one broker; keyed by <see cref="PartitionKey"/>.
+/// One partition replica and its segment log on one broker; keyed by <see cref="PartitionKey"/>. The replica on
+/// the assignment's leader serves appends, fetches and offsets; the others are followers that copy the
+/// leader's log through <see cref="ReplicaFetch"/> and answer anything else with NOT_LEADER_OR_FOLLOWER.
 /// Failures surface as <see cref="Errors.HubException"/> with a Kafka error code.
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
@@ -19,10 +23,25 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// batch's base offset and leader epoch into it. The grain keeps no reference to the memory once Append
     /// returns: it validates and writes the bytes synchronously.
     /// </param>
-    Task<AppendResult> Append([Immutable] ReadOnlyMemory<byte> batches);
+    /// <param name="acks">
+    /// <see cref="RequiredAcks"/>: with All the call completes once every in-sync replica has the batches, and is
+    /// refused (NOT_ENOUGH_REPLICAS, nothing written) while fewer than min.insync.replicas are in sync.
+    /// </param>
+    Task<AppendResult> Append([Immutable] ReadOnlyMemory<byte> batches, short acks = RequiredAcks.All);
 
     /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends.</summary>
+    /// <remarks>Consumers see records below the high watermark only: those every in-sync replica has.</remarks>
     Task<FetchResult> Fetch(FetchRequest request);
+
+    /// <summary>A follower's fetch; long-polls like <see cref="Fetch"/> but reads up to the log end.</summary>
+    Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request);
+
+    /// <summary>
+    /// The controller's word on who leads and who is in sync (Kafka's LeaderAndIsr request); activates the
+    /// replica if needed. Ignored when older than what the replica already knows.
+    /// </summary>
+    [OneWay]
+    Task ApplyAssignment(PartitionAssignment assignment);
 
     /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, or first offset with timestamp ≥ the given ms.</summary>
     Task<OffsetAndTimestamp> ListOffset(long timestamp);

@@ -17,6 +17,7 @@ public sealed record TopicConfig
     public const string CleanupPolicyKey = "cleanup.policy";
     public const string FlushMessagesKey = "flush.messages";
     public const string FlushMsKey = "flush.ms";
+    public const string MinInSyncReplicasKey = "min.insync.replicas";
 
     /// <summary>Keep records this long; -1 keeps them forever. Kafka default: 7 days.</summary>
     [Id(0)] public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
@@ -41,6 +42,12 @@ public sealed record TopicConfig
 
     /// <summary>fsync when the oldest unflushed write is this old; 0 = every batch; long.MaxValue = never by time.</summary>
     [Id(7)] public long FlushMs { get; init; } = 1000;
+
+    /// <summary>
+    /// An acks=all write is refused with NOT_ENOUGH_REPLICAS while fewer replicas than this are in sync, so an
+    /// acknowledged record is on at least this many brokers. Kafka default: 1.
+    /// </summary>
+    [Id(8)] public int MinInSyncReplicas { get; init; } = 1;
 
     public static TopicConfig Default { get; } = new();
 }

@@ -1,6 +1,7 @@
 using Hub.Silo.Groups;
 using Hub.Silo.Kafka;
 using Hub.Silo.Placement;
+using Hub.Silo.Replication;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class HubSiloBuilderExtensions
         silo.Services.AddSingleton<BrokerDirectory>();
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddHostedService<GroupOffsetsExpiry>();
+        silo.Services.AddHostedService<BrokerMembershipWatcher>();
         silo.AddKafkaListener();
         return silo;
     }

@@ -67,6 +67,21 @@ public sealed class HubSiloOptions
     /// <summary>Largest metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes).</summary>
     public int OffsetMetadataMaxBytes { get; set; } = 4096;
 
+    /// <summary>
+    /// A follower that has not caught up with its leader's log end for this long leaves the in-sync replicas,
+    /// so acks=all writes stop waiting for it (Kafka's replica.lag.time.max.ms, default 30 s there).
+    /// </summary>
+    public TimeSpan ReplicaLagTimeMax { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long an acks=all append waits for the in-sync replicas before answering REQUEST_TIMED_OUT.</summary>
+    public TimeSpan ReplicationTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A broker gone this long is replaced: its replicas are re-created on other brokers from the leaders, so
+    /// every partition gets back to its replication factor. A broker back sooner just catches up.
+    /// </summary>
+    public TimeSpan DeadBrokerReplacementDelay { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Membership and where cluster-wide grain state lives ("Hub:Clustering").</summary>
     public HubClusteringOptions Clustering { get; set; } = new();
 

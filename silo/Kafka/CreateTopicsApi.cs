@@ -5,9 +5,9 @@ using Hub.Topics;
 namespace Hub.Silo.Kafka;
 
 /// <summary>
-/// CreateTopics (key 19) v0-v7 through the cluster controller. Hub keeps one replica per partition, so a
-/// replication factor other than 1 (or -1, "the broker's default") is INVALID_REPLICATION_FACTOR, and manual
-/// replica assignments are refused; -1 partitions means the default of 1, as Kafka's num.partitions.
+/// CreateTopics (key 19) v0-v7 through the cluster controller, which places the replicas (manual replica
+/// assignments are refused) and checks the replication factor against the live brokers; -1 takes the
+/// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
 public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
@@ -34,8 +34,6 @@ public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
         {
             if (!seen.Add(topic.Name)) Fail(topic, ErrorCode.InvalidRequest, $"topic '{topic.Name}' appears more than once in the request");
             else if (topic.Assignments > 0) Fail(topic, ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
-            else if (topic.ReplicationFactor is not (1 or -1))
-                Fail(topic, ErrorCode.InvalidReplicationFactor, $"replication factor {topic.ReplicationFactor}: Hub keeps one replica per partition, use 1");
             else await CreateAsync(topic, validateOnly);
         }
 
@@ -52,7 +50,7 @@ public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
             if (version >= 5)
             {
                 response.WriteInt32(created?.PartitionCount ?? -1);
-                response.WriteInt16((short)(created is null ? -1 : 1));
+                response.WriteInt16((short)(created is null ? -1 : created.Partitions[0].Replicas.Length));
                 if (created is null)
                 {
                     response.WriteArrayLength(-1);
@@ -92,11 +90,12 @@ public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
                     throw new HubException(ErrorCode.InvalidPartitions, $"partition count must be between 1 and {Hub.Silo.Grains.ClusterControllerGrain.MaxPartitionsPerTopic}, got {partitions}");
                 if (await topics.Controller.GetTopic(topic.Name) is not null)
                     throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{topic.Name}' already exists");
+                var replicas = topic.ReplicationFactor == -1 ? (short)1 : topic.ReplicationFactor;
                 topic.Created = new TopicMetadata(topic.Name, Guid.Empty, config, DateTimeOffset.UtcNow,
-                    Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, [])).ToArray());
+                    Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, new int[replicas])).ToArray());
                 return;
             }
-            topic.Created = topics.Remember(await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs), topic.Name);
+            topic.Created = topics.Remember(await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs, topic.ReplicationFactor), topic.Name);
         }
         catch (Exception e)
         {

@@ -39,6 +39,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         public long Offset { get; } = offset;
         public int MaxBytes { get; } = maxBytes;
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
+        public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
         public FetchResult Result { get; set; } = new(ReadOnlyMemory<byte>.Empty, -1, -1);
     }
@@ -102,7 +103,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     }
 
     /// <summary>A long poll that reports its error instead of throwing, so an abandoned one leaves nothing unobserved.</summary>
-    private static async Task<(FetchResult, ErrorCode)> PollAsync(PartitionFetch partition, int maxWaitMs)
+    private async Task<(FetchResult, ErrorCode)> PollAsync(PartitionFetch partition, int maxWaitMs)
     {
         try
         {
@@ -110,7 +111,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         }
         catch (Exception e)
         {
-            return (default, KafkaErrors.CodeOf(e));
+            return (default, Failed(partition, e));
         }
     }
 
@@ -122,8 +123,16 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         }
         catch (Exception e)
         {
-            partition.Error = KafkaErrors.CodeOf(e);
+            partition.Error = Failed(partition, e);
         }
+    }
+
+    /// <summary>The error code for a failed partition fetch; drops the cached topic when its leader moved.</summary>
+    private ErrorCode Failed(PartitionFetch partition, Exception e)
+    {
+        var error = KafkaErrors.CodeOf(e);
+        if (KafkaTopics.IsStale(error)) topics.Forget(partition.TopicName);
+        return error;
     }
 
     /// <summary>Finds each topic by name or id and each partition's grain; what can't be found gets its error here.</summary>
@@ -141,8 +150,13 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
                     partition.Error = ErrorCode.UnknownTopicOrPartition;
                 else if (partition.MaxBytes <= 0)
                     partition.Error = ErrorCode.InvalidFetchSize;
+                else if (!topic.Metadata.Partitions[partition.Partition].HasLeader)
+                    partition.Error = ErrorCode.LeaderNotAvailable;
                 else
+                {
                     partition.Grain = topics.Partition(topic.Metadata, partition.Partition);
+                    partition.TopicName = topic.Metadata.Name;
+                }
             }
         }
     }
@@ -151,7 +165,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     {
         var version = request.Version;
         var reader = request.Reader();
-        if (version <= 14) reader.ReadInt32(); // replica id: -1 from consumers; Hub has no follower replicas
+        if (version <= 14) reader.ReadInt32(); // replica id: -1 from consumers; Hub's followers fetch through Orleans
         var maxWaitMs = Math.Min(reader.ReadInt32(), MaxWaitCapMs);
         var minBytes = reader.ReadInt32();
         var maxBytes = reader.ReadInt32();
@@ -173,9 +187,9 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
             for (var p = 0; p < partitions.Length; p++)
             {
                 var partition = reader.ReadInt32();
-                if (version >= 9) reader.ReadInt32(); // current leader epoch: leaders never change in Hub yet
+                if (version >= 9) reader.ReadInt32(); // current leader epoch: a stale client is caught by the leader moving instead
                 var offset = reader.ReadInt64();
-                if (version >= 12) reader.ReadInt32(); // last fetched epoch: no log divergence without replication
+                if (version >= 12) reader.ReadInt32(); // last fetched epoch: consumers read committed records only, which never diverge
                 if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
                 var partitionMaxBytes = reader.ReadInt32();
                 reader.SkipTaggedFields();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Topics;
@@ -9,7 +10,7 @@ namespace Hub.Silo.Kafka;
 /// Topic metadata as the Kafka gateway sees it: read from the cluster controller and cached briefly, so a
 /// produce or fetch costs no controller call. A cached answer is refreshed when it is older than
 /// <see cref="MaxAge"/>, when it lacks a partition a client asks for (partitions were added), and when a
-/// partition grain says the topic is unknown (deleted or re-created). Unknown topics are not cached, so a
+/// partition grain says the topic is unknown (deleted or re-created) or its leader moved. Unknown topics are not cached, so a
 /// new topic is visible at once.
 /// </summary>
 public sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
@@ -57,6 +58,18 @@ public sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
     public void Forget(string name) => _byName.TryRemove(name, out _);
 
     /// <summary>The grain of the partition's leader replica: the data lives on that broker's silo.</summary>
-    public IPartitionGrain Partition(TopicMetadata topic, int partition) =>
-        grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, partition, topic.Partitions[partition].Leader));
+    public IPartitionGrain Partition(TopicMetadata topic, int partition)
+    {
+        var assignment = topic.Partitions[partition];
+        if (!assignment.HasLeader)
+        {
+            Forget(topic.Name);
+            throw new HubException(ErrorCode.LeaderNotAvailable, $"{topic.Name}-{partition} has no leader: none of its in-sync replicas is alive");
+        }
+        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, partition, assignment.Leader));
+    }
+
+    /// <summary>Errors after which the cached metadata can't be trusted: the topic or its leaders changed.</summary>
+    public static bool IsStale(ErrorCode error) =>
+        error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.FencedLeaderEpoch;
 }

@@ -42,6 +42,11 @@ public sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
                     partition.Error = ErrorCode.UnknownTopicOrPartition;
                     continue;
                 }
+                if (!metadata.Partitions[partition.Partition].HasLeader)
+                {
+                    partition.Error = ErrorCode.LeaderNotAvailable;
+                    continue;
+                }
                 partition.LeaderEpoch = metadata.Partitions[partition.Partition].LeaderEpoch;
                 calls.Add(QueryAsync(topics.Partition(metadata, partition.Partition), partition));
             }

@@ -96,19 +96,25 @@ public sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptio
         response.WriteArrayLength(topic.PartitionCount);
         foreach (var partition in topic.Partitions)
         {
-            var leader = live.Any(b => b.BrokerId == partition.Leader) ? partition.Leader : brokers.LocalBrokerId;
-            response.WriteInt16((short)ErrorCode.None);
+            // Any silo serves any partition, so while a leader's silo is not (yet) in this silo's view, this silo
+            // stands in for it rather than sending clients to a broker they can't reach.
+            var leader = !partition.HasLeader ? PartitionAssignment.NoLeader
+                : live.Any(b => b.BrokerId == partition.Leader) ? partition.Leader : brokers.LocalBrokerId;
+            response.WriteInt16((short)(partition.HasLeader ? ErrorCode.None : ErrorCode.LeaderNotAvailable));
             response.WriteInt32(partition.Partition);
             response.WriteInt32(leader);
             if (version >= 7) response.WriteInt32(partition.LeaderEpoch);
-            // One replica, in sync with itself: Hub keeps one copy per partition.
-            response.WriteArrayLength(1);
-            response.WriteInt32(leader);
-            response.WriteArrayLength(1);
-            response.WriteInt32(leader);
-            if (version >= 5) response.WriteArrayLength(0); // offline replicas
+            WriteBrokers(response, partition.Replicas);
+            WriteBrokers(response, partition.InSync);
+            if (version >= 5) WriteBrokers(response, partition.Replicas.Where(r => !live.Any(b => b.BrokerId == r)).ToArray());
             response.WriteEmptyTaggedFields();
         }
+    }
+
+    private static void WriteBrokers(ProtocolWriter response, int[] brokerIds)
+    {
+        response.WriteArrayLength(brokerIds.Length);
+        foreach (var id in brokerIds) response.WriteInt32(id);
     }
 
     /// <summary>The topics asked for, or null for all (a null array; in v0 an empty one).</summary>

@@ -7,9 +7,8 @@ namespace Hub.Silo.Kafka;
 /// <summary>
 /// Produce (key 0) v3-v11, the versions that carry v2 record batches. Each partition's batches go to its
 /// partition grain as they came, in one Append call (the grain validates sizes, CRC-32C and records, and
-/// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks 1
-/// and -1 both mean "appended to the one replica" since Hub keeps one copy per partition. The log accepts
-/// compressed batches after checking their CRC; whether they decompress is not checked yet.
+/// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
+/// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
 public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
 {
@@ -52,7 +51,7 @@ public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) :
                     Fail([partition], ErrorCode.InvalidRecord, "no record batches");
                     continue;
                 }
-                appends.Add(AppendAsync(request, topics.Partition(metadata, partition.Partition), topic.Name, partition, records));
+                appends.Add(AppendAsync(request, acks, metadata, topic.Name, partition, records));
             }
         }
         // Every append must be over before the handler returns: the frame buffer they read goes back to the pool then.
@@ -62,11 +61,12 @@ public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) :
         return true;
     }
 
-    private async Task AppendAsync(KafkaRequest request, Hub.Grains.IPartitionGrain grain, string topic, PartitionData partition, ReadOnlyMemory<byte> records)
+    private async Task AppendAsync(KafkaRequest request, short acks, Hub.Topics.TopicMetadata metadata, string topic, PartitionData partition, ReadOnlyMemory<byte> records)
     {
         try
         {
-            partition.Result = await grain.Append(records);
+            // acks=0 still appends as the leader alone would: nobody waits for an answer.
+            partition.Result = await topics.Partition(metadata, partition.Partition).Append(records, acks == -1 ? RequiredAcks.All : RequiredAcks.Leader);
         }
         catch (Exception e)
         {
@@ -74,7 +74,7 @@ public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) :
             partition.Error = KafkaErrors.CodeOf(e);
             partition.Message = e.Message;
             logger.LogDebug("Produce to {Topic}-{Partition} refused with {Error}: {Message}", topic, partition.Partition, partition.Error, e.Message);
-            if (partition.Error == ErrorCode.UnknownTopicOrPartition) topics.Forget(topic);
+            if (KafkaTopics.IsStale(partition.Error)) topics.Forget(topic);
         }
     }
 

@@ -164,6 +164,33 @@ internal sealed class LogSegment : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Cuts the file before the batch holding <paramref name="offset"/> (or the first after it) and rebuilds the
+    /// indexes by a rescan: truncation is rare (a follower dropping a divergent tail), so simple beats fast here.
+    /// </summary>
+    public void TruncateTo(long offset)
+    {
+        var cut = Size;
+        using (var cursor = CursorNear(Math.Max(offset, BaseOffset)))
+        {
+            while (cursor.MoveNext())
+            {
+                if (cursor.Header.LastOffset < offset) continue;
+                cut = cursor.Position;
+                break;
+            }
+        }
+        RandomAccess.SetLength(_log, cut);
+        RandomAccess.FlushToDisk(_log);
+        Size = cut;
+        _offsetIndex = new OffsetIndex();
+        _timeIndex = new TimeIndex();
+        _bytesSinceIndexEntry = 0;
+        MaxTimestamp = -1;
+        NextOffset = BaseOffset;
+        Recover(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    }
+
     /// <summary>fsyncs the log file.</summary>
     public void Flush() => RandomAccess.FlushToDisk(_log);
 

@@ -11,9 +11,9 @@ namespace Hub.Silo.Log;
 /// an older epoch is INVALID_PRODUCER_EPOCH (a fenced, zombie producer). Batches without a producer id (the Hub
 /// SDK's, non-idempotent Kafka producers') pass untouched.
 /// <para>
-/// Held in memory only: after the partition reactivates (a silo restart) each producer starts over, so a retry
-/// of a batch written just before the restart is stored twice. Kafka rebuilds this table from snapshots and
-/// the log tail; Hub doesn't yet. Not thread-safe: the partition grain calls it inside its synchronous append.
+/// Held in memory; <see cref="SegmentLog"/> rebuilds it on open by replaying the batch headers of its newest
+/// segments (Kafka adds snapshots so it need not read far back; Hub does not yet). Not thread-safe: the log
+/// calls it inside its synchronous appends.
 /// </para>
 /// </summary>
 public sealed class ProducerStateTable
@@ -80,22 +80,27 @@ public sealed class ProducerStateTable
         var offset = baseOffset;
         for (var position = 0; TryNext(batches, ref position, out var header);)
         {
-            var lastOffset = offset + header.LastOffsetDelta;
-            if (header.ProducerId >= 0)
-            {
-                if (!_producers.TryGetValue(header.ProducerId, out var producer))
-                    _producers[header.ProducerId] = producer = new Producer(header.ProducerEpoch);
-                if (producer.Epoch != header.ProducerEpoch)
-                {
-                    producer.Epoch = header.ProducerEpoch;
-                    producer.Batches.Clear();
-                }
-                if (producer.Batches.Count == CachedBatches) producer.Batches.Dequeue();
-                producer.Batches.Enqueue(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), offset, lastOffset));
-            }
-            offset = lastOffset + 1;
+            Record(header with { BaseOffset = offset });
+            offset = header.LastOffsetDelta + offset + 1;
         }
     }
+
+    /// <summary>Remembers one stored batch, by its header (its base offset as stored).</summary>
+    public void Record(in RecordBatchHeader header)
+    {
+        if (header.ProducerId < 0) return;
+        if (!_producers.TryGetValue(header.ProducerId, out var producer))
+            _producers[header.ProducerId] = producer = new Producer(header.ProducerEpoch);
+        if (producer.Epoch != header.ProducerEpoch)
+        {
+            producer.Epoch = header.ProducerEpoch;
+            producer.Batches.Clear();
+        }
+        if (producer.Batches.Count == CachedBatches) producer.Batches.Dequeue();
+        producer.Batches.Enqueue(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
+    }
+
+    public void Clear() => _producers.Clear();
 
     /// <summary>
     /// Same epoch: the batch must start right after the last sequence. A newer epoch (the producer re-initialized)

@@ -29,6 +29,13 @@ namespace Hub.Silo.Log;
 /// so a damaged batch is never served.
 /// </para>
 /// <para>
+/// Beside the segments: the <see cref="LeaderEpochCache"/> (which leader epoch wrote which offsets) and the
+/// idempotent producers' state (<see cref="ProducerStateTable"/>), rebuilt on open from the batch headers of
+/// the newest segments, so a producer's retry after a restart or a failover is still recognized.
+/// A leader appends with <see cref="Append"/> (offsets assigned here); a follower copies the leader's batches
+/// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
+/// </para>
+/// <para>
 /// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous.
 /// </para>
 /// </summary>
@@ -38,6 +45,8 @@ public sealed class SegmentLog : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<LogSegment> _segments;
+    private readonly LeaderEpochCache _epochs;
+    private readonly ProducerStateTable _producers = new();
     private TopicConfig _config;
     private long _unflushedRecords;
     private long _oldestUnflushedMs;
@@ -49,7 +58,15 @@ public sealed class SegmentLog : IDisposable
         _time = time;
         _logger = logger;
         _segments = segments;
+        _epochs = LeaderEpochCache.Load(directory, LogEndOffset);
+        RebuildProducerState();
     }
+
+    /// <summary>
+    /// Header bytes read from the newest segments on open to rebuild producer state: enough to hold the last
+    /// five batches of any producer still writing, without reading a whole large log.
+    /// </summary>
+    private const long ProducerStateScanBytes = 64L * 1024 * 1024;
 
     public long LogStartOffset => _segments[0].BaseOffset;
 
@@ -67,6 +84,11 @@ public sealed class SegmentLog : IDisposable
     }
 
     public int SegmentCount => _segments.Count;
+
+    /// <summary>Leader epoch of the newest batch; -1 for an empty log that never had one.</summary>
+    public int LatestEpoch => _epochs.LatestEpoch;
+
+    public int ProducerCount => _producers.ProducerCount;
 
     /// <summary>How many times unflushed appends were fsynced; for observing the flush policy.</summary>
     public long FlushCount { get; private set; }
@@ -113,10 +135,13 @@ public sealed class SegmentLog : IDisposable
     /// <summary>
     /// Validates (see <see cref="RecordBatchValidator"/>) and appends one or more concatenated v2 batches, all or
     /// nothing. Assigns consecutive offsets by patching each batch's base offset, and its leader epoch, in
-    /// <paramref name="batches"/> itself, then writes them in one write.
+    /// <paramref name="batches"/> itself, then writes them in one write. An idempotent producer's retry of a batch
+    /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0)
     {
+        if (_producers.Check(batches.Span) is { } duplicate)
+            return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
         var recordCount = RecordBatchValidator.Validate(batches, _config.MaxMessageBytes);
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, recordCount, nowMs)) Roll(nowMs);
@@ -133,12 +158,85 @@ public sealed class SegmentLog : IDisposable
             nextOffset += header.LastOffsetDelta + 1;
             position += header.TotalSize;
         }
-        Active.Append(span, nowMs);
-
-        if (_unflushedRecords == 0) _oldestUnflushedMs = nowMs;
-        _unflushedRecords += recordCount;
-        FlushIfDue();
+        _epochs.Assign(leaderEpoch, baseOffset);
+        Write(span, recordCount, nowMs);
+        _producers.Record(span, baseOffset);
         return new AppendResult(baseOffset, nextOffset - 1, nowMs, LogStartOffset);
+    }
+
+    /// <summary>
+    /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
+    /// CRCs must hold (the leader validated their records). Records their epochs and producers.
+    /// </summary>
+    public void AppendReplicated(ReadOnlySpan<byte> batches)
+    {
+        var baseOffset = LogEndOffset;
+        var nextOffset = baseOffset;
+        long recordCount = 0;
+        for (var position = 0; position < batches.Length;)
+        {
+            var batch = batches[position..];
+            if (!RecordBatchHeader.TryRead(batch, out var header) || header.TotalSize < RecordBatchLayout.HeaderSize
+                || header.TotalSize > batch.Length || RecordBatchHeader.ComputeCrc(batch[..header.TotalSize]) != header.Crc)
+                throw new HubException(ErrorCode.CorruptMessage, $"replicated batch at byte {position} is damaged");
+            if (header.BaseOffset != nextOffset)
+                throw new HubException(ErrorCode.OffsetOutOfRange, $"replicated batch starts at offset {header.BaseOffset}, the log ends at {nextOffset}");
+            nextOffset = header.LastOffset + 1;
+            recordCount += header.RecordCount;
+            position += header.TotalSize;
+        }
+        var nowMs = NowMs;
+        if (ShouldRoll(batches.Length, recordCount, nowMs)) Roll(nowMs);
+        Write(batches, recordCount, nowMs);
+        for (var position = 0; position < batches.Length;)
+        {
+            RecordBatchHeader.TryRead(batches[position..], out var header);
+            _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
+            position += header.TotalSize;
+        }
+        _producers.Record(batches, baseOffset);
+    }
+
+    /// <summary>
+    /// For a follower whose newest batch has leader epoch <paramref name="epoch"/>: the largest epoch in this log
+    /// not above it and the offset where it ends here; see <see cref="LeaderEpochCache.EndOffsetFor"/>.
+    /// </summary>
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch) => _epochs.EndOffsetFor(epoch, LogEndOffset);
+
+    /// <summary>
+    /// Cuts the log so it ends before <paramref name="offset"/> (at the start of the batch holding it): a
+    /// follower drops a tail the leader doesn't have. Nothing happens when the log already ends there.
+    /// </summary>
+    public void TruncateTo(long offset)
+    {
+        if (offset >= LogEndOffset) return;
+        if (offset <= LogStartOffset)
+        {
+            ResetTo(LogStartOffset);
+            return;
+        }
+        _logger.LogWarning("Truncating the log in {Directory} from offset {End} to {Offset}: the leader's log differs there", _directory, LogEndOffset, offset);
+        while (_segments.Count > 1 && Active.BaseOffset >= offset)
+        {
+            Active.Delete();
+            _segments.RemoveAt(_segments.Count - 1);
+        }
+        Active.TruncateTo(offset);
+        _unflushedRecords = 0;
+        _epochs.TruncateFromEnd(LogEndOffset);
+        RebuildProducerState();
+    }
+
+    /// <summary>Deletes every segment and starts empty at <paramref name="offset"/>: a follower behind the leader's log start.</summary>
+    public void ResetTo(long offset)
+    {
+        _logger.LogWarning("Resetting the log in {Directory} to start empty at offset {Offset}", _directory, offset);
+        foreach (var segment in _segments) segment.Delete();
+        _segments.Clear();
+        _segments.Add(CreateSegment(_directory, offset, NowMs));
+        _unflushedRecords = 0;
+        _epochs.Clear();
+        RebuildProducerState();
     }
 
     /// <summary>
@@ -210,6 +308,27 @@ public sealed class SegmentLog : IDisposable
             if (segment.FindByTimestamp(timestamp) is { } found) return found;
         }
         return new OffsetAndTimestamp(-1, -1);
+    }
+
+    private void Write(ReadOnlySpan<byte> batches, long recordCount, long nowMs)
+    {
+        Active.Append(batches, nowMs);
+        if (_unflushedRecords == 0) _oldestUnflushedMs = nowMs;
+        _unflushedRecords += recordCount;
+        FlushIfDue();
+    }
+
+    /// <summary>Replays the batch headers of the newest segments (see <see cref="ProducerStateScanBytes"/>) into a fresh producer table.</summary>
+    private void RebuildProducerState()
+    {
+        _producers.Clear();
+        var first = _segments.Count - 1;
+        for (long bytes = Active.Size; first > 0 && bytes < ProducerStateScanBytes; bytes += _segments[first].Size) first--;
+        for (var i = first; i < _segments.Count; i++)
+        {
+            using var cursor = _segments[i].CursorFromStart();
+            while (cursor.MoveNext()) _producers.Record(cursor.Header);
+        }
     }
 
     /// <summary>fsyncs appends not yet on disk.</summary>

@@ -25,6 +25,7 @@ public static class TopicConfigParser
                 TopicConfig.MaxMessageBytesKey => config with { MaxMessageBytes = (int)Long(key, value, 0, int.MaxValue) },
                 TopicConfig.FlushMessagesKey => config with { FlushMessages = Long(key, value, min: 1) },
                 TopicConfig.FlushMsKey => config with { FlushMs = Long(key, value, min: 0) },
+                TopicConfig.MinInSyncReplicasKey => config with { MinInSyncReplicas = (int)Long(key, value, 1, short.MaxValue) },
                 TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = CleanupPolicy(value) },
                 _ => throw new HubException(ErrorCode.InvalidConfig, $"unknown topic config '{key}'"),
             };
@@ -42,6 +43,7 @@ public static class TopicConfigParser
         [TopicConfig.MaxMessageBytesKey] = config.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.FlushMessagesKey] = config.FlushMessages.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.FlushMsKey] = config.FlushMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.MinInSyncReplicasKey] = config.MinInSyncReplicas.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.CleanupPolicyKey] = config.CleanupPolicy,
     };
 

@@ -15,6 +15,7 @@ public static class TopicConfigEntries
         new(TopicConfig.MaxMessageBytesKey, Number(config.MaxMessageBytes)),
         new(TopicConfig.FlushMessagesKey, Number(config.FlushMessages)),
         new(TopicConfig.FlushMsKey, Number(config.FlushMs)),
+        new(TopicConfig.MinInSyncReplicasKey, Number(config.MinInSyncReplicas)),
     ];
 
     private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -23,16 +23,17 @@ public static class TopicsCommands
     {
         var name = TopicArgument();
         var partitions = Positive(new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 });
+        var replicas = new Option<short>("--replication-factor", "-r") { Description = "Copies of each partition on distinct brokers (default: min(3, brokers))", DefaultValueFactory = _ => -1 };
         var configs = KeyValueArguments.CreateOption("--config", "A topic config as name=value (retention.ms, segment.bytes, ...); repeatable");
-        var command = new Command("create", "Create a topic") { name, partitions, configs };
+        var command = new Command("create", "Create a topic") { name, partitions, replicas, configs };
         command.SetAction((parse, ct) =>
         {
             var topic = parse.GetRequiredValue(name);
             return hub.RunAsync(parse, null, async (client, cancel) =>
             {
                 var settings = KeyValueArguments.ToDictionary(parse.GetRequiredValue(configs), "config");
-                var created = await client.Admin.CreateTopicAsync(topic, parse.GetValue(partitions), settings, cancel);
-                Console.WriteLine($"created topic '{created.Name}' with {created.PartitionCount} partition(s)");
+                var created = await client.Admin.CreateTopicAsync(topic, parse.GetValue(partitions), settings, cancel, parse.GetValue(replicas));
+                Console.WriteLine($"created topic '{created.Name}' with {created.PartitionCount} partition(s), {created.Partitions[0].Replicas.Length} replica(s) each");
                 return 0;
             }, ct);
         });
@@ -111,12 +112,13 @@ public static class TopicsCommands
         var metadata = description.Metadata;
         Console.WriteLine($"Topic: {metadata.Name}  Id: {metadata.TopicId}  Partitions: {metadata.PartitionCount}  Created: {metadata.CreatedAt:u}");
         Console.WriteLine();
-        var partitions = new TextTable("PARTITION", "LEADER", "REPLICAS", "LOG-START", "LOG-END", "HIGH-WATERMARK", "SIZE", "SEGMENTS");
+        var partitions = new TextTable("PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "LOG-END", "HIGH-WATERMARK", "SIZE", "SEGMENTS");
         for (var p = 0; p < description.Partitions.Count; p++)
         {
             var assignment = metadata.Partitions[p];
             var state = description.Partitions[p];
-            partitions.Add(p.ToString(), assignment.Leader.ToString(), string.Join(",", assignment.Replicas),
+            partitions.Add(p.ToString(), assignment.HasLeader ? assignment.Leader.ToString() : "none", assignment.LeaderEpoch.ToString(),
+                string.Join(",", assignment.Replicas), string.Join(",", assignment.InSync),
                 state.LogStartOffset.ToString(), state.LogEndOffset.ToString(), state.HighWatermark.ToString(),
                 ByteSize.Format(state.SizeBytes), state.SegmentCount.ToString());
         }

@@ -22,12 +22,13 @@ public sealed class HubAdmin
         _router = router;
     }
 
-    /// <param name="configs">Kafka topic config names and values (retention.ms, segment.bytes, ...).</param>
+    /// <param name="configs">Kafka topic config names and values (retention.ms, segment.bytes, min.insync.replicas, ...).</param>
+    /// <param name="replicationFactor">Copies of each partition on distinct brokers; -1: min(3, live brokers).</param>
     public async Task<TopicMetadata> CreateTopicAsync(string name, int partitions,
-        IReadOnlyDictionary<string, string>? configs = null, CancellationToken ct = default)
+        IReadOnlyDictionary<string, string>? configs = null, CancellationToken ct = default, short replicationFactor = -1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var metadata = await _router.Controller.CreateTopic(name, partitions, configs).WaitAsync(ct).ConfigureAwait(false);
+        var metadata = await _router.Controller.CreateTopic(name, partitions, configs, replicationFactor).WaitAsync(ct).ConfigureAwait(false);
         _router.Remember(metadata);
         return metadata;
     }

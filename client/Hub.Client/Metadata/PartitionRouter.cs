@@ -16,10 +16,14 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     /// <summary>Kafka's metadata.max.age.ms default: re-read even without errors, so new partitions show up.</summary>
     private static readonly TimeSpan MetadataMaxAge = TimeSpan.FromMinutes(5);
 
-    /// <summary>Tries per call; with the doubling delay a leader has about 1.5 s to settle.</summary>
-    private const int MaxAttempts = 5;
+    /// <summary>
+    /// How long a call keeps retrying while the partition has no reachable leader: long enough for a failover
+    /// (a dead silo is declared dead in about a second, then the controller elects a new leader).
+    /// </summary>
+    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(15);
 
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, CachedTopic> _topics = new();
 
@@ -44,22 +48,28 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
 
     public void Forget(string topic) => _topics.TryRemove(topic, out _);
 
-    /// <summary>Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale.</summary>
+    /// <summary>
+    /// Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale or
+    /// its silo is gone (a failover under way), for up to <see cref="RetryFor"/>. A retried append may be stored
+    /// twice if the first attempt was written but its answer lost, as with a non-idempotent Kafka producer.
+    /// </summary>
     public async Task<T> InvokeAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var started = time.GetTimestamp();
+        var delay = FirstRetryDelay;
+        while (true)
         {
             var metadata = await GetTopicAsync(topic, ct).ConfigureAwait(false);
             try
             {
                 return await call(LeaderOf(metadata, partition)).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (HubException e) when (IsStaleMetadata(e.Code))
+            catch (Exception e) when (IsLeaderMoving(e) && time.GetElapsedTime(started) < RetryFor)
             {
                 Forget(topic);
-                if (attempt == MaxAttempts) throw;
             }
-            await Task.Delay(FirstRetryDelay * (1 << (attempt - 1)), time, ct).ConfigureAwait(false);
+            await Task.Delay(delay, time, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
     }
 
@@ -67,12 +77,25 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     public static bool IsStaleMetadata(ErrorCode code) =>
         code is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
 
+    /// <summary>
+    /// A stale-metadata refusal, too few replicas in sync (a follower's silo died and the ISR is shrinking), or the
+    /// leader's silo failing under the call (it is dying or dead).
+    /// </summary>
+    private static bool IsLeaderMoving(Exception e) => e switch
+    {
+        HubException hub => IsStaleMetadata(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas,
+        SiloUnavailableException or OrleansMessageRejectionException => true,
+        _ => false,
+    };
+
     private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition)
     {
         if ((uint)partition >= (uint)metadata.PartitionCount)
             throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{metadata.Name}' has no partition {partition}");
-        var leader = metadata.Partitions[partition].Leader;
-        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(metadata.Name, partition, leader));
+        var assignment = metadata.Partitions[partition];
+        if (!assignment.HasLeader)
+            throw new HubException(ErrorCode.LeaderNotAvailable, $"{metadata.Name}-{partition} has no leader: none of its in-sync replicas is alive");
+        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(metadata.Name, partition, assignment.Leader));
     }
 
     private async ValueTask<TopicMetadata> LoadAsync(string topic, CachedTopic? seen, CancellationToken ct)

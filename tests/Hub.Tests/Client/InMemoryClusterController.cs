@@ -12,7 +12,7 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 
     public int GetTopicCalls;
 
-    public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null)
+    public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
     {
         var metadata = new TopicMetadata(name, Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UtcNow, Assign(0, partitions));
         return _topics.TryAdd(name, metadata)
@@ -37,6 +37,11 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
+
+    public Task<PartitionAssignment> AlterIsr(string topic, int partition, int leaderBroker, int basedOnVersion, int[] isr) =>
+        throw new NotSupportedException("the client tests have no followers");
+
+    public Task BrokersChanged() => Task.CompletedTask;
 
     public void MoveLeader(string name, int partition, int broker)
     {

@@ -7,7 +7,7 @@ namespace Hub.Tests.Client;
 /// <summary>A replica reference on one broker: serves its partition's log only while the controller says it leads.</summary>
 internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, string topic, int partition, int broker) : IPartitionGrain
 {
-    public Task<AppendResult> Append(ReadOnlyMemory<byte> batches) => Lead(() => Task.FromResult(Log.Append(batches.Span)));
+    public Task<AppendResult> Append(ReadOnlyMemory<byte> batches, short acks = RequiredAcks.All) => Lead(() => Task.FromResult(Log.Append(batches.Span)));
 
     public Task<FetchResult> Fetch(FetchRequest request) => Lead(() => Log.Fetch(request));
 
@@ -17,6 +17,10 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));
 
     public Task DeleteLog() => Task.CompletedTask;
+
+    public Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request) => throw new NotSupportedException("the client tests have no followers");
+
+    public Task ApplyAssignment(Hub.Topics.PartitionAssignment assignment) => Task.CompletedTask;
 
     private InMemoryPartitionLog Log => cluster.Log(topic, partition);
 

@@ -27,7 +27,7 @@ public sealed class MultiSiloClusterTests
         try
         {
             await using var first = await silos[0].ConnectAsync();
-            var topic = await first.Admin.CreateTopicAsync("spread", Partitions);
+            var topic = await first.Admin.CreateTopicAsync("spread", Partitions, replicationFactor: 1);
             Assert.Equal(Enumerable.Range(0, Brokers), topic.Partitions.Select(p => p.Leader).Distinct().Order());
 
             await using (var producer = first.CreateProducer())

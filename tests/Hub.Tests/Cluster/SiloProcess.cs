@@ -18,28 +18,37 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Settings _settings;
 
-    private SiloProcess(Process process, int gatewayPort, int kafkaPort)
+    /// <summary>Everything needed to start the same silo again: same broker, disk and ports.</summary>
+    private sealed record Settings(string DataDirectory, int BrokerId, IReadOnlyDictionary<string, string>? Environment, int GatewayPort, int SiloPort, int KafkaPort);
+
+    private SiloProcess(Process process, Settings settings)
     {
         _process = process;
-        GatewayPort = gatewayPort;
-        KafkaPort = kafkaPort;
+        _settings = settings;
     }
 
-    public int GatewayPort { get; }
+    public int BrokerId => _settings.BrokerId;
+
+    public int GatewayPort => _settings.GatewayPort;
 
     /// <summary>Port of the silo's Kafka listener on loopback.</summary>
-    public int KafkaPort { get; }
+    public int KafkaPort => _settings.KafkaPort;
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <param name="brokerId">The silo's broker id (each silo of one cluster needs its own).</param>
     /// <param name="environment">Extra settings, e.g. HUB_Hub__Clustering__Provider=Redis for a real cluster.</param>
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null)
+    public static Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(new Settings(dataDirectory, brokerId, environment, FreePort(), FreePort(), FreePort()));
+
+    /// <summary>Starts this silo again after it stopped or was killed: same broker id, data directory and ports.</summary>
+    public Task<SiloProcess> RestartAsync() => StartAsync(_settings);
+
+    private static async Task<SiloProcess> StartAsync(Settings settings)
     {
-        var gatewayPort = FreePort();
-        var siloPort = FreePort();
-        var kafkaPort = FreePort();
+        var (dataDirectory, brokerId, environment, gatewayPort, siloPort, kafkaPort) = settings;
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
@@ -53,7 +62,7 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
-        var silo = new SiloProcess(process, gatewayPort, kafkaPort);
+        var silo = new SiloProcess(process, settings);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.EnableRaisingEvents = true;
@@ -81,6 +90,15 @@ public sealed class SiloProcess : IAsyncDisposable
     {
         if (_process.HasExited) return;
         using (var kill = Process.Start("kill", ["-TERM", $"{_process.Id}"])) await kill.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(StopTimeout);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>SIGKILL, as a crash or an OOM kill: no shutdown code runs, nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
         using var timeout = new CancellationTokenSource(StopTimeout);
         await _process.WaitForExitAsync(timeout.Token);
     }

@@ -1,0 +1,56 @@
+using Hub.Grains;
+using Hub.Silo.Placement;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Silo.Replication;
+
+/// <summary>
+/// Tells the cluster controller whenever the set of live brokers changes, so it can move leadership off dead
+/// brokers and wake the replicas of returning ones. Runs on every silo (whichever notices first triggers the
+/// election; repeats are harmless), and also polls, because a new silo's broker id arrives in the silo
+/// metadata cache a little after its membership change. A failed call is repeated on the next round.
+/// </summary>
+internal sealed class BrokerMembershipWatcher(
+    IClusterMembershipService membership,
+    BrokerDirectory brokers,
+    IGrainFactory grains,
+    TimeProvider time,
+    ILogger<BrokerMembershipWatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        IReadOnlyList<int> reported = [];
+        var updates = membership.MembershipUpdates.GetAsyncEnumerator(stoppingToken);
+        var nextUpdate = updates.MoveNextAsync().AsTask();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var live = brokers.LiveBrokers();
+            if (live.Count > 0 && !live.SequenceEqual(reported))
+            {
+                try
+                {
+                    await grains.GetGrain<IClusterControllerGrain>(0).BrokersChanged().WaitAsync(stoppingToken);
+                    logger.LogInformation("Live brokers now {Brokers}", string.Join(",", live));
+                    reported = live;
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Could not report the live brokers {Brokers} to the controller: {Error}", string.Join(",", live), e.Message);
+                }
+            }
+            try
+            {
+                if (await Task.WhenAny(nextUpdate, Task.Delay(PollInterval, time, stoppingToken)) == nextUpdate)
+                    nextUpdate = await nextUpdate ? updates.MoveNextAsync().AsTask() : Task.Delay(Timeout.Infinite, stoppingToken).ContinueWith(_ => false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        await updates.DisposeAsync();
+    }
+}
