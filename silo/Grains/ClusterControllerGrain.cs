@@ -122,6 +122,8 @@ public sealed class ClusterControllerGrain(
 
     public async Task BrokersChanged()
     {
+        if (!brokers.IsSettled())
+            throw new HubException(ErrorCode.LeaderNotAvailable, "cluster membership is settling: a new silo's broker id is not known here yet");
         var live = brokers.LiveBrokers().ToHashSet();
         var joined = live.Except(_knownLive).ToHashSet();
         _knownLive = live;

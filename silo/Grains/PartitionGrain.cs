@@ -229,9 +229,7 @@ public sealed class PartitionGrain(
             if (_leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
             logger.LogInformation("{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})",
                 this.GetPrimaryKeyString(), _assignment.LeaderEpoch, string.Join(",", _assignment.InSync), log.LogEndOffset);
-            // Followers fetch only while active: wake them (a no-op for those already running).
-            foreach (var broker in _assignment.Replicas.Where(b => b != _brokerId))
-                GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, broker)).ApplyAssignment(_assignment).Ignore();
+            WakeFollowers(_assignment.Replicas);
             return;
         }
         if (_leader is { } previous)
@@ -256,11 +254,18 @@ public sealed class PartitionGrain(
     private async Task FollowAsync()
     {
         var backoff = TimeSpan.FromMilliseconds(50);
+        PartitionAssignment? following = null;
         try
         {
             while (_log is not null && !IsLeader && _assignment.HasLeader)
             {
                 var assignment = _assignment;
+                if (following?.LeaderEpoch != assignment.LeaderEpoch)
+                {
+                    logger.LogInformation("{Replica} follows broker {Leader} in epoch {Epoch} from offset {End}",
+                        this.GetPrimaryKeyString(), assignment.Leader, assignment.LeaderEpoch, _log.LogEndOffset);
+                    following = assignment;
+                }
                 try
                 {
                     var log = _log;
@@ -277,7 +282,8 @@ public sealed class PartitionGrain(
                 }
                 catch (Exception e) when (_log is not null)
                 {
-                    logger.LogDebug("{Replica} failed to fetch from broker {Leader}: {Error}", this.GetPrimaryKeyString(), assignment.Leader, e.Message);
+                    var level = backoff == MaxFollowerBackoff ? LogLevel.Warning : LogLevel.Debug;
+                    logger.Log(level, "{Replica} failed to fetch from broker {Leader}: {Error}", this.GetPrimaryKeyString(), assignment.Leader, e.Message);
                     await Task.Delay(backoff, time);
                     backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxFollowerBackoff.Ticks));
                     await RefreshAssignment();
@@ -327,6 +333,22 @@ public sealed class PartitionGrain(
             return null;
         }
         return new ReplicaFetchResult(ReadOnlyMemory<byte>.Empty, -1, log.LogStartOffset, Math.Max(epoch, 0), Math.Min(cutAt, request.FetchOffset));
+    }
+
+    /// <summary>
+    /// Followers fetch only while active: this activates them (a no-op for those already running). The
+    /// controller's notices are one-way and can be lost while a silo is joining, so the leader repeats this for
+    /// followers out of sync on its ISR timer.
+    /// </summary>
+    private void WakeFollowers(IEnumerable<int> brokers)
+    {
+        foreach (var broker in brokers.Where(b => b != _brokerId))
+            GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, broker)).ApplyAssignment(_assignment).Ignore();
+    }
+
+    private void WakeFollowersOutOfSync()
+    {
+        if (_leader is { } leader) WakeFollowers(leader.Assignment.Replicas.Where(b => !leader.Assignment.InSync.Contains(b)));
     }
 
     /// <summary>Asks the controller for the ISR the replica set wants, one request at a time.</summary>
@@ -414,10 +436,14 @@ public sealed class PartitionGrain(
             new GrainTimerCreationOptions(retention, retention));
         if (_assignment.Replicas.Length > 1)
         {
-            // A follower that stopped fetching altogether is noticed here, not on a fetch.
             var check = options.Value.ReplicaLagTimeMax / 2;
-            this.RegisterGrainTimer(() => { UpdateIsrIfWanted(); return Task.CompletedTask; },
-                new GrainTimerCreationOptions(check, check) { Interleave = true });
+            this.RegisterGrainTimer(() =>
+            {
+                // A follower that stopped fetching altogether is noticed here, not on a fetch.
+                UpdateIsrIfWanted();
+                WakeFollowersOutOfSync();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(check, check) { Interleave = true });
         }
     }
 

@@ -26,7 +26,7 @@ public static class HubClusteringExtensions
                     cluster.ServiceId = hub.ServiceId;
                 });
                 silo.ConfigureEndpoints(IPAddress.Parse(clustering.AdvertisedAddress), hub.SiloPort, hub.GatewayPort);
-                silo.Configure<ClusterMembershipOptions>(FastFailureDetection);
+                silo.Configure<ClusterMembershipOptions>(membership => FailureDetection(membership, clustering));
                 return silo.UseRedisClustering(options => options.ConfigurationOptions = Redis(clustering));
             default:
                 throw UnknownProvider(clustering);
@@ -43,13 +43,14 @@ public static class HubClusteringExtensions
 
     /// <summary>
     /// Partition leadership moves only once a dead silo is declared dead, so that must be quick: with Orleans'
-    /// defaults it took 10-13 s after a SIGKILL on these machines, with these settings under 1 s. The liveness
-    /// check over the silo connection is off because it slowed detection of a hung silo to about 8 s.
+    /// defaults it took 10-13 s after a SIGKILL on these machines. See <see cref="HubClusteringOptions.ProbeTimeout"/>
+    /// for the trade-off. The liveness check over the silo connection is off because it slowed detection of a
+    /// hung silo to about 8 s.
     /// </summary>
-    private static void FastFailureDetection(ClusterMembershipOptions membership)
+    private static void FailureDetection(ClusterMembershipOptions membership, HubClusteringOptions clustering)
     {
-        membership.ProbeTimeout = TimeSpan.FromSeconds(1);
-        membership.NumMissedProbesLimit = 2;
+        membership.ProbeTimeout = clustering.ProbeTimeout;
+        membership.NumMissedProbesLimit = clustering.MissedProbesLimit;
         membership.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         membership.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
         membership.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);

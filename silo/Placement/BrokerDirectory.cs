@@ -11,6 +11,14 @@ public sealed class BrokerDirectory(IClusterMembershipService membership, ISiloM
     public IReadOnlyList<int> LiveBrokers() =>
         ActiveSilos().Select(s => s.BrokerId).Distinct().Order().ToArray();
 
+    /// <summary>
+    /// Whether every active silo's broker id is known. A silo's metadata reaches this silo's cache a little after
+    /// the silo turns active; until then its broker looks absent, and deciding on that view would move
+    /// leadership off a live broker.
+    /// </summary>
+    public bool IsSettled() =>
+        membership.CurrentSnapshot.Members.Values.All(m => m.Status != SiloStatus.Active || BrokerIdOf(m.SiloAddress) is not null);
+
     public SiloAddress? FindSilo(int brokerId, IEnumerable<SiloAddress> candidates) =>
         candidates.FirstOrDefault(silo => BrokerIdOf(silo) == brokerId);
 

@@ -1,7 +1,10 @@
 using Hub.Grains;
+using Hub.Partitions;
+using Hub.Silo.Hosting;
 using Hub.Silo.Placement;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Silo.Replication;
 
@@ -10,11 +13,14 @@ namespace Hub.Silo.Replication;
 /// brokers and wake the replicas of returning ones. Runs on every silo (whichever notices first triggers the
 /// election; repeats are harmless), and also polls, because a new silo's broker id arrives in the silo
 /// metadata cache a little after its membership change. A failed call is repeated on the next round.
+/// After its first report it wakes this broker's follower replicas, so a restarted broker starts catching up
+/// at once rather than when a leader next looks for it.
 /// </summary>
 internal sealed class BrokerMembershipWatcher(
     IClusterMembershipService membership,
     BrokerDirectory brokers,
     IGrainFactory grains,
+    IOptions<HubSiloOptions> options,
     TimeProvider time,
     ILogger<BrokerMembershipWatcher> logger) : BackgroundService
 {
@@ -33,7 +39,9 @@ internal sealed class BrokerMembershipWatcher(
                 try
                 {
                     await grains.GetGrain<IClusterControllerGrain>(0).BrokersChanged().WaitAsync(stoppingToken);
-                    logger.LogInformation("Live brokers now {Brokers}", string.Join(",", live));
+                    logger.LogInformation("Live brokers now {Brokers}; members {Members}", string.Join(",", live),
+                        string.Join(", ", membership.CurrentSnapshot.Members.Values.Select(m => $"{m.SiloAddress} {m.Status}")));
+                    if (reported.Count == 0) await WakeLocalFollowersAsync();
                     reported = live;
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -52,5 +60,15 @@ internal sealed class BrokerMembershipWatcher(
             }
         }
         await updates.DisposeAsync();
+    }
+
+    private async Task WakeLocalFollowersAsync()
+    {
+        var broker = options.Value.BrokerId;
+        foreach (var topic in await grains.GetGrain<IClusterControllerGrain>(0).ListTopics())
+        {
+            foreach (var assignment in topic.Partitions.Where(p => p.Replicas.Length > 1 && p.Leader != broker && p.Replicas.Contains(broker)))
+                grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
+        }
     }
 }

@@ -1,0 +1,303 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Confluent.Kafka;
+using Hub.Client;
+using Hub.Tests.Support;
+using Hub.Topics;
+using Xunit.Abstractions;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>
+/// Three real silo processes on Redis, a topic with three replicas, and an idempotent acks=all Kafka producer
+/// writing all the time while silos are killed with SIGKILL and brought back: every acknowledged record must
+/// be read back exactly once and in order, and the producer must get going again within a bounded time.
+/// </summary>
+public sealed class ReplicationFailoverTests(ITestOutputHelper output)
+{
+    private const int Brokers = 3;
+    private const int Partitions = 3;
+    private const string Topic = "failover";
+
+    /// <summary>Acknowledged records to wait for after each step: proof the producer is moving again.</summary>
+    private const int ProgressRecords = 3_000;
+
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Acknowledged_records_survive_leader_and_follower_kills_and_rejoins()
+    {
+        using var data = new TempDirectory();
+        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
+        var environment = new Dictionary<string, string>
+        {
+            ["HUB_Hub__Clustering__Provider"] = "Redis",
+            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
+        };
+        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
+            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
+        var log = new FailoverLog(output);
+        var killed = new List<SiloProcess>();
+        try
+        {
+            await using (var admin = await silos[0].ConnectAsync())
+            {
+                var created = await admin.Admin.CreateTopicAsync(Topic, Partitions,
+                    new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: Brokers);
+                Assert.All(created.Partitions, p => Assert.Equal(Brokers, p.Replicas.Length));
+            }
+            var bootstrap = string.Join(",", silos.Select(s => $"127.0.0.1:{s.KafkaPort}"));
+            await using var producer = new ContinuousProducer(bootstrap, Topic, Partitions);
+            await producer.WaitForAcksAsync(ProgressRecords, StepTimeout);
+
+            // 1. Kill the leader of partition 0.
+            var victim = await LeaderOfAsync(silos, survivor: 1, partition: 0);
+            await KillAndWaitForProgressAsync(silos, victim, killed, producer, log, "leader of partition 0");
+            // 2. Bring it back: it truncates whatever it had that nobody acknowledged, catches up, rejoins the ISR.
+            silos[victim] = await silos[victim].RestartAsync();
+            await WaitForFullIsrAsync(silos[(victim + 1) % Brokers], log, "after broker " + victim + " rejoined");
+            // 3. Kill a follower of partition 0: acks=all must carry on with the two left (min.insync.replicas 2).
+            var leader = await LeaderOfAsync(silos, survivor: victim, partition: 0);
+            var follower = Enumerable.Range(0, Brokers).First(b => b != leader && b != victim);
+            await KillAndWaitForProgressAsync(silos, follower, killed, producer, log, "follower of partition 0");
+            silos[follower] = await silos[follower].RestartAsync();
+            await WaitForFullIsrAsync(silos[leader], log, "after broker " + follower + " rejoined");
+            // 4. Kill whichever broker leads partition 1 now.
+            var second = await LeaderOfAsync(silos, survivor: (leader + 1) % Brokers, partition: 1);
+            await KillAndWaitForProgressAsync(silos, second, killed, producer, log, "leader of partition 1");
+
+            var acked = await producer.StopAsync(StepTimeout);
+            var read = ReadAll(bootstrap, acked.Count);
+
+            var lost = acked.Keys.Where(value => !read.ContainsKey(value)).ToList();
+            var duplicates = read.Values.Sum(copies => copies.Count - 1);
+            log.Line($"acked {acked.Count}, read back {read.Count} distinct ({read.Values.Sum(c => c.Count)} in all), lost {lost.Count}, duplicated {duplicates}");
+            Assert.Empty(lost);
+            Assert.Equal(0, duplicates);
+            foreach (var (value, position) in acked)
+                Assert.Equal(position, read[value][0]);
+            AssertOrderedPerPartition(read);
+        }
+        catch
+        {
+            // What every silo said, the killed ones too: the only way to see what went wrong on CI.
+            foreach (var silo in killed.Concat(silos)) output.WriteLine($"--- broker {silo.BrokerId}:\n{silo.Output}");
+            throw;
+        }
+        finally
+        {
+            log.Flush();
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    /// <summary>SIGKILLs a silo and waits until the producer has had <see cref="ProgressRecords"/> more acknowledgements.</summary>
+    private static async Task KillAndWaitForProgressAsync(
+        SiloProcess[] silos, int broker, List<SiloProcess> killed, ContinuousProducer producer, FailoverLog log, string role)
+    {
+        await producer.WaitForAcksAsync(producer.AckedCount + ProgressRecords, StepTimeout);
+        var before = producer.AckedCount;
+        var killedAt = Stopwatch.GetTimestamp();
+        await silos[broker].KillAsync();
+        killed.Add(silos[broker]);
+        await producer.WaitForAcksAsync(before + ProgressRecords, StepTimeout);
+        log.Line($"killed broker {broker} ({role}) with SIGKILL after {before} acks; longest gap between acks since: " +
+                 $"{producer.LongestAckGapSince(killedAt).TotalMilliseconds:0} ms");
+    }
+
+    private static async Task<int> LeaderOfAsync(SiloProcess[] silos, int survivor, int partition)
+    {
+        await using var client = await silos[survivor].ConnectAsync();
+        var topic = await client.Admin.DescribeTopicAsync(Topic);
+        return topic.Metadata.Partitions[partition].Leader;
+    }
+
+    /// <summary>Polls the topic's metadata until every partition has all its replicas in sync again.</summary>
+    private static async Task WaitForFullIsrAsync(SiloProcess gateway, FailoverLog log, string when)
+    {
+        await using var client = await gateway.ConnectAsync();
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        while (true)
+        {
+            var topics = await client.Admin.ListTopicsAsync(timeout.Token);
+            var topic = topics.Single(t => t.Name == Topic);
+            if (topic.Partitions.All(p => p.HasLeader && p.InSync.Length == Brokers)) break;
+            await Task.Delay(100, timeout.Token);
+        }
+        log.Line($"every replica back in sync {when} within {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms");
+    }
+
+    /// <summary>Every record of the topic, by value: (partition, offset) of each copy.</summary>
+    private static Dictionary<string, List<(int Partition, long Offset)>> ReadAll(string bootstrap, int atLeast)
+    {
+        var read = new Dictionary<string, List<(int, long)>>();
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"verify-{Guid.NewGuid():N}",
+            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(Topic, p, Offset.Beginning)));
+        var deadline = Stopwatch.GetTimestamp() + (long)(StepTimeout.TotalSeconds * Stopwatch.Frequency);
+        var quiet = 0;
+        while (Stopwatch.GetTimestamp() < deadline && (read.Count < atLeast || quiet < 20))
+        {
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (result is null)
+            {
+                quiet++;
+                continue;
+            }
+            quiet = 0;
+            if (!read.TryGetValue(result.Message.Value, out var copies)) read[result.Message.Value] = copies = [];
+            copies.Add((result.Partition.Value, result.Offset.Value));
+        }
+        consumer.Close();
+        return read;
+    }
+
+    /// <summary>The producer numbers its records per partition; within a partition they must appear in that order.</summary>
+    private static void AssertOrderedPerPartition(Dictionary<string, List<(int Partition, long Offset)>> read)
+    {
+        foreach (var partition in read.GroupBy(r => r.Value[0].Partition))
+        {
+            var byOffset = partition.OrderBy(r => r.Value[0].Offset).Select(r => long.Parse(r.Key.Split('-')[1])).ToArray();
+            Assert.Equal(byOffset.Order(), byOffset);
+        }
+    }
+
+    /// <summary>Keeps a timeline of the run and prints it (the figures for the closing note), also when the test fails.</summary>
+    private sealed class FailoverLog(ITestOutputHelper output)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<string> _lines = [];
+
+        public void Line(string text)
+        {
+            lock (_lines) _lines.Add($"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {text}");
+        }
+
+        public void Flush()
+        {
+            lock (_lines)
+            {
+                foreach (var line in _lines)
+                {
+                    output.WriteLine(line);
+                    Console.WriteLine("FAILOVER " + line);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// An idempotent, acks=all Confluent.Kafka producer sending records "p-n" (n counting per partition p) round the
+    /// partitions, a bounded number outstanding, and keeping each acknowledged record's partition, offset and time.
+    /// </summary>
+    private sealed class ContinuousProducer : IAsyncDisposable
+    {
+        private const int MaxOutstanding = 2_000;
+
+        private readonly IProducer<Null, string> _producer;
+        private readonly ConcurrentDictionary<string, (int Partition, long Offset)> _acked = new();
+        private readonly ConcurrentQueue<long> _ackTimes = new();
+        private readonly ConcurrentQueue<string> _errors = new();
+        private readonly SemaphoreSlim _outstanding = new(MaxOutstanding);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _running;
+
+        public ContinuousProducer(string bootstrap, string topic, int partitions)
+        {
+            _producer = new ProducerBuilder<Null, string>(new ProducerConfig
+            {
+                BootstrapServers = bootstrap,
+                Acks = Confluent.Kafka.Acks.All,
+                EnableIdempotence = true,
+                LingerMs = 5,
+                MessageTimeoutMs = 120_000,
+                RetryBackoffMs = 50,
+                RetryBackoffMaxMs = 500,
+                TopicMetadataRefreshIntervalMs = 1_000,
+            }).Build();
+            _running = Task.Run(() => Run(topic, partitions));
+        }
+
+        public int AckedCount => _acked.Count;
+
+        public async Task WaitForAcksAsync(int count, TimeSpan timeout)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            while (_acked.Count < count)
+            {
+                if (Stopwatch.GetTimestamp() > deadline)
+                    throw new TimeoutException($"only {_acked.Count} of {count} records acknowledged within {timeout}; errors: {string.Join("; ", _errors.Take(5))}");
+                if (_running.IsFaulted) await _running;
+                await Task.Delay(20);
+            }
+        }
+
+        /// <summary>The longest time without any acknowledgement after <paramref name="since"/> (a Stopwatch timestamp).</summary>
+        public TimeSpan LongestAckGapSince(long since)
+        {
+            var longest = 0L;
+            var previous = since;
+            foreach (var time in _ackTimes.Where(t => t >= since).Order())
+            {
+                longest = Math.Max(longest, time - previous);
+                previous = time;
+            }
+            return TimeSpan.FromSeconds(longest / (double)Stopwatch.Frequency);
+        }
+
+        /// <summary>Stops producing, waits for what is outstanding, and returns every acknowledged record.</summary>
+        public async Task<IReadOnlyDictionary<string, (int Partition, long Offset)>> StopAsync(TimeSpan timeout)
+        {
+            _stop.Cancel();
+            await _running;
+            if (_producer.Flush(timeout) > 0) throw new TimeoutException($"records still unacknowledged after {timeout}");
+            Assert.Empty(_errors);
+            return _acked;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            await _running;
+            _producer.Dispose();
+        }
+
+        /// <summary>Records go out in bursts of <see cref="Burst"/> a millisecond apart: continuous, without taking every core.</summary>
+        private const int Burst = 50;
+
+        private async Task Run(string topic, int partitions)
+        {
+            var next = new long[partitions];
+            for (var i = 0; !_stop.IsCancellationRequested; i++)
+            {
+                var partition = i % partitions;
+                var value = $"{partition}-{next[partition]++}";
+                try
+                {
+                    await _outstanding.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    if (i % Burst == 0) await Task.Delay(1, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                _producer.Produce(new TopicPartition(topic, partition), new Message<Null, string> { Value = value }, report =>
+                {
+                    _outstanding.Release();
+                    if (report.Error.IsError) _errors.Enqueue($"{value}: {report.Error.Reason}");
+                    else
+                    {
+                        _acked[value] = (report.Partition.Value, report.Offset.Value);
+                        _ackTimes.Enqueue(Stopwatch.GetTimestamp());
+                    }
+                });
+            }
+        }
+    }
+}
