@@ -23,6 +23,12 @@ namespace Hub.Silo.Grains;
 /// (no unclean election: that could lose acknowledged records). Leadership goes back to the preferred
 /// replica once it rejoins the ISR.
 /// </para>
+/// <para>
+/// A broker gone longer than <see cref="HubSiloOptions.DeadBrokerReplacementDelay"/> is replaced: each of its
+/// replicas moves to the live broker holding the fewest replicas among those without one of that partition; the
+/// new replica copies the leader's log and joins the ISR once caught up. Without a spare broker the partition
+/// stays under-replicated until the broker returns.
+/// </para>
 /// </summary>
 public sealed class ClusterControllerGrain(
     [PersistentState("cluster", HubStorage.Name)] IPersistentState<ClusterMetadataState> state,
@@ -40,8 +46,10 @@ public sealed class ClusterControllerGrain(
     /// <summary>Brokers live at the last <see cref="BrokersChanged"/>, to spot those that just joined.</summary>
     private HashSet<int> _knownLive = [];
 
-    /// <summary>When each broker that holds replicas was first seen dead (cleared when it returns).</summary>
-    private readonly Dictionary<int, DateTimeOffset> _deadSince = [];
+    /// <summary>When each broker that holds replicas was first seen gone (cleared when it returns).</summary>
+    private readonly Dictionary<int, DateTimeOffset> _goneSince = [];
+
+    private IGrainTimer? _replacementTimer;
 
     private Dictionary<string, TopicMetadata> Topics => state.State.Topics;
 
@@ -127,6 +135,7 @@ public sealed class ClusterControllerGrain(
         var live = brokers.LiveBrokers().ToHashSet();
         var joined = live.Except(_knownLive).ToHashSet();
         _knownLive = live;
+        TrackGoneBrokers(live);
         foreach (var topic in Topics.Values.ToArray())
         {
             var changed = new List<PartitionAssignment>();
@@ -145,6 +154,68 @@ public sealed class ClusterControllerGrain(
             }
             if (changed.Count > 0) await Save(topic, changed);
         }
+    }
+
+    /// <summary>Starts the clock on brokers that hold replicas and are gone; stops it for those back.</summary>
+    private void TrackGoneBrokers(IReadOnlySet<int> live)
+    {
+        var holding = Topics.Values.SelectMany(t => t.Partitions).SelectMany(p => p.Replicas).ToHashSet();
+        foreach (var broker in _goneSince.Keys.Where(b => live.Contains(b) || !holding.Contains(b)).ToArray()) _goneSince.Remove(broker);
+        foreach (var broker in holding.Where(b => !live.Contains(b))) _goneSince.TryAdd(broker, time.GetUtcNow());
+        if (_goneSince.Count > 0 && _replacementTimer is null)
+        {
+            var check = TimeSpan.FromTicks(Math.Max(options.Value.DeadBrokerReplacementDelay.Ticks / 4, TimeSpan.FromSeconds(1).Ticks));
+            _replacementTimer = this.RegisterGrainTimer(ReplaceGoneBrokers, new GrainTimerCreationOptions(check, check));
+        }
+    }
+
+    /// <summary>The replacement timer: moves the replicas of brokers gone too long; keeps this activation while any broker is gone.</summary>
+    private async Task ReplaceGoneBrokers()
+    {
+        if (_goneSince.Count == 0)
+        {
+            _replacementTimer?.Dispose();
+            _replacementTimer = null;
+            return;
+        }
+        DelayDeactivation(options.Value.DeadBrokerReplacementDelay);
+        if (!brokers.IsSettled()) return;
+        var live = brokers.LiveBrokers();
+        var expired = _goneSince.Where(g => time.GetUtcNow() - g.Value >= options.Value.DeadBrokerReplacementDelay && !live.Contains(g.Key))
+            .Select(g => g.Key).ToHashSet();
+        if (expired.Count == 0) return;
+        var load = live.ToDictionary(b => b, b => Topics.Values.Sum(t => t.Partitions.Count(p => p.Replicas.Contains(b))));
+        foreach (var topic in Topics.Values.ToArray())
+        {
+            var changed = new List<PartitionAssignment>();
+            // A partition without a leader keeps its replicas: one of the gone brokers holds its newest records.
+            foreach (var assignment in topic.Partitions.Where(p => p.HasLeader && p.Replicas.Any(expired.Contains)))
+            {
+                var replicas = assignment.Replicas.ToArray();
+                for (var i = 0; i < replicas.Length; i++)
+                {
+                    if (!expired.Contains(replicas[i])) continue;
+                    var spare = load.Keys.Where(b => !replicas.Contains(b)).OrderBy(b => load[b]).ThenBy(b => b).Cast<int?>().FirstOrDefault();
+                    if (spare is not { } target) continue;
+                    logger.LogWarning("{Topic}-{Partition}: broker {Gone} has been gone since {Since:u}; its replica moves to broker {Target}",
+                        topic.Name, assignment.Partition, replicas[i], _goneSince[replicas[i]], target);
+                    replicas[i] = target;
+                    load[target]++;
+                }
+                if (replicas.SequenceEqual(assignment.Replicas)) continue;
+                var updated = assignment with
+                {
+                    Replicas = replicas,
+                    Isr = assignment.InSync.Where(replicas.Contains).ToArray(),
+                    Version = assignment.Version + 1,
+                };
+                changed.Add(updated);
+            }
+            if (changed.Count == 0) continue;
+            await Save(topic, changed);
+            foreach (var updated in changed) Notify(topic.Name, updated, live);
+        }
+        foreach (var broker in expired.Where(b => !Topics.Values.Any(t => t.Partitions.Any(p => p.Replicas.Contains(b))))) _goneSince.Remove(broker);
     }
 
     /// <summary>

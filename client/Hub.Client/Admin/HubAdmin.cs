@@ -28,19 +28,19 @@ public sealed class HubAdmin
         IReadOnlyDictionary<string, string>? configs = null, CancellationToken ct = default, short replicationFactor = -1)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var metadata = await _router.Controller.CreateTopic(name, partitions, configs, replicationFactor).WaitAsync(ct).ConfigureAwait(false);
+        var metadata = await _router.OnControllerAsync(c => c.CreateTopic(name, partitions, configs, replicationFactor), ct).ConfigureAwait(false);
         _router.Remember(metadata);
         return metadata;
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopicsAsync(CancellationToken ct = default) =>
-        _router.Controller.ListTopics().WaitAsync(ct);
+        _router.OnControllerAsync(c => c.ListTopics(), ct);
 
     /// <summary>The topic and each partition's log state; throws UnknownTopicOrPartition when there is no such topic.</summary>
     public async Task<TopicDescription> DescribeTopicAsync(string name, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var metadata = await _router.Controller.GetTopic(name).WaitAsync(ct).ConfigureAwait(false)
+        var metadata = await _router.OnControllerAsync(c => c.GetTopic(name), ct).ConfigureAwait(false)
             ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{name}' does not exist");
         _router.Remember(metadata);
         var states = await Task.WhenAll(metadata.Partitions.Select(p =>
@@ -53,7 +53,7 @@ public sealed class HubAdmin
         ArgumentException.ThrowIfNullOrEmpty(name);
         try
         {
-            await _router.Controller.DeleteTopic(name).WaitAsync(ct).ConfigureAwait(false);
+            await _router.OnControllerAsync(async c => { await c.DeleteTopic(name); return true; }, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -65,7 +65,7 @@ public sealed class HubAdmin
     public async Task<TopicMetadata> AddPartitionsAsync(string name, int totalPartitions, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        var metadata = await _router.Controller.AddPartitions(name, totalPartitions).WaitAsync(ct).ConfigureAwait(false);
+        var metadata = await _router.OnControllerAsync(c => c.AddPartitions(name, totalPartitions), ct).ConfigureAwait(false);
         _router.Remember(metadata);
         return metadata;
     }

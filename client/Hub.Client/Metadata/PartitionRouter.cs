@@ -73,6 +73,28 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Calls the cluster controller, retrying for up to <see cref="RetryFor"/> while a message to it is refused
+    /// for want of its silo: when that silo dies the controller comes back on another one, with its durable state.
+    /// </summary>
+    public async Task<T> OnControllerAsync<T>(Func<IClusterControllerGrain, Task<T>> call, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        var delay = FirstRetryDelay;
+        while (true)
+        {
+            try
+            {
+                return await call(Controller).WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException && time.GetElapsedTime(started) < RetryFor)
+            {
+            }
+            await Task.Delay(delay, time, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+        }
+    }
+
     /// <summary>Errors that mean the client's idea of where the partition lives is out of date.</summary>
     public static bool IsStaleMetadata(ErrorCode code) =>
         code is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
@@ -122,7 +144,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     }
 
     private async Task<TopicMetadata> FetchAsync(string topic) =>
-        await Controller.GetTopic(topic).ConfigureAwait(false)
+        await OnControllerAsync(controller => controller.GetTopic(topic), CancellationToken.None).ConfigureAwait(false)
         ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
 
     private sealed record CachedTopic(Task<TopicMetadata> Load, long LoadedAt);

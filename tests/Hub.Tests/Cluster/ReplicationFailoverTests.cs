@@ -91,6 +91,55 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Replicas_of_a_broker_gone_for_good_are_recreated_on_another_broker()
+    {
+        const string topic = "rereplicate";
+        using var data = new TempDirectory();
+        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
+        var environment = new Dictionary<string, string>
+        {
+            ["HUB_Hub__Clustering__Provider"] = "Redis",
+            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
+            ["HUB_Hub__DeadBrokerReplacementDelay"] = "00:00:03",
+        };
+        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
+            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
+        try
+        {
+            await using var client = await silos[0].ConnectAsync();
+            await client.Admin.CreateTopicAsync(topic, Partitions, replicationFactor: 2);
+            await using (var producer = client.CreateProducer(new ProducerOptions { Acks = Hub.Client.Acks.All }))
+            {
+                for (var i = 0; i < 3_000; i++) producer.Produce(topic, new ProducerRecord { Value = BitConverter.GetBytes(i), Partition = i % Partitions });
+                await producer.FlushAsync();
+            }
+
+            await silos[2].KillAsync();
+            using var timeout = new CancellationTokenSource(StepTimeout);
+            PartitionAssignment[] partitions;
+            do
+            {
+                await Task.Delay(100, timeout.Token);
+                partitions = (await client.Admin.ListTopicsAsync(timeout.Token)).Single(t => t.Name == topic).Partitions;
+            }
+            while (!partitions.All(p => p.Replicas.Length == 2 && !p.Replicas.Contains(2) && p.InSync.Length == 2));
+
+            // The new replicas copied the leaders' logs byte for byte.
+            foreach (var partition in partitions)
+            {
+                var logs = partition.Replicas.Select(b => File.ReadAllBytes(
+                    Path.Combine(data.Path, $"broker-{b}", "logs", $"{topic}-{partition.Partition}", "00000000000000000000.log"))).ToArray();
+                Assert.Equal(1_000, (await client.Admin.DescribeTopicAsync(topic, timeout.Token)).Partitions[partition.Partition].HighWatermark);
+                Assert.Equal(logs[0], logs[1]);
+            }
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
     /// <summary>SIGKILLs a silo and waits until the producer has had <see cref="ProgressRecords"/> more acknowledgements.</summary>
     private static async Task KillAndWaitForProgressAsync(
         SiloProcess[] silos, int broker, List<SiloProcess> killed, ContinuousProducer producer, FailoverLog log, string role)
