@@ -135,7 +135,7 @@ public sealed class PartitionGrain(
         if (request.LeaderEpoch != epoch)
             throw new HubException(request.LeaderEpoch < epoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch,
                 $"follower {request.ReplicaBrokerId} fetches for leader epoch {request.LeaderEpoch}, this leader's is {epoch}");
-        if (Divergence(log, request) is { } diverged) return diverged;
+        if (LogDivergence.Find(log, request) is { } diverged) return diverged;
         if (request.FetchOffset < log.LogStartOffset)
             return new ReplicaFetchResult(ReadOnlyMemory<byte>.Empty, leader.HighWatermark, log.LogStartOffset);
 
@@ -308,31 +308,6 @@ public sealed class PartitionGrain(
         {
             logger.LogDebug("{Replica} could not read its assignment: {Error}", this.GetPrimaryKeyString(), e.Message);
         }
-    }
-
-    /// <summary>
-    /// Where a follower's tail parts from this log: its last epoch must exist here and reach at least as far as
-    /// the follower's log end, else it is told where to cut (Kafka's diverging-epoch answer).
-    /// </summary>
-    private static ReplicaFetchResult? Divergence(SegmentLog log, ReplicaFetchRequest request)
-    {
-        long cutAt;
-        int epoch;
-        if (request.FetchOffset > log.LogEndOffset)
-        {
-            (epoch, cutAt) = (log.LatestEpoch, log.LogEndOffset);
-        }
-        else if (request.LastFetchedEpoch >= 0 && request.FetchOffset > log.LogStartOffset)
-        {
-            (epoch, cutAt) = log.EndOffsetForEpoch(request.LastFetchedEpoch);
-            if (epoch == request.LastFetchedEpoch && cutAt >= request.FetchOffset) return null;
-            if (epoch < 0) cutAt = log.LogStartOffset;
-        }
-        else
-        {
-            return null;
-        }
-        return new ReplicaFetchResult(ReadOnlyMemory<byte>.Empty, -1, log.LogStartOffset, Math.Max(epoch, 0), Math.Min(cutAt, request.FetchOffset));
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace Hub.Silo.Replication;
 /// </para>
 /// Not thread-safe: the partition grain calls it within its turns.
 /// </summary>
-internal sealed class LeaderReplicaSet
+public sealed class LeaderReplicaSet
 {
     private readonly int _localBroker;
     private readonly TimeProvider _time;

@@ -1,0 +1,137 @@
+using Hub.Errors;
+using Hub.Partitions;
+using Hub.Silo.Replication;
+using Hub.Tests.Kafka;
+
+namespace Hub.Tests.Log;
+
+/// <summary>
+/// What replication needs from a log: copying a leader's batches as they are, leader epochs remembered across
+/// reopens, cutting a divergent tail where the leader's epochs say, starting over past a leader's log start,
+/// and idempotent producers recognized after a reopen.
+/// </summary>
+public sealed class SegmentLogReplicationTests : IDisposable
+{
+    private readonly LogTestBed _leader = new();
+    private readonly LogTestBed _follower = new();
+
+    public void Dispose()
+    {
+        _leader.Dispose();
+        _follower.Dispose();
+    }
+
+    [Fact]
+    public void A_follower_copies_the_leaders_batches_byte_for_byte_with_their_offsets_and_epochs()
+    {
+        using var leader = _leader.Open();
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b"), leaderEpoch: 0);
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c"), leaderEpoch: 3);
+        using var follower = _follower.Open();
+
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Span);
+
+        Assert.Equal(leader.Read(0, int.MaxValue).ToArray(), follower.Read(0, int.MaxValue).ToArray());
+        Assert.Equal(3, follower.LogEndOffset);
+        Assert.Equal(3, follower.LatestEpoch);
+        Assert.Equal((0, 2L), follower.EndOffsetForEpoch(0));
+        Assert.Equal((3, 3L), follower.EndOffsetForEpoch(5));
+    }
+
+    [Fact]
+    public void Replicated_batches_must_continue_the_log_and_be_intact()
+    {
+        using var leader = _leader.Open();
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a"));
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "b"));
+        var second = TestBatches.Split(leader.Read(1, int.MaxValue))[0].Bytes;
+        using var follower = _follower.Open();
+
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => follower.AppendReplicated(second)).Code);
+        var damaged = leader.Read(0, int.MaxValue).ToArray();
+        damaged[^1] ^= 1;
+        Assert.Equal(ErrorCode.CorruptMessage, Assert.Throws<HubException>(() => follower.AppendReplicated(damaged)).Code);
+        Assert.Equal(0, follower.LogEndOffset);
+    }
+
+    [Fact]
+    public void A_divergent_tail_is_found_from_the_epochs_and_cut_and_the_cut_survives_a_reopen()
+    {
+        // Both logs share offsets 0-1 from epoch 0. The old leader then wrote 2-4 in epoch 0 that nobody else got;
+        // the new leader wrote 2-3 in epoch 1.
+        using (var leader = _leader.Open())
+        {
+            leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b"), leaderEpoch: 0);
+            using var old = _follower.Open();
+            old.AppendReplicated(leader.Read(0, int.MaxValue).Span);
+            old.Append(TestBatches.Build(_follower.Clock.NowMs, "lost1", "lost2", "lost3"), leaderEpoch: 0);
+            leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c", "d"), leaderEpoch: 1);
+
+            var answer = LogDivergence.Find(leader, new ReplicaFetchRequest(1, 1, old.LogEndOffset, old.LatestEpoch, 1 << 20, 0));
+            Assert.NotNull(answer);
+            Assert.Equal(0, answer.Value.DivergingEpoch);
+            Assert.Equal(2, answer.Value.DivergingEndOffset);
+            old.TruncateTo(answer.Value.DivergingEndOffset);
+            Assert.Equal(2, old.LogEndOffset);
+
+            // Agreeing now, it copies the new leader's epoch-1 records.
+            Assert.Null(LogDivergence.Find(leader, new ReplicaFetchRequest(1, 1, old.LogEndOffset, old.LatestEpoch, 1 << 20, 0)));
+            old.AppendReplicated(leader.Read(2, int.MaxValue).Span);
+        }
+        using var reopened = _follower.Open();
+        Assert.Equal(["a", "b", "c", "d"], TestBatches.Records(reopened.Read(0, int.MaxValue)).Select(r => r.Value));
+        Assert.Equal(1, reopened.LatestEpoch);
+    }
+
+    [Fact]
+    public void A_follower_ahead_of_the_leader_without_epochs_is_cut_to_the_leaders_end()
+    {
+        using var leader = _leader.Open();
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a"), leaderEpoch: 2);
+        var answer = LogDivergence.Find(leader, new ReplicaFetchRequest(1, 2, FetchOffset: 5, LastFetchedEpoch: -1, 1 << 20, 0));
+        Assert.Equal(1, answer!.Value.DivergingEndOffset);
+    }
+
+    [Fact]
+    public void Truncation_cuts_across_segments_at_batch_boundaries()
+    {
+        var config = LogTestBed.Config with { SegmentBytes = 200 };
+        using var log = _follower.Open(config);
+        for (var i = 0; i < 10; i++) log.Append(TestBatches.Build(_follower.Clock.NowMs, $"record-{i}", $"second-{i}"));
+        Assert.True(log.SegmentCount > 2);
+
+        log.TruncateTo(7); // inside the batch 6-7: the whole batch goes
+        Assert.Equal(6, log.LogEndOffset);
+        Assert.Equal(6, TestBatches.Records(log.Read(0, int.MaxValue)).Count);
+        log.Append(TestBatches.Build(_follower.Clock.NowMs, "after"));
+        Assert.Equal("after", TestBatches.Records(log.Read(6, int.MaxValue)).Single().Value);
+    }
+
+    [Fact]
+    public void A_follower_behind_the_leaders_log_start_starts_over_there()
+    {
+        using var log = _follower.Open();
+        log.Append(TestBatches.Build(_follower.Clock.NowMs, "old"), leaderEpoch: 4);
+        log.ResetTo(100);
+        Assert.Equal(100, log.LogStartOffset);
+        Assert.Equal(100, log.LogEndOffset);
+        Assert.Equal(-1, log.LatestEpoch);
+    }
+
+    [Fact]
+    public void An_idempotent_producers_retry_is_recognized_after_the_log_is_reopened()
+    {
+        var batch = IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0, records: 3);
+        using (var log = _leader.Open())
+        {
+            Assert.Equal(0, log.Append(batch.ToArray()).BaseOffset);
+            log.Append(TestBatches.Build(_leader.Clock.NowMs, "other"));
+        }
+        using var reopened = _leader.Open();
+        var retry = reopened.Append(batch.ToArray());
+        Assert.Equal((0L, 2L, -1L), (retry.BaseOffset, retry.LastOffset, retry.LogAppendTimeMs));
+        Assert.Equal(4, reopened.LogEndOffset);
+        var gap = IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 5);
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, Assert.Throws<HubException>(() => reopened.Append(gap)).Code);
+    }
+}
