@@ -7,6 +7,7 @@ using Hub.Silo.Topics;
 using Hub.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Storage;
 
 namespace Hub.Silo.Grains;
 
@@ -69,7 +70,7 @@ public sealed class ClusterControllerGrain(
 
         var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), Assign(0, partitions, replicas));
         Topics[name] = topic;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         logger.LogInformation("Created topic {Topic} with {Partitions} partitions and {Replicas} replicas each", name, partitions, replicas);
         return topic;
     }
@@ -78,7 +79,7 @@ public sealed class ClusterControllerGrain(
     {
         var topic = Require(name);
         Topics.Remove(name);
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         // Replicas are told after the metadata is gone: a replica that misses this finds its topic id unknown
         // on its next activation and wipes its directory then.
         await Task.WhenAll(topic.Partitions.SelectMany(p => p.Replicas.Select(broker =>
@@ -96,7 +97,7 @@ public sealed class ClusterControllerGrain(
         var replicas = Math.Min(topic.Partitions[0].Replicas.Length, brokers.LiveBrokers().Count);
         var grown = topic with { Partitions = [.. topic.Partitions, .. Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas)] };
         Topics[name] = grown;
-        await state.WriteStateAsync();
+        await WriteStateAsync();
         return grown;
     }
 
@@ -246,7 +247,35 @@ public sealed class ClusterControllerGrain(
         var partitions = topic.Partitions.ToArray();
         foreach (var assignment in changed) partitions[assignment.Partition] = assignment;
         Topics[topic.Name] = topic with { Partitions = partitions };
-        await state.WriteStateAsync();
+        await WriteStateAsync();
+    }
+
+    /// <summary>
+    /// Writes the metadata, retrying a storage failure twice: the Redis client occasionally fails a round trip
+    /// that a retry completes. An ETag conflict is not retried (another writer won; Orleans deactivates this
+    /// activation and the next reads the winner's state). Clients get a Hub error, never a storage provider's
+    /// exception type they can't load.
+    /// </summary>
+    private async Task WriteStateAsync()
+    {
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await state.WriteStateAsync();
+                return;
+            }
+            catch (Exception e) when (e is not InconsistentStateException && attempt < attempts)
+            {
+                logger.LogWarning("Writing cluster metadata failed (attempt {Attempt} of {Attempts}), retrying: {Error}", attempt, attempts, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time);
+            }
+            catch (Exception e)
+            {
+                throw new HubException(ErrorCode.KafkaStorageError, $"could not store the cluster metadata: {e.Message}");
+            }
+        }
     }
 
     private TopicMetadata Require(string name) =>

@@ -22,6 +22,14 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     /// </summary>
     private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// A call already on its way to a silo that then dies may go unanswered until Orleans' response timeout
+    /// (30 s); such a call still earns its retries.
+    /// </summary>
+    private static readonly TimeSpan ResponseTimeoutAllowance = TimeSpan.FromSeconds(30);
+
+    private static readonly TimeSpan UnknownPartitionRetryFor = TimeSpan.FromSeconds(1.5);
+
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
 
@@ -50,7 +58,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
 
     /// <summary>
     /// Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale or
-    /// its silo is gone (a failover under way), for up to <see cref="RetryFor"/>. A retried append may be stored
+    /// its silo is gone (a failover under way), for up to <see cref="RetryBudget"/>. A retried append may be stored
     /// twice if the first attempt was written but its answer lost, as with a non-idempotent Kafka producer.
     /// </summary>
     public async Task<T> InvokeAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call, CancellationToken ct)
@@ -64,7 +72,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             {
                 return await call(LeaderOf(metadata, partition)).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsLeaderMoving(e) && time.GetElapsedTime(started) < RetryFor)
+            catch (Exception e) when (time.GetElapsedTime(started) < RetryBudget(e))
             {
                 Forget(topic);
             }
@@ -87,7 +95,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             {
                 return await call(Controller).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SiloUnavailableException or OrleansMessageRejectionException && time.GetElapsedTime(started) < RetryFor)
+            catch (Exception e) when (IsSiloLost(e) && time.GetElapsedTime(started) < RetryFor + ResponseTimeoutAllowance)
             {
             }
             await Task.Delay(delay, time, ct).ConfigureAwait(false);
@@ -100,15 +108,19 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
         code is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
 
     /// <summary>
-    /// A stale-metadata refusal, too few replicas in sync (a follower's silo died and the ISR is shrinking), or the
-    /// leader's silo failing under the call (it is dying or dead).
+    /// How long to keep retrying after this failure: a stale-metadata refusal, too few replicas in sync (a
+    /// follower's silo died and the ISR is shrinking), or the leader's silo failing under the call (dying or dead).
     /// </summary>
-    private static bool IsLeaderMoving(Exception e) => e switch
+    private static TimeSpan RetryBudget(Exception e) => e switch
     {
-        HubException hub => IsStaleMetadata(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas,
-        SiloUnavailableException or OrleansMessageRejectionException => true,
-        _ => false,
+        // Most likely a real mistake (no such topic or partition); a brief retry covers a topic just created.
+        HubException { Code: ErrorCode.UnknownTopicOrPartition } => UnknownPartitionRetryFor,
+        HubException hub => IsStaleMetadata(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas ? RetryFor : TimeSpan.Zero,
+        _ => IsSiloLost(e) ? RetryFor + ResponseTimeoutAllowance : TimeSpan.Zero,
     };
+
+    /// <summary>The call's target silo failed or vanished under it (refused, or never answered: Orleans' TimeoutException).</summary>
+    private static bool IsSiloLost(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
     private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition)
     {
