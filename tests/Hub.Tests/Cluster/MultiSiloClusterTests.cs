@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using Hub.Client;
 using Hub.Partitions;
-using Hub.Tests.Support;
 
 namespace Hub.Tests.Cluster;
 
 /// <summary>Three real silo processes on Redis clustering, as infra/local-cluster.sh runs them.</summary>
+[Collection(RedisSiloClusterCollection.Name)]
 public sealed class MultiSiloClusterTests
 {
     private const int Brokers = 3;
@@ -15,59 +15,44 @@ public sealed class MultiSiloClusterTests
     [Fact]
     public async Task Partitions_spread_over_brokers_and_any_gateway_serves_any_partition()
     {
-        using var data = new TempDirectory();
-        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
-        var environment = new Dictionary<string, string>
+        await using var cluster = await RedisSiloCluster.StartAsync(Brokers);
+        var silos = cluster.Silos;
+        await using var first = await silos[0].ConnectAsync();
+        var topic = await first.Admin.CreateTopicAsync("spread", Partitions, replicationFactor: 1);
+        Assert.Equal(Enumerable.Range(0, Brokers), topic.Partitions.Select(p => p.Leader).Distinct().Order());
+
+        await using (var producer = first.CreateProducer())
         {
-            ["HUB_Hub__Clustering__Provider"] = "Redis",
-            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
-        };
-        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
-            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
-        try
+            for (var i = 0; i < RecordCount; i++)
+            {
+                var value = new byte[8];
+                BinaryPrimitives.WriteInt64BigEndian(value, i);
+                producer.Produce("spread", new ProducerRecord { Value = value, Partition = i % Partitions });
+            }
+            await producer.FlushAsync();
+        }
+
+        await using var last = await silos[^1].ConnectAsync();
+        var seen = new HashSet<long>();
+        await using (var consumer = last.CreateConsumer())
         {
-            await using var first = await silos[0].ConnectAsync();
-            var topic = await first.Admin.CreateTopicAsync("spread", Partitions, replicationFactor: 1);
-            Assert.Equal(Enumerable.Range(0, Brokers), topic.Partitions.Select(p => p.Leader).Distinct().Order());
-
-            await using (var producer = first.CreateProducer())
+            await consumer.AssignAllAsync("spread", OffsetSpec.Earliest);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await foreach (var result in consumer.ConsumeAsync(timeout.Token))
             {
-                for (var i = 0; i < RecordCount; i++)
-                {
-                    var value = new byte[8];
-                    BinaryPrimitives.WriteInt64BigEndian(value, i);
-                    producer.Produce("spread", new ProducerRecord { Value = value, Partition = i % Partitions });
-                }
-                await producer.FlushAsync();
-            }
-
-            await using var last = await silos[^1].ConnectAsync();
-            var seen = new HashSet<long>();
-            await using (var consumer = last.CreateConsumer())
-            {
-                await consumer.AssignAllAsync("spread", OffsetSpec.Earliest);
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-                await foreach (var result in consumer.ConsumeAsync(timeout.Token))
-                {
-                    Assert.True(seen.Add(BinaryPrimitives.ReadInt64BigEndian(result.Record.Value!.Value.Span)));
-                    if (seen.Count == RecordCount) break;
-                }
-            }
-            Assert.Equal(RecordCount, seen.Count);
-
-            // Each replica's files are on its own broker's disk, and nowhere else.
-            foreach (var partition in topic.Partitions)
-            {
-                for (var broker = 0; broker < Brokers; broker++)
-                {
-                    var directory = Path.Combine(data.Path, $"broker-{broker}", "logs", $"spread-{partition.Partition}");
-                    Assert.Equal(broker == partition.Leader, Directory.Exists(directory));
-                }
+                Assert.True(seen.Add(BinaryPrimitives.ReadInt64BigEndian(result.Record.Value!.Value.Span)));
+                if (seen.Count == RecordCount) break;
             }
         }
-        finally
+        Assert.Equal(RecordCount, seen.Count);
+
+        // Each replica's files are on its own broker's disk, and nowhere else.
+        foreach (var partition in topic.Partitions)
         {
-            foreach (var silo in silos) await silo.DisposeAsync();
+            for (var broker = 0; broker < Brokers; broker++)
+            {
+                Assert.Equal(broker == partition.Leader, Directory.Exists(cluster.PartitionDirectory(broker, "spread", partition.Partition)));
+            }
         }
     }
 }

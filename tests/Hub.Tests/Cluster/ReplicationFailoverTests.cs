@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Hub.Client;
-using Hub.Tests.Support;
 using Hub.Topics;
 using Xunit.Abstractions;
 
@@ -13,6 +12,7 @@ namespace Hub.Tests.Cluster;
 /// writing all the time while silos are killed with SIGKILL and brought back: every acknowledged record must
 /// be read back exactly once and in order, and the producer must get going again within a bounded time.
 /// </summary>
+[Collection(RedisSiloClusterCollection.Name)]
 public sealed class ReplicationFailoverTests(ITestOutputHelper output)
 {
     private const int Brokers = 3;
@@ -27,15 +27,8 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
     [Fact]
     public async Task Acknowledged_records_survive_leader_and_follower_kills_and_rejoins()
     {
-        using var data = new TempDirectory();
-        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
-        var environment = new Dictionary<string, string>
-        {
-            ["HUB_Hub__Clustering__Provider"] = "Redis",
-            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
-        };
-        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
-            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
+        await using var cluster = await RedisSiloCluster.StartAsync(Brokers);
+        var silos = cluster.Silos;
         var log = new FailoverLog(output);
         var killed = new List<SiloProcess>();
         try
@@ -46,7 +39,7 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
                     new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: Brokers);
                 Assert.All(created.Partitions, p => Assert.Equal(Brokers, p.Replicas.Length));
             }
-            var bootstrap = string.Join(",", silos.Select(s => $"127.0.0.1:{s.KafkaPort}"));
+            var bootstrap = cluster.KafkaBootstrap;
             await using var producer = new ContinuousProducer(bootstrap, Topic, Partitions);
             await producer.WaitForAcksAsync(ProgressRecords, StepTimeout);
 
@@ -87,7 +80,6 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
         finally
         {
             log.Flush();
-            foreach (var silo in silos) await silo.DisposeAsync();
         }
     }
 
@@ -95,48 +87,33 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
     public async Task Replicas_of_a_broker_gone_for_good_are_recreated_on_another_broker()
     {
         const string topic = "rereplicate";
-        using var data = new TempDirectory();
-        await using var redis = await RedisProcess.StartAsync(Path.Combine(data.Path, "redis"));
-        var environment = new Dictionary<string, string>
+        await using var cluster = await RedisSiloCluster.StartAsync(Brokers, new Dictionary<string, string> { ["Hub:DeadBrokerReplacementDelay"] = "00:00:03" });
+        var silos = cluster.Silos;
+        await using var client = await silos[0].ConnectAsync();
+        await client.Admin.CreateTopicAsync(topic, Partitions, replicationFactor: 2);
+        await using (var producer = client.CreateProducer(new ProducerOptions { Acks = Hub.Client.Acks.All }))
         {
-            ["HUB_Hub__Clustering__Provider"] = "Redis",
-            ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
-            ["HUB_Hub__DeadBrokerReplacementDelay"] = "00:00:03",
-        };
-        var silos = await Task.WhenAll(Enumerable.Range(0, Brokers).Select(broker =>
-            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
-        try
-        {
-            await using var client = await silos[0].ConnectAsync();
-            await client.Admin.CreateTopicAsync(topic, Partitions, replicationFactor: 2);
-            await using (var producer = client.CreateProducer(new ProducerOptions { Acks = Hub.Client.Acks.All }))
-            {
-                for (var i = 0; i < 3_000; i++) producer.Produce(topic, new ProducerRecord { Value = BitConverter.GetBytes(i), Partition = i % Partitions });
-                await producer.FlushAsync();
-            }
-
-            await silos[2].KillAsync();
-            using var timeout = new CancellationTokenSource(StepTimeout);
-            PartitionAssignment[] partitions;
-            do
-            {
-                await Task.Delay(100, timeout.Token);
-                partitions = (await client.Admin.ListTopicsAsync(timeout.Token)).Single(t => t.Name == topic).Partitions;
-            }
-            while (!partitions.All(p => p.Replicas.Length == 2 && !p.Replicas.Contains(2) && p.InSync.Length == 2));
-
-            // The new replicas copied the leaders' logs byte for byte.
-            foreach (var partition in partitions)
-            {
-                var logs = partition.Replicas.Select(b => File.ReadAllBytes(
-                    Path.Combine(data.Path, $"broker-{b}", "logs", $"{topic}-{partition.Partition}", "00000000000000000000.log"))).ToArray();
-                Assert.Equal(1_000, (await client.Admin.DescribeTopicAsync(topic, timeout.Token)).Partitions[partition.Partition].HighWatermark);
-                Assert.Equal(logs[0], logs[1]);
-            }
+            for (var i = 0; i < 3_000; i++) producer.Produce(topic, new ProducerRecord { Value = BitConverter.GetBytes(i), Partition = i % Partitions });
+            await producer.FlushAsync();
         }
-        finally
+
+        await silos[2].KillAsync();
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        PartitionAssignment[] partitions;
+        do
         {
-            foreach (var silo in silos) await silo.DisposeAsync();
+            await Task.Delay(100, timeout.Token);
+            partitions = (await client.Admin.ListTopicsAsync(timeout.Token)).Single(t => t.Name == topic).Partitions;
+        }
+        while (!partitions.All(p => p.Replicas.Length == 2 && !p.Replicas.Contains(2) && p.InSync.Length == 2));
+
+        // The new replicas copied the leaders' logs byte for byte.
+        foreach (var partition in partitions)
+        {
+            var logs = partition.Replicas.Select(b => File.ReadAllBytes(
+                Path.Combine(cluster.PartitionDirectory(b, topic, partition.Partition), "00000000000000000000.log"))).ToArray();
+            Assert.Equal(1_000, (await client.Admin.DescribeTopicAsync(topic, timeout.Token)).Partitions[partition.Partition].HighWatermark);
+            Assert.Equal(logs[0], logs[1]);
         }
     }
 
