@@ -7,8 +7,8 @@ namespace Hub.Streaming;
 /// Applies a Hub stream's events to a grain's persistent state exactly once. Each event is applied and its
 /// offset recorded in the same <see cref="IPersistentState{T}.WriteStateAsync"/>, so whatever crashes when,
 /// the stored state and the stored offset agree: an event redelivered after a restart (delivery is at least
-/// once) is recognised by its offset and skipped, and on activation the subscription resumes at the first
-/// offset not applied, read back from Hub if the cache no longer holds it.
+/// once) is recognised by its offset and skipped, and on activation the subscription resumes at the last
+/// applied offset, read back from Hub if the cache no longer holds it.
 /// <code>
 /// public sealed class CounterGrain([PersistentState("counter", "store")] IPersistentState&lt;CheckpointedState&lt;Counter&gt;&gt; state)
 ///     : Grain, ICounterGrain
@@ -23,16 +23,20 @@ public sealed class ExactlyOnceConsumer<TState>(IPersistentState<CheckpointedSta
     public TState State => storage.State.State;
 
     /// <summary>
-    /// Subscribes to <paramref name="stream"/> (or resumes its existing subscriptions, explicit or implicit) from
-    /// the first offset not yet applied, and applies each new event with <paramref name="apply"/>.
+    /// Subscribes to <paramref name="stream"/> (or resumes its existing subscriptions, explicit or implicit) where
+    /// the state left off, and applies each new event with <paramref name="apply"/>. Call it once per stream from
+    /// OnActivateAsync.
     /// </summary>
     public async Task SubscribeAsync<T>(IAsyncStream<T> stream, Action<TState, T> apply)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(apply);
-        var topic = Encoding.UTF8.GetString(stream.StreamId.Namespace.Span);
-        var observer = new Observer<T>(this, topic, apply);
-        var resumeAt = ResumeToken(topic);
+        var streamKey = $"{Encoding.UTF8.GetString(stream.StreamId.Namespace.Span)}/{Encoding.UTF8.GetString(stream.StreamId.Key.Span)}";
+        var observer = new Observer<T>(this, streamKey, apply);
+        // The last applied event, not the next: Orleans delivers from a resume token when the subscription
+        // starts, but treats it as processed when the grain resumes during a delivery. Either way nothing
+        // unapplied is skipped, and the event delivered again is recognised.
+        var resumeAt = storage.State.LastApplied.TryGetValue(streamKey, out var last) ? HubSequenceToken.AtOffset(last) : null;
         var handles = await stream.GetAllSubscriptionHandles();
         if (handles.Count == 0)
         {
@@ -42,26 +46,13 @@ public sealed class ExactlyOnceConsumer<TState>(IPersistentState<CheckpointedSta
         foreach (var handle in handles) await handle.ResumeAsync(observer, resumeAt);
     }
 
-    /// <summary>Where to resume: the earliest next offset recorded for the topic (a stream lives in one partition).</summary>
-    private HubSequenceToken? ResumeToken(string topic)
+    private async Task ApplyAsync<T>(string streamKey, T item, StreamSequenceToken? token, Action<TState, T> apply)
     {
-        var prefix = topic + "/";
-        long? earliest = null;
-        foreach (var (key, next) in storage.State.NextOffsets)
-        {
-            if (key.StartsWith(prefix, StringComparison.Ordinal)) earliest = Math.Min(earliest ?? long.MaxValue, next);
-        }
-        return earliest is { } offset ? HubSequenceToken.AtOffset(offset) : null;
-    }
-
-    private async Task ApplyAsync<T>(string topic, T item, StreamSequenceToken? token, Action<TState, T> apply)
-    {
-        if (token is not HubSequenceToken position || position.Partition == HubSequenceToken.AnyPartition)
+        if (token is not HubSequenceToken position)
             throw new InvalidOperationException($"ExactlyOnceConsumer needs events from a Hub stream provider (with a HubSequenceToken), got token {token?.ToString() ?? "null"}");
-        var key = $"{topic}/{position.Partition}";
-        if (storage.State.NextOffsets.TryGetValue(key, out var next) && position.Offset < next) return; // applied before
+        if (storage.State.LastApplied.TryGetValue(streamKey, out var last) && position.Offset <= last) return; // applied before
         apply(storage.State.State, item);
-        storage.State.NextOffsets[key] = position.Offset + 1;
+        storage.State.LastApplied[streamKey] = position.Offset;
         try
         {
             await storage.WriteStateAsync();
@@ -74,9 +65,9 @@ public sealed class ExactlyOnceConsumer<TState>(IPersistentState<CheckpointedSta
         }
     }
 
-    private sealed class Observer<T>(ExactlyOnceConsumer<TState> consumer, string topic, Action<TState, T> apply) : IAsyncObserver<T>
+    private sealed class Observer<T>(ExactlyOnceConsumer<TState> consumer, string streamKey, Action<TState, T> apply) : IAsyncObserver<T>
     {
-        public Task OnNextAsync(T item, StreamSequenceToken? token = null) => consumer.ApplyAsync(topic, item, token, apply);
+        public Task OnNextAsync(T item, StreamSequenceToken? token = null) => consumer.ApplyAsync(streamKey, item, token, apply);
 
         public Task OnCompletedAsync() => Task.CompletedTask;
 

@@ -1,4 +1,6 @@
 using Hub.Client;
+using Hub.Errors;
+using Hub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -71,13 +73,28 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
     private async Task<Dictionary<string, int>> LoadPartitionCountsAsync()
     {
         var counts = new Dictionary<string, int>();
-        var existing = await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false);
+        var existing = (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).ToDictionary(t => t.Name);
         foreach (var topic in _options.Topics.Distinct())
         {
-            var metadata = existing.FirstOrDefault(t => t.Name == topic)
-                ?? throw new InvalidOperationException($"Hub stream provider '{_name}': topic '{topic}' does not exist; create it before starting the silo (hub topics create {topic} --partitions N)");
+            var metadata = existing.GetValueOrDefault(topic) ?? await CreateMissingAsync(topic).ConfigureAwait(false);
             counts[topic] = metadata.PartitionCount;
         }
         return counts;
+    }
+
+    private async Task<TopicMetadata> CreateMissingAsync(string topic)
+    {
+        if (_options.PartitionsForMissingTopics == 0)
+            throw new InvalidOperationException($"Hub stream provider '{_name}': topic '{topic}' does not exist; create it before starting the silo " +
+                $"(hub topics create {topic} --partitions N) or set HubStreamOptions.PartitionsForMissingTopics");
+        try
+        {
+            return await Connection.Client.Admin.CreateTopicAsync(topic, _options.PartitionsForMissingTopics).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+        {
+            // Another silo of this cluster created it first.
+            return (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).Single(t => t.Name == topic);
+        }
     }
 }

@@ -6,10 +6,16 @@ namespace Hub.Streaming;
 public sealed class HubStreamOptions
 {
     /// <summary>
-    /// The topics this provider serves; each is a stream namespace. They must exist when the silo starts: the
-    /// provider reads their partition counts then (one Orleans queue per partition).
+    /// The topics this provider serves; each is a stream namespace. The provider reads their partition counts
+    /// when the silo starts (one Orleans queue per partition); partitions added later are not read.
     /// </summary>
     public List<string> Topics { get; set; } = [];
+
+    /// <summary>
+    /// Partitions of a topic the provider creates when one of <see cref="Topics"/> does not exist at start;
+    /// 0 (the default) makes a missing topic an error instead.
+    /// </summary>
+    public int PartitionsForMissingTopics { get; set; }
 
     /// <summary>
     /// Where Hub is: null when the silo is a Hub broker itself (co-hosted), else the gateways of the Hub
@@ -49,6 +55,8 @@ public sealed class HubStreamOptions
             throw new ArgumentException($"Hub stream provider '{providerName}' serves no topics: set HubStreamOptions.Topics");
         if (Topics.Any(string.IsNullOrEmpty))
             throw new ArgumentException($"Hub stream provider '{providerName}' has an empty topic name in HubStreamOptions.Topics");
+        if (PartitionsForMissingTopics < 0)
+            throw new ArgumentOutOfRangeException(nameof(PartitionsForMissingTopics), PartitionsForMissingTopics, "expected 0 (don't create) or more");
         if (CacheSize < 10)
             throw new ArgumentOutOfRangeException(nameof(CacheSize), CacheSize, "the cache holds at least 10 records");
         if (ReadAheadRecords < 1)
