@@ -22,6 +22,8 @@ builder.UseOrleans(silo =>
     {
         streams.Topics = [CounterApp.Topic];
         streams.Connection = new HubClientOptions { Gateways = [Required("HubGateway")] };
+        // A small cache lets go of delivered records, and so commits progress, every 50 records.
+        streams.CacheSize = 500;
     });
 });
 
