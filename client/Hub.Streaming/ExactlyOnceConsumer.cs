@@ -14,7 +14,8 @@ namespace Hub.Streaming;
 ///     : Grain, ICounterGrain
 /// {
 ///     public override Task OnActivateAsync(CancellationToken ct) =&gt; new ExactlyOnceConsumer&lt;Counter&gt;(state)
-///         .SubscribeAsync(this.GetStreamProvider("hub").GetStream&lt;long&gt;("numbers", this.GetPrimaryKeyString()), (c, n) =&gt; c.Sum += n);
+///         .SubscribeAsync(this.GetStreamProvider("hub-streams").GetStream&lt;long&gt;(StreamId.Create("numbers", this.GetPrimaryKeyString())),
+///             (counter, n) =&gt; counter.Sum += n);
 /// }
 /// </code>
 /// </summary>
