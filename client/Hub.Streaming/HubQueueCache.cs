@@ -51,6 +51,15 @@ internal sealed class HubQueueCache(HubStreamConnection connection, string topic
     };
 
     /// <summary>
+    /// Orleans' start positions: <see cref="StreamSubscriptionStartPosition.EarliestAvailable"/> means the earliest
+    /// record Hub retains for the stream (not only the cache's), <see cref="StreamSubscriptionStartPosition.Latest"/>
+    /// the next record to arrive.
+    /// </summary>
+    public QueueCacheCursorResult<IQueueCacheCursor> TryGetCacheCursorAtPosition(StreamId streamId, StreamSubscriptionStartPosition startPosition) =>
+        QueueCacheCursorResult<IQueueCacheCursor>.FromCursor(GetCacheCursor(streamId,
+            startPosition == StreamSubscriptionStartPosition.EarliestAvailable ? HubSequenceToken.Earliest : null));
+
+    /// <summary>
     /// Whether a cursor may continue at <paramref name="offset"/> in the cache without missing a record:
     /// the cache holds (or will hold) every record from there on.
     /// </summary>

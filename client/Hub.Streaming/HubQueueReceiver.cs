@@ -80,7 +80,6 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
         await _stop.CancelAsync().ConfigureAwait(false);
         await _pump.WaitAsync(timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (_consumer is not null) await _consumer.DisposeAsync().ConfigureAwait(false);
-        _stop.Dispose();
     }
 
     private async Task PumpAsync(HubConsumer consumer, CancellationToken ct)

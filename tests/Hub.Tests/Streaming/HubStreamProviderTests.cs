@@ -6,6 +6,7 @@ using Hub.Errors;
 using Hub.Streaming;
 using Hub.Streaming.TestHost;
 using Hub.Tests.Cluster;
+using Orleans.Streams;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Streaming;
@@ -66,6 +67,12 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         await WaitUntilAsync(async () => (await fromStart.Received()).Count >= 50, "50 ticks replayed from the earliest record");
         var all = await fromStart.Received();
         Assert.Equal(Enumerable.Range(0, 50).Select(n => $"{n}"), all.Select(r => r.Value));
+
+        // Orleans' own "earliest available" reaches back as far as Hub retains, not only as far as the cache.
+        var earliest = _cluster.Grains.GetGrain<ITickSubscriberGrain>("earliest-available");
+        await earliest.SubscribeFrom("a", StreamSubscriptionStartPosition.EarliestAvailable);
+        await WaitUntilAsync(async () => (await earliest.Received()).Count >= 50, "50 ticks replayed from the earliest available record");
+        Assert.Equal(all, await earliest.Received());
 
         var from20 = _cluster.Grains.GetGrain<ITickSubscriberGrain>("from-20");
         await from20.SubscribeFrom("a", HubSequenceToken.AtOffset(all[20].Offset));

@@ -9,6 +9,9 @@ public interface ITickSubscriberGrain : IGrainWithStringKey
 {
     Task SubscribeFrom(string streamKey, HubSequenceToken position);
 
+    /// <summary>Subscribes with Orleans' own start position instead of a token.</summary>
+    Task SubscribeFrom(string streamKey, StreamSubscriptionStartPosition position);
+
     [AlwaysInterleave]
     Task<List<Received>> Received();
 }
@@ -17,15 +20,27 @@ public sealed class TickSubscriberGrain : Grain, ITickSubscriberGrain
 {
     private readonly List<Received> _received = [];
 
-    public async Task SubscribeFrom(string streamKey, HubSequenceToken position)
+    public Task SubscribeFrom(string streamKey, HubSequenceToken position) => Stream(streamKey).SubscribeAsync(Record, position);
+
+    public Task SubscribeFrom(string streamKey, StreamSubscriptionStartPosition position) =>
+        Stream(streamKey).SubscribeAsync(new Observer(this), position);
+
+    private IAsyncStream<Tick> Stream(string streamKey) =>
+        this.GetStreamProvider(StreamingSiloConfigurator.Provider).GetStream<Tick>(StreamId.Create(StreamingSiloConfigurator.TicksTopic, streamKey));
+
+    private Task Record(Tick tick, StreamSequenceToken? token)
     {
-        var stream = this.GetStreamProvider(StreamingSiloConfigurator.Provider)
-            .GetStream<Tick>(StreamId.Create(StreamingSiloConfigurator.TicksTopic, streamKey));
-        await stream.SubscribeAsync((tick, token) =>
-        {
-            _received.Add(new Received($"{tick.Number}", ((HubSequenceToken)token!).Offset));
-            return Task.CompletedTask;
-        }, position);
+        _received.Add(new Received($"{tick.Number}", ((HubSequenceToken)token!).Offset));
+        return Task.CompletedTask;
+    }
+
+    private sealed class Observer(TickSubscriberGrain grain) : IAsyncObserver<Tick>
+    {
+        public Task OnNextAsync(Tick item, StreamSequenceToken? token = null) => grain.Record(item, token);
+
+        public Task OnCompletedAsync() => Task.CompletedTask;
+
+        public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
     }
 
     public Task<List<Received>> Received() => Task.FromResult(_received.ToList());
