@@ -44,7 +44,7 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
         var client = _options.Connection is { } remote
             ? await HubClient.ConnectAsync(remote).ConfigureAwait(false)
             : HubClient.FromGrainFactory(_services.GetRequiredService<IGrainFactory>());
-        var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.UnkeyedStreamKey);
+        var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.Topics, _options.UnkeyedStreamKey);
         _connection = new HubStreamConnection(_name, _options, client, codec);
         return new HubQueueAdapter(_connection, _loggers);
     }

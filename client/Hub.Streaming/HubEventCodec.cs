@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text;
 using Hub.Batches;
 using Hub.Client;
@@ -13,11 +14,14 @@ namespace Hub.Streaming;
 /// so does one whose value this application cannot deserialize (an unknown type), rather than being lost.
 /// Publishing a <see cref="HubRecord"/> writes its key, value and headers as they are.
 /// </summary>
-internal sealed class HubEventCodec(Serializer serializer, string unkeyedStreamKey)
+internal sealed class HubEventCodec(Serializer serializer, IEnumerable<string> topics, string unkeyedStreamKey)
 {
     public const string TypeHeader = "orleans.type";
 
     private readonly byte[] _unkeyedStreamKey = Encoding.UTF8.GetBytes(unkeyedStreamKey);
+
+    // Stream namespaces, encoded once rather than for every record.
+    private readonly FrozenDictionary<string, byte[]> _namespaces = topics.Distinct().ToFrozenDictionary(t => t, Encoding.UTF8.GetBytes);
 
     public ProducerRecord Encode(StreamId streamId, object? @event)
     {
@@ -42,7 +46,7 @@ internal sealed class HubEventCodec(Serializer serializer, string unkeyedStreamK
     public HubBatchContainer Decode(string topic, int partition, in Record record)
     {
         var key = record.Key is { } k ? k.Span : _unkeyedStreamKey;
-        var streamId = StreamId.Create(Encoding.UTF8.GetBytes(topic), key);
+        var streamId = StreamId.Create(_namespaces[topic], key);
         var headers = record.DecodeHeaders();
         var @event = IsOrleansEvent(headers) && TryDeserialize(record.Value, out var decoded)
             ? decoded
