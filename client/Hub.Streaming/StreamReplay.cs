@@ -52,9 +52,11 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
         }
         catch (HubException e) when (e.Code == ErrorCode.OffsetOutOfRange)
         {
+            // Before the log start: retention removed those records, so begin at the earliest retained one.
+            // Past the end: nothing to replay; the cache delivers the stream from that offset once it is written.
             var state = await connection.Client.Router.InvokeAsync(topic, partition, grain => grain.GetState(), timeout.Token).ConfigureAwait(false);
-            if (NextOffset >= state.LogStartOffset) throw;
-            NextOffset = state.LogStartOffset;
+            if (NextOffset < state.LogStartOffset) NextOffset = state.LogStartOffset;
+            else AtLogEnd = true;
             return;
         }
         var records = result.Records;
