@@ -38,7 +38,10 @@ public sealed class HubStreamOptions
     /// </summary>
     public int CacheSize { get; set; } = 4096;
 
-    /// <summary>Records read from Hub but not yet in the cache, per partition (the read-ahead).</summary>
+    /// <summary>
+    /// Records read from Hub but not yet in the cache, per partition (the read-ahead); beyond them the SDK
+    /// consumer holds at most its few prefetched fetches (<see cref="ConsumerOptions.PrefetchBatches"/>).
+    /// </summary>
     public int ReadAheadRecords { get; set; } = 1024;
 
     /// <summary>Stream key that records produced without a key arrive on (Orleans refuses empty grain keys).</summary>
