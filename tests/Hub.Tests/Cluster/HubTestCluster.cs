@@ -36,6 +36,9 @@ public sealed class HubTestCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _cluster.GrainFactory;
 
+    /// <summary>The cluster's Orleans client (what <see cref="Client"/> wraps), e.g. for its stream providers.</summary>
+    public IClusterClient OrleansClient => _cluster.Client;
+
     /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
     public string KafkaBootstrap =>
         ((InProcessSiloHandle)_cluster.Primary!).SiloHost!.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
@@ -43,7 +46,10 @@ public sealed class HubTestCluster : IAsyncDisposable
             : throw new InvalidOperationException("the Kafka listener has not started");
 
     /// <param name="settings">Further <see cref="Silo.Hosting.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
-    /// <param name="configurators">Further <see cref="ISiloConfigurator"/> types, applied after the Hub one (e.g. a stream provider).</param>
+    /// <param name="configurators">
+    /// Further <see cref="ISiloConfigurator"/> types, applied after the Hub one (e.g. a stream provider), and
+    /// <see cref="IClientBuilderConfigurator"/> types for the cluster's client; a type may be both.
+    /// </param>
     public static Task<HubTestCluster> StartAsync(TimeSpan? retentionCheck = null, IReadOnlyDictionary<string, string>? settings = null,
         IReadOnlyList<Type>? configurators = null) =>
         StartAsync(new TempDirectory(), retentionCheck, settings, configurators ?? []);
@@ -66,7 +72,11 @@ public sealed class HubTestCluster : IAsyncDisposable
         if (retentionCheck is { } interval)
             builder.Properties[HubSiloConfigurator.RetentionCheckMsKey] = ((int)interval.TotalMilliseconds).ToString();
         builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();
-        foreach (var configurator in configurators) builder.Options.SiloBuilderConfiguratorTypes.Add(configurator.AssemblyQualifiedName!);
+        foreach (var configurator in configurators)
+        {
+            if (configurator.IsAssignableTo(typeof(ISiloConfigurator))) builder.Options.SiloBuilderConfiguratorTypes.Add(configurator.AssemblyQualifiedName!);
+            if (configurator.IsAssignableTo(typeof(IClientBuilderConfigurator))) builder.Options.ClientBuilderConfiguratorTypes.Add(configurator.AssemblyQualifiedName!);
+        }
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new HubTestCluster(cluster, data, retentionCheck, settings, configurators);

@@ -14,11 +14,11 @@ namespace Hub.Tests.Streaming;
 /// <summary>The Hub stream provider co-hosted in a Hub silo (TestingHost), with grains subscribing and publishing.</summary>
 public sealed class HubStreamProviderTests : IAsyncLifetime
 {
-    private static readonly string ProviderGroup = $"orleans-streams.{StreamingSiloConfigurator.Provider}";
+    private static readonly string ProviderGroup = $"orleans-streams.{StreamingClusterConfigurator.Provider}";
 
     private HubTestCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(configurators: [typeof(StreamingSiloConfigurator)]);
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync(configurators: [typeof(StreamingClusterConfigurator)]);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -31,7 +31,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         {
             for (var i = 0; i < perKey; i++)
             {
-                foreach (var key in keys) producer.Produce(StreamingSiloConfigurator.OrdersTopic, new Message<string, string> { Key = key, Value = $"{key}:{i}" });
+                foreach (var key in keys) producer.Produce(StreamingClusterConfigurator.OrdersTopic, new Message<string, string> { Key = key, Value = $"{key}:{i}" });
             }
             producer.Flush(Bound);
         }
@@ -48,7 +48,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         // Delivery progress is a consumer group like any other: once everything is delivered, no lag.
         await WaitUntilAsync(async () =>
         {
-            var orders = await ProviderProgressAsync(StreamingSiloConfigurator.OrdersTopic);
+            var orders = await ProviderProgressAsync(StreamingClusterConfigurator.OrdersTopic);
             return orders.Sum(p => p.LogEndOffset ?? 0) == keys.Length * perKey && orders.All(p => p.Lag == 0);
         }, "the provider's group has committed every orders record");
     }
@@ -59,7 +59,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         await _cluster.Grains.GetGrain<ITickPublisherGrain>("a").Publish(0, 50);
         await _cluster.Grains.GetGrain<ITickPublisherGrain>("b").Publish(1000, 30); // another stream of the same topic
         // A committed offset means the cache let go of the records before it: what follows must come from Hub.
-        await WaitUntilAsync(async () => (await ProviderProgressAsync(StreamingSiloConfigurator.TicksTopic)).Sum(p => p.CommittedOffset ?? 0) == 80,
+        await WaitUntilAsync(async () => (await ProviderProgressAsync(StreamingClusterConfigurator.TicksTopic)).Sum(p => p.CommittedOffset ?? 0) == 80,
             "the provider committed all 80 ticks");
 
         var fromStart = _cluster.Grains.GetGrain<ITickSubscriberGrain>("from-start");
@@ -84,6 +84,20 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         await WaitUntilAsync(async () => (await fromStart.Received()).Count >= 60 && (await from20.Received()).Count >= 40, "both have the 10 new ticks");
         Assert.Equal(Enumerable.Range(0, 60).Select(n => $"{n}"), (await fromStart.Received()).Select(r => r.Value));
         Assert.Equal(Enumerable.Range(20, 40).Select(n => $"{n}"), (await from20.Received()).Select(r => r.Value));
+    }
+
+    [Fact]
+    public async Task OrleansClient_PublishesThroughTheProvider_AGrainReceivesInOrder()
+    {
+        var stream = _cluster.OrleansClient.GetStreamProvider(StreamingClusterConfigurator.Provider)
+            .GetStream<Tick>(StreamId.Create(StreamingClusterConfigurator.TicksTopic, "from-client"));
+        await stream.OnNextBatchAsync(Enumerable.Range(0, 10).Select(n => new Tick(n)));
+        await stream.OnNextAsync(new Tick(10));
+
+        var subscriber = _cluster.Grains.GetGrain<ITickSubscriberGrain>("client-reader");
+        await subscriber.SubscribeFrom("from-client", HubSequenceToken.Earliest);
+        await WaitUntilAsync(async () => (await subscriber.Received()).Count >= 11, "the grain has the client's 11 ticks");
+        Assert.Equal(Enumerable.Range(0, 11).Select(n => $"{n}"), (await subscriber.Received()).Select(r => r.Value));
     }
 
     [Fact]
@@ -122,7 +136,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         {
             foreach (var tag in tags)
             {
-                if (tag is { Key: "topic", Value: StreamingSiloConfigurator.SlowTopic }) Interlocked.Add(ref read, value);
+                if (tag is { Key: "topic", Value: StreamingClusterConfigurator.SlowTopic }) Interlocked.Add(ref read, value);
             }
         });
         listener.Start();
@@ -130,12 +144,12 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         await using (var producer = _cluster.Client.CreateProducer())
         {
             for (var i = 0; i < count; i++)
-                producer.Produce(StreamingSiloConfigurator.SlowTopic, new ProducerRecord { Key = "s"u8.ToArray(), Value = Encoding.UTF8.GetBytes($"{i}") });
+                producer.Produce(StreamingClusterConfigurator.SlowTopic, new ProducerRecord { Key = "s"u8.ToArray(), Value = Encoding.UTF8.GetBytes($"{i}") });
             await producer.FlushAsync();
         }
 
         // Records in the cache plus those read ahead of it, plus one in hand between the two.
-        const int bound = StreamingSiloConfigurator.SlowCacheSize + StreamingSiloConfigurator.SlowReadAhead + 1;
+        const int bound = StreamingClusterConfigurator.SlowCacheSize + StreamingClusterConfigurator.SlowReadAhead + 1;
         var subscriber = _cluster.Grains.GetGrain<ISlowSubscriberGrain>("s");
         var maxAhead = 0L;
         await WaitUntilAsync(async () =>
@@ -149,7 +163,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(0, count).Select(i => $"{i}"), (await subscriber.Received()).Select(r => r.Value));
         // The bound was reached: the cache really filled up and reading paused.
-        Assert.True(maxAhead >= StreamingSiloConfigurator.SlowCacheSize, $"reads ran at most {maxAhead} ahead: the subscriber was never slow enough to test back-pressure");
+        Assert.True(maxAhead >= StreamingClusterConfigurator.SlowCacheSize, $"reads ran at most {maxAhead} ahead: the subscriber was never slow enough to test back-pressure");
     }
 
     /// <summary>The provider group's committed offsets and lag for the topic's partitions (none before its first commit).</summary>

@@ -3,6 +3,6 @@ namespace Hub.Tests.Streaming;
 /// <summary>Records its key of the orders topic.</summary>
 public interface IOrderRecorderGrain : IRecorderGrain;
 
-[ImplicitStreamSubscription(StreamingSiloConfigurator.OrdersTopic)]
+[ImplicitStreamSubscription(StreamingClusterConfigurator.OrdersTopic)]
 public sealed class OrderRecorderGrain()
-    : RecorderGrain(StreamingSiloConfigurator.Provider, StreamingSiloConfigurator.OrdersTopic, TimeSpan.Zero), IOrderRecorderGrain;
+    : RecorderGrain(StreamingClusterConfigurator.Provider, StreamingClusterConfigurator.OrdersTopic, TimeSpan.Zero), IOrderRecorderGrain;

@@ -12,7 +12,7 @@ public interface ITickPublisherGrain : IGrainWithStringKey
 public sealed class TickPublisherGrain : Grain, ITickPublisherGrain
 {
     public Task Publish(int first, int count) =>
-        this.GetStreamProvider(StreamingSiloConfigurator.Provider)
-            .GetStream<Tick>(StreamId.Create(StreamingSiloConfigurator.TicksTopic, this.GetPrimaryKeyString()))
+        this.GetStreamProvider(StreamingClusterConfigurator.Provider)
+            .GetStream<Tick>(StreamId.Create(StreamingClusterConfigurator.TicksTopic, this.GetPrimaryKeyString()))
             .OnNextBatchAsync(Enumerable.Range(first, count).Select(n => new Tick(n)));
 }

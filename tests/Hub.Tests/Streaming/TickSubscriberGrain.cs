@@ -26,7 +26,7 @@ public sealed class TickSubscriberGrain : Grain, ITickSubscriberGrain
         Stream(streamKey).SubscribeAsync(new Observer(this), position);
 
     private IAsyncStream<Tick> Stream(string streamKey) =>
-        this.GetStreamProvider(StreamingSiloConfigurator.Provider).GetStream<Tick>(StreamId.Create(StreamingSiloConfigurator.TicksTopic, streamKey));
+        this.GetStreamProvider(StreamingClusterConfigurator.Provider).GetStream<Tick>(StreamId.Create(StreamingClusterConfigurator.TicksTopic, streamKey));
 
     private Task Record(Tick tick, StreamSequenceToken? token)
     {

@@ -2,6 +2,7 @@ using Hub.Silo.Storage;
 using Hub.Streaming;
 using Hub.Streaming.TestHost;
 using Hub.Tests.Cluster;
+using Microsoft.Extensions.Configuration;
 using Orleans.TestingHost;
 
 namespace Hub.Tests.Streaming;
@@ -10,8 +11,9 @@ namespace Hub.Tests.Streaming;
 /// A Hub silo that also hosts application grains using Hub streams co-hosted (no SDK connection): the
 /// provider <see cref="Provider"/> over the test topics, and <see cref="SlowProvider"/> with a small cache for
 /// the back-pressure test. Stream subscriptions and grain state go to files under the silo's data directory.
+/// The cluster's client gets <see cref="Provider"/> too, to publish.
 /// </summary>
-public sealed class StreamingSiloConfigurator : ISiloConfigurator
+public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBuilderConfigurator
 {
     public const string Provider = "streams";
     public const string SlowProvider = "slow-streams";
@@ -28,11 +30,7 @@ public sealed class StreamingSiloConfigurator : ISiloConfigurator
         var data = silo.Configuration[HubSiloConfigurator.DataDirectoryKey]!;
         silo.AddFileGrainStorage("PubSubStore", storage => storage.RootDirectory = Path.Combine(data, "pubsub"));
         silo.AddFileGrainStorage(CounterApp.Storage, storage => storage.RootDirectory = Path.Combine(data, "counters"));
-        silo.AddHubStreams(Provider, streams =>
-        {
-            streams.Topics = [OrdersTopic, TicksTopic];
-            streams.PartitionsForMissingTopics = 3;
-        });
+        silo.AddHubStreams(Provider, ConfigureProvider);
         // The counter grain's provider name, served co-hosted here (the kill test runs it against a remote Hub).
         silo.AddHubStreams(CounterApp.StreamProvider, streams =>
         {
@@ -46,5 +44,13 @@ public sealed class StreamingSiloConfigurator : ISiloConfigurator
             streams.CacheSize = SlowCacheSize;
             streams.ReadAheadRecords = SlowReadAhead;
         });
+    }
+
+    public void Configure(IConfiguration configuration, IClientBuilder client) => client.AddHubStreams(Provider, ConfigureProvider);
+
+    private static void ConfigureProvider(HubStreamOptions streams)
+    {
+        streams.Topics = [OrdersTopic, TicksTopic];
+        streams.PartitionsForMissingTopics = 3;
     }
 }
