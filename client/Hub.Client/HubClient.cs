@@ -32,6 +32,10 @@ public sealed class HubClient : IAsyncDisposable
 
     public HubAdmin Admin { get; }
 
+    internal IGrainFactory Grains => _grains;
+
+    internal PartitionRouter Router => _router;
+
     /// <summary>
     /// Starts an Orleans client against the given gateways and connects, retrying until ConnectTimeout.
     /// Throws <see cref="HubConnectionException"/> when no gateway answers in that time.

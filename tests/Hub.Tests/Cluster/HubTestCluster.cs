@@ -16,14 +16,17 @@ public sealed class HubTestCluster : IAsyncDisposable
     private readonly TempDirectory _data;
     private readonly TimeSpan? _retentionCheck;
     private readonly IReadOnlyDictionary<string, string>? _settings;
+    private readonly IReadOnlyList<Type> _configurators;
     private bool _ownsData = true;
 
-    private HubTestCluster(TestCluster cluster, TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings)
+    private HubTestCluster(TestCluster cluster, TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings,
+        IReadOnlyList<Type> configurators)
     {
         _cluster = cluster;
         _data = data;
         _retentionCheck = retentionCheck;
         _settings = settings;
+        _configurators = configurators;
         Client = HubClient.FromGrainFactory(cluster.Client);
     }
 
@@ -33,6 +36,9 @@ public sealed class HubTestCluster : IAsyncDisposable
 
     public IGrainFactory Grains => _cluster.GrainFactory;
 
+    /// <summary>The cluster's Orleans client (what <see cref="Client"/> wraps), e.g. for its stream providers.</summary>
+    public IClusterClient OrleansClient => _cluster.Client;
+
     /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
     public string KafkaBootstrap =>
         ((InProcessSiloHandle)_cluster.Primary!).SiloHost!.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
@@ -40,18 +46,24 @@ public sealed class HubTestCluster : IAsyncDisposable
             : throw new InvalidOperationException("the Kafka listener has not started");
 
     /// <param name="settings">Further <see cref="Silo.Hosting.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
-    public static Task<HubTestCluster> StartAsync(TimeSpan? retentionCheck = null, IReadOnlyDictionary<string, string>? settings = null) =>
-        StartAsync(new TempDirectory(), retentionCheck, settings);
+    /// <param name="configurators">
+    /// Further <see cref="ISiloConfigurator"/> types, applied after the Hub one (e.g. a stream provider), and
+    /// <see cref="IClientBuilderConfigurator"/> types for the cluster's client; a type may be both.
+    /// </param>
+    public static Task<HubTestCluster> StartAsync(TimeSpan? retentionCheck = null, IReadOnlyDictionary<string, string>? settings = null,
+        IReadOnlyList<Type>? configurators = null) =>
+        StartAsync(new TempDirectory(), retentionCheck, settings, configurators ?? []);
 
     /// <summary>Stops this cluster, keeping its data, and starts a new one with the same settings on it.</summary>
     public async Task<HubTestCluster> RestartAsync()
     {
         _ownsData = false;
         await DisposeAsync();
-        return await StartAsync(_data, _retentionCheck, _settings);
+        return await StartAsync(_data, _retentionCheck, _settings, _configurators);
     }
 
-    private static async Task<HubTestCluster> StartAsync(TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings)
+    private static async Task<HubTestCluster> StartAsync(TempDirectory data, TimeSpan? retentionCheck, IReadOnlyDictionary<string, string>? settings,
+        IReadOnlyList<Type> configurators)
     {
         var builder = new TestClusterBuilder(1);
         builder.Properties[HubSiloConfigurator.DataDirectoryKey] = data.Path;
@@ -60,9 +72,14 @@ public sealed class HubTestCluster : IAsyncDisposable
         if (retentionCheck is { } interval)
             builder.Properties[HubSiloConfigurator.RetentionCheckMsKey] = ((int)interval.TotalMilliseconds).ToString();
         builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();
+        foreach (var configurator in configurators)
+        {
+            if (configurator.IsAssignableTo(typeof(ISiloConfigurator))) builder.Options.SiloBuilderConfiguratorTypes.Add(configurator.AssemblyQualifiedName!);
+            if (configurator.IsAssignableTo(typeof(IClientBuilderConfigurator))) builder.Options.ClientBuilderConfiguratorTypes.Add(configurator.AssemblyQualifiedName!);
+        }
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new HubTestCluster(cluster, data, retentionCheck, settings);
+        return new HubTestCluster(cluster, data, retentionCheck, settings, configurators);
     }
 
     public async ValueTask DisposeAsync()

@@ -20,8 +20,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Settings _settings;
 
-    /// <summary>Everything needed to start the same silo again: same broker, disk and ports.</summary>
-    private sealed record Settings(string DataDirectory, int BrokerId, IReadOnlyDictionary<string, string>? Environment, int GatewayPort, int SiloPort, int KafkaPort);
+    /// <summary>Everything needed to start the same silo again: same program, arguments (broker, disk) and ports.</summary>
+    private sealed record Settings(string Dll, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string>? Environment, int BrokerId, int GatewayPort, int KafkaPort);
 
     private SiloProcess(Process process, Settings settings)
     {
@@ -40,28 +40,38 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <param name="brokerId">The silo's broker id (each silo of one cluster needs its own).</param>
     /// <param name="environment">Extra settings, e.g. HUB_Hub__Clustering__Provider=Redis for a real cluster.</param>
-    public static Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null) =>
-        StartAsync(new Settings(dataDirectory, brokerId, environment, FreePort(), FreePort(), FreePort()));
+    public static Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var (gatewayPort, siloPort, kafkaPort) = (FreePort(), FreePort(), FreePort());
+        return StartAsync(new Settings(BuiltDll("silo", "Hub.Silo"),
+        [
+            "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
+            "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
+        ], environment, brokerId, gatewayPort, kafkaPort));
+    }
+
+    /// <summary>
+    /// Starts another Orleans host program of this repository (built beside the tests, see <see cref="BuiltDll"/>)
+    /// whose gateway listens on <paramref name="gatewayPort"/>; it has no broker id and no Kafka listener.
+    /// </summary>
+    public static Task<SiloProcess> StartProgramAsync(string dll, IReadOnlyList<string> arguments, int gatewayPort) =>
+        StartAsync(new Settings(dll, arguments, Environment: null, BrokerId: -1, gatewayPort, KafkaPort: 0));
 
     /// <summary>Starts this silo again after it stopped or was killed: same broker id, data directory and ports.</summary>
     public Task<SiloProcess> RestartAsync() => StartAsync(_settings);
 
     private static async Task<SiloProcess> StartAsync(Settings settings)
     {
-        var (dataDirectory, brokerId, environment, gatewayPort, siloPort, kafkaPort) = settings;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList =
-            {
-                SiloDll(), "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
-                "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
-            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the silo process");
+        start.ArgumentList.Add(settings.Dll);
+        foreach (var argument in settings.Arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in settings.Environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {settings.Dll}");
         var silo = new SiloProcess(process, settings);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
@@ -134,11 +144,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The checkout this test assembly was built in (it sits in tests/Hub.Tests/bin/&lt;config&gt;/net10.0/).</summary>
     internal static string RepositoryRoot => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
 
-    /// <summary>The silo built beside this test assembly's configuration (Release under ./test.sh).</summary>
-    private static string SiloDll()
+    /// <summary>
+    /// The program of project <paramref name="projectDirectory"/> (relative to the repository) built in this test
+    /// assembly's configuration (Release under ./test.sh).
+    /// </summary>
+    internal static string BuiltDll(string projectDirectory, string assemblyName)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var dll = Path.Combine(RepositoryRoot, "silo", "bin", configuration, "net10.0", "Hub.Silo.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the silo first: {dll} is missing");
+        var dll = Path.Combine(RepositoryRoot, projectDirectory, "bin", configuration, "net10.0", $"{assemblyName}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"build {projectDirectory} first: {dll} is missing");
     }
 }

@@ -1,0 +1,100 @@
+using Hub.Client;
+using Hub.Errors;
+using Hub.Topics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Streams;
+
+namespace Hub.Streaming;
+
+/// <summary>
+/// Builds one Hub stream provider's parts. The connection is made when Orleans creates the adapter; the queue
+/// layout (partitions per topic) is read when the pulling agents start, as a co-hosted Hub answers only once
+/// its silo is active.
+/// </summary>
+public sealed class HubAdapterFactory : IQueueAdapterFactory
+{
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly string _name;
+    private readonly HubStreamOptions _options;
+    private readonly IServiceProvider _services;
+    private readonly ILoggerFactory _loggers;
+    private readonly Lock _lock = new();
+    private HubStreamConnection? _connection;
+    private HubQueueMapper? _mapper;
+
+    private HubAdapterFactory(string name, HubStreamOptions options, IServiceProvider services)
+    {
+        options.Validate(name);
+        _name = name;
+        _options = options;
+        _services = services;
+        _loggers = services.GetRequiredService<ILoggerFactory>();
+    }
+
+    /// <summary>What <c>AddPersistentStreams</c> calls to make the factory of provider <paramref name="name"/>.</summary>
+    public static HubAdapterFactory Create(IServiceProvider services, string name) =>
+        new(name, services.GetRequiredService<IOptionsMonitor<HubStreamOptions>>().Get(name), services);
+
+    public async Task<IQueueAdapter> CreateAdapter()
+    {
+        var client = _options.Connection is { } remote
+            ? await HubClient.ConnectAsync(remote).ConfigureAwait(false)
+            : HubClient.FromGrainFactory(_services.GetRequiredService<IGrainFactory>());
+        var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.Topics, _options.UnkeyedStreamKey);
+        _connection = new HubStreamConnection(_name, _options, client, codec);
+        return new HubQueueAdapter(_connection, _loggers);
+    }
+
+    public IQueueAdapterCache GetQueueAdapterCache() => new HubQueueAdapterCache(Connection, _loggers);
+
+    public IStreamQueueMapper GetStreamQueueMapper()
+    {
+        lock (_lock)
+        {
+            if (_mapper is not null) return _mapper;
+            // Orleans asks synchronously; the lookup runs on the thread pool, off the caller's scheduler.
+            var load = Task.Run(LoadPartitionCountsAsync);
+            if (!load.Wait(MetadataTimeout))
+                throw new TimeoutException($"Hub stream provider '{_name}' could not read its topics from Hub within {MetadataTimeout}");
+            return _mapper = new HubQueueMapper(load.Result);
+        }
+    }
+
+    public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
+        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+
+    private HubStreamConnection Connection =>
+        _connection ?? throw new InvalidOperationException($"Hub stream provider '{_name}' is used before Orleans created its adapter");
+
+    private async Task<Dictionary<string, int>> LoadPartitionCountsAsync()
+    {
+        var counts = new Dictionary<string, int>();
+        var existing = (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).ToDictionary(t => t.Name);
+        foreach (var topic in _options.Topics.Distinct())
+        {
+            var metadata = existing.GetValueOrDefault(topic) ?? await CreateMissingAsync(topic).ConfigureAwait(false);
+            counts[topic] = metadata.PartitionCount;
+        }
+        return counts;
+    }
+
+    private async Task<TopicMetadata> CreateMissingAsync(string topic)
+    {
+        if (_options.PartitionsForMissingTopics == 0)
+            throw new InvalidOperationException($"Hub stream provider '{_name}': topic '{topic}' does not exist; create it before starting the silo " +
+                $"(hub topics create {topic} --partitions N) or set HubStreamOptions.PartitionsForMissingTopics");
+        try
+        {
+            return await Connection.Client.Admin.CreateTopicAsync(topic, _options.PartitionsForMissingTopics).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+        {
+            // Another silo of this cluster created it first.
+            return (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).Single(t => t.Name == topic);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Hub.Client;
+
+namespace Hub.Streaming;
+
+/// <summary>Settings of one Hub stream provider (<c>AddHubStreams(name, ...)</c>).</summary>
+public sealed class HubStreamOptions
+{
+    /// <summary>
+    /// The topics this provider serves; each is a stream namespace. The provider reads their partition counts
+    /// when the silo starts (one Orleans queue per partition); partitions added later are not read.
+    /// </summary>
+    public List<string> Topics { get; set; } = [];
+
+    /// <summary>
+    /// Partitions of a topic the provider creates when one of <see cref="Topics"/> does not exist at start;
+    /// 0 (the default) makes a missing topic an error instead.
+    /// </summary>
+    public int PartitionsForMissingTopics { get; set; }
+
+    /// <summary>
+    /// Where Hub is: null when the silo is a Hub broker itself (co-hosted), else the gateways of the Hub
+    /// cluster this application cluster reaches through the SDK.
+    /// </summary>
+    public HubClientOptions? Connection { get; set; }
+
+    /// <summary>
+    /// The consumer group that holds delivery progress (committed offsets); null means
+    /// <c>orleans-streams.&lt;provider name&gt;</c>.
+    /// </summary>
+    public string? ConsumerGroup { get; set; }
+
+    /// <summary>Where a partition starts when the group has no committed offset for it: Earliest or Latest.</summary>
+    public AutoOffsetReset StartFrom { get; set; } = AutoOffsetReset.Earliest;
+
+    /// <summary>
+    /// Records each partition's cache holds at most. A subscriber still reading the oldest tenth of the cache
+    /// stops further reads from Hub (back-pressure) instead of losing its events.
+    /// </summary>
+    public int CacheSize { get; set; } = 4096;
+
+    /// <summary>
+    /// Records read from Hub but not yet in the cache, per partition (the read-ahead); beyond them the SDK
+    /// consumer holds at most its few prefetched fetches (<see cref="ConsumerOptions.PrefetchBatches"/>).
+    /// </summary>
+    public int ReadAheadRecords { get; set; } = 1024;
+
+    /// <summary>Stream key that records produced without a key arrive on (Orleans refuses empty grain keys).</summary>
+    public string UnkeyedStreamKey { get; set; } = "-";
+
+    /// <summary>The producer used by <c>OnNextAsync</c>/<c>OnNextBatchAsync</c> (batching, acks).</summary>
+    public ProducerOptions Producer { get; set; } = new() { LingerMs = 2, Acks = Acks.All };
+
+    internal string GroupFor(string providerName) => ConsumerGroup ?? $"orleans-streams.{providerName}";
+
+    internal void Validate(string providerName)
+    {
+        if (Topics.Count == 0)
+            throw new ArgumentException($"Hub stream provider '{providerName}' serves no topics: set HubStreamOptions.Topics");
+        if (Topics.Any(string.IsNullOrEmpty))
+            throw new ArgumentException($"Hub stream provider '{providerName}' has an empty topic name in HubStreamOptions.Topics");
+        if (PartitionsForMissingTopics < 0)
+            throw new ArgumentOutOfRangeException(nameof(PartitionsForMissingTopics), PartitionsForMissingTopics, "expected 0 (don't create) or more");
+        if (CacheSize < 10)
+            throw new ArgumentOutOfRangeException(nameof(CacheSize), CacheSize, "the cache holds at least 10 records");
+        if (ReadAheadRecords < 1)
+            throw new ArgumentOutOfRangeException(nameof(ReadAheadRecords), ReadAheadRecords, "read ahead at least one record");
+        if (string.IsNullOrEmpty(UnkeyedStreamKey))
+            throw new ArgumentException("UnkeyedStreamKey must not be empty: Orleans refuses empty grain keys");
+        if (StartFrom is not (AutoOffsetReset.Earliest or AutoOffsetReset.Latest))
+            throw new ArgumentOutOfRangeException(nameof(StartFrom), StartFrom, "expected Earliest or Latest");
+    }
+}
