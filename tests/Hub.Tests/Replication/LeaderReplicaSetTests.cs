@@ -63,13 +63,13 @@ public sealed class LeaderReplicaSetTests
             leader.FollowerFetched(2, 10 + second * 10, 10 + second * 10);
             leader.FollowerFetched(3, 10, 10 + second * 10);
         }
-        Assert.Equal([1, 2], leader.WantedIsr());
+        Assert.Equal([1, 2], leader.WantedIsr()!);
 
         leader.Update(AllInSync with { Isr = [1, 2], Version = 1 });
         leader.AdvanceHighWatermark(120);
         Assert.Null(leader.WantedIsr());
         leader.FollowerFetched(3, leader.HighWatermark, 120);
-        Assert.Equal([1, 2, 3], leader.WantedIsr());
+        Assert.Equal([1, 2, 3], leader.WantedIsr()!);
     }
 
     [Fact]
