@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Confluent.Kafka;
 using Hub.Client;
+using Hub.Errors;
+using Hub.Grains;
+using Hub.Partitions;
 using Hub.Topics;
 using Xunit.Abstractions;
 
@@ -115,6 +118,52 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
             Assert.Equal(1_000, (await client.Admin.DescribeTopicAsync(topic, timeout.Token)).Partitions[partition.Partition].HighWatermark);
             Assert.Equal(logs[0], logs[1]);
         }
+    }
+
+    [Fact]
+    public async Task Acks_all_is_refused_while_fewer_replicas_than_min_insync_are_in_sync_and_acks_1_still_works()
+    {
+        const string topic = "mininsync";
+        await using var cluster = await RedisSiloCluster.StartAsync(2);
+        await using var client = await cluster.Silos[0].ConnectAsync();
+        var created = await client.Admin.CreateTopicAsync(topic, 1,
+            new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: 2);
+        var leaderBroker = created.Partitions[0].Leader;
+        var follower = 1 - leaderBroker;
+        var leader = client.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, leaderBroker));
+        byte[] Batch() => Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v");
+        Assert.Equal(0, (await leader.Append(Batch(), RequiredAcks.All)).BaseOffset);
+
+        await cluster.Silos[follower].KillAsync();
+        await WaitForIsrAsync(client, topic, isr => isr.Length == 1);
+        var refused = await Assert.ThrowsAsync<HubException>(() => leader.Append(Batch(), RequiredAcks.All));
+        Assert.Equal(ErrorCode.NotEnoughReplicas, refused.Code);
+        Assert.Equal(1, (await leader.Append(Batch(), RequiredAcks.Leader)).BaseOffset);
+
+        cluster.Silos[follower] = await cluster.Silos[follower].RestartAsync();
+        await WaitForIsrAsync(client, topic, isr => isr.Length == 2);
+        // The controller shows the ISR a moment before the leader has heard back from it.
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        while (true)
+        {
+            try
+            {
+                Assert.Equal(2, (await leader.Append(Batch(), RequiredAcks.All)).BaseOffset);
+                break;
+            }
+            catch (HubException e) when (e.Code == ErrorCode.NotEnoughReplicas)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+        Assert.Equal(3, (await leader.GetState()).HighWatermark);
+    }
+
+    private static async Task WaitForIsrAsync(HubClient client, string topic, Func<int[], bool> done)
+    {
+        using var timeout = new CancellationTokenSource(StepTimeout);
+        while (!done((await client.Admin.ListTopicsAsync(timeout.Token)).Single(t => t.Name == topic).Partitions[0].InSync))
+            await Task.Delay(100, timeout.Token);
     }
 
     /// <summary>SIGKILLs a silo and waits until the producer has had <see cref="ProgressRecords"/> more acknowledgements.</summary>
