@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Hub.Batches;
 using Hub.Errors;
 
@@ -7,11 +8,22 @@ namespace Hub.Silo.Log;
 /// Checks record batches from a producer before any of them is stored, so an append is all or nothing and
 /// the log never holds a batch a consumer could choke on. Structural damage (lengths, magic, CRC) is
 /// <see cref="ErrorCode.CorruptMessage"/>, a well-formed batch that breaks the format's rules is
-/// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka.
+/// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka. A compressed batch is decompressed into a pooled buffer
+/// and its records checked like an uncompressed batch's; it is stored as it came.
 /// </summary>
 public static class RecordBatchValidator
 {
     private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
+
+    /// <summary>
+    /// Most a compressed batch may decompress to. Producers cap a batch's uncompressed size (batch.size, about
+    /// 1 MiB by default), so this leaves room for large batches while a few compressed bytes crafted to expand
+    /// to gigabytes (a "zip bomb") can't take the silo's memory.
+    /// </summary>
+    private const int MaxDecompressedBytes = 64 << 20;
+
+    /// <summary>First guess at the decompressed size, as a multiple of the compressed size (the buffer grows past it).</summary>
+    private const int ExpectedCompressionRatio = 4;
 
     /// <summary>
     /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly; returns
@@ -48,6 +60,7 @@ public static class RecordBatchValidator
             throw Invalid(index, position, $"last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}");
         if (header.Compression > CompressionType.Zstd) throw Corrupt(index, position, $"unknown compression codec {(int)header.Compression}");
         if (header.Compression == CompressionType.None) ValidateRecords(batch, header, index, position);
+        else ValidateCompressedRecords(batch, header, index, position);
         return header;
     }
 
@@ -78,6 +91,33 @@ public static class RecordBatchValidator
         var logAppendTime = (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0;
         if (!logAppendTime && maxTimestamp != header.MaxTimestamp)
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
+    }
+
+    /// <summary>
+    /// Decompresses the batch's records behind a copy of its header (marked uncompressed, its length fitted to the
+    /// records) and walks that as an uncompressed batch.
+    /// </summary>
+    private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    {
+        var compressed = batch[RecordBatchLayout.HeaderSize..];
+        using var plain = new PooledBufferWriter(
+            RecordBatchLayout.HeaderSize + (int)Math.Min((long)compressed.Length * ExpectedCompressionRatio, MaxDecompressedBytes), MaxDecompressedBytes);
+        batch.Span[..RecordBatchLayout.HeaderSize].CopyTo(plain.GetSpan(RecordBatchLayout.HeaderSize));
+        plain.Advance(RecordBatchLayout.HeaderSize);
+        try
+        {
+            BatchDecompressor.Decompress(header.Compression, compressed, plain);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Each codec library signals damage its own way; to the producer they are all a corrupt batch.
+            throw Corrupt(index, position, $"{header.Compression} payload does not decompress: {e.Message}");
+        }
+        var uncompressed = plain.WrittenMemory;
+        BinaryPrimitives.WriteInt32BigEndian(uncompressed.Span[RecordBatchLayout.BatchLength..], uncompressed.Length - RecordBatchLayout.LogOverhead);
+        BinaryPrimitives.WriteInt16BigEndian(uncompressed.Span[RecordBatchLayout.Attributes..],
+            (short)(header.Attributes & ~RecordBatchLayout.CompressionMask));
+        ValidateRecords(uncompressed, header, index, position);
     }
 
     private static HubException Corrupt(int index, int position, string problem) =>
