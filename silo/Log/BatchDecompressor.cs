@@ -23,8 +23,45 @@ internal static class BatchDecompressor
 
     private const int XerialHeaderSize = 16;
 
+    /// <summary>
+    /// Most a batch may decompress to. Producers cap a batch's uncompressed size (batch.size, about 1 MiB by
+    /// default), so this leaves room for large batches while a few compressed bytes crafted to expand to
+    /// gigabytes (a "zip bomb") can't take the silo's memory.
+    /// </summary>
+    private const int MaxDecompressedBytes = 64 << 20;
+
+    /// <summary>First guess at the decompressed size, as a multiple of the compressed size (the buffer grows past it).</summary>
+    private const int ExpectedCompressionRatio = 4;
+
+    /// <summary>
+    /// The compressed <paramref name="batch"/> as the uncompressed batch it stands for: a copy of its header
+    /// (marked uncompressed, its length fitted) followed by the decompressed records, in a pooled buffer the
+    /// caller disposes. <see cref="RecordReader"/> walks it like any uncompressed batch.
+    /// </summary>
+    public static PooledBufferWriter DecompressBatch(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    {
+        var compressed = batch[RecordBatchLayout.HeaderSize..header.TotalSize];
+        var plain = new PooledBufferWriter(
+            RecordBatchLayout.HeaderSize + (int)Math.Min((long)compressed.Length * ExpectedCompressionRatio, MaxDecompressedBytes), MaxDecompressedBytes);
+        try
+        {
+            batch.Span[..RecordBatchLayout.HeaderSize].CopyTo(plain.GetSpan(RecordBatchLayout.HeaderSize));
+            plain.Advance(RecordBatchLayout.HeaderSize);
+            Decompress(header.Compression, compressed, plain);
+            var uncompressed = plain.WrittenMemory.Span;
+            BinaryPrimitives.WriteInt32BigEndian(uncompressed[RecordBatchLayout.BatchLength..], uncompressed.Length - RecordBatchLayout.LogOverhead);
+            BinaryPrimitives.WriteInt16BigEndian(uncompressed[RecordBatchLayout.Attributes..], (short)(header.Attributes & ~RecordBatchLayout.CompressionMask));
+            return plain;
+        }
+        catch
+        {
+            plain.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>Appends what <paramref name="compressed"/> decompresses to with <paramref name="codec"/> to <paramref name="output"/>.</summary>
-    public static void Decompress(CompressionType codec, ReadOnlyMemory<byte> compressed, PooledBufferWriter output)
+    private static void Decompress(CompressionType codec, ReadOnlyMemory<byte> compressed, PooledBufferWriter output)
     {
         switch (codec)
         {

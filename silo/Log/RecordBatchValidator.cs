@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Hub.Batches;
 using Hub.Errors;
 
@@ -14,16 +13,6 @@ namespace Hub.Silo.Log;
 public static class RecordBatchValidator
 {
     private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
-
-    /// <summary>
-    /// Most a compressed batch may decompress to. Producers cap a batch's uncompressed size (batch.size, about
-    /// 1 MiB by default), so this leaves room for large batches while a few compressed bytes crafted to expand
-    /// to gigabytes (a "zip bomb") can't take the silo's memory.
-    /// </summary>
-    private const int MaxDecompressedBytes = 64 << 20;
-
-    /// <summary>First guess at the decompressed size, as a multiple of the compressed size (the buffer grows past it).</summary>
-    private const int ExpectedCompressionRatio = 4;
 
     /// <summary>
     /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly; returns
@@ -93,31 +82,20 @@ public static class RecordBatchValidator
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
     }
 
-    /// <summary>
-    /// Decompresses the batch's records behind a copy of its header (marked uncompressed, its length fitted to the
-    /// records) and walks that as an uncompressed batch.
-    /// </summary>
+    /// <summary>Decompresses the batch (see <see cref="BatchDecompressor.DecompressBatch"/>) and walks its records.</summary>
     private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
     {
-        var compressed = batch[RecordBatchLayout.HeaderSize..];
-        using var plain = new PooledBufferWriter(
-            RecordBatchLayout.HeaderSize + (int)Math.Min((long)compressed.Length * ExpectedCompressionRatio, MaxDecompressedBytes), MaxDecompressedBytes);
-        batch.Span[..RecordBatchLayout.HeaderSize].CopyTo(plain.GetSpan(RecordBatchLayout.HeaderSize));
-        plain.Advance(RecordBatchLayout.HeaderSize);
+        PooledBufferWriter plain;
         try
         {
-            BatchDecompressor.Decompress(header.Compression, compressed, plain);
+            plain = BatchDecompressor.DecompressBatch(batch, header);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Each codec library signals damage its own way; to the producer they are all a corrupt batch.
             throw Corrupt(index, position, $"{header.Compression} payload does not decompress: {e.Message}");
         }
-        var uncompressed = plain.WrittenMemory;
-        BinaryPrimitives.WriteInt32BigEndian(uncompressed.Span[RecordBatchLayout.BatchLength..], uncompressed.Length - RecordBatchLayout.LogOverhead);
-        BinaryPrimitives.WriteInt16BigEndian(uncompressed.Span[RecordBatchLayout.Attributes..],
-            (short)(header.Attributes & ~RecordBatchLayout.CompressionMask));
-        ValidateRecords(uncompressed, header, index, position);
+        using (plain) ValidateRecords(plain.WrittenMemory, header, index, position);
     }
 
     private static HubException Corrupt(int index, int position, string problem) =>

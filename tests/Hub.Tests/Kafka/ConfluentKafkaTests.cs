@@ -126,6 +126,12 @@ public sealed class ConfluentKafkaTests(KafkaCluster kafka)
             [new TopicPartitionTimestamp(partition, new Timestamp(baseTime + 60_000, TimestampType.CreateTime))], Timeout);
         Assert.Equal(Offset.End, afterAll.Single().Offset);
 
+        // ListOffsets v7's MAX_TIMESTAMP (KIP-734), which librdkafka's admin client sends.
+        using var admin = Admin();
+        var max = (await admin.ListOffsetsAsync([new TopicPartitionOffsetSpec { TopicPartition = partition, OffsetSpec = Confluent.Kafka.Admin.OffsetSpec.MaxTimestamp() }]))
+            .ResultInfos.Single();
+        Assert.Equal((9L, baseTime + 9000), (max.TopicPartitionOffsetError.Offset.Value, max.Timestamp));
+
         consumer.Assign(new TopicPartitionOffset(partition, Offset.End));
         Assert.Null(consumer.Consume(TimeSpan.FromMilliseconds(500)));
         consumer.Assign(new TopicPartitionOffset(partition, Offset.Beginning));
