@@ -5,14 +5,21 @@ using Hub.Tests.Cluster;
 
 namespace Hub.Tests.Kafka;
 
-/// <summary>One in-process silo with its Kafka listener on a free loopback port, shared by the Kafka tests.</summary>
-public sealed class KafkaCluster : IAsyncLifetime
+/// <summary>
+/// One in-process silo with its Kafka listener on a free loopback port, shared by the Kafka tests; a test that
+/// needs other silo settings (<see cref="HubTestCluster.StartAsync"/>'s) makes its own.
+/// </summary>
+public sealed class KafkaCluster(IReadOnlyDictionary<string, string>? settings) : IAsyncLifetime
 {
+    public KafkaCluster() : this(null)
+    {
+    }
+
     public HubTestCluster Cluster { get; private set; } = null!;
 
     public string Bootstrap => Cluster.KafkaBootstrap;
 
-    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync();
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: settings);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
