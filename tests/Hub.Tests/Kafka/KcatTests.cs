@@ -40,7 +40,8 @@ public sealed class KcatTests
         Assert.Contains("topic \"kcat-topic\" with 3 partitions", list.Output);
 
         var lines = Enumerable.Range(0, 30).Select(i => $"key{i}:value {i}").ToArray();
-        var produce = await Kcat.RunAsync(string.Join('\n', lines) + "\n", "-b", broker, "-P", "-t", "kcat-topic", "-K:", "-z", "snappy");
+        // zstd: the only codec Debian's kcat (librdkafka 2.0.2) compresses with for a broker without Produce v0 (README).
+        var produce = await Kcat.RunAsync(string.Join('\n', lines) + "\n", "-b", broker, "-P", "-t", "kcat-topic", "-K:", "-z", "zstd");
         Assert.True(produce.ExitCode == 0, produce.Errors);
         var headers = await Kcat.RunAsync("with headers\n", "-b", broker, "-P", "-t", "kcat-topic", "-p", "0", "-H", "source=kcat", "-H", "empty=");
         Assert.True(headers.ExitCode == 0, headers.Errors);
