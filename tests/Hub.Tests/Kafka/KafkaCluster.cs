@@ -9,17 +9,22 @@ namespace Hub.Tests.Kafka;
 /// One in-process silo with its Kafka listener on a free loopback port, shared by the Kafka tests; a test that
 /// needs other silo settings (<see cref="HubTestCluster.StartAsync"/>'s) makes its own.
 /// </summary>
-public sealed class KafkaCluster(IReadOnlyDictionary<string, string>? settings) : IAsyncLifetime
+public sealed class KafkaCluster : IAsyncLifetime
 {
-    public KafkaCluster() : this(null)
+    private readonly IReadOnlyDictionary<string, string>? _settings;
+
+    public KafkaCluster()
     {
     }
+
+    /// <summary>Not public: xunit requires a collection fixture's public constructor to be its only one.</summary>
+    internal KafkaCluster(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
     public HubTestCluster Cluster { get; private set; } = null!;
 
     public string Bootstrap => Cluster.KafkaBootstrap;
 
-    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: settings);
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: _settings);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
