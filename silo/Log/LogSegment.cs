@@ -156,9 +156,7 @@ internal sealed class LogSegment : IDisposable
             if (header.MaxTimestamp < timestamp) continue;
             if ((header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0)
                 return new OffsetAndTimestamp(header.BaseOffset, header.MaxTimestamp);
-            if (header.Compression == CompressionType.None) return FirstRecordAtOrAfter(cursor.ReadBatch(), timestamp);
-            using var plain = BatchDecompressor.DecompressBatch(cursor.ReadBatch(), header);
-            return FirstRecordAtOrAfter(plain.WrittenMemory, timestamp);
+            if (FirstRecordAtOrAfter(cursor.ReadBatch(), header, timestamp) is { } found) return found;
         }
         return null;
     }
@@ -169,10 +167,17 @@ internal sealed class LogSegment : IDisposable
     /// </summary>
     public OffsetAndTimestamp? FindMaxTimestamp() => MaxTimestamp < 0 ? null : FindByTimestamp(MaxTimestamp);
 
-    /// <summary>The first record of an uncompressed batch at or after <paramref name="timestamp"/>; the batch's max timestamp says there is one.</summary>
-    private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> batch, long timestamp)
+    /// <summary>The batch's first record at or after <paramref name="timestamp"/>, decompressing the batch if need be.</summary>
+    private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, long timestamp)
     {
-        var records = new RecordReader(batch);
+        if (header.Compression == CompressionType.None) return FirstRecordAtOrAfter(batch, timestamp);
+        using var plain = BatchDecompressor.DecompressBatch(batch, header);
+        return FirstRecordAtOrAfter(plain.WrittenMemory, timestamp);
+    }
+
+    private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> uncompressedBatch, long timestamp)
+    {
+        var records = new RecordReader(uncompressedBatch);
         while (records.MoveNext())
         {
             if (records.Current.Timestamp >= timestamp) return new OffsetAndTimestamp(records.Current.Offset, records.Current.Timestamp);
