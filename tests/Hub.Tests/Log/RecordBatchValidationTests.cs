@@ -162,6 +162,8 @@ public sealed class RecordBatchValidationTests : IDisposable
         Assert.Equal(["existing"], TestBatches.Records(_log.Read(0, int.MaxValue)).Select(r => r.Value));
     }
 
+    public static TheoryData<CompressionType> Codecs => [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
+
     [Theory]
     [InlineData(CompressionType.Gzip, 0)]
     [InlineData(CompressionType.Snappy, 0)]
@@ -178,10 +180,7 @@ public sealed class RecordBatchValidationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(CompressionType.Gzip)]
-    [InlineData(CompressionType.Snappy)]
-    [InlineData(CompressionType.Lz4)]
-    [InlineData(CompressionType.Zstd)]
+    [MemberData(nameof(Codecs))]
     public void Compressed_payload_that_does_not_decompress_is_corrupt_despite_a_valid_crc(CompressionType codec)
     {
         var compressed = TestBatches.Compress(TestBatches.Build(1, "a", "b", "c"), codec);
@@ -191,10 +190,7 @@ public sealed class RecordBatchValidationTests : IDisposable
     }
 
     [Theory]
-    [InlineData(CompressionType.Gzip)]
-    [InlineData(CompressionType.Snappy)]
-    [InlineData(CompressionType.Lz4)]
-    [InlineData(CompressionType.Zstd)]
+    [MemberData(nameof(Codecs))]
     public void Compressed_records_must_match_the_batch_header(CompressionType codec)
     {
         // Three records inside, while the header announces four (lastOffsetDelta 3, recordCount 4).
