@@ -20,3 +20,16 @@ if ! command -v redis-server >/dev/null && command -v apt-get >/dev/null && [ "$
   { apt-get install -y -qq redis-server >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq redis-server >/dev/null; }; } \
     || echo "could not install redis-server: the multi-silo tests will fail" >&2
 fi
+
+# kafkajs (and its snappy, lz4 and zstd codecs) drives the Kafka listener from node in the tests. node and npm
+# come from Debian; the npm packages go into tests/kafkajs/node_modules, pinned by its package-lock.json, and
+# are installed only when missing or older than the lock file. Without node the kafkajs tests skip.
+if ! command -v npm >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq nodejs npm >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq nodejs npm >/dev/null; }; } \
+    || echo "could not install node and npm: the kafkajs tests will be skipped" >&2
+fi
+kafkajs_dir="$(dirname "$0")/../tests/kafkajs"
+if command -v npm >/dev/null && ! [ "$kafkajs_dir/node_modules/.package-lock.json" -nt "$kafkajs_dir/package-lock.json" ]; then
+  (cd "$kafkajs_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
+    || echo "could not install kafkajs: its tests will be skipped" >&2
+fi

@@ -43,7 +43,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     [OneWay]
     Task ApplyAssignment(PartitionAssignment assignment);
 
-    /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, or first offset with timestamp ≥ the given ms.</summary>
+    /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, the largest timestamp's record, or first offset with timestamp ≥ the given ms.</summary>
     Task<OffsetAndTimestamp> ListOffset(long timestamp);
 
     Task<PartitionState> GetState();

@@ -195,7 +195,8 @@ public sealed class PartitionGrain(
         if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(leader.HighWatermark, -1));
         var found = log.OffsetForTimestamp(timestamp);
         // A record not yet on every in-sync replica isn't there for consumers.
-        return Task.FromResult(timestamp >= 0 && found.Offset >= leader.HighWatermark ? new OffsetAndTimestamp(-1, -1) : found);
+        var byTime = timestamp >= 0 || timestamp == OffsetSpec.MaxTimestamp;
+        return Task.FromResult(byTime && found.Offset >= leader.HighWatermark ? new OffsetAndTimestamp(-1, -1) : found);
     }
 
     public Task<PartitionState> GetState()

@@ -4,16 +4,16 @@ using Hub.Partitions;
 namespace Hub.Silo.Kafka;
 
 /// <summary>
-/// ListOffsets (key 2) v1-v6: per partition, the earliest offset (timestamp -2), the latest (-1, the high
-/// watermark, which is also the last stable offset without transactions) or the first offset whose record
-/// timestamp is at or after a time. v7's max-timestamp query (-3) is not offered: the log keeps no index of
-/// the largest timestamp.
+/// ListOffsets (key 2) v1-v7: per partition, the earliest offset (timestamp -2), the latest (-1, the high
+/// watermark, which is also the last stable offset without transactions), the first record with the largest
+/// timestamp (-3, v7's only change, KIP-734) or the first offset whose record timestamp is at or after a time.
+/// v8's -4 (tiered storage's local log start) is not offered.
 /// </summary>
 public sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
 {
     public ApiKey Key => ApiKey.ListOffsets;
     public short MinVersion => 1;
-    public short MaxVersion => 6;
+    public short MaxVersion => 7;
     public short FirstFlexibleVersion => 6;
 
     private sealed class PartitionQuery(int partition, long timestamp)

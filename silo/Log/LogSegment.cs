@@ -143,7 +143,8 @@ internal sealed class LogSegment : IDisposable
 
     /// <summary>
     /// The first record at or after <paramref name="timestamp"/> (by offset order), or null when the segment
-    /// has none. Compressed batches and batches stamped with log-append time answer with their base offset.
+    /// has none. Compressed batches are decompressed to find the record; batches stamped with log-append time
+    /// (one time for all their records) answer with their base offset.
     /// </summary>
     public OffsetAndTimestamp? FindByTimestamp(long timestamp)
     {
@@ -153,13 +154,33 @@ internal sealed class LogSegment : IDisposable
         {
             var header = cursor.Header;
             if (header.MaxTimestamp < timestamp) continue;
-            if (header.Compression != CompressionType.None || (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0)
+            if ((header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0)
                 return new OffsetAndTimestamp(header.BaseOffset, header.MaxTimestamp);
-            var records = new RecordReader(cursor.ReadBatch());
-            while (records.MoveNext())
-            {
-                if (records.Current.Timestamp >= timestamp) return new OffsetAndTimestamp(records.Current.Offset, records.Current.Timestamp);
-            }
+            if (FirstRecordAtOrAfter(cursor.ReadBatch(), header, timestamp) is { } found) return found;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The first record carrying the segment's largest timestamp (ListOffsets' MAX_TIMESTAMP, KIP-734), or null
+    /// while the segment has no timestamps.
+    /// </summary>
+    public OffsetAndTimestamp? FindMaxTimestamp() => MaxTimestamp < 0 ? null : FindByTimestamp(MaxTimestamp);
+
+    /// <summary>The batch's first record at or after <paramref name="timestamp"/>, decompressing the batch if need be.</summary>
+    private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, long timestamp)
+    {
+        if (header.Compression == CompressionType.None) return FirstRecordAtOrAfter(batch, timestamp);
+        using var plain = BatchDecompressor.DecompressBatch(batch, header);
+        return FirstRecordAtOrAfter(plain.WrittenMemory, timestamp);
+    }
+
+    private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> uncompressedBatch, long timestamp)
+    {
+        var records = new RecordReader(uncompressedBatch);
+        while (records.MoveNext())
+        {
+            if (records.Current.Timestamp >= timestamp) return new OffsetAndTimestamp(records.Current.Offset, records.Current.Timestamp);
         }
         return null;
     }

@@ -7,7 +7,8 @@ namespace Hub.Silo.Log;
 /// Checks record batches from a producer before any of them is stored, so an append is all or nothing and
 /// the log never holds a batch a consumer could choke on. Structural damage (lengths, magic, CRC) is
 /// <see cref="ErrorCode.CorruptMessage"/>, a well-formed batch that breaks the format's rules is
-/// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka.
+/// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka. A compressed batch is decompressed into a pooled buffer
+/// and its records checked like an uncompressed batch's; it is stored as it came.
 /// </summary>
 public static class RecordBatchValidator
 {
@@ -48,6 +49,7 @@ public static class RecordBatchValidator
             throw Invalid(index, position, $"last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}");
         if (header.Compression > CompressionType.Zstd) throw Corrupt(index, position, $"unknown compression codec {(int)header.Compression}");
         if (header.Compression == CompressionType.None) ValidateRecords(batch, header, index, position);
+        else ValidateCompressedRecords(batch, header, index, position);
         return header;
     }
 
@@ -78,6 +80,22 @@ public static class RecordBatchValidator
         var logAppendTime = (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0;
         if (!logAppendTime && maxTimestamp != header.MaxTimestamp)
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
+    }
+
+    /// <summary>Decompresses the batch (see <see cref="BatchDecompressor.DecompressBatch"/>) and walks its records.</summary>
+    private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    {
+        PooledBufferWriter plain;
+        try
+        {
+            plain = BatchDecompressor.DecompressBatch(batch, header);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Each codec library signals damage its own way; to the producer they are all a corrupt batch.
+            throw Corrupt(index, position, $"{header.Compression} payload does not decompress: {e.Message}");
+        }
+        using (plain) ValidateRecords(plain.WrittenMemory, header, index, position);
     }
 
     private static HubException Corrupt(int index, int position, string problem) =>

@@ -292,8 +292,8 @@ public sealed class SegmentLog : IDisposable
 
     /// <summary>
     /// <see cref="OffsetSpec.Earliest"/> → the log start offset; <see cref="OffsetSpec.Latest"/> → the log end
-    /// offset; otherwise the first offset whose record timestamp is at or after <paramref name="timestamp"/>
-    /// (offset -1 when there is none).
+    /// offset; <see cref="OffsetSpec.MaxTimestamp"/> → the first record with the largest timestamp; otherwise the
+    /// first offset whose record timestamp is at or after <paramref name="timestamp"/> (offset -1 when there is none).
     /// </summary>
     public OffsetAndTimestamp OffsetForTimestamp(long timestamp)
     {
@@ -301,6 +301,7 @@ public sealed class SegmentLog : IDisposable
         {
             case OffsetSpec.Earliest: return new OffsetAndTimestamp(LogStartOffset, -1);
             case OffsetSpec.Latest: return new OffsetAndTimestamp(LogEndOffset, -1);
+            case OffsetSpec.MaxTimestamp: return OffsetOfMaxTimestamp();
             case < 0: throw new HubException(ErrorCode.InvalidRequest, $"timestamp {timestamp} is neither a time nor a supported offset spec");
         }
         foreach (var segment in _segments)
@@ -308,6 +309,17 @@ public sealed class SegmentLog : IDisposable
             if (segment.FindByTimestamp(timestamp) is { } found) return found;
         }
         return new OffsetAndTimestamp(-1, -1);
+    }
+
+    /// <summary>The first record with the log's largest timestamp, found in the first segment holding that timestamp.</summary>
+    private OffsetAndTimestamp OffsetOfMaxTimestamp()
+    {
+        LogSegment? newest = null;
+        foreach (var segment in _segments)
+        {
+            if (segment.MaxTimestamp > (newest?.MaxTimestamp ?? -1)) newest = segment;
+        }
+        return newest?.FindMaxTimestamp() ?? new OffsetAndTimestamp(-1, -1);
     }
 
     private void Write(ReadOnlySpan<byte> batches, long recordCount, long nowMs)

@@ -3,6 +3,7 @@ using Hub.Batches;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Silo.Kafka;
+using Hub.Tests.Log;
 
 namespace Hub.Tests.Kafka;
 
@@ -93,6 +94,7 @@ public sealed class KafkaBadInputTests(KafkaCluster kafka)
     [Theory]
     [InlineData("bad CRC", (short)ErrorCode.CorruptMessage)]
     [InlineData("truncated batch", (short)ErrorCode.CorruptMessage)]
+    [InlineData("gzip payload that does not decompress, valid CRC", (short)ErrorCode.CorruptMessage)]
     [InlineData("no records", (short)ErrorCode.InvalidRecord)]
     public async Task Broken_batches_get_a_partition_error_and_nothing_is_stored(string why, short expected)
     {
@@ -101,6 +103,7 @@ public sealed class KafkaBadInputTests(KafkaCluster kafka)
         {
             "bad CRC" => CorruptCrc(ValidBatch()),
             "truncated batch" => ValidBatch()[..^5],
+            "gzip payload that does not decompress, valid CRC" => TestBatches.WithRecordsSection(ValidBatch(), CompressionType.Gzip, "not gzip"u8),
             _ => [],
         };
         using var connection = await RawKafkaConnection.ConnectAsync(kafka.Bootstrap);

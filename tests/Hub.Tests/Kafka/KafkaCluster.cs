@@ -1,18 +1,46 @@
+using Hub.Batches;
+using Hub.Grains;
+using Hub.Partitions;
 using Hub.Tests.Cluster;
 
 namespace Hub.Tests.Kafka;
 
-/// <summary>One in-process silo with its Kafka listener on a free loopback port, shared by the Kafka tests.</summary>
+/// <summary>
+/// One in-process silo with its Kafka listener on a free loopback port, shared by the Kafka tests; a test that
+/// needs other silo settings (<see cref="HubTestCluster.StartAsync"/>'s) makes its own.
+/// </summary>
 public sealed class KafkaCluster : IAsyncLifetime
 {
+    private readonly IReadOnlyDictionary<string, string>? _settings;
+
+    public KafkaCluster()
+    {
+    }
+
+    /// <summary>Not public: xunit requires a collection fixture's public constructor to be its only one.</summary>
+    internal KafkaCluster(IReadOnlyDictionary<string, string> settings) => _settings = settings;
 
     public HubTestCluster Cluster { get; private set; } = null!;
 
     public string Bootstrap => Cluster.KafkaBootstrap;
 
-    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync();
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: _settings);
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>The headers of the batches stored in partition 0 of <paramref name="topic"/> (its first MiB), as the log holds them.</summary>
+    public async Task<List<RecordBatchHeader>> StoredBatchesAsync(string topic)
+    {
+        var fetched = await Cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, 0)).Fetch(new FetchRequest(0, 1 << 20));
+        var headers = new List<RecordBatchHeader>();
+        for (var rest = fetched.Records; RecordBatchHeader.TryRead(rest.Span, out var header); rest = rest[header.TotalSize..])
+            headers.Add(header);
+        return headers;
+    }
+
+    /// <summary>The codec of each batch stored in partition 0 of <paramref name="topic"/>.</summary>
+    public async Task<List<CompressionType>> StoredCompressionAsync(string topic) =>
+        (await StoredBatchesAsync(topic)).Select(h => h.Compression).ToList();
 
     /// <summary>A topic name no other test uses.</summary>
     public static string NewTopic(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];

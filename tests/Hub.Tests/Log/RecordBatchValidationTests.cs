@@ -162,12 +162,113 @@ public sealed class RecordBatchValidationTests : IDisposable
         Assert.Equal(["existing"], TestBatches.Records(_log.Read(0, int.MaxValue)).Select(r => r.Value));
     }
 
-    [Fact]
-    public void Compressed_batch_is_stored_without_walking_its_records()
-    {
-        // Records are not parsed for a compressed batch; only the header rules and the CRC apply.
-        var batch = Edited(b => BinaryPrimitives.WriteInt16BigEndian(b.AsSpan(RecordBatchLayout.Attributes), (short)CompressionType.Zstd));
+    public static TheoryData<CompressionType> Codecs => [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
 
-        Assert.Equal((1L, 3L), (_log.Append(batch).BaseOffset, _log.LogEndOffset - 1));
+    [Theory]
+    [InlineData(CompressionType.Gzip, 0)]
+    [InlineData(CompressionType.Snappy, 0)]
+    [InlineData(CompressionType.Snappy, 64)]
+    [InlineData(CompressionType.Lz4, 0)]
+    [InlineData(CompressionType.Zstd, 0)]
+    public void Compressed_batch_is_validated_and_stored_as_it_came(CompressionType codec, int xerialBlockBytes)
+    {
+        var batch = TestBatches.Compress(TestBatches.Build(5, Enumerable.Range(0, 20).Select(i => $"value {i} {new string('z', i * 10)}").ToArray()), codec, xerialBlockBytes);
+
+        Assert.Equal((1L, 20L), (_log.Append(batch).BaseOffset, _log.LogEndOffset - 1));
+        var stored = TestBatches.Split(_log.Read(1, int.MaxValue)).Single().Bytes;
+        Assert.Equal(batch[RecordBatchLayout.BatchLength..], stored[RecordBatchLayout.BatchLength..]);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Compressed_payload_that_does_not_decompress_is_corrupt_despite_a_valid_crc(CompressionType codec)
+    {
+        var compressed = TestBatches.Compress(TestBatches.Build(1, "a", "b", "c"), codec);
+        var garbage = Enumerable.Repeat((byte)0xFF, compressed.Length - RecordBatchLayout.HeaderSize).ToArray();
+
+        AssertRefused(ErrorCode.CorruptMessage, TestBatches.WithRecordsSection(compressed, codec, garbage));
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Compressed_records_must_match_the_batch_header(CompressionType codec)
+    {
+        // Three records inside, while the header announces four (lastOffsetDelta 3, recordCount 4).
+        var batch = Edited(b =>
+        {
+            BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(RecordBatchLayout.LastOffsetDelta), 3);
+            BinaryPrimitives.WriteInt32BigEndian(b.AsSpan(RecordBatchLayout.RecordCount), 4);
+        });
+
+        AssertRefused(ErrorCode.InvalidRecord, TestBatches.Compress(batch, codec));
+    }
+
+    [Fact]
+    public void Truncated_xerial_snappy_block_is_corrupt()
+    {
+        var framed = TestBatches.Compress(TestBatches.Build(1, "a", "b", "c"), CompressionType.Snappy, xerialBlockBytes: 8);
+
+        AssertRefused(ErrorCode.CorruptMessage, TestBatches.WithRecordsSection(framed, CompressionType.Snappy, framed.AsSpan(RecordBatchLayout.HeaderSize)[..^3]));
+    }
+
+    [Fact]
+    public void Snappy_batch_claiming_more_than_the_decompression_limit_is_corrupt()
+    {
+        // Raw snappy starts with the uncompressed length as an unsigned varint: this one claims 100 MiB.
+        byte[] claim = [0x80, 0x80, 0x80, 0x32, 0x00, 0x00];
+
+        AssertRefused(ErrorCode.CorruptMessage, TestBatches.WithRecordsSection(TestBatches.Build(1, "a"), CompressionType.Snappy, claim));
+    }
+
+    [Fact]
+    public void Zstd_batch_expanding_past_the_decompression_limit_is_corrupt()
+    {
+        // 80 MiB of zeros compress to a few KiB; decompression stops at the limit instead of taking the memory.
+        using var zstd = new ZstdSharp.Compressor();
+        var bomb = TestBatches.WithRecordsSection(TestBatches.Build(1, "a"), CompressionType.Zstd, zstd.Wrap(new byte[80 << 20]));
+
+        var error = Assert.Throws<HubException>(() => RecordBatchValidator.Validate(bomb, int.MaxValue));
+        Assert.Equal(ErrorCode.CorruptMessage, error.Code);
+        Assert.Contains("limit", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Mutated_compressed_payloads_are_accepted_whole_or_refused_with_a_kafka_error(CompressionType codec)
+    {
+        // Bytes flipped, cut or added inside the compressed records (CRC fixed, so only decompression and the
+        // record walk can catch them): whatever a codec library throws must come out as a Kafka error code.
+        var random = new Random(4242 + (int)codec);
+        var original = TestBatches.Compress(TestBatches.Build(1, Enumerable.Range(0, 30).Select(i => $"value {i} {new string('q', i)}").ToArray()), codec);
+        var payload = original.AsSpan(RecordBatchLayout.HeaderSize).ToArray();
+        var refused = 0;
+        for (var round = 0; round < 500; round++)
+        {
+            var mutated = payload.ToList();
+            switch (random.Next(3))
+            {
+                case 0:
+                    for (var i = random.Next(1, 5); i > 0; i--) mutated[random.Next(mutated.Count)] ^= (byte)random.Next(1, 256);
+                    break;
+                case 1:
+                    var at = random.Next(mutated.Count);
+                    mutated.RemoveRange(at, Math.Min(random.Next(1, 9), mutated.Count - at));
+                    break;
+                default:
+                    mutated.InsertRange(random.Next(mutated.Count + 1), Enumerable.Range(0, random.Next(1, 8)).Select(_ => (byte)random.Next(256)));
+                    break;
+            }
+            var batch = TestBatches.WithRecordsSection(original, codec, mutated.ToArray());
+            try
+            {
+                Assert.Equal(30, RecordBatchValidator.Validate(batch, int.MaxValue));
+            }
+            catch (HubException e)
+            {
+                Assert.Contains(e.Code, new[] { ErrorCode.CorruptMessage, ErrorCode.InvalidRecord });
+                refused++;
+            }
+        }
+        Assert.True(refused > 250, $"only {refused} of 500 mutations were refused");
     }
 }

@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
 
@@ -60,10 +61,42 @@ public sealed class SegmentLogOffsetForTimestampTests : IDisposable
     }
 
     [Fact]
+    public void Finds_the_exact_record_inside_a_compressed_batch()
+    {
+        using var log = _bed.Open();
+        log.Append(TestBatches.Compress(TestBatches.Build((100, "a"), (110, "b")), CompressionType.Zstd));
+        log.Append(TestBatches.Compress(TestBatches.Build((200, "c"), (250, "d"), (240, "e"), (300, "f")), CompressionType.Gzip));
+
+        Assert.Equal(new OffsetAndTimestamp(1, 110), log.OffsetForTimestamp(105));
+        Assert.Equal(new OffsetAndTimestamp(3, 250), log.OffsetForTimestamp(240));
+        Assert.Equal(new OffsetAndTimestamp(5, 300), log.OffsetForTimestamp(251));
+    }
+
+    [Fact]
+    public void Max_timestamp_is_the_first_record_carrying_the_largest_timestamp()
+    {
+        var config = LogTestBed.Config with { SegmentBytes = 64 * 1024 };
+        using var log = _bed.Open(config);
+        Assert.Equal(new OffsetAndTimestamp(-1, -1), log.OffsetForTimestamp(OffsetSpec.MaxTimestamp));
+
+        // The largest timestamp sits mid-batch in an early segment (later records are older, as producers may
+        // set), and again in a later segment, where it doesn't count: the first one wins, as in Kafka.
+        log.Append(TestBatches.Build((100, "a"), (110, "b")));
+        log.Append(TestBatches.Compress(TestBatches.Build((200, "c"), (900, "max"), (240, "e"), (900, "tie")), CompressionType.Lz4));
+        for (var i = 0; i < 3000; i++) log.Append(TestBatches.Build((300 + i % 500, "x"), (301, "y")));
+        log.Append(TestBatches.Build((900, "later tie")));
+        Assert.True(log.SegmentCount > 2);
+
+        Assert.Equal(new OffsetAndTimestamp(3, 900), log.OffsetForTimestamp(OffsetSpec.MaxTimestamp));
+        log.Append(TestBatches.Build((50, "old"), (901, "new max")));
+        Assert.Equal(new OffsetAndTimestamp(log.LogEndOffset - 1, 901), log.OffsetForTimestamp(OffsetSpec.MaxTimestamp));
+    }
+
+    [Fact]
     public void Unknown_negative_spec_is_rejected()
     {
         using var log = _bed.Open();
 
-        Assert.Equal(ErrorCode.InvalidRequest, Assert.Throws<HubException>(() => log.OffsetForTimestamp(-3)).Code);
+        Assert.Equal(ErrorCode.InvalidRequest, Assert.Throws<HubException>(() => log.OffsetForTimestamp(-4)).Code);
     }
 }

@@ -46,6 +46,62 @@ internal static class TestBatches
 
     public static byte[] Concat(params byte[][] batches) => batches.SelectMany(b => b).ToArray();
 
+    /// <summary>
+    /// The batch with its records section compressed by <paramref name="codec"/> as a producer does it (lz4 in the
+    /// frame format; snappy raw, or in xerial's framing of <paramref name="xerialBlockBytes"/>-byte blocks as the
+    /// Java client writes it), length, attributes and CRC to match.
+    /// </summary>
+    public static byte[] Compress(byte[] batch, CompressionType codec, int xerialBlockBytes = 0) =>
+        WithRecordsSection(batch, codec, CompressRecords(batch.AsSpan(RecordBatchLayout.HeaderSize), codec, xerialBlockBytes));
+
+    /// <summary>The batch's header (its length, codec and CRC fitted) in front of <paramref name="records"/>.</summary>
+    public static byte[] WithRecordsSection(byte[] batch, CompressionType codec, ReadOnlySpan<byte> records)
+    {
+        var result = new byte[RecordBatchLayout.HeaderSize + records.Length];
+        batch.AsSpan(0, RecordBatchLayout.HeaderSize).CopyTo(result);
+        records.CopyTo(result.AsSpan(RecordBatchLayout.HeaderSize));
+        BinaryPrimitives.WriteInt32BigEndian(result.AsSpan(RecordBatchLayout.BatchLength), result.Length - RecordBatchLayout.LogOverhead);
+        var attributes = BinaryPrimitives.ReadInt16BigEndian(result.AsSpan(RecordBatchLayout.Attributes));
+        BinaryPrimitives.WriteInt16BigEndian(result.AsSpan(RecordBatchLayout.Attributes),
+            (short)((attributes & ~RecordBatchLayout.CompressionMask) | (int)codec));
+        FixCrc(result);
+        return result;
+    }
+
+    private static byte[] CompressRecords(ReadOnlySpan<byte> records, CompressionType codec, int xerialBlockBytes)
+    {
+        switch (codec)
+        {
+            case CompressionType.Gzip:
+                using (var output = new MemoryStream())
+                {
+                    using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest)) gzip.Write(records);
+                    return output.ToArray();
+                }
+            case CompressionType.Snappy when xerialBlockBytes > 0:
+                var framed = new ArrayBufferWriter<byte>();
+                framed.Write<byte>([0x82, (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'P', (byte)'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1]);
+                for (var rest = records; !rest.IsEmpty; rest = rest[Math.Min(xerialBlockBytes, rest.Length)..])
+                {
+                    var block = Snappier.Snappy.CompressToArray(rest[..Math.Min(xerialBlockBytes, rest.Length)]);
+                    BinaryPrimitives.WriteInt32BigEndian(framed.GetSpan(4), block.Length);
+                    framed.Advance(4);
+                    framed.Write(block);
+                }
+                return framed.WrittenSpan.ToArray();
+            case CompressionType.Snappy:
+                return Snappier.Snappy.CompressToArray(records);
+            case CompressionType.Lz4:
+                var lz4 = new ArrayBufferWriter<byte>();
+                K4os.Compression.LZ4.Streams.LZ4Frame.Encode(records, lz4);
+                return lz4.WrittenSpan.ToArray();
+            case CompressionType.Zstd:
+                using (var zstd = new ZstdSharp.Compressor()) return zstd.Wrap(records).ToArray();
+            default:
+                throw new ArgumentOutOfRangeException(nameof(codec));
+        }
+    }
+
     /// <summary>Recomputes the CRC after a test edited a batch's covered bytes.</summary>
     public static void FixCrc(Span<byte> batch) =>
         BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
