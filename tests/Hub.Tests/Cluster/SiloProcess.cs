@@ -33,6 +33,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort => _settings.GatewayPort;
 
+    /// <summary>The silo's operating-system process id (benchmarks read its CPU time and memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Port of the silo's Kafka listener on loopback.</summary>
     public int KafkaPort => _settings.KafkaPort;
 

@@ -1,0 +1,89 @@
+using Confluent.Kafka;
+using Hub.Benchmarks.Measure;
+
+namespace Hub.Benchmarks.Load;
+
+/// <summary>
+/// Produce and consume load through librdkafka (Confluent.Kafka) against a silo's Kafka listener: what a
+/// Kafka application gets from Hub unchanged.
+/// </summary>
+public static class KafkaLoad
+{
+    /// <summary>librdkafka's high-throughput settings: 5 ms linger, 1 MiB batches, a deep local queue, acks=all.</summary>
+    public static ProducerConfig ProducerConfig(string bootstrap) => new()
+    {
+        BootstrapServers = bootstrap,
+        Acks = Acks.All,
+        LingerMs = 5,
+        BatchSize = 1024 * 1024,
+        QueueBufferingMaxMessages = 1_000_000,
+        QueueBufferingMaxKbytes = 256 * 1024,
+        // Idempotence needs InitProducerId and sequence checks on every batch; kept off like librdkafka's default.
+        EnableIdempotence = false,
+    };
+
+    public static async Task<LoadResult> ProduceAsync(string bootstrap, string topic, long records, int recordSize, int[] siloPids,
+        ProducerConfig? config = null)
+    {
+        var message = new Message<Null, byte[]> { Value = new byte[recordSize] };
+        Random.Shared.NextBytes(message.Value);
+        long failures = 0;
+        string? firstError = null;
+        Action<DeliveryReport<Null, byte[]>> onDelivery = report =>
+        {
+            if (report.Error.IsError && Interlocked.Increment(ref failures) == 1) firstError = report.Error.Reason;
+        };
+        using var producer = new ProducerBuilder<Null, byte[]>(config ?? ProducerConfig(bootstrap)).Build();
+        var measurement = Measurement.Start(siloPids);
+        for (long sent = 0; sent < records; sent++)
+        {
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(topic, message, onDelivery);
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(1)); // the local queue is full: wait for deliveries
+                }
+            }
+        }
+        await Task.Run(() => producer.Flush(TimeSpan.FromMinutes(5)));
+        var result = measurement.Stop(records, records * recordSize);
+        if (failures > 0) throw new InvalidOperationException($"{failures} records were not delivered: {firstError}");
+        return result;
+    }
+
+    /// <summary>Reads <paramref name="records"/> records from the start of partitions 0..partitions-1 (assigned, no group).</summary>
+    public static async Task<LoadResult> ConsumeAsync(string bootstrap, string topic, int partitions, long records, int[] siloPids)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "hub-benchmarks", // librdkafka wants one; assign() never contacts the group coordinator
+            EnableAutoCommit = false,
+            FetchMaxBytes = 64 * 1024 * 1024,
+            MaxPartitionFetchBytes = 8 * 1024 * 1024,
+            QueuedMaxMessagesKbytes = 256 * 1024,
+        };
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        var measurement = Measurement.Start(siloPids);
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        long consumed = 0, bytes = 0;
+        await Task.Run(() =>
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+            while (consumed < records && DateTime.UtcNow < deadline)
+            {
+                var result = consumer.Consume(TimeSpan.FromSeconds(1));
+                if (result?.Message is null) continue;
+                consumed++;
+                bytes += result.Message.Value?.Length ?? 0;
+            }
+        });
+        consumer.Close();
+        return measurement.Stop(consumed, bytes);
+    }
+}

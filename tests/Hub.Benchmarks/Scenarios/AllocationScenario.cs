@@ -1,0 +1,53 @@
+using Hub.Benchmarks.Load;
+using Hub.Benchmarks.Measure;
+using Hub.Benchmarks.Report;
+
+namespace Hub.Benchmarks.Scenarios;
+
+/// <summary>
+/// Bytes allocated per record on the hot paths (the target is none: pooled buffers per batch), on both sides:
+/// in this client process (the GC's own count) and in the silo (dotnet-counters), for produce and fetch through
+/// the SDK and through the Kafka listener. 100-byte records, so a per-record allocation stands out.
+/// </summary>
+public static class AllocationScenario
+{
+    public static async Task RunAsync(BenchContext context)
+    {
+        if (SiloAllocations.Tool() is not { } tool)
+        {
+            context.Add(Figure.Skip("silo allocations per record", "dotnet-counters is not installed (dotnet tool install -g dotnet-counters)", ProcessStats.LoadAverage()));
+            return;
+        }
+        var records = context.Options.Records100;
+        var counters = Path.Combine(context.DataDirectory, "counters.csv");
+        var sdkTopic = "alloc-sdk";
+        var kafkaTopic = "alloc-kafka";
+        await context.Client.Admin.CreateTopicAsync(sdkTopic, Sizes.Partitions);
+        await context.Client.Admin.CreateTopicAsync(kafkaTopic, Sizes.Partitions);
+
+        await MeasureAsync("produce SDK", () => SdkLoad.ProduceAsync(context.Client, sdkTopic, records, Sizes.Small, context.SiloPids));
+        await MeasureAsync("fetch SDK", () => SdkLoad.ConsumeAsync(context.Client, sdkTopic, records, context.SiloPids));
+        await MeasureAsync("produce Kafka", () => KafkaLoad.ProduceAsync(context.KafkaBootstrap, kafkaTopic, records, Sizes.Small, context.SiloPids));
+        await MeasureAsync("fetch Kafka", () => KafkaLoad.ConsumeAsync(context.KafkaBootstrap, kafkaTopic, Sizes.Partitions, records, context.SiloPids));
+        await context.Client.Admin.DeleteTopicAsync(sdkTopic);
+        await context.Client.Admin.DeleteTopicAsync(kafkaTopic);
+
+        async Task MeasureAsync(string path, Func<Task<LoadResult>> load)
+        {
+            var session = await SiloAllocations.StartAsync(tool, context.Silo.ProcessId, counters);
+            LoadResult result;
+            long siloBytes;
+            try
+            {
+                result = await load();
+                siloBytes = await session.StopAsync();
+            }
+            finally
+            {
+                await session.DisposeAsync();
+            }
+            context.Add($"allocated per record, {path}, 100 B", siloBytes / (double)result.Records, "B (silo)",
+                FormattableString.Invariant($"client process {result.ClientAllocatedBytesPerRecord:F1} B/record; silo {siloBytes / 1e6:F0} MB for {result.Records:N0} records, idle time included"));
+        }
+    }
+}

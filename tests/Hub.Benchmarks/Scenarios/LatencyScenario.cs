@@ -1,0 +1,33 @@
+using Hub.Benchmarks.Load;
+using Hub.Client;
+
+namespace Hub.Benchmarks.Scenarios;
+
+/// <summary>
+/// End-to-end latency (send to receive) at 10%, 50% and 90% of the peak the SDK producer reached for the same
+/// record size in this run. The producer lingers 1 ms: the default 5 ms linger alone would be most of a
+/// 5 ms budget, and at these rates a batch fills within a millisecond or two anyway.
+/// </summary>
+public static class LatencyScenario
+{
+    public static readonly double[] LoadFractions = [0.1, 0.5, 0.9];
+
+    public static ProducerOptions Producer => new() { LingerMs = 1 };
+
+    public static async Task RunAsync(BenchContext context)
+    {
+        foreach (var size in new[] { Sizes.Small, Sizes.Large })
+        {
+            var (_, peak) = await context.FilledTopicAsync(size, Sizes.Partitions, Sizes.Records(context, size));
+            var topic = $"latency-{size}b";
+            await context.Client.Admin.CreateTopicAsync(topic, Sizes.Partitions);
+            foreach (var fraction in LoadFractions)
+            {
+                var rate = (long)(peak.RecordsPerSecond * fraction);
+                var result = await SdkLoad.EndToEndAsync(context.Client, topic, rate, context.Options.LatencyRun, size, Producer);
+                context.AddLatency($"{Sizes.Label(size)}, {fraction:P0} of peak", result);
+            }
+            await context.Client.Admin.DeleteTopicAsync(topic);
+        }
+    }
+}
