@@ -25,29 +25,30 @@ public static class AllocationScenario
         await context.Client.Admin.CreateTopicAsync(sdkTopic, Sizes.Partitions);
         await context.Client.Admin.CreateTopicAsync(kafkaTopic, Sizes.Partitions);
 
-        await MeasureAsync("produce SDK", () => SdkLoad.ProduceAsync(context.Client, sdkTopic, records, Sizes.Small, context.SiloPids));
-        await MeasureAsync("fetch SDK", () => SdkLoad.ConsumeAsync(context.Client, sdkTopic, records, context.SiloPids));
-        await MeasureAsync("produce Kafka", () => KafkaLoad.ProduceAsync(context.KafkaBootstrap, kafkaTopic, records, Sizes.Small, context.SiloPids));
-        await MeasureAsync("fetch Kafka", () => KafkaLoad.ConsumeAsync(context.KafkaBootstrap, kafkaTopic, Sizes.Partitions, records, context.SiloPids));
+        var loads = new List<(string Path, LoadResult Result, DateTime From, DateTime To)>();
+        await using (var allocations = await SiloAllocations.StartAsync(tool, context.Silo.ProcessId, counters))
+        {
+            await MeasureAsync("produce SDK", () => SdkLoad.ProduceAsync(context.Client, sdkTopic, records, Sizes.Small, context.SiloPids));
+            await MeasureAsync("fetch SDK", () => SdkLoad.ConsumeAsync(context.Client, sdkTopic, records, context.SiloPids));
+            await MeasureAsync("produce Kafka", () => KafkaLoad.ProduceAsync(context.KafkaBootstrap, kafkaTopic, records, Sizes.Small, context.SiloPids));
+            await MeasureAsync("fetch Kafka", () => KafkaLoad.ConsumeAsync(context.KafkaBootstrap, kafkaTopic, Sizes.Partitions, records, context.SiloPids));
+            await allocations.StopAsync();
+            foreach (var (path, result, from, to) in loads)
+            {
+                var siloBytes = allocations.AllocatedBetween(from, to);
+                context.Add($"allocated per record, {path}, 100 B", siloBytes / (double)result.Records, "B (silo)",
+                    FormattableString.Invariant($"client process {result.ClientAllocatedBytesPerRecord:F1} B/record; silo {siloBytes / 1e6:F0} MB for {result.Records:N0} records in {result.Seconds:F1} s"));
+            }
+        }
         await context.Client.Admin.DeleteTopicAsync(sdkTopic);
         await context.Client.Admin.DeleteTopicAsync(kafkaTopic);
 
         async Task MeasureAsync(string path, Func<Task<LoadResult>> load)
         {
-            var session = await SiloAllocations.StartAsync(tool, context.Silo.ProcessId, counters);
-            LoadResult result;
-            long siloBytes;
-            try
-            {
-                result = await load();
-                siloBytes = await session.StopAsync();
-            }
-            finally
-            {
-                await session.DisposeAsync();
-            }
-            context.Add($"allocated per record, {path}, 100 B", siloBytes / (double)result.Records, "B (silo)",
-                FormattableString.Invariant($"client process {result.ClientAllocatedBytesPerRecord:F1} B/record; silo {siloBytes / 1e6:F0} MB for {result.Records:N0} records, idle time included"));
+            var from = DateTime.Now;
+            var result = await load();
+            loads.Add((path, result, from, DateTime.Now));
+            await Task.Delay(TimeSpan.FromSeconds(1)); // one-second samples: keep the loads' intervals apart
         }
     }
 }
