@@ -1,42 +1,43 @@
 #!/usr/bin/env bash
-# Measures Hub on this machine in one run: the data disk's fsync'd sequential write bandwidth, then
-# `hub perf produce` and `hub perf consume` against a fresh embedded silo, side by side.
-# usage: ./bench.sh [records (default 5000000)] [record size (default 100)] [partitions (default 4)]
+# Hub's benchmark suite in one command: builds the Release silo and tests/Hub.Benchmarks, measures the peers
+# (Redis Streams, NATS JetStream) and this machine's limits (disk, loopback TCP) with infra/bench/peers.sh, then
+# runs the Hub scenarios against silo processes it starts itself on free ports, one load at a time, and prints
+# a Markdown table (Hub, peer, ratio, load average) and writes it with PNG charts into the results folder.
+#
+#   ./bench.sh                          everything (about 10 minutes on 2 cores: peers 2-3, Hub the rest)
+#   ./bench.sh --smoke                  every scenario but replication, tiny counts, no peers: about 30 s
+#   ./bench.sh --scenarios produce,latency --no-peers
+#   ./bench.sh --results DIR            default bench-results/<UTC time>
+# Scenarios: produce consume kafka latency partitions groups replication scale alloc
 set -euo pipefail
 cd "$(dirname "$0")"
-records=${1:-5000000}
-size=${2:-100}
-partitions=${3:-4}
-data=$(mktemp -d "${TMPDIR:-/tmp}/hub-bench-XXXXXX")
-silo_pid=
-cleanup() {
-  [ -n "$silo_pid" ] && kill -TERM "$silo_pid" 2>/dev/null && wait "$silo_pid" 2>/dev/null || true
-  rm -rf "$data"
-}
-trap cleanup EXIT
-
-# Disk: 1 GiB of sequential writes into fresh space, fdatasync'd before dd reports.
-disk=$(dd if=/dev/zero of="$data/disk-test" bs=1M count=1024 conv=fdatasync 2>&1 | awk '/copied/ { print $(NF-1), $NF }')
-rm -f "$data/disk-test"
-echo "disk: sequential write with fdatasync: $disk"
+smoke= peers=1 results= pass=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --smoke) smoke=1; peers=; pass+=(--smoke) ;;
+    --no-peers) peers= ;;
+    --scenarios) pass+=(--scenarios "${2:?--scenarios needs a list}"); shift ;;
+    --results) results=${2:?--results needs a directory}; shift ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown argument $1 (see ./bench.sh --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+results=${results:-bench-results/$(date -u +%Y%m%d-%H%M%S)}
+mkdir -p "$results"
 
 . infra/build-if-needed.sh
 build_if_needed silo silo/bin/Release/net10.0/Hub.Silo.dll
-build_if_needed client/Hub.Cli client/Hub.Cli/bin/Release/net10.0/hub.dll
-port=$((30000 + RANDOM % 5000))
-dotnet silo/bin/Release/net10.0/Hub.Silo.dll --data-dir "$data/hub" --gateway-port "$port" --silo-port $((port + 5000)) >"$data/silo.log" 2>&1 &
-silo_pid=$!
-for _ in $(seq 1 120); do grep -q "Application started" "$data/silo.log" && break; sleep 0.5; done
-grep -q "Application started" "$data/silo.log" || { cat "$data/silo.log"; echo "silo did not start" >&2; exit 1; }
+build_if_needed tests/Hub.Benchmarks tests/Hub.Benchmarks/bin/Release/net10.0/Hub.Benchmarks.dll client/Hub.Cli tests/Hub.Tests/Cluster
 
-export HUB_GATEWAY=localhost:$port
-echo "produce: $records records of $size bytes to $partitions partitions through the SDK"
-produce=$(./hub perf produce bench --records "$records" --record-size "$size" --partitions "$partitions" 2>/dev/null)
-echo "  $produce"
-echo "consume: $records records"
-consume=$(./hub perf consume bench --records "$records" 2>/dev/null)
-echo "  $consume"
+# Silo allocations are read with dotnet-counters; without it that one scenario reports itself skipped.
+export PATH="$PATH:$HOME/.dotnet/tools"
+command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null 2>&1 \
+  || echo "could not install dotnet-counters: silo allocations will be skipped" >&2
 
-produce_mbs=$(sed -n 's/.*MB\/s=\([0-9.]*\).*/\1/p' <<<"$produce")
-disk_mbs=$(awk '{ v = $1; u = $2; if (u ~ /^GB/) v *= 1000; if (u ~ /^kB/) v /= 1000; print v }' <<<"$disk")
-awk -v p="$produce_mbs" -v d="$disk_mbs" 'BEGIN { printf "produce MB/s is %.0f%% of the disk'"'"'s fsync'"'"'d sequential write bandwidth (%.0f MB/s)\n", 100 * p / d, d }'
+if [ -n "$peers" ]; then
+  echo "peers: infra/bench/peers.sh (2-3 minutes) ..." >&2
+  infra/bench/peers.sh >"$results/peers.txt"
+  pass+=(--peers "$results/peers.txt")
+fi
+dotnet tests/Hub.Benchmarks/bin/Release/net10.0/Hub.Benchmarks.dll --results "$results" "${pass[@]}"

@@ -12,18 +12,16 @@ namespace Hub.Benchmarks.Scenarios;
 /// </summary>
 public static class PartitionScaleScenario
 {
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
-
     public static async Task RunAsync(BenchContext context)
     {
         await using var silo = await SiloProcess.StartAsync(Path.Combine(context.DataDirectory, "scale-silo"));
         await using var client = await silo.ConnectAsync();
-        await Task.Delay(Settle);
+        await Task.Delay(context.Options.Settle);
         var baseline = ProcessStats.ResidentBytes(silo.ProcessId);
 
         var idle = context.Options.IdlePartitions;
         await CreateAndTouchAsync(client, "idle", idle);
-        await Task.Delay(Settle);
+        await Task.Delay(context.Options.Settle);
         var withIdle = ProcessStats.ResidentBytes(silo.ProcessId);
         context.Add("silo memory per 1,000 idle partitions", (withIdle - baseline) / 1e6 * 1000 / idle, "MB",
             $"RSS {baseline / 1e6:F0} MB fresh, {withIdle / 1e6:F0} MB with {idle:N0} partitions written once");
@@ -32,7 +30,7 @@ public static class PartitionScaleScenario
         var started = Stopwatch.GetTimestamp();
         await CreateAndTouchAsync(client, "many", total - idle);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        await Task.Delay(Settle);
+        await Task.Delay(context.Options.Settle);
         var loaded = ProcessStats.ResidentBytes(silo.ProcessId);
         context.Add($"one silo, {total:N0} partitions: create + 1 record each", seconds, "s",
             $"{total - idle:N0} partitions created and written after the {idle:N0} above");
