@@ -118,7 +118,7 @@ public class RecordAccumulatorTests
         var outcomes = _deliveries.ToArray();
         Assert.Equal(ErrorCode.MessageTooLarge, Assert.IsType<HubException>(outcomes[0].Error).Code);
         Assert.Null(outcomes[0].Metadata);
-        Assert.Equal([0L, 1], outcomes[1..].Select(o => o.Metadata!.Offset));
+        Assert.Equal([0L, 1], outcomes[1..].Select(o => o.Metadata!.Value.Offset));
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class RecordAccumulatorTests
         var sent = await _sender.NextAsync();
 
         await WaitUntil(() => !_deliveries.IsEmpty);
-        Assert.Equal(-1, Assert.Single(_deliveries).Metadata!.Offset);
+        Assert.Equal(-1, Assert.Single(_deliveries).Metadata!.Value.Offset);
 
         sent.Reply.SetException(new HubException(ErrorCode.NotEnoughReplicas, "unseen")); // acks=0 never reports errors
         await accumulator.FlushAsync(CancellationToken.None);
