@@ -7,12 +7,17 @@ namespace Hub.Benchmarks.Scenarios;
 /// End-to-end latency (send to receive) at 10%, 50% and 90% of the peak the SDK producer reached for the same
 /// record size in this run. The producer lingers 1 ms: the default 5 ms linger alone would be most of a
 /// 5 ms budget, and at these rates a batch fills within a millisecond or two anyway.
+/// At half of peak it runs once more on a topic that never fsyncs within the run (flush.ms of a day): the
+/// difference is what the default flush policy's fsync (once a second per partition) costs the tail.
 /// </summary>
 public static class LatencyScenario
 {
     public static readonly double[] LoadFractions = [0.1, 0.5, 0.9];
 
     public static ProducerOptions Producer => new() { LingerMs = 1 };
+
+    private const double HalfLoad = 0.5;
+    private static readonly Dictionary<string, string> NoFsyncInRun = new() { ["flush.ms"] = "86400000" };
 
     public static async Task RunAsync(BenchContext context)
     {
@@ -25,9 +30,15 @@ public static class LatencyScenario
             {
                 var rate = (long)(peak.RecordsPerSecond * fraction);
                 var result = await SdkLoad.EndToEndAsync(context.Client, topic, rate, context.Options.LatencyRun, size, Producer);
-                context.AddLatency($"{Sizes.Label(size)}, {fraction:P0} of peak", result);
+                context.AddLatency(Sizes.Label(size), $"{fraction:P0} of peak", result);
             }
             await context.Client.Admin.DeleteTopicAsync(topic);
+
+            var unsynced = $"latency-{size}b-unsynced";
+            await context.Client.Admin.CreateTopicAsync(unsynced, Sizes.Partitions, NoFsyncInRun);
+            var withoutFsync = await SdkLoad.EndToEndAsync(context.Client, unsynced, (long)(peak.RecordsPerSecond * HalfLoad), context.Options.LatencyRun, size, Producer);
+            context.AddLatency($"{Sizes.Label(size)}, flush.ms=1 day", $"{HalfLoad:P0} of peak", withoutFsync);
+            await context.Client.Admin.DeleteTopicAsync(unsynced);
         }
     }
 }

@@ -55,7 +55,7 @@ public static class ReplicationScenario
             var kafka = await KafkaLoad.ProduceAsync(bootstrap, Topic, records, Sizes.Small, pids);
             context.Add($"produce librdkafka, {Brokers} silos, RF={ReplicationFactor}, acks=all, 100 B", kafka.RecordsPerSecond, "records/s", kafka.CostSummary());
             var latency = await SdkLoad.EndToEndAsync(client, Topic, (long)(produced.RecordsPerSecond / 2), context.Options.LatencyRun, Sizes.Small, LatencyScenario.Producer);
-            context.AddLatency($"{Brokers} silos RF={ReplicationFactor}, 100 B, 50% of peak", latency);
+            context.AddLatency($"100 B, {Brokers} silos, RF={ReplicationFactor}", "50% of peak", latency);
         }
         finally
         {
