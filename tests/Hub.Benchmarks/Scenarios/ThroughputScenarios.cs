@@ -1,5 +1,6 @@
 using Hub.Benchmarks.Load;
 using Hub.Benchmarks.Report;
+using Hub.Client;
 
 namespace Hub.Benchmarks.Scenarios;
 
@@ -40,6 +41,7 @@ public static class ThroughputScenarios
             var topic = $"kafka-{size}b";
             await context.Client.Admin.CreateTopicAsync(topic, Sizes.Partitions);
             var produced = await KafkaLoad.ProduceAsync(context.KafkaBootstrap, topic, records, size, context.SiloPids);
+            await CheckStoredAsync(context.Client, topic, records);
             context.Add($"produce librdkafka, {Sizes.Label(size)}, {Sizes.Partitions} partitions", produced.RecordsPerSecond, "records/s",
                 "linger 5 ms, 1 MiB batches, acks=all; " + produced.CostSummary(), PeerProduce(context.Peers, produced.RecordsPerSecond, size));
             var consumed = await KafkaLoad.ConsumeAsync(context.KafkaBootstrap, topic, Sizes.Partitions, records, context.SiloPids);
@@ -62,6 +64,13 @@ public static class ThroughputScenarios
             var consumed = await SdkLoad.ConsumeAsync(context.Client, topic, records, context.SiloPids);
             context.Add($"consume SDK, 100 B, {partitions} partitions", consumed.RecordsPerSecond, "records/s", consumed.CostSummary());
         }
+    }
+
+    /// <summary>Fails unless the topic holds <paramref name="records"/> records (what a producer without delivery reports sent).</summary>
+    public static async Task CheckStoredAsync(HubClient client, string topic, long records)
+    {
+        var stored = (await client.Admin.DescribeTopicAsync(topic)).Partitions.Sum(p => p.LogEndOffset - p.LogStartOffset);
+        if (stored != records) throw new InvalidOperationException($"{topic} holds {stored} records, {records} were produced");
     }
 
     /// <summary>Redis Streams XADD (pipelined 64 deep, 50 clients) and NATS JetStream publish (256 acks outstanding): 100 B only.</summary>
