@@ -58,7 +58,7 @@ try
     Directory.CreateDirectory(options.ResultsDirectory);
     var table = MarkdownTable.Render(context.Figures);
     var header = $"Hub benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores{(options.Smoke ? ", smoke run (figures not meaningful)" : "")}" +
-                 (peers.IsEmpty ? ", no peer figures (peers.sh not run)" : "");
+                 (peers.IsEmpty ? ", no peer figures (peers.sh not run)" : $", peers measured first in the same run (load average {peers.LoadAverages})");
     Console.WriteLine(header);
     Console.WriteLine();
     Console.WriteLine(table);

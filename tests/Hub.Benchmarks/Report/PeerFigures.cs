@@ -14,16 +14,24 @@ public sealed class PeerFigures
 
     public bool IsEmpty => _figures.Count == 0;
 
+    /// <summary>peers.sh's one-minute load averages at its start and end ("8.1 → 9.3"), since its figures move with the load too.</summary>
+    public string LoadAverages { get; private set; } = "";
+
     public static PeerFigures Load(string path)
     {
         var peers = new PeerFigures();
+        var loads = new List<string>();
         foreach (var line in File.ReadLines(path))
         {
+            // "# /tmp: ... ; loadavg at start: 8.1 7.9 7.2" and "# loadavg at end: 9.3 8.8 7.5"
+            var at = line.IndexOf("loadavg at ", StringComparison.Ordinal);
+            if (line.StartsWith('#') && at >= 0) loads.Add(line[(line.IndexOf(':', at) + 1)..].Trim().Split(' ')[0]);
             var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             if (fields is ["PEER", var system, var workload, var value, var unit]
                 && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
                 peers._figures[(system, workload, unit)] = number;
         }
+        peers.LoadAverages = string.Join(" → ", loads);
         return peers;
     }
 
