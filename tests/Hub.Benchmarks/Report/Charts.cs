@@ -36,7 +36,7 @@ public static class Charts
         plot.Axes.Bottom.Label.Text = "offered load, thousand records/s";
         plot.Axes.Left.Label.Text = "end-to-end latency, ms";
         plot.Title("Hub end-to-end latency against offered load");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Edge.Right); // beside the plot: inside, it hid the low-rate points
         plot.SavePng(path, 1000, 600);
     }
 }
