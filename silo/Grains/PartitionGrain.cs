@@ -409,8 +409,8 @@ public sealed class PartitionGrain(
         if (config.FlushMs is > 0 and < long.MaxValue)
         {
             var period = TimeSpan.FromMilliseconds(Math.Clamp(config.FlushMs / 2, 10, 1000));
-            this.RegisterGrainTimer(() => { _log?.FlushIfDue(); return Task.CompletedTask; },
-                new GrainTimerCreationOptions(period, period));
+            this.RegisterGrainTimer(() => { FlushInBackground(); return Task.CompletedTask; },
+                new GrainTimerCreationOptions(period, period) { Interleave = true });
         }
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
@@ -426,6 +426,14 @@ public sealed class PartitionGrain(
                 return Task.CompletedTask;
             }, new GrainTimerCreationOptions(check, check) { Interleave = true });
         }
+    }
+
+    /// <summary>Starts a due fsync without holding this grain's turn, and reports one that fails.</summary>
+    private void FlushInBackground()
+    {
+        _log?.FlushInBackgroundIfDue()?.ContinueWith(
+            flush => logger.LogError(flush.Exception!.InnerException, "fsync of {Directory} failed", _directory),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -49,6 +49,7 @@ public sealed class SegmentLog : IDisposable
     private readonly ProducerStateTable _producers = new();
     private TopicConfig _config;
     private long _unflushedRecords;
+    private Task? _backgroundFlush;
     private long _oldestUnflushedMs;
 
     private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments)
@@ -327,7 +328,9 @@ public sealed class SegmentLog : IDisposable
         Active.Append(batches, nowMs);
         if (_unflushedRecords == 0) _oldestUnflushedMs = nowMs;
         _unflushedRecords += recordCount;
-        FlushIfDue();
+        // Only the flush policies that ask for an fsync per write or per N records fsync here; flush.ms is kept
+        // by FlushInBackgroundIfDue, so an append never waits for a second's worth of writes to reach the disk.
+        if (_config.FlushMs == 0 || _unflushedRecords >= _config.FlushMessages) Flush();
     }
 
     /// <summary>Replays the batch headers of the newest segments (see <see cref="ProducerStateScanBytes"/>) into a fresh producer table.</summary>
@@ -354,16 +357,33 @@ public sealed class SegmentLog : IDisposable
 
     /// <summary>
     /// Flushes when the topic's flush policy says so: flush.messages records unflushed, or the oldest unflushed
-    /// append flush.ms old. Append calls it; a periodic caller should too, so time-based flushes happen
-    /// without further appends. Returns whether it flushed.
+    /// append flush.ms old. Returns whether it flushed.
     /// </summary>
     public bool FlushIfDue()
     {
-        if (_unflushedRecords == 0) return false;
-        if (_unflushedRecords < _config.FlushMessages && NowMs - _oldestUnflushedMs < _config.FlushMs) return false;
+        if (!IsFlushDue()) return false;
         Flush();
         return true;
     }
+
+    /// <summary>
+    /// Like <see cref="FlushIfDue"/>, but the fsync runs on the thread pool while appends go on, and at most one at
+    /// a time; the partition grain's flush timer calls it. Appends made while it runs count as unflushed: the
+    /// next flush covers them. Returns the fsync under way, or null when none was due.
+    /// </summary>
+    public Task? FlushInBackgroundIfDue()
+    {
+        if (_backgroundFlush is { IsCompleted: false } || !IsFlushDue()) return null;
+        var segment = Active;
+        _unflushedRecords = 0;
+        FlushCount++;
+        // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
+        // reference counting defers the close until an fsync under way returns).
+        return _backgroundFlush = Task.Run(segment.Flush);
+    }
+
+    private bool IsFlushDue() =>
+        _unflushedRecords > 0 && (_unflushedRecords >= _config.FlushMessages || NowMs - _oldestUnflushedMs >= _config.FlushMs);
 
     /// <summary>
     /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
@@ -401,6 +421,14 @@ public sealed class SegmentLog : IDisposable
     /// <summary>Flushes, writes the active segment's indexes and closes the files.</summary>
     public void Dispose()
     {
+        try
+        {
+            _backgroundFlush?.Wait();
+        }
+        catch (AggregateException e)
+        {
+            _logger.LogError(e.InnerException, "A background fsync of {Directory} failed", _directory);
+        }
         Flush();
         Active.PersistIndexes();
         foreach (var segment in _segments) segment.Dispose();

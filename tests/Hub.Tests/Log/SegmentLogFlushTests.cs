@@ -58,6 +58,28 @@ public sealed class SegmentLogFlushTests : IDisposable
     }
 
     [Fact]
+    public async Task Flush_ms_is_kept_by_a_background_fsync_never_by_an_append()
+    {
+        using var log = _bed.Open(LogTestBed.Config with { FlushMs = 1000 });
+        log.Append(TestBatches.Build(1, "a"));
+        _bed.Clock.Advance(TimeSpan.FromSeconds(2));
+        log.Append(TestBatches.Build(1, "b")); // overdue, but appends don't wait for an fsync
+        Assert.Equal(0, log.FlushCount);
+
+        var flush = log.FlushInBackgroundIfDue();
+        Assert.NotNull(flush);
+        Assert.Null(log.FlushInBackgroundIfDue()); // nothing unflushed is left over
+        log.Append(TestBatches.Build(1, "c")); // goes on while the fsync runs
+        await flush.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, log.FlushCount);
+
+        _bed.Clock.Advance(TimeSpan.FromSeconds(1));
+        await log.FlushInBackgroundIfDue()!.WaitAsync(TimeSpan.FromSeconds(30)); // "c" is due in turn
+        Assert.Equal(2, log.FlushCount);
+        Assert.Equal(3, log.LogEndOffset);
+    }
+
+    [Fact]
     public void Explicit_flush_only_fsyncs_when_something_is_unflushed()
     {
         using var log = _bed.Open();
