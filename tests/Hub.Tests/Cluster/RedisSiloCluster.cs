@@ -38,9 +38,20 @@ public sealed class RedisSiloCluster : IAsyncDisposable
             ["HUB_Hub__Clustering__RedisConnectionString"] = redis.ConnectionString,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment["HUB_" + key.Replace(":", "__")] = value;
-        var silos = await Task.WhenAll(Enumerable.Range(0, brokers).Select(broker =>
-            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)));
-        return new RedisSiloCluster(data, redis, silos);
+        var starting = Enumerable.Range(0, brokers).Select(broker =>
+            SiloProcess.StartAsync(Path.Combine(data.Path, $"broker-{broker}"), broker, environment)).ToArray();
+        try
+        {
+            return new RedisSiloCluster(data, redis, await Task.WhenAll(starting));
+        }
+        catch
+        {
+            // One silo failed to start: stop the others, and Redis, rather than leave them running.
+            foreach (var started in starting.Where(t => t.IsCompletedSuccessfully)) await started.Result.DisposeAsync();
+            await redis.DisposeAsync();
+            data.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Where broker <paramref name="broker"/> keeps the log of one partition.</summary>

@@ -63,7 +63,7 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
             await KillAndWaitForProgressAsync(silos, second, killed, producer, log, "leader of partition 1");
 
             var acked = await producer.StopAsync(StepTimeout);
-            var read = ReadAll(bootstrap, acked.Count);
+            var read = ReadAll(cluster.KafkaBootstrap, acked.Count);
 
             var lost = acked.Keys.Where(value => !read.ContainsKey(value)).ToList();
             var duplicates = read.Values.Sum(copies => copies.Count - 1);

@@ -21,7 +21,8 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Settings _settings;
 
     /// <summary>Everything needed to start the same silo again: same program, arguments (broker, disk) and ports.</summary>
-    private sealed record Settings(string Dll, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string>? Environment, int BrokerId, int GatewayPort, int KafkaPort);
+    private sealed record Settings(string Dll, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string>? Environment, int BrokerId, int GatewayPort, int KafkaPort,
+        string? SiloDataDirectory = null);
 
     private SiloProcess(Process process, Settings settings)
     {
@@ -50,7 +51,7 @@ public sealed class SiloProcess : IAsyncDisposable
         [
             "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
             "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
-        ], environment, brokerId, gatewayPort, kafkaPort));
+        ], environment, brokerId, gatewayPort, kafkaPort, dataDirectory));
     }
 
     /// <summary>
@@ -60,8 +61,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public static Task<SiloProcess> StartProgramAsync(string dll, IReadOnlyList<string> arguments, int gatewayPort) =>
         StartAsync(new Settings(dll, arguments, Environment: null, BrokerId: -1, gatewayPort, KafkaPort: 0));
 
-    /// <summary>Starts this silo again after it stopped or was killed: same broker id, data directory and ports.</summary>
-    public Task<SiloProcess> RestartAsync() => StartAsync(_settings);
+    /// <summary>
+    /// Starts this silo again after it stopped or was killed: same broker id and data directory, fresh ports (a
+    /// program started by <see cref="StartProgramAsync"/> keeps its arguments). Its
+    /// old ports may have been taken meanwhile by another test's silo (tests run in parallel), and clients find the
+    /// new ones through the cluster, as they would after a real broker moved.
+    /// </summary>
+    public Task<SiloProcess> RestartAsync() => _settings.SiloDataDirectory is { } data
+        ? StartAsync(data, _settings.BrokerId, _settings.Environment)
+        : StartAsync(_settings);
 
     private static async Task<SiloProcess> StartAsync(Settings settings)
     {
