@@ -33,6 +33,7 @@ namespace Hub.Silo.Grains;
 [KeepAlive]
 public sealed class PartitionGrain(
     IOptions<HubSiloOptions> options,
+    BrokerDirectory brokerDirectory,
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
 {
@@ -323,7 +324,9 @@ public sealed class PartitionGrain(
     /// </summary>
     private void WakeFollowers(IEnumerable<int> brokers)
     {
-        foreach (var broker in brokers.Where(b => b != _brokerId))
+        // Only live ones: a call for a broker that is gone fails placement, and would say so in the log every time.
+        var live = brokerDirectory.LiveBrokers();
+        foreach (var broker in brokers.Where(b => b != _brokerId && live.Contains(b)))
             GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, broker)).ApplyAssignment(_assignment).Ignore();
     }
 
