@@ -2,9 +2,11 @@ namespace Hub.Topics;
 
 /// <summary>
 /// Per-topic settings, named after Kafka's topic configs (the <c>*Key</c> constants). Defaults follow
-/// Kafka where Kafka has one, except the flush policy: Kafka leaves flushing to the OS, Hub fsyncs once a
-/// second by default (like Redis' appendfsync everysec) so a single silo loses at most a second of
-/// acknowledged writes on power loss, and nothing on a process crash.
+/// Kafka where Kafka has one, except the flush policy: Kafka leaves flushing to the OS, Hub fsyncs every
+/// 100 ms by default, so a single silo loses at most about a tenth of a second of acknowledged writes on power
+/// loss, and nothing on a process crash. Small, frequent fsyncs beat one a second on these machines: side by
+/// side at 700k records/s, p99 61-81 ms against 152-178 ms, and flat out 2.31M against 1.55M records/s, because
+/// the kernel holds writes to a file while it is being fsynced and a second's worth takes long to flush.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TopicConfig
@@ -41,7 +43,7 @@ public sealed record TopicConfig
     [Id(6)] public long FlushMessages { get; init; } = long.MaxValue;
 
     /// <summary>fsync when the oldest unflushed write is this old; 0 = every batch; long.MaxValue = never by time.</summary>
-    [Id(7)] public long FlushMs { get; init; } = 1000;
+    [Id(7)] public long FlushMs { get; init; } = 100;
 
     /// <summary>
     /// An acks=all write is refused with NOT_ENOUGH_REPLICAS while fewer replicas than this are in sync, so an
