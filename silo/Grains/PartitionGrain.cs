@@ -340,6 +340,7 @@ public sealed class PartitionGrain(
     {
         if (_isrChangeInFlight || _leader?.WantedIsr() is not { } isr) return;
         _isrChangeInFlight = true;
+        _leader.Propose(isr);
         UpdateIsr(_leader.Assignment, isr).Ignore();
     }
 

@@ -24,6 +24,9 @@ public sealed class LeaderReplicaSet
     private readonly Dictionary<int, Follower> _followers = [];
     private readonly PriorityQueue<Waiter, long> _waiters = new();
 
+    /// <summary>An ISR asked of the controller and not yet confirmed (see <see cref="Propose"/>).</summary>
+    private int[]? _proposedIsr;
+
     private sealed class Follower(long now)
     {
         public long LogEndOffset { get; set; } = -1;
@@ -53,6 +56,7 @@ public sealed class LeaderReplicaSet
     public void Update(PartitionAssignment assignment)
     {
         Assignment = assignment;
+        _proposedIsr = null;
         var now = _time.GetTimestamp();
         foreach (var broker in assignment.Replicas)
         {
@@ -74,13 +78,20 @@ public sealed class LeaderReplicaSet
     }
 
     /// <summary>
+    /// Notes an ISR change sent to the controller. Until the controller's answer arrives the high watermark counts
+    /// both the old and the proposed members (Kafka's "maximal ISR", KIP-497): a follower joining the ISR could be
+    /// elected leader as soon as the controller has it, so nothing may be acknowledged that it lacks.
+    /// </summary>
+    public void Propose(int[] isr) => _proposedIsr = isr;
+
+    /// <summary>
     /// Moves the high watermark to the lowest log end in the ISR (never backwards) and completes the waiters it
     /// passed. Returns whether it moved.
     /// </summary>
     public bool AdvanceHighWatermark(long leaderLogEnd)
     {
         var lowest = leaderLogEnd;
-        foreach (var broker in Assignment.InSync)
+        foreach (var broker in _proposedIsr is null ? Assignment.InSync : Assignment.InSync.Union(_proposedIsr))
         {
             if (broker == _localBroker) continue;
             lowest = Math.Min(lowest, _followers.TryGetValue(broker, out var f) ? f.LogEndOffset : -1);

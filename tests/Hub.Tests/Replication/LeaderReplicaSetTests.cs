@@ -85,4 +85,24 @@ public sealed class LeaderReplicaSetTests
         }
         Assert.Null(leader.WantedIsr());
     }
+
+    [Fact]
+    public void A_follower_proposed_for_the_isr_holds_back_the_high_watermark_until_the_controller_answers()
+    {
+        var leader = Leader(AllInSync with { Isr = [1, 2] });
+        leader.FollowerFetched(2, 10, 10);
+        leader.AdvanceHighWatermark(10);
+        leader.FollowerFetched(3, 10, 10); // caught up: wants in
+        Assert.Equal([1, 2, 3], leader.WantedIsr()!);
+        leader.Propose([1, 2, 3]);
+
+        // The leader's log grows; broker 2 keeps up, broker 3 not yet. Were broker 3 elected now, records it lacks
+        // must not have been acknowledged.
+        leader.FollowerFetched(2, 20, 20);
+        Assert.False(leader.AdvanceHighWatermark(20));
+        Assert.Equal(10, leader.HighWatermark);
+        leader.FollowerFetched(3, 15, 20);
+        Assert.True(leader.AdvanceHighWatermark(20));
+        Assert.Equal(15, leader.HighWatermark);
+    }
 }
