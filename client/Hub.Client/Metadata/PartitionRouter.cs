@@ -64,7 +64,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     public async Task<T> InvokeAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var delay = FirstRetryDelay;
+        var backoff = new Backoff(time);
         while (true)
         {
             var metadata = await GetTopicAsync(topic, ct).ConfigureAwait(false);
@@ -76,8 +76,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             {
                 Forget(topic);
             }
-            await Task.Delay(delay, time, ct).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            await backoff.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -88,7 +87,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     public async Task<T> OnControllerAsync<T>(Func<IClusterControllerGrain, Task<T>> call, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        var delay = FirstRetryDelay;
+        var backoff = new Backoff(time);
         while (true)
         {
             try
@@ -98,8 +97,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             catch (Exception e) when (IsSiloLost(e) && time.GetElapsedTime(started) < RetryFor + ResponseTimeoutAllowance)
             {
             }
-            await Task.Delay(delay, time, ct).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            await backoff.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -158,6 +156,19 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     private async Task<TopicMetadata> FetchAsync(string topic) =>
         await OnControllerAsync(controller => controller.GetTopic(topic), CancellationToken.None).ConfigureAwait(false)
         ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
+
+    /// <summary>The pause before each retry: doubling from <see cref="FirstRetryDelay"/> up to <see cref="MaxRetryDelay"/>.</summary>
+    private sealed class Backoff(TimeProvider time)
+    {
+        private TimeSpan _next = FirstRetryDelay;
+
+        public Task WaitAsync(CancellationToken ct)
+        {
+            var delay = _next;
+            _next = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            return Task.Delay(delay, time, ct);
+        }
+    }
 
     private sealed record CachedTopic(Task<TopicMetadata> Load, long LoadedAt);
 }
