@@ -177,8 +177,7 @@ public static class PerfCommands
         var throttle = new Throttle(throughput, Stopwatch.GetTimestamp());
         for (long sent = 0; sent < count && !ct.IsCancellationRequested; sent++)
         {
-            if (!throttle.IsUnlimited && throttle.DelayBefore(sent, Stopwatch.GetTimestamp()) is var delay && delay > TimeSpan.Zero)
-                Thread.Sleep(delay);
+            throttle.WaitBefore(sent);
             producer.Produce(topic, record, onDelivery, sent % LatencySampleEvery == 0 ? Stopwatch.GetTimestamp() : NotTimed);
         }
     }

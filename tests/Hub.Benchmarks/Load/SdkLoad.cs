@@ -97,15 +97,19 @@ public static class SdkLoad
         await using (var producer = client.CreateProducer(producerOptions))
         {
             var throttle = new Throttle(ratePerSecond, sending);
-            for (long sent = 0; sent < records; sent++)
+            // Its own thread: the sleeps between sends would otherwise hold one of the thread pool's two threads,
+            // which the consumer and the client's networking need.
+            await Task.Factory.StartNew(() =>
             {
-                var delay = throttle.DelayBefore(sent, Stopwatch.GetTimestamp());
-                if (delay > TimeSpan.Zero) Thread.Sleep(delay);
-                // Value = [send time][sequence][filler]; the producer copies it during Produce, so it is reused.
-                BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
-                BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), sent);
-                producer.Produce(topic, record);
-            }
+                for (long sent = 0; sent < records; sent++)
+                {
+                    throttle.WaitBefore(sent);
+                    // Value = [send time][sequence][filler]; the producer copies it during Produce, so it is reused.
+                    BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
+                    BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), sent);
+                    producer.Produce(topic, record);
+                }
+            }, TaskCreationOptions.LongRunning);
             await producer.FlushAsync();
         }
         var achieved = records / Stopwatch.GetElapsedTime(sending).TotalSeconds;

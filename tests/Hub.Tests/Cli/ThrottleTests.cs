@@ -30,4 +30,14 @@ public sealed class ThrottleTests
 
         Assert.Equal(TimeSpan.Zero, throttle.DelayBefore(50, Stopwatch.Frequency));
     }
+
+    [Fact]
+    public void A_sender_less_than_a_millisecond_ahead_goes_without_waiting()
+    {
+        var throttle = new Throttle(1_000_000, 0);
+
+        // Send 500 at 1M/s is due half a millisecond in: too short to sleep, so it goes now.
+        Assert.Equal(TimeSpan.Zero, throttle.DelayBefore(500, 0));
+        Assert.Equal(2, throttle.DelayBefore(2_000, 0).TotalMilliseconds, precision: 3);
+    }
 }
