@@ -35,6 +35,32 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-counters >/dev/null || dotnet tool install -g dotnet-counters >/dev/null 2>&1 \
   || echo "could not install dotnet-counters: silo allocations will be skipped" >&2
 
+# The kafka scenario's librdkafka C driver (tests/Hub.Benchmarks/Native/rdkafka_load.c) is built with gcc into a
+# temporary directory against the librdkafka Confluent.Kafka loads: NuGet's librdkafka.redist, which the build
+# above restored (headers and library). Not Debian's librdkafka-dev: its unversioned librdkafka.so in the system
+# library path is what Confluent.Kafka then loads instead of its own, and an older one (2.0.2) that lacks
+# functions its consumer calls. Without gcc or the package the scenario reports the C driver skipped.
+if ! command -v gcc >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq gcc >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq gcc >/dev/null; }; } \
+    || echo "could not install gcc" >&2
+fi
+native=$(mktemp -d)
+trap 'rm -rf "$native"' EXIT
+redist_version=$(grep -o '"librdkafka.redist/[^"]*"' tests/Hub.Benchmarks/bin/Release/net10.0/Hub.Benchmarks.deps.json | head -1 | tr -d '"' | cut -d/ -f2 || true)
+redist=${NUGET_PACKAGES:-$HOME/.nuget/packages}/librdkafka.redist/$redist_version
+case $(uname -m) in aarch64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac
+# Its self-contained glibc build (centos8-librdkafka.so): the default one needs libsasl2.so.3, which Debian lacks,
+# so Confluent.Kafka falls back to that one here too. The soname is librdkafka.so.1: linked under that name from
+# the temporary directory (searched first, by the rpath), the driver cannot pick up a system librdkafka.
+if ln -s "$redist/runtimes/$rid/native/centos8-librdkafka.so" "$native/librdkafka.so.1" 2>/dev/null \
+   && gcc -O2 -Wall -I"$redist/build/native/include" -o "$native/rdkafka_load" tests/Hub.Benchmarks/Native/rdkafka_load.c \
+        -L"$native" -l:librdkafka.so.1 -Wl,-rpath,"$native" >"$native/gcc.log" 2>&1; then
+  pass+=(--rdkafka-driver "$native/rdkafka_load")
+else
+  echo "could not build the librdkafka C driver against $redist (needs gcc): the kafka scenario will skip it" >&2
+  cat "$native/gcc.log" >&2 2>/dev/null || true
+fi
+
 if [ -n "$peers" ]; then
   echo "peers: infra/bench/peers.sh (2-3 minutes) ..." >&2
   infra/bench/peers.sh >"$results/peers.txt"

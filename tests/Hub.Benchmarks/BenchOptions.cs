@@ -18,6 +18,9 @@ public sealed record BenchOptions
     public string? PeersFile { get; init; }
     public string ResultsDirectory { get; init; } = "bench-results";
 
+    /// <summary>The librdkafka C driver (Native/rdkafka_load.c) bench.sh built; null when it could not.</summary>
+    public string? RdkafkaDriver { get; init; }
+
     /// <summary>Records per run at 100 B, and at 1 KiB (the same run time, roughly).</summary>
     public long Records100 => Smoke ? 100_000 : 5_000_000;
     public long Records1K => Smoke ? 20_000 : 1_000_000;
@@ -43,7 +46,8 @@ public sealed record BenchOptions
                 "--scenarios" => options with { ChosenScenarios = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "--peers" => options with { PeersFile = Value(args, ref i) },
                 "--results" => options with { ResultsDirectory = Value(args, ref i) },
-                _ => throw new ArgumentException($"unknown argument {args[i]}; use --smoke, --scenarios {string.Join(',', AllScenarios)}, --peers FILE, --results DIR"),
+                "--rdkafka-driver" => options with { RdkafkaDriver = Value(args, ref i) },
+                _ => throw new ArgumentException($"unknown argument {args[i]}; use --smoke, --scenarios {string.Join(',', AllScenarios)}, --peers FILE, --results DIR, --rdkafka-driver FILE"),
             };
         }
         if (options.Scenarios.Except(AllScenarios).FirstOrDefault() is { } unknown)

@@ -58,7 +58,7 @@ public static class ReplicationScenario
             context.Add(name, produced.RecordsPerSecond, "records/s", $"smallest ISR at start {isr}; " + produced.CostSummary() + " (silo CPU: all three)");
             var kafka = await KafkaLoad.ProduceAsync(bootstrap, Topic, records, Sizes.Small, pids);
             await ThroughputScenarios.CheckStoredAsync(client, Topic, 2 * records);
-            context.Add($"produce librdkafka, {Brokers} silos, RF={ReplicationFactor}, acks=all, 100 B", kafka.RecordsPerSecond, "records/s", kafka.CostSummary());
+            context.Add($"produce Confluent.Kafka (.NET), {Brokers} silos, RF={ReplicationFactor}, acks=all, 100 B", kafka.RecordsPerSecond, "records/s", kafka.CostSummary());
             var latency = await SdkLoad.EndToEndAsync(client, Topic, (long)(produced.RecordsPerSecond / 2), context.Options.LatencyRun, Sizes.Small, LatencyScenario.Producer);
             context.AddLatency($"100 B, {Brokers} silos, RF={ReplicationFactor}", "50% of peak", latency);
         }

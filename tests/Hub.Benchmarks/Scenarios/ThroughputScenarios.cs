@@ -1,10 +1,11 @@
 using Hub.Benchmarks.Load;
+using Hub.Benchmarks.Measure;
 using Hub.Benchmarks.Report;
 using Hub.Client;
 
 namespace Hub.Benchmarks.Scenarios;
 
-/// <summary>Produce and consume throughput on one silo: through the SDK, through librdkafka, and against partition count.</summary>
+/// <summary>Produce and consume throughput on one silo: through the SDK, through librdkafka (.NET and C), and against partition count.</summary>
 public static class ThroughputScenarios
 {
     public static async Task ProduceAsync(BenchContext context)
@@ -32,26 +33,50 @@ public static class ThroughputScenarios
         }
     }
 
-    /// <summary>librdkafka (Confluent.Kafka) producing to and consuming from the silo's Kafka listener.</summary>
+    /// <summary>
+    /// librdkafka producing to and consuming from the silo's Kafka listener, through Confluent.Kafka (.NET) and
+    /// through its C API (Native/rdkafka_load.c, when bench.sh could build it), one size at a time, side by side.
+    /// </summary>
     public static async Task KafkaAsync(BenchContext context)
     {
+        var (bootstrap, pids) = (context.KafkaBootstrap, context.SiloPids);
+        List<KafkaClient> clients =
+        [
+            new("dotnet", "Confluent.Kafka (.NET)",
+                (topic, records, size) => KafkaLoad.ProduceAsync(bootstrap, topic, records, size, pids),
+                (topic, records) => KafkaLoad.ConsumeAsync(bootstrap, topic, Sizes.Partitions, records, pids)),
+        ];
+        if (context.Options.RdkafkaDriver is { } driver)
+            clients.Add(new("c", "librdkafka (C)",
+                (topic, records, size) => NativeKafkaLoad.ProduceAsync(driver, bootstrap, topic, records, size, pids),
+                (topic, records) => NativeKafkaLoad.ConsumeAsync(driver, bootstrap, topic, Sizes.Partitions, records, pids)));
+        else
+            context.Add(Figure.Skip("produce and consume librdkafka (C)", "the C driver was not built (bench.sh needs gcc and librdkafka-dev: see its output)", ProcessStats.LoadAverage()));
+
         foreach (var size in new[] { Sizes.Small, Sizes.Large })
         {
             var records = Sizes.Records(context, size);
-            var topic = $"kafka-{size}b";
-            await context.Client.Admin.CreateTopicAsync(topic, Sizes.Partitions);
-            var produced = await KafkaLoad.ProduceAsync(context.KafkaBootstrap, topic, records, size, context.SiloPids);
-            await CheckStoredAsync(context.Client, topic, records);
-            context.Add($"produce librdkafka, {Sizes.Label(size)}, {Sizes.Partitions} partitions", produced.RecordsPerSecond, "records/s",
-                "linger 5 ms, 1 MiB batches, acks=all; " + produced.CostSummary(), PeerProduce(context.Peers, produced.RecordsPerSecond, size));
-            var consumed = await KafkaLoad.ConsumeAsync(context.KafkaBootstrap, topic, Sizes.Partitions, records, context.SiloPids);
-            context.Add($"consume librdkafka, {Sizes.Label(size)}, {Sizes.Partitions} partitions", consumed.RecordsPerSecond, "records/s", consumed.CostSummary(),
-                size == Sizes.Small
-                    ? context.Peers.Compare(consumed.RecordsPerSecond, "Redis XREADGROUP NOACK, COUNT 1000", "redis-streams", "consume-xreadgroup-count1000-noack", "records/s")
-                    : null);
-            await context.Client.Admin.DeleteTopicAsync(topic);
+            foreach (var client in clients)
+            {
+                var topic = $"kafka-{client.Name}-{size}b";
+                await context.Client.Admin.CreateTopicAsync(topic, Sizes.Partitions);
+                var produced = await client.ProduceAsync(topic, records, size);
+                await CheckStoredAsync(context.Client, topic, records);
+                context.Add($"produce {client.Label}, {Sizes.Label(size)}, {Sizes.Partitions} partitions", produced.RecordsPerSecond, "records/s",
+                    "linger 5 ms, 1 MiB batches, acks=all; " + produced.CostSummary(), PeerProduce(context.Peers, produced.RecordsPerSecond, size));
+                var consumed = await client.ConsumeAsync(topic, records);
+                context.Add($"consume {client.Label}, {Sizes.Label(size)}, {Sizes.Partitions} partitions", consumed.RecordsPerSecond, "records/s", consumed.CostSummary(),
+                    size == Sizes.Small
+                        ? context.Peers.Compare(consumed.RecordsPerSecond, "Redis XREADGROUP NOACK, COUNT 1000", "redis-streams", "consume-xreadgroup-count1000-noack", "records/s")
+                        : null);
+                await context.Client.Admin.DeleteTopicAsync(topic);
+            }
         }
     }
+
+    /// <summary>A Kafka client the kafka scenario drives: a short name for its topics, its label in the table, its loads.</summary>
+    private sealed record KafkaClient(string Name, string Label,
+        Func<string, long, int, Task<LoadResult>> ProduceAsync, Func<string, long, Task<LoadResult>> ConsumeAsync);
 
     /// <summary>How produce and consume rates change with the partition count (100-byte records, SDK).</summary>
     public static async Task PartitionsAsync(BenchContext context)
