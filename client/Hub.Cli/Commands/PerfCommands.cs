@@ -34,12 +34,13 @@ public static class PerfCommands
         var recordSize = Positive(new Option<int>("--record-size") { Description = "Value size in bytes", DefaultValueFactory = _ => 100 });
         var batchSize = Positive(new Option<int?>("--batch-size") { Description = "Producer batch size in bytes (batch.size)" });
         var lingerMs = NonNegative(new Option<int?>("--linger-ms") { Description = "How long a batch waits for more records (linger.ms)" });
+        var maxInFlight = Positive(new Option<int?>("--max-in-flight") { Description = "Unacknowledged batches per partition (max.in.flight.requests.per.connection)" });
         var acks = AcksOption();
         var partitions = Positive(new Option<int?>("--partitions", "-p") { Description = "Create the topic with this many partitions if it doesn't exist" });
         var throughput = NonNegative(new Option<long>("--throughput") { Description = "Records per second to aim for; 0 = as fast as possible" });
         var command = new Command("produce", "Send records as fast as asked and report records/s, MB/s and send-to-ack latency")
         {
-            topicArgument, records, recordSize, batchSize, lingerMs, acks, partitions, throughput,
+            topicArgument, records, recordSize, batchSize, lingerMs, maxInFlight, acks, partitions, throughput,
         };
         command.SetAction((parse, ct) =>
         {
@@ -53,6 +54,7 @@ public static class PerfCommands
                     Acks = parse.GetValue(acks),
                     BatchSizeBytes = parse.GetValue(batchSize) ?? defaults.BatchSizeBytes,
                     LingerMs = parse.GetValue(lingerMs) ?? defaults.LingerMs,
+                    MaxInFlightPerPartition = parse.GetValue(maxInFlight) ?? defaults.MaxInFlightPerPartition,
                 });
                 var size = parse.GetValue(recordSize);
                 var histogram = new LatencyHistogram();
@@ -60,7 +62,11 @@ public static class PerfCommands
                 string summary;
                 await using (var meter = new ThroughputMeter(Console.Error))
                 {
-                    SendAll(producer, topic, parse.GetValue(records), size, parse.GetValue(throughput), histogram, meter, failures, cancel);
+                    // Its own thread: the throttle's sleeps would otherwise hold one of the thread pool's threads,
+                    // which the client's networking and the delivery callbacks need (two on 2 cores).
+                    await Task.Factory.StartNew(
+                        () => SendAll(producer, topic, parse.GetValue(records), size, parse.GetValue(throughput), histogram, meter, failures, cancel),
+                        TaskCreationOptions.LongRunning);
                     await ProducerFlush.FlushAsync(producer, cancel);
                     summary = meter.Summary();
                 }
