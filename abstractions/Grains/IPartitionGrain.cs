@@ -17,19 +17,20 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// all or nothing.
     /// </summary>
     /// <param name="batches">
-    /// [Immutable]: Orleans sends these bytes without first copying them (a copy per batch cost a large-object
-    /// allocation on every call). So the caller must leave the buffer alone until the returned task completes,
-    /// and, when the grain is in the caller's own silo (no serialization in between), lets the grain write each
-    /// batch's base offset and leader epoch into it. The grain keeps no reference to the memory once Append
-    /// returns: it validates and writes the bytes synchronously.
+    /// Borrowed (<see cref="PooledBatches.Borrow"/>): Orleans sends the bytes without first copying them, so the
+    /// caller leaves the memory alone until the returned task completes, and may then reuse it or send it again
+    /// (a retry). When the grain is in the caller's own silo (no serialization in between) the grain writes each
+    /// batch's base offset and leader epoch into the caller's memory. The grain keeps no reference to the bytes
+    /// once Append returns: it validates and writes them synchronously, then disposes the argument, which gives
+    /// back the buffer deserialization rented for it.
     /// </param>
     /// <param name="acks">
     /// <see cref="RequiredAcks"/>: with All the call completes once every in-sync replica has the batches, and is
     /// refused (NOT_ENOUGH_REPLICAS, nothing written) while fewer than min.insync.replicas are in sync.
     /// </param>
-    Task<AppendResult> Append([Immutable] ReadOnlyMemory<byte> batches, short acks = RequiredAcks.All);
+    Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All);
 
-    /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends.</summary>
+    /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends. The caller owns the result's records.</summary>
     /// <remarks>Consumers see records below the high watermark only: those every in-sync replica has.</remarks>
     Task<FetchResult> Fetch(FetchRequest request);
 

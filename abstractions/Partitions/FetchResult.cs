@@ -2,11 +2,12 @@ namespace Hub.Partitions;
 
 /// <summary>
 /// Record batches in Kafka's v2 format exactly as stored, plus the partition's bounds at the time of the read.
-/// [Immutable], so Orleans hands <see cref="Records"/> over without copying it: whoever returns a result gives
-/// up the buffer (the partition grain reads every fetch into a fresh one).
+/// <see cref="Records"/> is owned by whoever receives the result (the partition grain reads every fetch into a
+/// rented buffer and gives it up): dispose it once done with the bytes, or leave it to the garbage collector where
+/// the bytes may outlive any known point (the SDK consumer hands slices of them to the application).
 /// </summary>
 [GenerateSerializer, Immutable]
 public readonly record struct FetchResult(
-    [property: Id(0)] ReadOnlyMemory<byte> Records,
+    [property: Id(0)] PooledBatches Records,
     [property: Id(1)] long HighWatermark,
     [property: Id(2)] long LogStartOffset);

@@ -4,11 +4,12 @@ namespace Hub.Partitions;
 /// The leader's answer to a <see cref="ReplicaFetchRequest"/>: batches from the fetch offset as stored (their
 /// offsets and epochs already set), the leader's high watermark and log start. When the follower's tail
 /// diverges from the leader's log, <see cref="DivergingEpoch"/> is set and <see cref="DivergingEndOffset"/> says
-/// where the follower's log must be cut: the end of that epoch on the leader.
+/// where the follower's log must be cut: the end of that epoch on the leader. The follower owns
+/// <see cref="Records"/> and disposes it once appended (see <see cref="PooledBatches"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
 public readonly record struct ReplicaFetchResult(
-    [property: Id(0)] ReadOnlyMemory<byte> Records,
+    [property: Id(0)] PooledBatches Records,
     [property: Id(1)] long HighWatermark,
     [property: Id(2)] long LogStartOffset,
     [property: Id(3)] int DivergingEpoch = -1,

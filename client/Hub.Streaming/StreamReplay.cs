@@ -59,7 +59,7 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
             else AtLogEnd = true;
             return;
         }
-        var records = result.Records;
+        var records = result.Records.Memory; // left to the collector, as in the SDK consumer
         var queued = 0;
         while (RecordBatchHeader.TryRead(records.Span, out var header) && header.TotalSize <= records.Length)
         {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
@@ -101,18 +100,28 @@ public sealed class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<AppendResult> Append(ReadOnlyMemory<byte> batches, short acks = RequiredAcks.All)
+    public async Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All)
     {
-        var log = Log();
-        var leader = Leader();
-        if (acks == RequiredAcks.All && leader.Assignment.InSync.Length < _config.MinInSyncReplicas)
-            throw new HubException(ErrorCode.NotEnoughReplicas,
-                $"{leader.Assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {_config.MinInSyncReplicas}");
-        // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
-        // silo, in the caller's buffer, which IPartitionGrain.Append's contract hands over until the call ends.
-        var result = log.Append(MemoryMarshal.AsMemory(batches), leader.Assignment.LeaderEpoch);
-        Signal(ref _appended);
-        if (leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
+        AppendResult result;
+        LeaderReplicaSet leader;
+        try
+        {
+            var log = Log();
+            leader = Leader();
+            if (acks == RequiredAcks.All && leader.Assignment.InSync.Length < _config.MinInSyncReplicas)
+                throw new HubException(ErrorCode.NotEnoughReplicas,
+                    $"{leader.Assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {_config.MinInSyncReplicas}");
+            // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
+            // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
+            result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
+            Signal(ref _appended);
+            if (leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
+        }
+        finally
+        {
+            // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait.
+            batches.Dispose();
+        }
         if (acks == RequiredAcks.All) await leader.WaitForHighWatermark(result.LastOffset + 1, options.Value.ReplicationTimeout);
         return result;
     }
@@ -129,6 +138,7 @@ public sealed class PartitionGrain(
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (records.Length >= Math.Max(1, request.MinBytes) || remaining <= TimeSpan.Zero)
                 return new FetchResult(records, highWatermark, log.LogStartOffset);
+            records.Dispose(); // read again, with whatever arrives, after the wait
             await WaitFor(_committed, remaining);
         }
     }
@@ -143,7 +153,7 @@ public sealed class PartitionGrain(
                 $"follower {request.ReplicaBrokerId} fetches for leader epoch {request.LeaderEpoch}, this leader's is {epoch}");
         if (LogDivergence.Find(log, request) is { } diverged) return diverged;
         if (request.FetchOffset < log.LogStartOffset)
-            return new ReplicaFetchResult(ReadOnlyMemory<byte>.Empty, leader.HighWatermark, log.LogStartOffset);
+            return new ReplicaFetchResult(PooledBatches.Empty, leader.HighWatermark, log.LogStartOffset);
 
         leader.FollowerFetched(request.ReplicaBrokerId, request.FetchOffset, log.LogEndOffset);
         if (leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
@@ -279,11 +289,14 @@ public sealed class PartitionGrain(
                     var leader = GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, assignment.Leader));
                     var result = await leader.ReplicaFetch(new ReplicaFetchRequest(
                         _brokerId, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, ReplicaFetchMaxBytes, ReplicaFetchMaxWaitMs));
-                    // The role or the log may have changed while the fetch was out: its answer is then stale.
-                    if (_log != log || IsLeader || _assignment != assignment) continue;
-                    if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
-                    else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
-                    else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
+                    using (result.Records)
+                    {
+                        // The role or the log may have changed while the fetch was out: its answer is then stale.
+                        if (_log != log || IsLeader || _assignment != assignment) continue;
+                        if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
+                        else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
+                        else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
+                    }
                     _followerHighWatermark = Math.Min(result.HighWatermark, log.LogEndOffset);
                     backoff = TimeSpan.FromMilliseconds(50);
                 }

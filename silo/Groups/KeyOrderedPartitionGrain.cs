@@ -209,7 +209,8 @@ public sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrder
         {
             var result = await (await LeaderAsync()).Fetch(new FetchRequest(_nextFetch, FetchMaxBytes, FetchWaitMs));
             _fetchError = null;
-            var added = Append(result.Records);
+            int added;
+            using (result.Records) added = Append(result.Records.Memory); // the window keeps copies
             if (added > 0) Signal();
         }
         catch (HubException e) when (e.Code == ErrorCode.OffsetOutOfRange && _window.Count == 0)

@@ -19,6 +19,8 @@ namespace Hub.Silo.Kafka;
 /// Fetch sessions (KIP-227) are not kept: the response's session id 0 tells the client to send full
 /// requests, which every client supports.
 /// </para>
+/// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
+/// its bytes are copied into the response, or once a poll nobody waits for any more ends.
 /// </summary>
 public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
 {
@@ -27,6 +29,8 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     /// Orleans' 30 s response timeout, past which the grain call would fail instead of answering empty.
     /// </summary>
     private const int MaxWaitCapMs = 25_000;
+
+    private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
 
     public ApiKey Key => ApiKey.Fetch;
     public short MinVersion => 4;
@@ -41,7 +45,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
         public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
-        public FetchResult Result { get; set; } = new(ReadOnlyMemory<byte>.Empty, -1, -1);
+        public FetchResult Result { get; set; } = NoResult;
     }
 
     private sealed record TopicFetch(string? Name, Guid Id, PartitionFetch[] Partitions)
@@ -62,16 +66,23 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         }
         await ResolveAsync(fetch.Topics);
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
+        try
+        {
+            // Immediate pass.
+            await Task.WhenAll(partitions.Select(p => FetchAsync(p, maxWaitMs: 0)));
+            var total = partitions.Sum(p => (long)p.Result.Records.Length);
+            var anyError = partitions.Any(p => p.Error != ErrorCode.None);
+            if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
+                await LongPollAsync(partitions, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
 
-        // Immediate pass.
-        await Task.WhenAll(partitions.Select(p => FetchAsync(p, maxWaitMs: 0)));
-        var total = partitions.Sum(p => (long)p.Result.Records.Length);
-        var anyError = partitions.Any(p => p.Error != ErrorCode.None);
-        if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
-            await LongPollAsync(partitions, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
-
-        Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
-        return true;
+            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
+            return true;
+        }
+        finally
+        {
+            // The response holds copies of the bytes now (or is not sent at all).
+            foreach (var partition in partitions) partition.Result.Records.Dispose();
+        }
     }
 
     private async Task LongPollAsync(PartitionFetch[] partitions, int maxWaitMs, int minBytes, long total, CancellationToken cancellationToken)
@@ -90,7 +101,11 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
                 var partition = pending[poll];
                 pending.Remove(poll);
                 partition.Error = error;
-                if (error == ErrorCode.None) partition.Result = result;
+                if (error == ErrorCode.None)
+                {
+                    partition.Result.Records.Dispose();
+                    partition.Result = result;
+                }
                 total += result.Records.Length;
                 if (total >= minBytes || error != ErrorCode.None) break;
             }
@@ -98,6 +113,9 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         finally
         {
             stop.Cancel(); // the deadline timer, not the polls: those end within their own wait
+            foreach (var abandoned in pending.Keys)
+                _ = abandoned.ContinueWith(static poll => poll.Result.Item1.Records.Dispose(), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         cancellationToken.ThrowIfCancellationRequested();
     }
@@ -111,7 +129,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
         }
         catch (Exception e)
         {
-            return (default, Failed(partition, e));
+            return (NoResult, Failed(partition, e));
         }
     }
 
@@ -237,7 +255,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
             foreach (var partition in topic.Partitions)
             {
                 var ok = partition.Error == ErrorCode.None;
-                var records = ok ? WholeBatchesWithin(partition.Result.Records, first ? long.MaxValue : budget) : ReadOnlyMemory<byte>.Empty;
+                var records = ok ? WholeBatchesWithin(partition.Result.Records.Memory, first ? long.MaxValue : budget) : ReadOnlyMemory<byte>.Empty;
                 if (!records.IsEmpty)
                 {
                     budget -= records.Length;

@@ -66,7 +66,7 @@ public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) :
         try
         {
             // acks=0 still appends as the leader alone would: nobody waits for an answer.
-            partition.Result = await topics.Partition(metadata, partition.Partition).Append(records, acks == -1 ? RequiredAcks.All : RequiredAcks.Leader);
+            partition.Result = await topics.Partition(metadata, partition.Partition).Append(PooledBatches.Borrow(records), acks == -1 ? RequiredAcks.All : RequiredAcks.Leader);
         }
         catch (Exception e)
         {

@@ -244,14 +244,14 @@ public sealed class SegmentLog : IDisposable
     /// Whole batches starting with the one that holds <paramref name="offset"/>, as stored: as many as fit in
     /// <paramref name="maxBytes"/> but always the first (so a consumer makes progress past a large batch), none
     /// whose base offset is at or past <paramref name="maxOffset"/> (the high watermark). Continues into later
-    /// segments while space remains. Empty at the log end.
+    /// segments while space remains. Empty at the log end. The buffer is rented: the caller owns it.
     /// </summary>
-    public ReadOnlyMemory<byte> Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
+    public PooledBatches Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
     {
         if (offset < LogStartOffset || offset > LogEndOffset)
             throw new HubException(ErrorCode.OffsetOutOfRange,
                 $"offset {offset} is out of range: the log holds offsets [{LogStartOffset}, {LogEndOffset})");
-        if (offset == LogEndOffset) return ReadOnlyMemory<byte>.Empty;
+        if (offset == LogEndOffset) return PooledBatches.Empty;
 
         var extents = new List<(LogSegment Segment, long Position, int Length)>();
         long total = 0;
@@ -281,14 +281,14 @@ public sealed class SegmentLog : IDisposable
             if (full) break;
         }
 
-        var bytes = new byte[(int)total];
+        var batches = PooledBatches.Rent((int)total);
         var filled = 0;
         foreach (var (segment, position, length) in extents)
         {
-            segment.ReadExactly(position, bytes.AsSpan(filled, length));
+            segment.ReadExactly(position, batches.Writable.Span.Slice(filled, length));
             filled += length;
         }
-        return bytes;
+        return batches;
     }
 
     /// <summary>

@@ -32,6 +32,6 @@ public static class LogDivergence
         {
             return null;
         }
-        return new ReplicaFetchResult(ReadOnlyMemory<byte>.Empty, -1, leaderLog.LogStartOffset, Math.Max(epoch, 0), Math.Min(cutAt, request.FetchOffset));
+        return new ReplicaFetchResult(PooledBatches.Empty, -1, leaderLog.LogStartOffset, Math.Max(epoch, 0), Math.Min(cutAt, request.FetchOffset));
     }
 }

@@ -107,7 +107,9 @@ internal sealed class PartitionFetcher
                     continue;
                 }
                 Volatile.Write(ref _highWatermark, result.HighWatermark);
-                offset = await QueueBatchesAsync(result.Records, offset, ct).ConfigureAwait(false);
+                // Never disposed: records handed to the application are slices of these bytes, and nothing in
+                // the consumer's API bounds how long it may keep them, so the buffer is left to the collector.
+                offset = await QueueBatchesAsync(result.Records.Memory, offset, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

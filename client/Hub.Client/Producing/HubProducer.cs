@@ -181,7 +181,7 @@ public sealed class HubProducer : IAsyncDisposable
     }
 
     private Task<AppendResult> AppendAsync(string topic, int partition, ReadOnlyMemory<byte> batch) =>
-        _router.InvokeAsync(topic, partition, grain => grain.Append(batch, _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader), CancellationToken.None);
+        _router.InvokeAsync(topic, partition, grain => grain.Append(PooledBatches.Borrow(batch), _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader), CancellationToken.None);
 
     /// <summary>
     /// The producer's one timer, on a thread of its own: sends lingered batches, and adds queues for partitions

@@ -7,7 +7,7 @@ namespace Hub.Tests.Client;
 /// <summary>A replica reference on one broker: serves its partition's log only while the controller says it leads.</summary>
 internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, string topic, int partition, int broker) : IPartitionGrain
 {
-    public Task<AppendResult> Append(ReadOnlyMemory<byte> batches, short acks = RequiredAcks.All) => Lead(() => Task.FromResult(Log.Append(batches.Span)));
+    public Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All) => Lead(() => Task.FromResult(Log.Append(batches.Span)));
 
     public Task<FetchResult> Fetch(FetchRequest request) => Lead(() => Log.Fetch(request));
 

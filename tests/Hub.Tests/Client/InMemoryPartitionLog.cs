@@ -79,6 +79,6 @@ internal sealed class InMemoryPartitionLog
             selected.Add(batch);
             size += batch.Length;
         }
-        return new FetchResult(selected.SelectMany(b => b).ToArray(), _nextOffset, 0);
+        return new FetchResult(PooledBatches.Borrow(selected.SelectMany(b => b).ToArray()), _nextOffset, 0);
     }
 }

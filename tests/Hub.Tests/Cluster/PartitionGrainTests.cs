@@ -118,9 +118,9 @@ public sealed class PartitionGrainTests : IAsyncLifetime
         var tooLarge = await Assert.ThrowsAsync<HubException>(() => producer.ProduceAsync("strict", new ProducerRecord { Value = new byte[5000] }));
         Assert.Equal(ErrorCode.MessageTooLarge, tooLarge.Code);
 
-        var stored = (await Partition("strict", 0).Fetch(new FetchRequest(0, 1 << 20))).Records.ToArray();
+        var stored = (await Partition("strict", 0).Fetch(new FetchRequest(0, 1 << 20))).Records.Memory.ToArray();
         stored[^1] ^= 0xFF;
-        var corrupt = await Assert.ThrowsAsync<HubException>(() => Partition("strict", 0).Append(stored));
+        var corrupt = await Assert.ThrowsAsync<HubException>(() => Partition("strict", 0).Append(PooledBatches.Borrow(stored)));
         Assert.Equal(ErrorCode.CorruptMessage, corrupt.Code);
 
         var state = await Partition("strict", 0).GetState();
@@ -199,13 +199,13 @@ public sealed class PartitionGrainTests : IAsyncLifetime
             for (var i = 0; i < 100; i++) producer.Produce("durable", new ProducerRecord { Value = [(byte)i], Partition = i % 2 });
             await producer.FlushAsync();
         }
-        var before = (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.ToArray();
+        var before = (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.Memory.ToArray();
 
         _cluster = await _cluster.RestartAsync();
 
         var topic = await _cluster.Client.Admin.DescribeTopicAsync("durable");
         Assert.Equal(123456789, topic.Metadata.Config.RetentionBytes);
         Assert.Equal([50L, 50L], topic.Partitions.Select(p => p.LogEndOffset));
-        Assert.Equal(before, (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.ToArray());
+        Assert.Equal(before, (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.Memory.ToArray());
     }
 }

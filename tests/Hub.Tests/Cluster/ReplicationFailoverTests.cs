@@ -131,7 +131,7 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
         var leaderBroker = created.Partitions[0].Leader;
         var follower = 1 - leaderBroker;
         var leader = client.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, leaderBroker));
-        byte[] Batch() => Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v");
+        PooledBatches Batch() => PooledBatches.Borrow(Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v"));
         Assert.Equal(0, (await leader.Append(Batch(), RequiredAcks.All)).BaseOffset);
 
         await cluster.Silos[follower].KillAsync();

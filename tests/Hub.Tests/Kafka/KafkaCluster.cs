@@ -33,7 +33,7 @@ public sealed class KafkaCluster : IAsyncLifetime
     {
         var fetched = await Cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, 0)).Fetch(new FetchRequest(0, 1 << 20));
         var headers = new List<RecordBatchHeader>();
-        for (var rest = fetched.Records; RecordBatchHeader.TryRead(rest.Span, out var header); rest = rest[header.TotalSize..])
+        for (var rest = fetched.Records.Memory; RecordBatchHeader.TryRead(rest.Span, out var header); rest = rest[header.TotalSize..])
             headers.Add(header);
         return headers;
     }

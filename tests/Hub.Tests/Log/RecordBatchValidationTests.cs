@@ -159,7 +159,7 @@ public sealed class RecordBatchValidationTests : IDisposable
         bad[^1] ^= 1;
 
         AssertRefused(ErrorCode.CorruptMessage, TestBatches.Concat(TestBatches.Build(1, "good"), bad, TestBatches.Build(1, "good")));
-        Assert.Equal(["existing"], TestBatches.Records(_log.Read(0, int.MaxValue)).Select(r => r.Value));
+        Assert.Equal(["existing"], TestBatches.Records(_log.Read(0, int.MaxValue).Memory).Select(r => r.Value));
     }
 
     public static TheoryData<CompressionType> Codecs => [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
@@ -175,7 +175,7 @@ public sealed class RecordBatchValidationTests : IDisposable
         var batch = TestBatches.Compress(TestBatches.Build(5, Enumerable.Range(0, 20).Select(i => $"value {i} {new string('z', i * 10)}").ToArray()), codec, xerialBlockBytes);
 
         Assert.Equal((1L, 20L), (_log.Append(batch).BaseOffset, _log.LogEndOffset - 1));
-        var stored = TestBatches.Split(_log.Read(1, int.MaxValue)).Single().Bytes;
+        var stored = TestBatches.Split(_log.Read(1, int.MaxValue).Memory).Single().Bytes;
         Assert.Equal(batch[RecordBatchLayout.BatchLength..], stored[RecordBatchLayout.BatchLength..]);
     }
 

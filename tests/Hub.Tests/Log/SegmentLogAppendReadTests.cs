@@ -20,7 +20,7 @@ public sealed class SegmentLogAppendReadTests : IDisposable
         Assert.Equal((0L, 2L, 0L), (result.BaseOffset, result.LastOffset, result.LogStartOffset));
         Assert.Equal(_bed.Clock.NowMs, result.LogAppendTimeMs);
         Assert.Equal(3, log.LogEndOffset);
-        var read = log.Read(0, 1 << 20);
+        var read = log.Read(0, 1 << 20).Memory;
         var stored = Assert.Single(TestBatches.Split(read));
         Assert.Equal(7, stored.Header.PartitionLeaderEpoch);
         Assert.Equal(batch.AsSpan(RecordBatchLayout.Magic).ToArray(), stored.Bytes.AsSpan(RecordBatchLayout.Magic).ToArray());
@@ -37,7 +37,7 @@ public sealed class SegmentLogAppendReadTests : IDisposable
 
         Assert.Equal((0L, 1L), (first.BaseOffset, first.LastOffset));
         Assert.Equal((2L, 6L), (second.BaseOffset, second.LastOffset));
-        var read = log.Read(0, 1 << 20);
+        var read = log.Read(0, 1 << 20).Memory;
         Assert.Equal([0L, 2, 3, 6], TestBatches.Split(read).Select(b => b.Header.BaseOffset));
         Assert.Equal("abcdefg", string.Concat(TestBatches.Records(read).Select(r => r.Value)));
         Assert.Equal(Enumerable.Range(0, 7).Select(i => (long)i), TestBatches.Records(read).Select(r => r.Offset));
@@ -50,7 +50,7 @@ public sealed class SegmentLogAppendReadTests : IDisposable
         log.Append(TestBatches.Build(1, "a", "b"));
         log.Append(TestBatches.Build(1, "c", "d", "e"));
 
-        var read = TestBatches.Split(log.Read(3, 1 << 20));
+        var read = TestBatches.Split(log.Read(3, 1 << 20).Memory);
 
         Assert.Equal(2, Assert.Single(read).Header.BaseOffset);
     }
@@ -63,9 +63,9 @@ public sealed class SegmentLogAppendReadTests : IDisposable
         foreach (var batch in batches) log.Append(batch);
         var size = batches[0].Length;
 
-        Assert.Equal(2 * size, log.Read(0, 3 * size - 1).Length);
-        Assert.Equal(3 * size, log.Read(0, 3 * size).Length);
-        Assert.Equal(2 * size, log.Read(3, 1 << 20).Length);
+        Assert.Equal(2 * size, log.Read(0, 3 * size - 1).Memory.Length);
+        Assert.Equal(3 * size, log.Read(0, 3 * size).Memory.Length);
+        Assert.Equal(2 * size, log.Read(3, 1 << 20).Memory.Length);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class SegmentLogAppendReadTests : IDisposable
         log.Append(big);
         log.Append(TestBatches.OfValueSize(1, 10));
 
-        var read = TestBatches.Split(log.Read(0, 100));
+        var read = TestBatches.Split(log.Read(0, 100).Memory);
 
         Assert.Equal(big.Length, Assert.Single(read).Bytes.Length);
     }
@@ -89,21 +89,21 @@ public sealed class SegmentLogAppendReadTests : IDisposable
         log.Append(TestBatches.Build(1, "c"));
         log.Append(TestBatches.Build(1, "d"));
 
-        Assert.Equal([0L, 2], TestBatches.Split(log.Read(0, 1 << 20, maxOffset: 3)).Select(b => b.Header.BaseOffset));
-        Assert.True(log.Read(3, 1 << 20, maxOffset: 3).IsEmpty);
+        Assert.Equal([0L, 2], TestBatches.Split(log.Read(0, 1 << 20, maxOffset: 3).Memory).Select(b => b.Header.BaseOffset));
+        Assert.True(log.Read(3, 1 << 20, maxOffset: 3).Memory.IsEmpty);
     }
 
     [Fact]
     public void Read_at_the_log_end_is_empty_and_past_it_is_out_of_range()
     {
         using var log = _bed.Open();
-        Assert.True(log.Read(0, 100).IsEmpty);
+        Assert.True(log.Read(0, 100).Memory.IsEmpty);
         log.Append(TestBatches.Build(1, "a"));
 
-        Assert.True(log.Read(1, 100).IsEmpty);
-        var error = Assert.Throws<HubException>(() => log.Read(2, 100));
+        Assert.True(log.Read(1, 100).Memory.IsEmpty);
+        var error = Assert.Throws<HubException>(() => log.Read(2, 100).Memory);
         Assert.Equal(ErrorCode.OffsetOutOfRange, error.Code);
-        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(-1, 100)).Code);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(-1, 100).Memory).Code);
     }
 
     [Fact]

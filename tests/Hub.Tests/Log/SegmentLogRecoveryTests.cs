@@ -21,7 +21,7 @@ public sealed class SegmentLogRecoveryTests : IDisposable
         var random = new Random(seed);
         while (log.SegmentCount < 3 || new FileInfo(_bed.ActiveLogFile()).Length < 16 * 1024)
             log.Append(TestBatches.Random(random, _bed.Clock.NowMs, 5, 100));
-        return TestBatches.Split(log.Read(0, int.MaxValue));
+        return TestBatches.Split(log.Read(0, int.MaxValue).Memory);
     }
 
     [Fact]
@@ -67,12 +67,12 @@ public sealed class SegmentLogRecoveryTests : IDisposable
             {
                 var expectedEnd = intact.Count == 0 ? 0 : intact[^1].Header.LastOffset + 1;
                 Assert.Equal(expectedEnd, log.LogEndOffset);
-                Assert.Equal(intact.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).ToArray());
-                Assert.True(log.Read(expectedEnd, int.MaxValue).IsEmpty);
-                Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(expectedEnd + 1, 100)).Code);
+                Assert.Equal(intact.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).Memory.ToArray());
+                Assert.True(log.Read(expectedEnd, int.MaxValue).Memory.IsEmpty);
+                Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(expectedEnd + 1, 100).Memory).Code);
 
                 Assert.Equal(expectedEnd, log.Append(TestBatches.Build(1, "after", "recovery")).BaseOffset);
-                Assert.Equal(["after", "recovery"], TestBatches.Records(log.Read(expectedEnd, int.MaxValue)).Select(r => r.Value));
+                Assert.Equal(["after", "recovery"], TestBatches.Records(log.Read(expectedEnd, int.MaxValue).Memory).Select(r => r.Value));
             }
             Directory.Delete(copy, recursive: true);
         }
@@ -111,7 +111,7 @@ public sealed class SegmentLogRecoveryTests : IDisposable
 
         Assert.Equal(batches[^1].Header.LastOffset + 1, log.LogEndOffset);
         Assert.Equal(length, new FileInfo(logFile).Length);
-        Assert.Equal(batches.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).ToArray());
+        Assert.Equal(batches.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Contains(_bed.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains($"cutting {garbageBytes} bytes"));
     }
 
@@ -130,7 +130,7 @@ public sealed class SegmentLogRecoveryTests : IDisposable
         Assert.Equal(1, log.SegmentCount);
         Assert.Single(Directory.GetFiles(_bed.Directory, "*.log"));
         Assert.Equal(intact[^1].Header.LastOffset + 1, log.LogEndOffset);
-        Assert.Equal(intact.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).ToArray());
+        Assert.Equal(intact.SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Contains(_bed.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Discarding"));
     }
 
@@ -145,7 +145,7 @@ public sealed class SegmentLogRecoveryTests : IDisposable
         using var log = _bed.Open(Config);
 
         Assert.Equal(lastBase, log.LogEndOffset);
-        Assert.Equal(batches.Where(b => b.Header.BaseOffset < lastBase).SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).ToArray());
+        Assert.Equal(batches.Where(b => b.Header.BaseOffset < lastBase).SelectMany(b => b.Bytes).ToArray(), log.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Contains(_bed.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("Discarding"));
     }
 

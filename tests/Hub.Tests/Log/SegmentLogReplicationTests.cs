@@ -29,9 +29,9 @@ public sealed class SegmentLogReplicationTests : IDisposable
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c"), leaderEpoch: 3);
         using var follower = _follower.Open();
 
-        follower.AppendReplicated(leader.Read(0, int.MaxValue).Span);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
 
-        Assert.Equal(leader.Read(0, int.MaxValue).ToArray(), follower.Read(0, int.MaxValue).ToArray());
+        Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Equal(3, follower.LogEndOffset);
         Assert.Equal(3, follower.LatestEpoch);
         Assert.Equal((0, 2L), follower.EndOffsetForEpoch(0));
@@ -44,11 +44,11 @@ public sealed class SegmentLogReplicationTests : IDisposable
         using var leader = _leader.Open();
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a"));
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "b"));
-        var second = TestBatches.Split(leader.Read(1, int.MaxValue))[0].Bytes;
+        var second = TestBatches.Split(leader.Read(1, int.MaxValue).Memory)[0].Bytes;
         using var follower = _follower.Open();
 
         Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => follower.AppendReplicated(second)).Code);
-        var damaged = leader.Read(0, int.MaxValue).ToArray();
+        var damaged = leader.Read(0, int.MaxValue).Memory.ToArray();
         damaged[^1] ^= 1;
         Assert.Equal(ErrorCode.CorruptMessage, Assert.Throws<HubException>(() => follower.AppendReplicated(damaged)).Code);
         Assert.Equal(0, follower.LogEndOffset);
@@ -63,7 +63,7 @@ public sealed class SegmentLogReplicationTests : IDisposable
         {
             leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b"), leaderEpoch: 0);
             using var old = _follower.Open();
-            old.AppendReplicated(leader.Read(0, int.MaxValue).Span);
+            old.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
             old.Append(TestBatches.Build(_follower.Clock.NowMs, "lost1", "lost2", "lost3"), leaderEpoch: 0);
             leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c", "d"), leaderEpoch: 1);
 
@@ -76,10 +76,10 @@ public sealed class SegmentLogReplicationTests : IDisposable
 
             // Agreeing now, it copies the new leader's epoch-1 records.
             Assert.Null(LogDivergence.Find(leader, new ReplicaFetchRequest(1, 1, old.LogEndOffset, old.LatestEpoch, 1 << 20, 0)));
-            old.AppendReplicated(leader.Read(2, int.MaxValue).Span);
+            old.AppendReplicated(leader.Read(2, int.MaxValue).Memory.Span);
         }
         using var reopened = _follower.Open();
-        Assert.Equal(["a", "b", "c", "d"], TestBatches.Records(reopened.Read(0, int.MaxValue)).Select(r => r.Value));
+        Assert.Equal(["a", "b", "c", "d"], TestBatches.Records(reopened.Read(0, int.MaxValue).Memory).Select(r => r.Value));
         Assert.Equal(1, reopened.LatestEpoch);
     }
 
@@ -102,9 +102,9 @@ public sealed class SegmentLogReplicationTests : IDisposable
 
         log.TruncateTo(7); // inside the batch 6-7: the whole batch goes
         Assert.Equal(6, log.LogEndOffset);
-        Assert.Equal(6, TestBatches.Records(log.Read(0, int.MaxValue)).Count);
+        Assert.Equal(6, TestBatches.Records(log.Read(0, int.MaxValue).Memory).Count);
         log.Append(TestBatches.Build(_follower.Clock.NowMs, "after"));
-        Assert.Equal("after", TestBatches.Records(log.Read(6, int.MaxValue)).Single().Value);
+        Assert.Equal("after", TestBatches.Records(log.Read(6, int.MaxValue).Memory).Single().Value);
     }
 
     [Fact]

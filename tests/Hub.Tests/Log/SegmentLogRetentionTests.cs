@@ -28,8 +28,8 @@ public sealed class SegmentLogRetentionTests : IDisposable
         Assert.Equal((2L, 4L, 2), (log.LogStartOffset, log.LogEndOffset, log.SegmentCount));
         Assert.False(File.Exists(Path.Combine(_bed.Directory, "00000000000000000000.log")));
         Assert.False(File.Exists(Path.Combine(_bed.Directory, "00000000000000000000.index")));
-        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(1, 100)).Code);
-        Assert.Equal(2, TestBatches.Split(log.Read(2, 100)).Single().Header.BaseOffset);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(1, 100).Memory).Code);
+        Assert.Equal(2, TestBatches.Split(log.Read(2, 100).Memory).Single().Header.BaseOffset);
         Assert.Equal(0, log.EnforceRetention());
     }
 
@@ -44,7 +44,7 @@ public sealed class SegmentLogRetentionTests : IDisposable
         Assert.Equal(1, log.EnforceRetention());
 
         Assert.Equal((3L, 3L, 1, 0L), (log.LogStartOffset, log.LogEndOffset, log.SegmentCount, log.SizeBytes));
-        Assert.True(log.Read(3, 100).IsEmpty);
+        Assert.True(log.Read(3, 100).Memory.IsEmpty);
         Assert.Equal(3, log.Append(TestBatches.Build(_bed.Clock.NowMs, "d")).BaseOffset);
         Assert.Equal(0, log.EnforceRetention());
     }
@@ -69,9 +69,9 @@ public sealed class SegmentLogRetentionTests : IDisposable
         Assert.Equal(2, log.EnforceRetention());
 
         Assert.Equal((2L, 3, 3L * batch.Length), (log.LogStartOffset, log.SegmentCount, log.SizeBytes));
-        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(0, 100)).Code);
-        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(6, 100)).Code);
-        Assert.Equal(3, TestBatches.Split(log.Read(2, int.MaxValue)).Count);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(0, 100).Memory).Code);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(6, 100).Memory).Code);
+        Assert.Equal(3, TestBatches.Split(log.Read(2, int.MaxValue).Memory).Count);
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class SegmentLogRollTests : IDisposable
         log.Append(TestBatches.OfValueSize(1, 10));
 
         Assert.Equal(3, log.SegmentCount);
-        Assert.Equal(3, TestBatches.Split(log.Read(0, int.MaxValue)).Count);
+        Assert.Equal(3, TestBatches.Split(log.Read(0, int.MaxValue).Memory).Count);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class SegmentLogRollTests : IDisposable
         _bed.Clock.Advance(TimeSpan.FromSeconds(1));
         log.Append(TestBatches.Build(_bed.Clock.NowMs, "c"));
         Assert.Equal(2, log.SegmentCount);
-        Assert.Equal(2, TestBatches.Split(log.Read(2, int.MaxValue)).Single().Header.BaseOffset);
+        Assert.Equal(2, TestBatches.Split(log.Read(2, int.MaxValue).Memory).Single().Header.BaseOffset);
     }
 
     [Fact]
@@ -70,9 +70,9 @@ public sealed class SegmentLogRollTests : IDisposable
         for (var i = 0; i < 20; i++) log.Append(batch.ToArray());
         Assert.Equal(10, log.SegmentCount);
 
-        var all = TestBatches.Split(log.Read(1, int.MaxValue));
+        var all = TestBatches.Split(log.Read(1, int.MaxValue).Memory);
         Assert.Equal(Enumerable.Range(1, 19).Select(i => (long)i), all.Select(b => b.Header.BaseOffset));
-        var some = TestBatches.Split(log.Read(5, 5 * batch.Length));
+        var some = TestBatches.Split(log.Read(5, 5 * batch.Length).Memory);
         Assert.Equal(Enumerable.Range(5, 5).Select(i => (long)i), some.Select(b => b.Header.BaseOffset));
     }
 
@@ -102,7 +102,7 @@ public sealed class SegmentLogRollTests : IDisposable
         for (long offset = 0; offset < log.LogEndOffset; offset++)
         {
             if (offset > lastOffsets[batch]) batch++;
-            var header = TestBatches.Split(log.Read(offset, 1)).Single().Header;
+            var header = TestBatches.Split(log.Read(offset, 1).Memory).Single().Header;
             Assert.Equal(lastOffsets[batch], header.LastOffset);
         }
     }
