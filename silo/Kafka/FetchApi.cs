@@ -30,6 +30,9 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     /// </summary>
     private const int MaxWaitCapMs = 25_000;
 
+    /// <summary>Room for a partition's fields around its records in a response (a generous bound: 40-odd bytes and a topic name).</summary>
+    private const int PartitionOverheadBytes = 512;
+
     private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
 
     public ApiKey Key => ApiKey.Fetch;
@@ -75,6 +78,7 @@ public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
             if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
                 await LongPollAsync(partitions, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
 
+            response.Reserve((int)Math.Min(partitions.Sum(p => (long)p.Result.Records.Length + PartitionOverheadBytes), Array.MaxLength));
             Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
             return true;
         }

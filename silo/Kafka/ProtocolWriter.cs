@@ -42,6 +42,12 @@ public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes room for <paramref name="bytes"/> more at once: for a large response whose size is known, one buffer
+    /// from the pool rather than a chain of doublings, each a multi-MiB rent the pool may not have.
+    /// </summary>
+    public void Reserve(int bytes) => Ensure(bytes);
+
     public void WriteInt8(sbyte value) => Take(1)[0] = (byte)value;
 
     public void WriteBool(bool value) => Take(1)[0] = value ? (byte)1 : (byte)0;
