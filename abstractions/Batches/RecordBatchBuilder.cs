@@ -137,6 +137,16 @@ public sealed class RecordBatchBuilder : IDisposable
 
     public void Dispose() => Reset();
 
+    /// <summary>
+    /// Empties the builder without returning its buffer to the pool, for memory from <see cref="Build"/> that
+    /// may still be read: a grain call that timed out can still sit in Orleans' send queue with it.
+    /// </summary>
+    public void Abandon()
+    {
+        _buffer = null;
+        Reset();
+    }
+
     private void EnsureCapacity(int needed)
     {
         if (_buffer is null)

@@ -62,10 +62,16 @@ internal sealed class ProducerBatch : IThreadPoolWorkItem
         for (var i = 0; i < _deliveryCount; i++) _deliveries![i].Fail(error);
     }
 
-    /// <summary>Returns the pooled buffers; call once the send is over, after reporting.</summary>
-    public void Release()
+    /// <summary>
+    /// Returns the pooled buffers; call once the send is over, after reporting. When the call may not be over
+    /// in Orleans (<paramref name="bytesMayBeInUse"/>: it failed other than with Hub's own refusal, say timed out
+    /// while still queued to a slow connection), the batch's bytes are left to the GC rather than handed to the
+    /// next batch, which a late send would otherwise carry.
+    /// </summary>
+    public void Release(bool bytesMayBeInUse = false)
     {
-        _builder.Dispose();
+        if (bytesMayBeInUse) _builder.Abandon();
+        else _builder.Dispose();
         if (_deliveries is not null)
         {
             ArrayPool<PendingDelivery>.Shared.Return(_deliveries, clearArray: true);

@@ -1,3 +1,4 @@
+using Hub.Errors;
 using Hub.Partitions;
 
 namespace Hub.Client.Producing;
@@ -77,6 +78,7 @@ internal sealed class RecordAccumulator
     {
         var queue = batch.Queue;
         var size = batch.SizeBytes;
+        var grainFinished = true;
         try
         {
             var append = _send(queue.Topic.Name, queue.Partition, batch.Build());
@@ -85,6 +87,7 @@ internal sealed class RecordAccumulator
                 batch.Succeed(baseOffset: null);
                 // acks=0: the outcome is never reported, but the buffer stays ours until the call is over.
                 await ((Task)append).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                grainFinished = append.IsCompletedSuccessfully || append.Exception?.InnerException is HubException;
             }
             else
             {
@@ -94,10 +97,11 @@ internal sealed class RecordAccumulator
         catch (Exception error)
         {
             batch.Fail(error);
+            grainFinished = error is HubException;
         }
         finally
         {
-            batch.Release();
+            batch.Release(bytesMayBeInUse: !grainFinished);
             Budget.Return(size);
             queue.Finished(batch);
             TrySend(queue, NowMs);

@@ -68,6 +68,25 @@ public class RecordAccumulatorTests
     }
 
     [Fact]
+    public async Task A_batch_whose_send_timed_out_keeps_its_bytes_from_later_batches()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
+        Append(accumulator, queue, "first"u8.ToArray());
+        var first = await _sender.NextAsync();
+        // A timed-out grain call may still be queued in Orleans with these bytes, to be sent later.
+        first.Reply.SetException(new TimeoutException("the response timed out"));
+        await accumulator.FlushAsync(CancellationToken.None);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Append(accumulator, queue, "a later record"u8.ToArray());
+            (await _sender.NextAsync()).Acknowledge(i);
+        }
+
+        Assert.Equal(first.Bytes, first.Memory.ToArray());
+    }
+
+    [Fact]
     public async Task With_one_batch_in_flight_the_next_fills_until_the_first_is_acknowledged()
     {
         var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0, MaxInFlightPerPartition = 1 });

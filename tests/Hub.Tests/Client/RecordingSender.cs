@@ -15,7 +15,7 @@ internal sealed class RecordingSender
 
     public Task<AppendResult> SendAsync(string topic, int partition, ReadOnlyMemory<byte> batch)
     {
-        var sent = new SentBatch(topic, partition, batch.ToArray());
+        var sent = new SentBatch(topic, partition, batch.ToArray()) { Memory = batch };
         _sent.Writer.TryWrite(sent);
         return sent.Reply.Task;
     }
@@ -37,6 +37,9 @@ internal sealed class RecordingSender
 internal sealed record SentBatch(string Topic, int Partition, byte[] Bytes)
 {
     public TaskCompletionSource<AppendResult> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The memory the accumulator sent, not a copy: to see whether it is reused after the send.</summary>
+    public ReadOnlyMemory<byte> Memory { get; init; }
 
     public RecordBatchHeader Header => RecordBatchHeader.TryRead(Bytes, out var header) ? header : throw new InvalidDataException();
 
