@@ -367,7 +367,7 @@ public sealed class SegmentLog : IDisposable
     }
 
     /// <summary>
-    /// Like <see cref="FlushIfDue"/>, but the fsync runs on <see cref="FsyncThreads"/> while appends go on, and at
+    /// Like <see cref="FlushIfDue"/>, but the fsync runs on <see cref="FsyncThread"/> while appends go on, and at
     /// most one at a time; the partition grain's flush timer calls it. Appends made while it runs count as unflushed: the
     /// next flush covers them. Returns the fsync under way, or null when none was due.
     /// </summary>
@@ -379,7 +379,7 @@ public sealed class SegmentLog : IDisposable
         FlushCount++;
         // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
         // reference counting defers the close until an fsync under way returns).
-        return _backgroundFlush = FsyncThreads.Run(segment.Flush);
+        return _backgroundFlush = FsyncThread.Run(segment.Flush);
     }
 
     private bool IsFlushDue() =>
