@@ -242,7 +242,7 @@ public sealed class PartitionGrain(
             // become visible once the followers have them too.
             var highWatermark = IsLeader ? _leader!.HighWatermark : Math.Min(_followerHighWatermark, log.LogEndOffset);
             _leader?.Abandon(new HubException(ErrorCode.NotLeaderOrFollower, "leadership changed"));
-            _leader = new LeaderReplicaSet(_brokerId, _assignment, highWatermark, time, options.Value.ReplicaLagTimeMax);
+            _leader = new LeaderReplicaSet(_brokerId, _assignment, highWatermark, log.LogEndOffset, time, options.Value.ReplicaLagTimeMax);
             if (_leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
             logger.LogInformation("{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})",
                 this.GetPrimaryKeyString(), _assignment.LeaderEpoch, string.Join(",", _assignment.InSync), log.LogEndOffset);

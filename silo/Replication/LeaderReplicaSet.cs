@@ -11,8 +11,9 @@ namespace Hub.Silo.Replication;
 /// <para>
 /// Kafka's rules: a follower is caught up when it fetches from the leader's log end, or from where the log
 /// ended at its previous fetch (it then was caught up at that previous time); one not caught up for
-/// <c>lagTimeMax</c> leaves the ISR; one that reaches the high watermark joins it. A follower's log end is
-/// unknown until its first fetch under this leader, and the high watermark waits for it.
+/// <c>lagTimeMax</c> leaves the ISR; one that reaches the high watermark, and the leader's log end when its
+/// epoch began, joins it. A follower's log end is unknown until its first fetch under this leader, and the high
+/// watermark waits for it.
 /// </para>
 /// Not thread-safe: the partition grain calls it within its turns.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed class LeaderReplicaSet
 
     /// <summary>An ISR asked of the controller and not yet confirmed (see <see cref="Propose"/>).</summary>
     private int[]? _proposedIsr;
+    private readonly long _epochStartOffset;
 
     private sealed class Follower(long now)
     {
@@ -37,8 +39,11 @@ public sealed class LeaderReplicaSet
 
     private sealed record Waiter(long Offset, TaskCompletionSource Done);
 
-    public LeaderReplicaSet(int localBroker, PartitionAssignment assignment, long highWatermark, TimeProvider time, TimeSpan lagTimeMax)
+    /// <param name="epochStartOffset">The leader's log end when it took this epoch: no follower joins the ISR below it.</param>
+    public LeaderReplicaSet(int localBroker, PartitionAssignment assignment, long highWatermark, long epochStartOffset, TimeProvider time,
+        TimeSpan lagTimeMax)
     {
+        _epochStartOffset = epochStartOffset;
         _localBroker = localBroker;
         _time = time;
         _lagTimeMax = lagTimeMax;
@@ -113,7 +118,7 @@ public sealed class LeaderReplicaSet
         var isr = Assignment.InSync;
         var wanted = Assignment.Replicas.Where(broker => broker == _localBroker || (_followers.TryGetValue(broker, out var f) && (isr.Contains(broker)
             ? _time.GetElapsedTime(f.LastCaughtUp, now) <= _lagTimeMax
-            : f.LogEndOffset >= HighWatermark))).ToArray();
+            : f.LogEndOffset >= Math.Max(HighWatermark, _epochStartOffset)))).ToArray();
         return wanted.Length == isr.Length && wanted.All(isr.Contains) ? null : wanted;
     }
 

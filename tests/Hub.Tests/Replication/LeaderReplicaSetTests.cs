@@ -13,7 +13,8 @@ public sealed class LeaderReplicaSetTests
 
     private readonly ManualTimeProvider _clock = new();
 
-    private LeaderReplicaSet Leader(PartitionAssignment? assignment = null) => new(1, assignment ?? AllInSync, highWatermark: 0, _clock, LagTimeMax);
+    private LeaderReplicaSet Leader(PartitionAssignment? assignment = null, long highWatermark = 0, long epochStartOffset = 0) =>
+        new(1, assignment ?? AllInSync, highWatermark, epochStartOffset, _clock, LagTimeMax);
 
     [Fact]
     public void The_high_watermark_is_the_lowest_log_end_in_the_isr_and_waits_for_followers_not_heard_from()
@@ -84,6 +85,20 @@ public sealed class LeaderReplicaSetTests
             leader.FollowerFetched(2, 10 + (second - 1) * 5, 10 + second * 5);
         }
         Assert.Null(leader.WantedIsr());
+    }
+
+    [Fact]
+    public void A_new_leader_lets_a_follower_into_the_isr_only_once_it_has_the_records_the_leader_had_when_its_epoch_began()
+    {
+        // A leader that just took over may carry a high watermark older than its log (what it last heard as a
+        // follower). A replica new to the partition that reached only that must not join the ISR, as in Kafka.
+        var leader = Leader(new PartitionAssignment(0, Leader: 1, LeaderEpoch: 3, Replicas: [1, 2], Isr: [1]), highWatermark: 0, epochStartOffset: 1_000);
+        leader.FollowerFetched(2, fetchOffset: 0, leaderLogEnd: 1_000);
+        Assert.Null(leader.WantedIsr());
+        leader.FollowerFetched(2, fetchOffset: 999, leaderLogEnd: 1_000);
+        Assert.Null(leader.WantedIsr());
+        leader.FollowerFetched(2, fetchOffset: 1_000, leaderLogEnd: 1_000);
+        Assert.Equal([1, 2], leader.WantedIsr()!);
     }
 
     [Fact]
