@@ -15,10 +15,4 @@ public static class KafkaErrors
         OperationCanceledException => ErrorCode.RequestTimedOut,
         _ => ErrorCode.UnknownServerError,
     };
-
-    /// <summary>
-    /// Whether a grain that was handed request memory is certainly done with it: it answered (a result or a
-    /// Hub refusal), rather than the call giving up while the grain may still run.
-    /// </summary>
-    public static bool GrainFinished(Exception? e) => e is null or HubException;
 }

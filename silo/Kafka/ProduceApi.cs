@@ -70,7 +70,7 @@ public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) :
         }
         catch (Exception e)
         {
-            if (!KafkaErrors.GrainFinished(e)) request.RetainBuffer = true;
+            if (!GrainCalls.Finished(e)) request.RetainBuffer = true;
             partition.Error = KafkaErrors.CodeOf(e);
             partition.Message = e.Message;
             logger.LogDebug("Produce to {Topic}-{Partition} refused with {Error}: {Message}", topic, partition.Partition, partition.Error, e.Message);

@@ -10,7 +10,7 @@ namespace Hub.Cli.Perf;
 public sealed class Throttle(long recordsPerSecond, long startTimestamp)
 {
     /// <summary>No limit.</summary>
-    public bool IsUnlimited => recordsPerSecond <= 0;
+    private bool IsUnlimited => recordsPerSecond <= 0;
 
     /// <summary>
     /// How long to wait before send number <paramref name="sent"/> (0-based) at <paramref name="now"/> (Stopwatch

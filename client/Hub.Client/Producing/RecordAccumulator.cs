@@ -97,7 +97,7 @@ internal sealed class RecordAccumulator
         catch (Exception error)
         {
             batch.Fail(error);
-            grainFinished = error is HubException;
+            grainFinished = GrainCalls.Finished(error);
         }
         finally
         {
