@@ -51,7 +51,7 @@ public static class ThroughputScenarios
                 (topic, records, size) => NativeKafkaLoad.ProduceAsync(driver, bootstrap, topic, records, size, pids),
                 (topic, records) => NativeKafkaLoad.ConsumeAsync(driver, bootstrap, topic, Sizes.Partitions, records, pids)));
         else
-            context.Add(Figure.Skip("produce and consume librdkafka (C)", "the C driver was not built (bench.sh needs gcc and librdkafka-dev: see its output)", ProcessStats.LoadAverage()));
+            context.Add(Figure.Skip("produce and consume librdkafka (C)", "the C driver was not built (bench.sh needs gcc and NuGet's librdkafka.redist: see its output)", ProcessStats.LoadAverage()));
 
         foreach (var size in new[] { Sizes.Small, Sizes.Large })
         {
