@@ -1,3 +1,4 @@
+using Hub.Silo.Configuration;
 using Hub.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,7 @@
+using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
-using Hub.Silo.Hosting;
 using Hub.Silo.Log;
 using Hub.Silo.Placement;
 using Hub.Silo.Replication;

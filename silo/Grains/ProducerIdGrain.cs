@@ -1,5 +1,5 @@
+using Hub.Silo.Configuration;
 using Hub.Grains;
-using Hub.Silo.Hosting;
 
 namespace Hub.Silo.Grains;
 

@@ -1,9 +1,9 @@
+using Hub.Silo.Configuration;
 using System.Text;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Groups.Assignors;
-using Hub.Silo.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;

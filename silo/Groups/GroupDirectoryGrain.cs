@@ -1,6 +1,6 @@
+using Hub.Silo.Configuration;
 using Hub.Grains;
 using Hub.Groups;
-using Hub.Silo.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 

@@ -1,5 +1,5 @@
+using Hub.Silo.Configuration;
 using Hub.Grains;
-using Hub.Silo.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

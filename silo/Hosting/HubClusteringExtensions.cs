@@ -1,3 +1,4 @@
+using Hub.Silo.Configuration;
 using System.Net;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.Hosting;

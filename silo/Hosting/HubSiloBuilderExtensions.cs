@@ -1,3 +1,4 @@
+using Hub.Silo.Configuration;
 using Hub.Silo.Groups;
 using Hub.Silo.Kafka;
 using Hub.Silo.Placement;

@@ -1,6 +1,6 @@
+using Hub.Silo.Configuration;
 using System.Globalization;
 using Hub.Errors;
-using Hub.Silo.Hosting;
 using Hub.Topics;
 using Microsoft.Extensions.Options;
 

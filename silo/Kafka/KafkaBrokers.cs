@@ -1,6 +1,6 @@
+using Hub.Silo.Configuration;
 using System.Globalization;
 using System.Net;
-using Hub.Silo.Hosting;
 using Hub.Silo.Placement;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;

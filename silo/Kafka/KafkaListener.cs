@@ -1,7 +1,7 @@
+using Hub.Silo.Configuration;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Hub.Silo.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

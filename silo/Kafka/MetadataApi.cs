@@ -1,5 +1,5 @@
+using Hub.Silo.Configuration;
 using Hub.Errors;
-using Hub.Silo.Hosting;
 using Hub.Silo.Topics;
 using Hub.Topics;
 using Microsoft.Extensions.Options;

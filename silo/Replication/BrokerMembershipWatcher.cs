@@ -1,6 +1,6 @@
+using Hub.Silo.Configuration;
 using Hub.Grains;
 using Hub.Partitions;
-using Hub.Silo.Hosting;
 using Hub.Silo.Placement;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

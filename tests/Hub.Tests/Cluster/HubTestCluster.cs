@@ -1,3 +1,4 @@
+using Hub.Silo.Configuration;
 using Hub.Client;
 using Hub.Silo.Kafka;
 using Hub.Tests.Support;
@@ -45,7 +46,7 @@ public sealed class HubTestCluster : IAsyncDisposable
             ? $"{endpoint.Address}:{endpoint.Port}"
             : throw new InvalidOperationException("the Kafka listener has not started");
 
-    /// <param name="settings">Further <see cref="Silo.Hosting.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
+    /// <param name="settings">Further <see cref="Silo.Configuration.HubSiloOptions"/> by property name, as configuration values ("00:00:01").</param>
     /// <param name="configurators">
     /// Further <see cref="ISiloConfigurator"/> types, applied after the Hub one (e.g. a stream provider), and
     /// <see cref="IClientBuilderConfigurator"/> types for the cluster's client; a type may be both.
@@ -68,7 +69,7 @@ public sealed class HubTestCluster : IAsyncDisposable
         var builder = new TestClusterBuilder(1);
         builder.Properties[HubSiloConfigurator.DataDirectoryKey] = data.Path;
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
-            builder.Properties[$"{Silo.Hosting.HubSiloOptions.SectionName}:{name}"] = value;
+            builder.Properties[$"{Silo.Configuration.HubSiloOptions.SectionName}:{name}"] = value;
         if (retentionCheck is { } interval)
             builder.Properties[HubSiloConfigurator.RetentionCheckMsKey] = ((int)interval.TotalMilliseconds).ToString();
         builder.AddSiloBuilderConfigurator<HubSiloConfigurator>();

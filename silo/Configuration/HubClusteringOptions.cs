@@ -1,4 +1,4 @@
-namespace Hub.Silo.Hosting;
+namespace Hub.Silo.Configuration;
 
 /// <summary>
 /// How silos find each other and where cluster-wide grain state (topic metadata, group offsets) lives

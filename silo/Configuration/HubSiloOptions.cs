@@ -1,4 +1,4 @@
-namespace Hub.Silo.Hosting;
+namespace Hub.Silo.Configuration;
 
 /// <summary>Settings of one Hub silo (configuration section "Hub").</summary>
 public sealed class HubSiloOptions

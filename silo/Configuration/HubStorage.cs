@@ -1,4 +1,4 @@
-namespace Hub.Silo.Hosting;
+namespace Hub.Silo.Configuration;
 
 /// <summary>Name of the grain storage provider that holds Hub's durable metadata (topics, later group offsets).</summary>
 public static class HubStorage
