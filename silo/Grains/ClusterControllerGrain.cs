@@ -31,7 +31,7 @@ namespace Hub.Silo.Grains;
 /// stays under-replicated until the broker returns.
 /// </para>
 /// </summary>
-public sealed class ClusterControllerGrain(
+internal sealed class ClusterControllerGrain(
     [PersistentState("cluster", HubStorage.Name)] IPersistentState<ClusterMetadataState> state,
     BrokerDirectory brokers,
     IOptions<HubSiloOptions> options,

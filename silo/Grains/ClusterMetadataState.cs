@@ -4,7 +4,7 @@ namespace Hub.Silo.Grains;
 
 /// <summary>The controller's durable state: every topic by name.</summary>
 [GenerateSerializer]
-public sealed class ClusterMetadataState
+internal sealed class ClusterMetadataState
 {
     [Id(0)]
     public Dictionary<string, TopicMetadata> Topics { get; set; } = new(StringComparer.Ordinal);

@@ -30,7 +30,7 @@ namespace Hub.Silo.Grains;
 [BrokerPlacement]
 [Reentrant]
 [KeepAlive]
-public sealed class PartitionGrain(
+internal sealed class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
     TimeProvider time,

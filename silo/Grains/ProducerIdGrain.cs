@@ -8,7 +8,7 @@ namespace Hub.Silo.Grains;
 /// reserved block is persisted before any id from it is handed out, and a restart continues after that end
 /// (skipping the unused rest of the block, which only wastes ids, never repeats one).
 /// </summary>
-public sealed class ProducerIdGrain(
+internal sealed class ProducerIdGrain(
     [PersistentState("producer-ids", HubStorage.Name)] IPersistentState<ProducerIdState> state) : Grain, IProducerIdGrain
 {
     /// <summary>Ids reserved per durable write.</summary>
@@ -37,7 +37,7 @@ public sealed class ProducerIdGrain(
 
 /// <summary>Producer ids below this have been (or may have been) handed out.</summary>
 [GenerateSerializer]
-public sealed class ProducerIdState
+internal sealed class ProducerIdState
 {
     [Id(0)]
     public long ReservedUntil { get; set; }

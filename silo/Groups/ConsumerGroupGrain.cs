@@ -32,7 +32,7 @@ namespace Hub.Silo.Groups;
 /// </para>
 /// </summary>
 [Reentrant]
-public sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
+internal sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
 {
     /// <summary>
     /// Longest a JoinGroup or SyncGroup call waits before answering "still rebalancing, call again": below

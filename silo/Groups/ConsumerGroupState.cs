@@ -8,7 +8,7 @@ namespace Hub.Silo.Groups;
 /// offsets retention). Members are not kept; they rejoin after a restart.
 /// </summary>
 [GenerateSerializer]
-public sealed class ConsumerGroupState
+internal sealed class ConsumerGroupState
 {
     /// <summary>
     /// Committed offsets by topic, then partition. Nested rather than keyed by <see cref="TopicPartition"/>: the
@@ -51,7 +51,7 @@ public sealed class ConsumerGroupState
 }
 
 [GenerateSerializer, Immutable]
-public sealed record StoredOffset(
+internal sealed record StoredOffset(
     [property: Id(0)] long Offset,
     [property: Id(1)] int LeaderEpoch,
     [property: Id(2)] string? Metadata,

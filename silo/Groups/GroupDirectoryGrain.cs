@@ -8,7 +8,7 @@ namespace Hub.Silo.Groups;
 
 /// <summary>Which consumer groups exist, durably (key 0).</summary>
 [GenerateSerializer]
-public sealed class GroupDirectoryState
+internal sealed class GroupDirectoryState
 {
     [Id(0)]
     public HashSet<string> Groups { get; set; } = new(StringComparer.Ordinal);
@@ -19,7 +19,7 @@ public sealed class GroupDirectoryState
 /// itself with the directory at the same moment. Changes are synchronous; writes go through one writer.
 /// </summary>
 [Reentrant]
-public sealed class GroupDirectoryGrain : Grain, IGroupDirectoryGrain
+internal sealed class GroupDirectoryGrain : Grain, IGroupDirectoryGrain
 {
     private readonly IPersistentState<GroupDirectoryState> _state;
     private readonly ILogger<GroupDirectoryGrain> _logger;

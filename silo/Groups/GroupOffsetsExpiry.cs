@@ -12,7 +12,7 @@ namespace Hub.Silo.Groups;
 /// than one per interval only costs a few calls. Grain timers would stop with their grain's deactivation;
 /// a hosted service keeps the sweep going while any silo is up.
 /// </summary>
-public sealed class GroupOffsetsExpiry(
+internal sealed class GroupOffsetsExpiry(
     IGrainFactory grains,
     IOptions<HubSiloOptions> options,
     TimeProvider time,

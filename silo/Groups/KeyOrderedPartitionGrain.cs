@@ -25,7 +25,7 @@ namespace Hub.Silo.Groups;
 /// </para>
 /// </summary>
 [Reentrant]
-public sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrderedPartitionGrain> logger) : Grain, IKeyOrderedPartitionGrain
+internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrderedPartitionGrain> logger) : Grain, IKeyOrderedPartitionGrain
 {
     /// <summary>Records held from the committed offset on: fetching pauses at this many (a slow key holds the window back).</summary>
     private const int WindowRecords = 5_000;

@@ -1,7 +1,7 @@
 namespace Hub.Silo.Kafka;
 
 /// <summary>Kafka's API keys (the first field of every request header) for the APIs Hub knows of.</summary>
-public enum ApiKey : short
+internal enum ApiKey : short
 {
     Produce = 0,
     Fetch = 1,

@@ -6,7 +6,7 @@ namespace Hub.Silo.Kafka;
 /// ApiVersions version gets UNSUPPORTED_VERSION with the list in v0 layout, so the client can retry with a
 /// version from it (see <see cref="WriteUnsupportedVersion"/>).
 /// </summary>
-public sealed class ApiVersionsApi(KafkaApis apis) : IKafkaApi
+internal sealed class ApiVersionsApi(KafkaApis apis) : IKafkaApi
 {
     public ApiKey Key => ApiKey.ApiVersions;
     public short MinVersion => 0;

@@ -1,7 +1,7 @@
 namespace Hub.Silo.Kafka;
 
 /// <summary>Where Kafka clients reach one broker (a silo's Kafka listener), as Metadata reports it.</summary>
-public readonly record struct BrokerEndpoint(int BrokerId, string Host, int Port)
+internal readonly record struct BrokerEndpoint(int BrokerId, string Host, int Port)
 {
     public override string ToString() => $"{BrokerId}@{Host}:{Port}";
 

@@ -4,7 +4,7 @@ using Hub.Topics;
 namespace Hub.Silo.Kafka;
 
 /// <summary>One config as CreateTopics v5+ and DescribeConfigs report it.</summary>
-public readonly record struct ConfigEntry(string Name, string Value, ConfigEntry.Source ConfigSource, ConfigEntry.Type ConfigType, bool ReadOnly = false)
+internal readonly record struct ConfigEntry(string Name, string Value, ConfigEntry.Source ConfigSource, ConfigEntry.Type ConfigType, bool ReadOnly = false)
 {
     /// <summary>Kafka's ConfigSource codes.</summary>
     public enum Source : sbyte

@@ -6,7 +6,7 @@ namespace Hub.Silo.Kafka;
 /// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller. Manual
 /// assignments of the new partitions are refused (Hub places partitions itself).
 /// </summary>
-public sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
 {
     public ApiKey Key => ApiKey.CreatePartitions;
     public short MinVersion => 0;

@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka;
 /// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
-public sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
 {
     private const int DefaultPartitions = 1;
 

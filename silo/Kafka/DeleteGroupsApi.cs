@@ -6,7 +6,7 @@ namespace Hub.Silo.Kafka;
 /// DeleteGroups (key 42) v0-v2 onto <see cref="IConsumerGroupGrain.DeleteGroup"/>, one result per group:
 /// NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when there is none, INVALID_GROUP_ID for "".
 /// </summary>
-public sealed class DeleteGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class DeleteGroupsApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.DeleteGroups;
     public short MinVersion => 0;

@@ -3,7 +3,7 @@ using Hub.Errors;
 namespace Hub.Silo.Kafka;
 
 /// <summary>DeleteTopics (key 20) v0-v6 through the cluster controller; v6 may name a topic by id instead.</summary>
-public sealed class DeleteTopicsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class DeleteTopicsApi(KafkaTopics topics) : IKafkaApi
 {
     public ApiKey Key => ApiKey.DeleteTopics;
     public short MinVersion => 0;

@@ -11,7 +11,7 @@ namespace Hub.Silo.Kafka;
 /// broker the few broker settings that shape what clients may do. Synonyms and documentation are not kept,
 /// so they come back empty even when asked for.
 /// </summary>
-public sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : IKafkaApi
+internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : IKafkaApi
 {
     private const sbyte TopicResource = 2;
     private const sbyte BrokerResource = 4;

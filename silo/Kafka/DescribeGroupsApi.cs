@@ -8,7 +8,7 @@ namespace Hub.Silo.Kafka;
 /// with no members; an empty group id is INVALID_GROUP_ID. Authorized operations (v3+) are not computed
 /// (Kafka's "not requested" value, int32 min).
 /// </summary>
-public sealed class DescribeGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class DescribeGroupsApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.DescribeGroups;
     public short MinVersion => 0;

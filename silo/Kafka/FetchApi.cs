@@ -22,7 +22,7 @@ namespace Hub.Silo.Kafka;
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
 /// its bytes are copied into the response, or once a poll nobody waits for any more ends.
 /// </summary>
-public sealed class FetchApi(KafkaTopics topics) : IKafkaApi
+internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under

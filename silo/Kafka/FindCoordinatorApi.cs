@@ -5,7 +5,7 @@ namespace Hub.Silo.Kafka;
 /// consumer group grain through Orleans. v4 answers a batch of keys. Transaction coordinators (key type 1)
 /// are not offered: COORDINATOR_NOT_AVAILABLE.
 /// </summary>
-public sealed class FindCoordinatorApi(KafkaBrokers brokers) : IKafkaApi
+internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : IKafkaApi
 {
     public ApiKey Key => ApiKey.FindCoordinator;
     public short MinVersion => 0;

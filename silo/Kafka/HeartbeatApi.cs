@@ -3,7 +3,7 @@ using Hub.Grains;
 namespace Hub.Silo.Kafka;
 
 /// <summary>Heartbeat (key 12) v0-v4 onto <see cref="IConsumerGroupGrain.Heartbeat"/>; an empty group id is INVALID_GROUP_ID.</summary>
-public sealed class HeartbeatApi(IGrainFactory grains) : IKafkaApi
+internal sealed class HeartbeatApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.Heartbeat;
     public short MinVersion => 0;

@@ -4,7 +4,7 @@ namespace Hub.Silo.Kafka;
 /// One Kafka API: the versions Hub implements fully (and so advertises in ApiVersions), and how to answer a
 /// request. Handlers decode synchronously (the reader is a ref struct), call grains, then encode.
 /// </summary>
-public interface IKafkaApi
+internal interface IKafkaApi
 {
     ApiKey Key { get; }
 

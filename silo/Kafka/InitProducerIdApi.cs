@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka;
 /// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
 /// retried batch is stored once.
 /// </summary>
-public sealed class InitProducerIdApi(IGrainFactory grains) : IKafkaApi
+internal sealed class InitProducerIdApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.InitProducerId;
     public short MinVersion => 0;

@@ -8,7 +8,7 @@ namespace Hub.Silo.Kafka;
 /// JoinGroup (key 11) v0-v9 onto <see cref="IConsumerGroupGrain.JoinGroup"/>. v4+ members must first fetch a
 /// member id (MEMBER_ID_REQUIRED); v9's skip_assignment is always false. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-public sealed class JoinGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class JoinGroupApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.JoinGroup;
     public short MinVersion => 0;

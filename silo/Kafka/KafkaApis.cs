@@ -1,7 +1,7 @@
 namespace Hub.Silo.Kafka;
 
 /// <summary>The APIs the listener answers, by key; ApiVersions is built here because it advertises all of them.</summary>
-public sealed class KafkaApis
+internal sealed class KafkaApis
 {
     private readonly Dictionary<short, IKafkaApi> _byKey = [];
 

@@ -12,7 +12,7 @@ namespace Hub.Silo.Kafka;
 /// metadata (<see cref="EndpointKey"/>), and always this silo (its listener's actual port), so Metadata never
 /// lists no broker while membership is still settling.
 /// </summary>
-public sealed class KafkaBrokers(
+internal sealed class KafkaBrokers(
     IOptions<HubSiloOptions> options,
     IClusterMembershipService membership,
     ISiloMetadataCache metadata,

@@ -15,7 +15,7 @@ namespace Hub.Silo.Kafka;
 /// Anything that makes the byte stream untrustworthy (a bad size, an unparseable request, an unknown API or
 /// version) closes the connection, as Kafka does; nothing a client sends can stop the listener.
 /// </summary>
-public sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequestBytes, ILogger logger)
+internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequestBytes, ILogger logger)
 {
     private const int SizePrefixBytes = 4;
 

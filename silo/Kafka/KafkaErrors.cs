@@ -3,7 +3,7 @@ using Hub.Errors;
 namespace Hub.Silo.Kafka;
 
 /// <summary>Turns a failed grain call into the Kafka error code a client acts on.</summary>
-public static class KafkaErrors
+internal static class KafkaErrors
 {
     public static ErrorCode CodeOf(Exception e) => e switch
     {

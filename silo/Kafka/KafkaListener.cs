@@ -12,7 +12,7 @@ namespace Hub.Silo.Kafka;
 /// for each. It opens once the silo is Active (grain calls work from then on) and closes first on shutdown,
 /// so no Kafka request reaches a silo that is already tearing down its grains.
 /// </summary>
-public sealed class KafkaListener(
+internal sealed class KafkaListener(
     IOptions<HubSiloOptions> options,
     KafkaApis apis,
     KafkaBrokers brokers,

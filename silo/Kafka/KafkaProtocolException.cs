@@ -5,4 +5,4 @@ namespace Hub.Silo.Kafka;
 /// allowed, an unknown API). Kafka closes the connection on these rather than answering, since the
 /// correlation between requests and responses can no longer be trusted; so does Hub.
 /// </summary>
-public sealed class KafkaProtocolException(string message) : Exception(message);
+internal sealed class KafkaProtocolException(string message) : Exception(message);

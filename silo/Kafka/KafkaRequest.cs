@@ -6,7 +6,7 @@ namespace Hub.Silo.Kafka;
 /// One parsed request header and its body: a slice of the frame buffer that stays valid until the handler's
 /// task completes (see <see cref="RetainBuffer"/>).
 /// </summary>
-public sealed class KafkaRequest(RequestHeader header, ReadOnlyMemory<byte> body, bool flexible, EndPoint? remote)
+internal sealed class KafkaRequest(RequestHeader header, ReadOnlyMemory<byte> body, bool flexible, EndPoint? remote)
 {
     public RequestHeader Header { get; } = header;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Silo.Kafka;
 
-public static class KafkaSiloBuilderExtensions
+internal static class KafkaSiloBuilderExtensions
 {
     /// <summary>The Kafka protocol listener and the APIs it answers; opens when the silo becomes Active.</summary>
     public static ISiloBuilder AddKafkaListener(this ISiloBuilder silo)

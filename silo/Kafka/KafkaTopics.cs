@@ -13,7 +13,7 @@ namespace Hub.Silo.Kafka;
 /// partition grain says the topic is unknown (deleted or re-created) or its leader moved. Unknown topics are not cached, so a
 /// new topic is visible at once.
 /// </summary>
-public sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
+internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 

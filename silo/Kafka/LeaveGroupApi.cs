@@ -7,7 +7,7 @@ namespace Hub.Silo.Kafka;
 /// LeaveGroup (key 13) v0-v5 onto <see cref="IConsumerGroupGrain.LeaveGroup"/>: one member before v3, a batch
 /// of members (with per-member errors) from v3, a reason per member from v5. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-public sealed class LeaveGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class LeaveGroupApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.LeaveGroup;
     public short MinVersion => 0;

@@ -3,7 +3,7 @@ using Hub.Grains;
 namespace Hub.Silo.Kafka;
 
 /// <summary>ListGroups (key 16) v0-v4 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state (case-insensitive, as Kafka).</summary>
-public sealed class ListGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class ListGroupsApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.ListGroups;
     public short MinVersion => 0;

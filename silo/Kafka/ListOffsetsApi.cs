@@ -9,7 +9,7 @@ namespace Hub.Silo.Kafka;
 /// timestamp (-3, v7's only change, KIP-734) or the first offset whose record timestamp is at or after a time.
 /// v8's -4 (tiered storage's local log start) is not offered.
 /// </summary>
-public sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
 {
     public ApiKey Key => ApiKey.ListOffsets;
     public short MinVersion => 1;

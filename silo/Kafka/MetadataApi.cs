@@ -12,7 +12,7 @@ namespace Hub.Silo.Kafka;
 /// listener is reported led by this broker: a "synthetic leader" that still answers correctly. Topics are
 /// never auto-created (Kafka's auto.create.topics.enable=false): an unknown topic is UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
-public sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptions<HubSiloOptions> options) : IKafkaApi
+internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptions<HubSiloOptions> options) : IKafkaApi
 {
     /// <summary>Kafka's "authorized operations not requested" value.</summary>
     private const int OperationsNotRequested = int.MinValue;

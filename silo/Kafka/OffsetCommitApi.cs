@@ -8,7 +8,7 @@ namespace Hub.Silo.Kafka;
 /// or nothing, so a refusal's error code is every partition's. v1's per-partition commit timestamp and
 /// v2-v4's retention time are read and ignored (the silo's retention applies). An empty group id is INVALID_GROUP_ID.
 /// </summary>
-public sealed class OffsetCommitApi(IGrainFactory grains) : IKafkaApi
+internal sealed class OffsetCommitApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.OffsetCommit;
     public short MinVersion => 0;

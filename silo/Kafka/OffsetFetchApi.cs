@@ -9,7 +9,7 @@ namespace Hub.Silo.Kafka;
 /// require_stable (v7) needs no waiting: Hub has no transactional offset commits pending. An empty group id
 /// is INVALID_GROUP_ID.
 /// </summary>
-public sealed class OffsetFetchApi(IGrainFactory grains) : IKafkaApi
+internal sealed class OffsetFetchApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.OffsetFetch;
     public short MinVersion => 0;

@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-public sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
+internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
 {
     public ApiKey Key => ApiKey.Produce;
     public short MinVersion => 3;

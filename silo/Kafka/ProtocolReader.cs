@@ -15,7 +15,7 @@ namespace Hub.Silo.Kafka;
 /// Bytes after a request's last field are ignored, as Kafka ignores them: librdkafka 2.16 sends three stray
 /// bytes after an all-topics Metadata v12 request.
 /// </summary>
-public ref struct ProtocolReader
+internal ref struct ProtocolReader
 {
     private readonly ReadOnlyMemory<byte> _memory;
     private readonly ReadOnlySpan<byte> _span;

@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka;
 /// buffer has grown to the connection's usual response size. <see cref="Flexible"/> selects compact lengths
 /// and tagged fields as in <see cref="ProtocolReader"/>. Not thread-safe.
 /// </summary>
-public sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
+internal sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
 {
     /// <summary>A buffer that grew past this (a large fetch) goes back to the pool after its response, not kept.</summary>
     private const int RetainedCapacity = 1 << 20;

@@ -4,7 +4,7 @@ namespace Hub.Silo.Kafka;
 /// A request's header. v1 is api key, api version, correlation id and a nullable client id (always an int16
 /// string, even in flexible requests); v2, used by flexible API versions, adds a tagged-field section.
 /// </summary>
-public readonly record struct RequestHeader(ApiKey ApiKey, short ApiVersion, int CorrelationId, string? ClientId)
+internal readonly record struct RequestHeader(ApiKey ApiKey, short ApiVersion, int CorrelationId, string? ClientId)
 {
     /// <summary>Bytes of the fields every header version starts with: api key, api version, correlation id.</summary>
     public const int FixedPrefixSize = 8;

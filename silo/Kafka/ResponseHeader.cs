@@ -5,7 +5,7 @@ namespace Hub.Silo.Kafka;
 /// ApiVersions answers with v0 whatever its version, because a client reads it before it knows which
 /// versions the broker speaks.
 /// </summary>
-public static class ResponseHeader
+internal static class ResponseHeader
 {
     public static void Write(ProtocolWriter writer, int correlationId, bool flexible)
     {

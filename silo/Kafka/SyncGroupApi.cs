@@ -4,7 +4,7 @@ using Hub.Groups;
 namespace Hub.Silo.Kafka;
 
 /// <summary>SyncGroup (key 14) v0-v5 onto <see cref="IConsumerGroupGrain.SyncGroup"/>; an empty group id is INVALID_GROUP_ID.</summary>
-public sealed class SyncGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class SyncGroupApi(IGrainFactory grains) : IKafkaApi
 {
     public ApiKey Key => ApiKey.SyncGroup;
     public short MinVersion => 0;

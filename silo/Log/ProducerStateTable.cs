@@ -16,7 +16,7 @@ namespace Hub.Silo.Log;
 /// calls it inside its synchronous appends.
 /// </para>
 /// </summary>
-public sealed class ProducerStateTable
+internal sealed class ProducerStateTable
 {
     /// <summary>Kafka keeps five: a producer has at most five requests in flight per partition with idempotence.</summary>
     public const int CachedBatches = 5;

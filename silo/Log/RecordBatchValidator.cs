@@ -10,7 +10,7 @@ namespace Hub.Silo.Log;
 /// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka. A compressed batch is decompressed into a pooled buffer
 /// and its records checked like an uncompressed batch's; it is stored as it came.
 /// </summary>
-public static class RecordBatchValidator
+internal static class RecordBatchValidator
 {
     private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
 

@@ -39,7 +39,7 @@ namespace Hub.Silo.Log;
 /// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous.
 /// </para>
 /// </summary>
-public sealed class SegmentLog : IDisposable
+internal sealed class SegmentLog : IDisposable
 {
     private readonly string _directory;
     private readonly TimeProvider _time;

@@ -3,7 +3,7 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 namespace Hub.Silo.Placement;
 
 /// <summary>Maps broker ids to the live silos that carry them (silo metadata key <see cref="BrokerIdKey"/>).</summary>
-public sealed class BrokerDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
+internal sealed class BrokerDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
     public const string BrokerIdKey = "hub.broker-id";
 

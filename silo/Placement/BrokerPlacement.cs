@@ -5,7 +5,7 @@ namespace Hub.Silo.Placement;
 /// its data lives on that broker's disk, so it must never activate anywhere else.
 /// </summary>
 [Serializable, GenerateSerializer, Immutable]
-public sealed class BrokerPlacement : PlacementStrategy
+internal sealed class BrokerPlacement : PlacementStrategy
 {
     public static BrokerPlacement Instance { get; } = new();
 }

@@ -3,4 +3,4 @@ using Orleans.Placement;
 namespace Hub.Silo.Placement;
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class BrokerPlacementAttribute() : PlacementAttribute(BrokerPlacement.Instance);
+internal sealed class BrokerPlacementAttribute() : PlacementAttribute(BrokerPlacement.Instance);

@@ -5,7 +5,7 @@ using Orleans.Runtime.Placement;
 namespace Hub.Silo.Placement;
 
 /// <summary>Activates a replica grain only on the silo of the broker its key names; refuses otherwise.</summary>
-public sealed class BrokerPlacementDirector(BrokerDirectory brokers) : IPlacementDirector
+internal sealed class BrokerPlacementDirector(BrokerDirectory brokers) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {

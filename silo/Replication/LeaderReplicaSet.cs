@@ -17,7 +17,7 @@ namespace Hub.Silo.Replication;
 /// </para>
 /// Not thread-safe: the partition grain calls it within its turns.
 /// </summary>
-public sealed class LeaderReplicaSet
+internal sealed class LeaderReplicaSet
 {
     private readonly int _localBroker;
     private readonly TimeProvider _time;

@@ -10,7 +10,7 @@ namespace Hub.Silo.Replication;
 /// old leader and never acknowledged), and is told where to cut its log: the end of the largest epoch both
 /// know, as in Kafka's KIP-320 diverging-epoch answer.
 /// </summary>
-public static class LogDivergence
+internal static class LogDivergence
 {
     /// <summary>The answer telling the follower where to truncate, or null when its log agrees with <paramref name="leaderLog"/>.</summary>
     public static ReplicaFetchResult? Find(SegmentLog leaderLog, ReplicaFetchRequest request)

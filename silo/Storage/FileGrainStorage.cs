@@ -22,7 +22,7 @@ namespace Hub.Silo.Storage;
 /// repeats an ETag a stale writer still holds.
 /// </para>
 /// </summary>
-public sealed class FileGrainStorage : IGrainStorage
+internal sealed class FileGrainStorage : IGrainStorage
 {
     private const string StateExtension = ".state";
     private const string TempExtension = ".tmp";

@@ -9,7 +9,7 @@ namespace Hub.Silo.Storage;
 /// read back by hand. An id too long for a file name keeps a readable prefix and ends in '~' and a hash of
 /// the whole id ('~' never comes out of the escaping, so such a name can't collide with an escaped one).
 /// </summary>
-public static class GrainFileName
+internal static class GrainFileName
 {
     /// <summary>Leaves room for the ".state.tmp" suffix under the usual 255-byte name limit.</summary>
     private const int MaxEscapedLength = 200;

@@ -5,7 +5,7 @@ using Hub.Topics;
 namespace Hub.Silo.Topics;
 
 /// <summary>Turns Kafka-named topic configs ("retention.ms" = "3600000") into a validated <see cref="TopicConfig"/>.</summary>
-public static class TopicConfigParser
+internal static class TopicConfigParser
 {
     /// <summary>Kafka's smallest segment.bytes: one batch header must fit.</summary>
     private const int MinSegmentBytes = 14;

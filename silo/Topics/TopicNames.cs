@@ -3,7 +3,7 @@ using Hub.Errors;
 namespace Hub.Silo.Topics;
 
 /// <summary>Kafka's topic name rules: 1-249 of [a-zA-Z0-9._-], and not "." or "..".</summary>
-public static class TopicNames
+internal static class TopicNames
 {
     public const int MaxLength = 249;
 

@@ -4,7 +4,7 @@ namespace Hub.Silo.Groups.Assignors;
 
 /// <summary>A group member as an assignor sees it: what it subscribes to and what it holds now.</summary>
 /// <param name="Generation">The generation <paramref name="OwnedPartitions"/> came from; the newest claim wins a conflict.</param>
-public sealed record AssignorMember(
+internal sealed record AssignorMember(
     string MemberId,
     string? GroupInstanceId,
     IReadOnlyList<string> Topics,
@@ -23,7 +23,7 @@ public sealed record AssignorMember(
 /// assignment. Every member of the input appears in the output (possibly with no partitions); each existing
 /// partition of a subscribed topic goes to at most one member that subscribes to its topic.
 /// </summary>
-public interface IPartitionAssignor
+internal interface IPartitionAssignor
 {
     /// <summary>The protocol name members ask for (Kafka's assignor names: range, roundrobin, ...).</summary>
     string Name { get; }
@@ -34,7 +34,7 @@ public interface IPartitionAssignor
 }
 
 /// <summary>The server-side assignors by name.</summary>
-public static class PartitionAssignors
+internal static class PartitionAssignors
 {
     private static readonly Dictionary<string, IPartitionAssignor> ByName = new IPartitionAssignor[]
     {

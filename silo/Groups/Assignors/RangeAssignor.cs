@@ -8,7 +8,7 @@ namespace Hub.Silo.Groups.Assignors;
 /// first n % m one more. Members subscribed to the same topics get the same partition numbers of each topic,
 /// which suits co-partitioned joins; across many topics the first members get more.
 /// </summary>
-public sealed class RangeAssignor : IPartitionAssignor
+internal sealed class RangeAssignor : IPartitionAssignor
 {
     public string Name => AssignorNames.Range;
 

@@ -7,7 +7,7 @@ namespace Hub.Silo.Groups.Assignors;
 /// in <see cref="AssignorMember.SortKey"/> order in turn, skipping members not subscribed to its topic. With
 /// identical subscriptions the counts differ by at most one.
 /// </summary>
-public sealed class RoundRobinAssignor : IPartitionAssignor
+internal sealed class RoundRobinAssignor : IPartitionAssignor
 {
     public string Name => AssignorNames.RoundRobin;
 

@@ -24,7 +24,7 @@ namespace Hub.Silo.Groups.Assignors;
 /// randomized test sees at most two).
 /// </para>
 /// </summary>
-public sealed class StickyAssignor(bool cooperative) : IPartitionAssignor
+internal sealed class StickyAssignor(bool cooperative) : IPartitionAssignor
 {
     public string Name => cooperative ? AssignorNames.CooperativeSticky : AssignorNames.Sticky;
 

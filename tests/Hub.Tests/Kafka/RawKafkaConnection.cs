@@ -6,7 +6,7 @@ using Hub.Silo.Kafka;
 namespace Hub.Tests.Kafka;
 
 /// <summary>A bare TCP connection to the Kafka listener that sends hand-made frames and reads raw responses.</summary>
-public sealed class RawKafkaConnection : IDisposable
+internal sealed class RawKafkaConnection : IDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
     private readonly TcpClient _client = new() { NoDelay = true };
