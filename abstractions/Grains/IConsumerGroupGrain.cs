@@ -68,11 +68,4 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
 
     /// <summary>Deletes the group and its offsets. Throws NonEmptyGroup while it has members, GroupIdNotFound when there is none.</summary>
     Task DeleteGroup();
-
-    /// <summary>
-    /// Housekeeping, called periodically: drops offsets of an empty group older than the offsets retention
-    /// (counted from the later of the commit and the moment the group became empty), and the group itself once
-    /// it is empty with no offsets left.
-    /// </summary>
-    Task ExpireOffsets();
 }

@@ -9,13 +9,6 @@ namespace Hub.Grains;
 /// </summary>
 public interface IGroupDirectoryGrain : IGrainWithIntegerKey
 {
-    Task Register(string groupId);
-
-    Task Unregister(string groupId);
-
     /// <summary>Every group with its protocol type and state, by group id.</summary>
     Task<GroupListing[]> ListGroups();
-
-    /// <summary>Asks every group to expire its old offsets (<see cref="IConsumerGroupGrain.ExpireOffsets"/>).</summary>
-    Task ExpireOffsets();
 }

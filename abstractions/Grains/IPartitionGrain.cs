@@ -1,13 +1,12 @@
 using Hub.Partitions;
-using Orleans.Concurrency;
-using Hub.Topics;
 
 namespace Hub.Grains;
 
 /// <summary>
 /// One partition replica and its segment log on one broker; keyed by <see cref="PartitionKey"/>. The replica on
 /// the assignment's leader serves appends, fetches and offsets; the others are followers that copy the
-/// leader's log through <see cref="ReplicaFetch"/> and answer anything else with NOT_LEADER_OR_FOLLOWER.
+/// leader's log (inter-broker calls, in the silo's <c>IInterBrokerPartitionGrain</c>) and answer anything else
+/// with NOT_LEADER_OR_FOLLOWER.
 /// Failures surface as <see cref="Errors.HubException"/> with a Kafka error code.
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
@@ -34,21 +33,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <remarks>Consumers see records below the high watermark only: those every in-sync replica has.</remarks>
     Task<FetchResult> Fetch(FetchRequest request);
 
-    /// <summary>A follower's fetch; long-polls like <see cref="Fetch"/> but reads up to the log end.</summary>
-    Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request);
-
-    /// <summary>
-    /// The controller's word on who leads and who is in sync (Kafka's LeaderAndIsr request); activates the
-    /// replica if needed. Ignored when older than what the replica already knows.
-    /// </summary>
-    [OneWay]
-    Task ApplyAssignment(PartitionAssignment assignment);
-
     /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, the largest timestamp's record, or first offset with timestamp ≥ the given ms.</summary>
     Task<OffsetAndTimestamp> ListOffset(long timestamp);
 
     Task<PartitionState> GetState();
-
-    /// <summary>Removes the replica's files; used when its topic is deleted.</summary>
-    Task DeleteLog();
 }

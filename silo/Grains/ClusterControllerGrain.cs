@@ -1,3 +1,5 @@
+using Hub.Silo.Controller;
+using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
@@ -36,7 +38,7 @@ internal sealed class ClusterControllerGrain(
     BrokerDirectory brokers,
     IOptions<HubSiloOptions> options,
     TimeProvider time,
-    ILogger<ClusterControllerGrain> logger) : Grain, IClusterControllerGrain
+    ILogger<ClusterControllerGrain> logger) : Grain, IInterBrokerControllerGrain
 {
     /// <summary>Bounds one topic's partitions so a typo can't create millions of replica grains.</summary>
     public const int MaxPartitionsPerTopic = 100_000;
@@ -83,7 +85,7 @@ internal sealed class ClusterControllerGrain(
         // Replicas are told after the metadata is gone: a replica that misses this finds its topic id unknown
         // on its next activation and wipes its directory then.
         await Task.WhenAll(topic.Partitions.SelectMany(p => p.Replicas.Select(broker =>
-            GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(name, p.Partition, broker)).DeleteLog())));
+            GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(name, p.Partition, broker)).DeleteLog())));
         logger.LogInformation("Deleted topic {Topic}", name);
     }
 
@@ -239,7 +241,7 @@ internal sealed class ClusterControllerGrain(
     private void Notify(string topic, PartitionAssignment assignment, IEnumerable<int> to)
     {
         foreach (var broker in assignment.Replicas.Where(to.Contains))
-            GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
+            GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
     }
 
     private async Task Save(TopicMetadata topic, IReadOnlyList<PartitionAssignment> changed)

@@ -1,3 +1,5 @@
+using Hub.Silo.Controller;
+using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
@@ -34,7 +36,7 @@ internal sealed class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
     TimeProvider time,
-    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+    ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
     private const string TopicIdFileName = "partition.metadata";
 
@@ -72,7 +74,7 @@ internal sealed class PartitionGrain(
     {
         (_topic, _partition, _brokerId) = PartitionKey.Parse(this.GetPrimaryKeyString());
         _directory = Path.Combine(options.Value.LogsDirectory, $"{_topic}-{_partition}");
-        var topic = await GrainFactory.GetGrain<IClusterControllerGrain>(0).GetTopic(_topic);
+        var topic = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(_topic);
         var assignment = topic is not null && _partition < topic.PartitionCount ? topic.Partitions[_partition] : null;
         if (topic is null || assignment is null || !assignment.Replicas.Contains(_brokerId))
         {
@@ -286,7 +288,7 @@ internal sealed class PartitionGrain(
                 try
                 {
                     var log = _log;
-                    var leader = GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, assignment.Leader));
+                    var leader = GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(_topic, _partition, assignment.Leader));
                     var result = await leader.ReplicaFetch(new ReplicaFetchRequest(
                         _brokerId, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, ReplicaFetchMaxBytes, ReplicaFetchMaxWaitMs));
                     using (result.Records)
@@ -321,7 +323,7 @@ internal sealed class PartitionGrain(
     {
         try
         {
-            var topic = await GrainFactory.GetGrain<IClusterControllerGrain>(0).GetTopic(_topic);
+            var topic = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(_topic);
             if (topic is not null && _partition < topic.PartitionCount) await ApplyAssignment(topic.Partitions[_partition]);
         }
         catch (Exception e)
@@ -340,7 +342,7 @@ internal sealed class PartitionGrain(
         // Only live ones: a call for a broker that is gone fails placement, and would say so in the log every time.
         var live = brokerDirectory.LiveBrokers();
         foreach (var broker in brokers.Where(b => b != _brokerId && live.Contains(b)))
-            GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, broker)).ApplyAssignment(_assignment).Ignore();
+            GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(_topic, _partition, broker)).ApplyAssignment(_assignment).Ignore();
     }
 
     private void WakeFollowersOutOfSync()
@@ -363,7 +365,7 @@ internal sealed class PartitionGrain(
         {
             logger.LogInformation("{Replica} asks to change the ISR from {Old} to {New}", this.GetPrimaryKeyString(),
                 string.Join(",", current.InSync), string.Join(",", isr));
-            var updated = await GrainFactory.GetGrain<IClusterControllerGrain>(0).AlterIsr(_topic, _partition, _brokerId, current.Version, isr);
+            var updated = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).AlterIsr(_topic, _partition, _brokerId, current.Version, isr);
             await ApplyAssignment(updated);
         }
         finally

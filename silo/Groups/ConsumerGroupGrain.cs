@@ -32,7 +32,7 @@ namespace Hub.Silo.Groups;
 /// </para>
 /// </summary>
 [Reentrant]
-internal sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
+internal sealed class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
 {
     /// <summary>
     /// Longest a JoinGroup or SyncGroup call waits before answering "still rebalancing, call again": below
@@ -103,7 +103,7 @@ internal sealed class ConsumerGroupGrain : Grain, IConsumerGroupGrain
     /// <summary>Has anything to show: members, offsets, or a past generation on disk.</summary>
     private bool Exists => _members.Count > 0 || _pendingMembers.Count > 0 || _state.RecordExists || Generation > 0 || Stored.OffsetCount > 0;
 
-    private IGroupDirectoryGrain Directory => GrainFactory.GetGrain<IGroupDirectoryGrain>(0);
+    private IInterBrokerGroupDirectoryGrain Directory => GrainFactory.GetGrain<IInterBrokerGroupDirectoryGrain>(0);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

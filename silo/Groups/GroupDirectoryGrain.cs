@@ -19,7 +19,7 @@ internal sealed class GroupDirectoryState
 /// itself with the directory at the same moment. Changes are synchronous; writes go through one writer.
 /// </summary>
 [Reentrant]
-internal sealed class GroupDirectoryGrain : Grain, IGroupDirectoryGrain
+internal sealed class GroupDirectoryGrain : Grain, IInterBrokerGroupDirectoryGrain
 {
     private readonly IPersistentState<GroupDirectoryState> _state;
     private readonly ILogger<GroupDirectoryGrain> _logger;
@@ -59,7 +59,7 @@ internal sealed class GroupDirectoryGrain : Grain, IGroupDirectoryGrain
         {
             try
             {
-                await GrainFactory.GetGrain<IConsumerGroupGrain>(id).ExpireOffsets();
+                await GrainFactory.GetGrain<IInterBrokerGroupGrain>(id).ExpireOffsets();
             }
             catch (Exception e)
             {

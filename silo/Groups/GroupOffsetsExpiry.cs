@@ -27,7 +27,7 @@ internal sealed class GroupOffsetsExpiry(
             {
                 try
                 {
-                    await grains.GetGrain<IGroupDirectoryGrain>(0).ExpireOffsets().WaitAsync(stoppingToken);
+                    await grains.GetGrain<IInterBrokerGroupDirectoryGrain>(0).ExpireOffsets().WaitAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

@@ -1,3 +1,5 @@
+using Hub.Silo.Controller;
+using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Grains;
 using Hub.Partitions;
@@ -38,7 +40,7 @@ internal sealed class BrokerMembershipWatcher(
             {
                 try
                 {
-                    await grains.GetGrain<IClusterControllerGrain>(0).BrokersChanged().WaitAsync(stoppingToken);
+                    await grains.GetGrain<IInterBrokerControllerGrain>(0).BrokersChanged().WaitAsync(stoppingToken);
                     logger.LogInformation("Live brokers now {Brokers}; members {Members}", string.Join(",", live),
                         string.Join(", ", membership.CurrentSnapshot.Members.Values.Select(m => $"{m.SiloAddress} {m.Status}")));
                     if (reported.Count == 0) await WakeLocalFollowersAsync();
@@ -65,10 +67,10 @@ internal sealed class BrokerMembershipWatcher(
     private async Task WakeLocalFollowersAsync()
     {
         var broker = options.Value.BrokerId;
-        foreach (var topic in await grains.GetGrain<IClusterControllerGrain>(0).ListTopics())
+        foreach (var topic in await grains.GetGrain<IInterBrokerControllerGrain>(0).ListTopics())
         {
             foreach (var assignment in topic.Partitions.Where(p => p.Replicas.Length > 1 && p.Leader != broker && p.Replicas.Contains(broker)))
-                grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
+                grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic.Name, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
         }
     }
 }

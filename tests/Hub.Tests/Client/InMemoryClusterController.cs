@@ -38,10 +38,6 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
 
-    public Task<PartitionAssignment> AlterIsr(string topic, int partition, int leaderBroker, int basedOnVersion, int[] isr) =>
-        throw new NotSupportedException("the client tests have no followers");
-
-    public Task BrokersChanged() => Task.CompletedTask;
 
     public void MoveLeader(string name, int partition, int broker)
     {

@@ -16,12 +16,6 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
 
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));
 
-    public Task DeleteLog() => Task.CompletedTask;
-
-    public Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request) => throw new NotSupportedException("the client tests have no followers");
-
-    public Task ApplyAssignment(Hub.Topics.PartitionAssignment assignment) => Task.CompletedTask;
-
     private InMemoryPartitionLog Log => cluster.Log(topic, partition);
 
     private Task<T> Lead<T>(Func<Task<T>> call)

@@ -1,4 +1,6 @@
-namespace Hub.Partitions;
+using Hub.Partitions;
+
+namespace Hub.Silo.Replication;
 
 /// <summary>
 /// The leader's answer to a <see cref="ReplicaFetchRequest"/>: batches from the fetch offset as stored (their
@@ -8,7 +10,7 @@ namespace Hub.Partitions;
 /// <see cref="Records"/> and disposes it once appended (see <see cref="PooledBatches"/>).
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct ReplicaFetchResult(
+internal readonly record struct ReplicaFetchResult(
     [property: Id(0)] PooledBatches Records,
     [property: Id(1)] long HighWatermark,
     [property: Id(2)] long LogStartOffset,

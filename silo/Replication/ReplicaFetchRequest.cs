@@ -1,4 +1,6 @@
-namespace Hub.Partitions;
+using Hub.Partitions;
+
+namespace Hub.Silo.Replication;
 
 /// <summary>
 /// A follower's fetch from its leader (Kafka's replica fetch). <see cref="FetchOffset"/> is the follower's log
@@ -7,7 +9,7 @@ namespace Hub.Partitions;
 /// <see cref="LeaderEpoch"/> is the epoch the follower believes current: the leader refuses a mismatch.
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct ReplicaFetchRequest(
+internal readonly record struct ReplicaFetchRequest(
     [property: Id(0)] int ReplicaBrokerId,
     [property: Id(1)] int LeaderEpoch,
     [property: Id(2)] long FetchOffset,

@@ -1,0 +1,26 @@
+using Hub.Grains;
+using Hub.Silo.Replication;
+using Hub.Topics;
+using Orleans.Concurrency;
+
+namespace Hub.Silo.Partitions;
+
+/// <summary>
+/// What brokers ask of a partition replica, beside what clients may (<see cref="IPartitionGrain"/>): a follower's
+/// fetch, the controller's assignments and log deletion. Silo-only, so no client compiles against these calls.
+/// </summary>
+internal interface IInterBrokerPartitionGrain : IPartitionGrain
+{
+    /// <summary>A follower's fetch; long-polls like <see cref="IPartitionGrain.Fetch"/> but reads up to the log end.</summary>
+    Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request);
+
+    /// <summary>
+    /// The controller's word on who leads and who is in sync (Kafka's LeaderAndIsr request); activates the
+    /// replica if needed. Ignored when older than what the replica already knows.
+    /// </summary>
+    [OneWay]
+    Task ApplyAssignment(PartitionAssignment assignment);
+
+    /// <summary>Removes the replica's files; used when its topic is deleted.</summary>
+    Task DeleteLog();
+}
