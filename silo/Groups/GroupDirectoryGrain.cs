@@ -19,7 +19,7 @@ internal sealed class GroupDirectoryState
 /// itself with the directory at the same moment. Changes are synchronous; writes go through one writer.
 /// </summary>
 [Reentrant]
-internal sealed class GroupDirectoryGrain : Grain, IInterBrokerGroupDirectoryGrain
+internal sealed partial class GroupDirectoryGrain : Grain, IInterBrokerGroupDirectoryGrain
 {
     private readonly IPersistentState<GroupDirectoryState> _state;
     private readonly ILogger<GroupDirectoryGrain> _logger;
@@ -63,8 +63,11 @@ internal sealed class GroupDirectoryGrain : Grain, IInterBrokerGroupDirectoryGra
             }
             catch (Exception e)
             {
-                _logger.LogWarning(e, "Expiring offsets of group {Group} failed", id);
+                LogExpiryFailed(e, id);
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Expiring offsets of group {Group} failed")]
+    private partial void LogExpiryFailed(Exception exception, string group);
 }

@@ -12,7 +12,7 @@ namespace Hub.Silo.Groups;
 /// than one per interval only costs a few calls. Grain timers would stop with their grain's deactivation;
 /// a hosted service keeps the sweep going while any silo is up.
 /// </summary>
-internal sealed class GroupOffsetsExpiry(
+internal sealed partial class GroupOffsetsExpiry(
     IGrainFactory grains,
     IOptions<HubSiloOptions> options,
     TimeProvider time,
@@ -31,7 +31,7 @@ internal sealed class GroupOffsetsExpiry(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Offsets expiry sweep failed; trying again in {Interval}", options.Value.OffsetsRetentionCheckInterval);
+                    LogSweepFailed(e, options.Value.OffsetsRetentionCheckInterval);
                 }
             }
         }
@@ -39,4 +39,7 @@ internal sealed class GroupOffsetsExpiry(
         {
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Offsets expiry sweep failed; trying again in {Interval}")]
+    private partial void LogSweepFailed(Exception exception, TimeSpan interval);
 }
