@@ -1,5 +1,4 @@
 using Hub.Silo.Controller;
-using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
@@ -12,19 +11,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
-namespace Hub.Silo.Grains;
+namespace Hub.Silo.Partitions;
 
 /// <summary>
 /// One partition replica: owns its segment log on this broker's disk. Kept alive (reopening a log means a
 /// recovery scan) and pinned to its broker by <see cref="BrokerPlacementAttribute"/>.
 /// <para>
 /// As leader (the assignment names this broker) it takes appends, stamping them with its leader epoch, serves
-/// consumers up to the high watermark, and tracks its followers in a <see cref="LeaderReplicaSet"/>, asking the
-/// controller to change the ISR when one falls behind or catches up. As follower it runs a fetch loop against
-/// the leader, copying batches as they are, cutting its tail where the leader's epochs say it diverged, and
-/// starting over when it fell behind the leader's log start. The controller's <see cref="ApplyAssignment"/>
-/// switches roles; an assignment older than the one held (by <see cref="PartitionAssignment.Version"/>) is
-/// ignored, and a write or replica fetch for another epoch is refused, so a deposed leader can't write.
+/// consumers up to the high watermark, and tracks its followers in a <see cref="LeaderReplicaSet"/>; an
+/// <see cref="IsrChangeProposer"/> asks the controller to change the ISR when one falls behind or catches up, and
+/// acks=all appends wait in <see cref="AcksAllWaiters"/>. As follower a <see cref="ReplicaFollower"/> copies
+/// the leader's log. The controller's <see cref="ApplyAssignment"/> switches roles; an assignment older than the
+/// one held (by <see cref="PartitionAssignment.Version"/>) is ignored, and a write or replica fetch for another
+/// epoch is refused, so a deposed leader can't write. This grain is the shell around them: activation, the
+/// log's opening, timers and grain calls.
 /// </para>
 /// Reentrant so a long-polling fetch never holds back appends; that is safe because every log operation is
 /// synchronous, so calls interleave only between whole operations.
@@ -32,26 +32,13 @@ namespace Hub.Silo.Grains;
 [BrokerPlacement]
 [Reentrant]
 [KeepAlive]
-internal sealed class PartitionGrain(
+internal sealed partial class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
     private const string TopicIdFileName = "partition.metadata";
-
-    /// <summary>Bytes a follower asks for per fetch: Orleans carries calls of this size well (design notes: ≤ 1 MiB).</summary>
-    private const int ReplicaFetchMaxBytes = 1024 * 1024;
-
-    /// <summary>
-    /// How long a follower's fetch waits at the leader's log end for new batches. New batches answer it at once,
-    /// so this only sets the idle cost: one call per follower this often (Kafka's 500 ms would be four times
-    /// as many calls, one per partition here rather than one per broker pair). Well under ReplicaLagTimeMax, which
-    /// a waiting follower must not look like it exceeds.
-    /// </summary>
-    private const int ReplicaFetchMaxWaitMs = 2000;
-
-    private static readonly TimeSpan MaxFollowerBackoff = TimeSpan.FromSeconds(1);
 
     private SegmentLog? _log;
     private HubException? _unavailable;
@@ -63,12 +50,16 @@ internal sealed class PartitionGrain(
     private int _brokerId;
     private PartitionAssignment _assignment = null!;
     private TopicConfig _config = TopicConfig.Default;
+
+    // While leading, all three (one leadership's); while following, the follower.
     private LeaderReplicaSet? _leader;
-    private long _followerHighWatermark;
-    private bool _following;
-    private bool _isrChangeInFlight;
+    private IsrChangeProposer? _isrChanges;
+    private AcksAllWaiters? _acksAll;
+    private ReplicaFollower? _follower;
 
     private bool IsLeader => _leader is not null;
+
+    private string Replica => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -85,7 +76,6 @@ internal sealed class PartitionGrain(
         _config = topic.Config;
         ClaimDirectory(topic.TopicId);
         _log = SegmentLog.Open(_directory, topic.Config, time, logger);
-        _followerHighWatermark = _log.LogStartOffset;
         _assignment = assignment;
         TakeRole();
         StartTimers(topic.Config);
@@ -93,10 +83,7 @@ internal sealed class PartitionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _leader?.Abandon(new HubException(ErrorCode.NotLeaderOrFollower, $"'{this.GetPrimaryKeyString()}' is shutting down"));
-        _leader = null;
-        _log?.Dispose();
-        _log = null;
+        CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"'{Replica}' is shutting down"));
         Signal(ref _appended);
         Signal(ref _committed);
         return Task.CompletedTask;
@@ -106,25 +93,25 @@ internal sealed class PartitionGrain(
     {
         AppendResult result;
         LeaderReplicaSet leader;
+        AcksAllWaiters acksAll;
         try
         {
             var log = Log();
             leader = Leader();
-            if (acks == RequiredAcks.All && leader.Assignment.InSync.Length < _config.MinInSyncReplicas)
-                throw new HubException(ErrorCode.NotEnoughReplicas,
-                    $"{leader.Assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {_config.MinInSyncReplicas}");
+            acksAll = _acksAll!;
+            if (acks == RequiredAcks.All) acksAll.RefuseBelowMinInSync();
             // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
             // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
             result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
             Signal(ref _appended);
-            if (leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
+            AdvanceHighWatermark();
         }
         finally
         {
             // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait.
             batches.Dispose();
         }
-        if (acks == RequiredAcks.All) await leader.WaitForHighWatermark(result.LastOffset + 1, options.Value.ReplicationTimeout);
+        if (acks == RequiredAcks.All) await acksAll.WaitFor(result.LastOffset + 1, leader.HighWatermark);
         return result;
     }
 
@@ -158,8 +145,8 @@ internal sealed class PartitionGrain(
             return new ReplicaFetchResult(PooledBatches.Empty, leader.HighWatermark, log.LogStartOffset);
 
         leader.FollowerFetched(request.ReplicaBrokerId, request.FetchOffset, log.LogEndOffset);
-        if (leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
-        UpdateIsrIfWanted();
+        AdvanceHighWatermark();
+        _isrChanges!.ProposeIfWanted().Ignore();
         var deadline = Deadline(request.MaxWaitMs);
         while (true)
         {
@@ -179,11 +166,8 @@ internal sealed class PartitionGrain(
         if (!assignment.Replicas.Contains(_brokerId))
         {
             // Moved off this broker: the replica stops serving; the controller deletes its files.
-            _leader?.Abandon(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_brokerId} no longer holds this partition"));
-            _leader = null;
+            CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_brokerId} no longer holds this partition"));
             _unavailable = new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_brokerId} no longer holds {_topic}-{_partition}");
-            _log.Dispose();
-            _log = null;
             DeactivateOnIdle();
             return Task.CompletedTask;
         }
@@ -192,7 +176,7 @@ internal sealed class PartitionGrain(
         if (IsLeader && assignment.Leader == _brokerId && assignment.LeaderEpoch == wasLeaderInEpoch)
         {
             _leader!.Update(assignment);
-            if (_leader.AdvanceHighWatermark(_log.LogEndOffset)) Signal(ref _committed);
+            AdvanceHighWatermark();
         }
         else
         {
@@ -221,12 +205,9 @@ internal sealed class PartitionGrain(
 
     public Task DeleteLog()
     {
-        _leader?.Abandon(new HubException(ErrorCode.UnknownTopicOrPartition, $"'{this.GetPrimaryKeyString()}' was deleted"));
-        _leader = null;
-        _log?.Dispose();
-        _log = null;
+        CloseLog(new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted"));
         SegmentLog.Delete(_directory);
-        _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition, $"'{this.GetPrimaryKeyString()}' was deleted");
+        _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted");
         // Waiting fetches wake up and get the error.
         Signal(ref _appended);
         Signal(ref _committed);
@@ -242,80 +223,64 @@ internal sealed class PartitionGrain(
         {
             // A follower's high watermark is what its leader last told it; records above it that this log holds
             // become visible once the followers have them too.
-            var highWatermark = IsLeader ? _leader!.HighWatermark : Math.Min(_followerHighWatermark, log.LogEndOffset);
-            _leader?.Abandon(new HubException(ErrorCode.NotLeaderOrFollower, "leadership changed"));
-            _leader = new LeaderReplicaSet(_brokerId, _assignment, highWatermark, log.LogEndOffset, time, options.Value.ReplicaLagTimeMax);
-            if (_leader.AdvanceHighWatermark(log.LogEndOffset)) Signal(ref _committed);
-            logger.LogInformation("{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})",
-                this.GetPrimaryKeyString(), _assignment.LeaderEpoch, string.Join(",", _assignment.InSync), log.LogEndOffset);
+            var highWatermark = _leader?.HighWatermark ?? Math.Min(_follower?.HighWatermark ?? log.LogStartOffset, log.LogEndOffset);
+            StepDown(new HubException(ErrorCode.NotLeaderOrFollower, "leadership changed"));
+            _follower?.Stop();
+            _follower = null;
+            _leader = new LeaderReplicaSet(_brokerId, _assignment, highWatermark, time);
+            _isrChanges = new IsrChangeProposer(_leader, log.LogEndOffset, options.Value.ReplicaLagTimeMax, time, AlterIsr, ApplyAssignment, logger, Replica);
+            _acksAll = new AcksAllWaiters(_config.MinInSyncReplicas, options.Value.ReplicationTimeout, time, _assignment);
+            AdvanceHighWatermark();
+            LogLeading(Replica, _assignment.LeaderEpoch, _assignment.InSync, log.LogEndOffset);
             WakeFollowers(_assignment.Replicas);
             return;
         }
         if (_leader is { } previous)
         {
-            _followerHighWatermark = previous.HighWatermark;
-            previous.Abandon(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_assignment.Leader} leads {_topic}-{_partition} now"));
-            _leader = null;
+            StepDown(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_assignment.Leader} leads {_topic}-{_partition} now"));
+            _follower = NewFollower(previous.HighWatermark);
             Signal(ref _committed);
         }
-        if (!_following)
-        {
-            _following = true;
-            FollowAsync().Ignore();
-        }
+        _follower ??= NewFollower(log.LogStartOffset);
+        _follower.Follow(_assignment);
+    }
+
+    private ReplicaFollower NewFollower(long highWatermark) => new(_brokerId, _log!, _assignment, highWatermark,
+        (leader, request) => GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(_topic, _partition, leader)).ReplicaFetch(request),
+        RefreshAssignment, time, logger, Replica);
+
+    private Task<PartitionAssignment> AlterIsr(int basedOnVersion, int[] isr) =>
+        GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).AlterIsr(_topic, _partition, _brokerId, basedOnVersion, isr);
+
+    /// <summary>Ends this replica's leadership, if it leads: its acks=all appends fail with <paramref name="reason"/>.</summary>
+    private void StepDown(HubException reason)
+    {
+        _acksAll?.Abandon(reason);
+        _leader = null;
+        _isrChanges = null;
+        _acksAll = null;
+    }
+
+    /// <summary>Ends either role and closes the log; the replica serves nothing after this.</summary>
+    private void CloseLog(HubException reason)
+    {
+        StepDown(reason);
+        _follower?.Stop();
+        _follower = null;
+        _log?.Dispose();
+        _log = null;
     }
 
     /// <summary>
-    /// The follower's loop: fetch from the leader named by the current assignment and copy what comes back,
-    /// until this replica leads or closes. Errors back off and re-read the assignment from the controller, which
-    /// is how a follower finds a new leader when the old one's silo died.
+    /// Moves the leader's high watermark to what the in-sync replicas hold; wakes the consumers and acks=all
+    /// appends it passed. Called after every append, follower fetch and assignment change while leading.
     /// </summary>
-    private async Task FollowAsync()
+    private void AdvanceHighWatermark()
     {
-        var backoff = TimeSpan.FromMilliseconds(50);
-        PartitionAssignment? following = null;
-        try
-        {
-            while (_log is not null && !IsLeader && _assignment.HasLeader)
-            {
-                var assignment = _assignment;
-                if (following?.LeaderEpoch != assignment.LeaderEpoch)
-                {
-                    logger.LogInformation("{Replica} follows broker {Leader} in epoch {Epoch} from offset {End}",
-                        this.GetPrimaryKeyString(), assignment.Leader, assignment.LeaderEpoch, _log.LogEndOffset);
-                    following = assignment;
-                }
-                try
-                {
-                    var log = _log;
-                    var leader = GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(_topic, _partition, assignment.Leader));
-                    var result = await leader.ReplicaFetch(new ReplicaFetchRequest(
-                        _brokerId, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, ReplicaFetchMaxBytes, ReplicaFetchMaxWaitMs));
-                    using (result.Records)
-                    {
-                        // The role or the log may have changed while the fetch was out: its answer is then stale.
-                        if (_log != log || IsLeader || _assignment != assignment) continue;
-                        if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
-                        else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
-                        else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
-                    }
-                    _followerHighWatermark = Math.Min(result.HighWatermark, log.LogEndOffset);
-                    backoff = TimeSpan.FromMilliseconds(50);
-                }
-                catch (Exception e) when (_log is not null)
-                {
-                    var level = backoff == MaxFollowerBackoff ? LogLevel.Warning : LogLevel.Debug;
-                    logger.Log(level, "{Replica} failed to fetch from broker {Leader}: {Error}", this.GetPrimaryKeyString(), assignment.Leader, e.Message);
-                    await Task.Delay(backoff, time);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxFollowerBackoff.Ticks));
-                    await RefreshAssignment();
-                }
-            }
-        }
-        finally
-        {
-            _following = false;
-        }
+        if (_leader is not { } leader) return;
+        var moved = leader.AdvanceHighWatermark(_log!.LogEndOffset);
+        _acksAll!.Release(leader.HighWatermark, leader.Assignment);
+        if (moved) Signal(ref _committed);
     }
 
     /// <summary>Reads this partition's assignment from the controller and applies it if it is newer.</summary>
@@ -328,7 +293,7 @@ internal sealed class PartitionGrain(
         }
         catch (Exception e)
         {
-            logger.LogDebug("{Replica} could not read its assignment: {Error}", this.GetPrimaryKeyString(), e.Message);
+            LogAssignmentUnread(Replica, e.Message);
         }
     }
 
@@ -348,30 +313,6 @@ internal sealed class PartitionGrain(
     private void WakeFollowersOutOfSync()
     {
         if (_leader is { } leader) WakeFollowers(leader.Assignment.Replicas.Where(b => !leader.Assignment.InSync.Contains(b)));
-    }
-
-    /// <summary>Asks the controller for the ISR the replica set wants, one request at a time.</summary>
-    private void UpdateIsrIfWanted()
-    {
-        if (_isrChangeInFlight || _leader?.WantedIsr() is not { } isr) return;
-        _isrChangeInFlight = true;
-        _leader.Propose(isr);
-        UpdateIsr(_leader.Assignment, isr).Ignore();
-    }
-
-    private async Task UpdateIsr(PartitionAssignment current, int[] isr)
-    {
-        try
-        {
-            logger.LogInformation("{Replica} asks to change the ISR from {Old} to {New}", this.GetPrimaryKeyString(),
-                string.Join(",", current.InSync), string.Join(",", isr));
-            var updated = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).AlterIsr(_topic, _partition, _brokerId, current.Version, isr);
-            await ApplyAssignment(updated);
-        }
-        finally
-        {
-            _isrChangeInFlight = false;
-        }
     }
 
     /// <summary>
@@ -416,7 +357,7 @@ internal sealed class PartitionGrain(
         var idFile = Path.Combine(_directory, TopicIdFileName);
         if (File.Exists(idFile) && File.ReadAllText(idFile).Trim() != topicId.ToString())
         {
-            logger.LogWarning("Removing {Directory}: it belongs to a deleted topic of the same name", _directory);
+            LogForeignDirectoryRemoved(_directory);
             SegmentLog.Delete(_directory);
         }
         Directory.CreateDirectory(_directory);
@@ -440,7 +381,7 @@ internal sealed class PartitionGrain(
             this.RegisterGrainTimer(() =>
             {
                 // A follower that stopped fetching altogether is noticed here, not on a fetch.
-                UpdateIsrIfWanted();
+                _isrChanges?.ProposeIfWanted().Ignore();
                 WakeFollowersOutOfSync();
                 return Task.CompletedTask;
             }, new GrainTimerCreationOptions(check, check) { Interleave = true });
@@ -451,9 +392,21 @@ internal sealed class PartitionGrain(
     private void FlushInBackground()
     {
         _log?.FlushInBackgroundIfDue()?.ContinueWith(
-            flush => logger.LogError(flush.Exception!.InnerException, "fsync of {Directory} failed", _directory),
+            flush => LogFsyncFailed(flush.Exception!.InnerException!, _directory),
             CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})")]
+    private partial void LogLeading(string replica, int epoch, int[] isr, long end);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Replica} could not read its assignment: {Error}")]
+    private partial void LogAssignmentUnread(string replica, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {Directory}: it belongs to a deleted topic of the same name")]
+    private partial void LogForeignDirectoryRemoved(string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "fsync of {Directory} failed")]
+    private partial void LogFsyncFailed(Exception exception, string directory);
 }
