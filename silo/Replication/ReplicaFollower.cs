@@ -109,7 +109,8 @@ internal sealed partial class ReplicaFollower
                     if (_stop.IsCancellationRequested || _assignment != assignment) continue;
                     Apply(result);
                 }
-                HighWatermark = Math.Min(result.HighWatermark, _log.LogEndOffset);
+                // A divergence answer carries no high watermark (-1): keep this one, capped at the cut.
+                HighWatermark = Math.Min(result.Diverged ? HighWatermark : result.HighWatermark, _log.LogEndOffset);
                 backoff = FirstBackoff;
             }
             catch (Exception) when (_stop.IsCancellationRequested)

@@ -99,6 +99,32 @@ public sealed class ReplicaFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_divergence_answer_carries_no_high_watermark_so_the_follower_keeps_its_own_capped_at_the_cut()
+    {
+        // Found here: the answer's -1 became the follower's high watermark, which it would carry as a new leader.
+        using var oldLeaderLog = _leaderBed.Open();
+        Append(oldLeaderLog, 0, "a", "b");
+        using var newLeaderLog = _otherLeaderBed.Open();
+        newLeaderLog.AppendReplicated(oldLeaderLog.Read(0, int.MaxValue).Memory.Span);
+        Append(oldLeaderLog, 0, "c");
+        var oldLeader = new FakeLeaderReplica(oldLeaderLog) { HighWatermark = 3 };
+        var newLeader = new FakeLeaderReplica(newLeaderLog) { HighWatermark = 2 };
+        using var log = _followerBed.Open();
+        var follower = NewFollower(log, LedBy1, (broker, request) => (broker == 1 ? oldLeader : newLeader).Fetch(broker, request));
+        follower.Follow(LedBy1);
+        Assert.Equal(3, await oldLeader.WaitingFetch().WaitAsync(Bound));
+        Assert.Equal(3, follower.HighWatermark);
+
+        follower.Follow(LedBy1 with { Leader = 3, LeaderEpoch = 1, Version = 2 });
+        oldLeader.ReleaseWaitingFetch();
+
+        Assert.Equal(2, await newLeader.WaitingFetch().WaitAsync(Bound)); // cut to 2, then waiting at the new leader's end
+        Assert.Equal(2, log.LogEndOffset);
+        Assert.Equal(2, follower.HighWatermark);
+        await StopAsync(follower);
+    }
+
+    [Fact]
     public async Task A_follower_behind_the_leaders_log_start_starts_over_there()
     {
         using var leaderLog = _leaderBed.Open();
