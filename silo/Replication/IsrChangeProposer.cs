@@ -14,45 +14,25 @@ namespace Hub.Silo.Replication;
 /// check proposes again against the new version if a change is still wanted.
 /// <para>One per leadership (leader epoch). Not thread-safe: the partition grain calls it within its turns.</para>
 /// </summary>
-internal sealed partial class IsrChangeProposer
+/// <param name="epochStartOffset">The leader's log end when it took this epoch: no follower joins the ISR below it.</param>
+/// <param name="applyAnswer">Applies the controller's answer to the partition (it may also change the leader).</param>
+/// <param name="replica">Names the replica in log lines.</param>
+internal sealed partial class IsrChangeProposer(LeaderReplicaSet replicas, long epochStartOffset, TimeSpan lagTimeMax, TimeProvider time,
+    IsrChangeProposer.AlterIsr alterIsr, Func<PartitionAssignment, Task> applyAnswer, ILogger logger, string replica)
 {
     /// <summary>Asks the controller for <paramref name="isr"/>, based on assignment version <paramref name="basedOnVersion"/>; returns the assignment as it stands afterwards.</summary>
     public delegate Task<PartitionAssignment> AlterIsr(int basedOnVersion, int[] isr);
 
-    private readonly LeaderReplicaSet _replicas;
-    private readonly long _epochStartOffset;
-    private readonly TimeSpan _lagTimeMax;
-    private readonly TimeProvider _time;
-    private readonly AlterIsr _alterIsr;
-    private readonly Func<PartitionAssignment, Task> _applyAnswer;
-    private readonly ILogger _logger;
-    private readonly string _replica;
     private bool _inFlight;
-
-    /// <param name="epochStartOffset">The leader's log end when it took this epoch: no follower joins the ISR below it.</param>
-    /// <param name="applyAnswer">Applies the controller's answer to the partition (it may also change the leader).</param>
-    /// <param name="replica">Names the replica in log lines.</param>
-    public IsrChangeProposer(LeaderReplicaSet replicas, long epochStartOffset, TimeSpan lagTimeMax, TimeProvider time,
-        AlterIsr alterIsr, Func<PartitionAssignment, Task> applyAnswer, ILogger logger, string replica)
-    {
-        _replicas = replicas;
-        _epochStartOffset = epochStartOffset;
-        _lagTimeMax = lagTimeMax;
-        _time = time;
-        _alterIsr = alterIsr;
-        _applyAnswer = applyAnswer;
-        _logger = logger;
-        _replica = replica;
-    }
 
     /// <summary>The ISR this leader wants: laggards out, caught-up followers in; null when it is right as it is.</summary>
     public int[]? WantedIsr()
     {
-        var now = _time.GetTimestamp();
-        var isr = _replicas.Assignment.InSync;
-        var joinAt = Math.Max(_replicas.HighWatermark, _epochStartOffset);
-        var wanted = _replicas.Assignment.Replicas.Where(broker => broker == _replicas.LocalBroker || (_replicas.Follower(broker) is { } f && (isr.Contains(broker)
-            ? _time.GetElapsedTime(f.LastCaughtUp, now) <= _lagTimeMax
+        var now = time.GetTimestamp();
+        var isr = replicas.Assignment.InSync;
+        var joinAt = Math.Max(replicas.HighWatermark, epochStartOffset);
+        var wanted = replicas.Assignment.Replicas.Where(broker => broker == replicas.LocalBroker || (replicas.Follower(broker) is { } f && (isr.Contains(broker)
+            ? time.GetElapsedTime(f.LastCaughtUp, now) <= lagTimeMax
             : f.LogEndOffset >= joinAt))).ToArray();
         return wanted.Length == isr.Length && wanted.All(isr.Contains) ? null : wanted;
     }
@@ -65,20 +45,20 @@ internal sealed partial class IsrChangeProposer
     {
         if (_inFlight || WantedIsr() is not { } isr) return Task.CompletedTask;
         _inFlight = true;
-        _replicas.Propose(isr);
-        return SendAsync(_replicas.Assignment, isr);
+        replicas.Propose(isr);
+        return SendAsync(replicas.Assignment, isr);
     }
 
     private async Task SendAsync(PartitionAssignment current, int[] isr)
     {
         try
         {
-            LogProposing(_replica, current.InSync, isr);
-            await _applyAnswer(await _alterIsr(current.Version, isr));
+            LogProposing(replica, current.InSync, isr);
+            await applyAnswer(await alterIsr(current.Version, isr));
         }
         catch (Exception e)
         {
-            LogProposalFailed(_replica, isr, e.Message);
+            LogProposalFailed(replica, isr, e.Message);
         }
         finally
         {

@@ -18,7 +18,14 @@ namespace Hub.Silo.Replication;
 /// backoff in progress; the log is not touched after it.
 /// </para>
 /// </summary>
-internal sealed partial class ReplicaFollower
+/// <param name="highWatermark">What this replica last knew of the high watermark (as leader, or its log start).</param>
+/// <param name="refreshAssignment">
+/// Reads the assignment from the controller and applies it (through <see cref="Follow"/> or <see cref="Stop"/>),
+/// handling its own failures.
+/// </param>
+/// <param name="replica">Names the replica in log lines.</param>
+internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, PartitionAssignment assignment, long highWatermark,
+    ReplicaFollower.FetchFromLeader fetch, Func<Task> refreshAssignment, TimeProvider time, ILogger logger, string replica)
 {
     /// <summary>Sends <paramref name="request"/> to the replica on <paramref name="leaderBroker"/>.</summary>
     public delegate Task<ReplicaFetchResult> FetchFromLeader(int leaderBroker, ReplicaFetchRequest request);
@@ -40,39 +47,12 @@ internal sealed partial class ReplicaFollower
     /// <summary>The longest pause between failed fetches: a follower of a dead leader asks the controller this often.</summary>
     public static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
-    private readonly int _localBroker;
-    private readonly SegmentLog _log;
-    private readonly FetchFromLeader _fetch;
-    private readonly Func<Task> _refreshAssignment;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
-    private readonly string _replica;
     private readonly CancellationTokenSource _stop = new();
-    private PartitionAssignment _assignment;
+    private PartitionAssignment _assignment = assignment;
     private Task _running = Task.CompletedTask;
 
-    /// <param name="highWatermark">What this replica last knew of the high watermark (as leader, or its log start).</param>
-    /// <param name="refreshAssignment">
-    /// Reads the assignment from the controller and applies it (through <see cref="Follow"/> or <see cref="Stop"/>),
-    /// handling its own failures.
-    /// </param>
-    /// <param name="replica">Names the replica in log lines.</param>
-    public ReplicaFollower(int localBroker, SegmentLog log, PartitionAssignment assignment, long highWatermark, FetchFromLeader fetch,
-        Func<Task> refreshAssignment, TimeProvider time, ILogger logger, string replica)
-    {
-        _localBroker = localBroker;
-        _log = log;
-        _assignment = assignment;
-        HighWatermark = highWatermark;
-        _fetch = fetch;
-        _refreshAssignment = refreshAssignment;
-        _time = time;
-        _logger = logger;
-        _replica = replica;
-    }
-
     /// <summary>What the leader last said the high watermark is, capped at this log's end: where it stands should this replica lead.</summary>
-    public long HighWatermark { get; private set; }
+    public long HighWatermark { get; private set; } = highWatermark;
 
     /// <summary>The loop, or a completed task while none runs.</summary>
     public Task Running => _running;
@@ -96,13 +76,13 @@ internal sealed partial class ReplicaFollower
             var assignment = _assignment;
             if (following?.LeaderEpoch != assignment.LeaderEpoch)
             {
-                LogFollowing(_replica, assignment.Leader, assignment.LeaderEpoch, _log.LogEndOffset);
+                LogFollowing(replica, assignment.Leader, assignment.LeaderEpoch, log.LogEndOffset);
                 following = assignment;
             }
             try
             {
-                var result = await _fetch(assignment.Leader, new ReplicaFetchRequest(
-                    _localBroker, assignment.LeaderEpoch, _log.LogEndOffset, _log.LatestEpoch, FetchMaxBytes, FetchMaxWaitMs)).WaitAsync(_stop.Token);
+                var result = await fetch(assignment.Leader, new ReplicaFetchRequest(
+                    localBroker, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, FetchMaxBytes, FetchMaxWaitMs)).WaitAsync(_stop.Token);
                 using (result.Records)
                 {
                     // The role or the assignment may have changed while the fetch was out: its answer is then stale.
@@ -110,7 +90,7 @@ internal sealed partial class ReplicaFollower
                     Apply(result);
                 }
                 // A divergence answer carries no high watermark (-1): keep this one, capped at the cut.
-                HighWatermark = Math.Min(result.Diverged ? HighWatermark : result.HighWatermark, _log.LogEndOffset);
+                HighWatermark = Math.Min(result.Diverged ? HighWatermark : result.HighWatermark, log.LogEndOffset);
                 backoff = FirstBackoff;
             }
             catch (Exception) when (_stop.IsCancellationRequested)
@@ -119,20 +99,20 @@ internal sealed partial class ReplicaFollower
             }
             catch (Exception e)
             {
-                LogFetchFailed(backoff == MaxBackoff ? LogLevel.Warning : LogLevel.Debug, _replica, assignment.Leader, e.Message);
-                await Task.Delay(backoff, _time, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+                LogFetchFailed(backoff == MaxBackoff ? LogLevel.Warning : LogLevel.Debug, replica, assignment.Leader, e.Message);
+                await Task.Delay(backoff, time, _stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
                 if (_stop.IsCancellationRequested) break;
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                await _refreshAssignment();
+                await refreshAssignment();
             }
         }
     }
 
     private void Apply(ReplicaFetchResult result)
     {
-        if (result.Diverged) _log.TruncateTo(result.DivergingEndOffset);
-        else if (result.LogStartOffset > _log.LogEndOffset) _log.ResetTo(result.LogStartOffset);
-        else if (!result.Records.IsEmpty) _log.AppendReplicated(result.Records.Span);
+        if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
+        else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
+        else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} follows broker {Leader} in epoch {Epoch} from offset {End}")]

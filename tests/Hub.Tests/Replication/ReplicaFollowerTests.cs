@@ -21,10 +21,12 @@ public sealed class ReplicaFollowerTests : IDisposable
     private readonly LogTestBed _leaderBed = new();
     private readonly LogTestBed _otherLeaderBed = new();
     private readonly TimerRecordingClock _clock = new();
+    private readonly List<SegmentLog> _opened = [];
     private int _refreshes;
 
     public void Dispose()
     {
+        foreach (var log in _opened) log.Dispose();
         _followerBed.Dispose();
         _leaderBed.Dispose();
         _otherLeaderBed.Dispose();
@@ -33,6 +35,12 @@ public sealed class ReplicaFollowerTests : IDisposable
     private ReplicaFollower NewFollower(SegmentLog log, PartitionAssignment assignment, ReplicaFollower.FetchFromLeader fetch) =>
         new(Follower, log, assignment, log.LogStartOffset, fetch,
             () => { Interlocked.Increment(ref _refreshes); return Task.CompletedTask; }, _clock, NullLogger.Instance, "t/0@2");
+
+    private SegmentLog Opened(SegmentLog log)
+    {
+        _opened.Add(log);
+        return log;
+    }
 
     private static void Append(SegmentLog log, int epoch, params string[] values) =>
         log.Append(TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), values), epoch);
@@ -67,34 +75,44 @@ public sealed class ReplicaFollowerTests : IDisposable
         await StopAsync(follower);
     }
 
+    /// <summary>
+    /// Broker 1 led in epoch 0 and wrote a, b, then <paramref name="deposedTail"/> that only this follower got;
+    /// broker 3 took over in epoch 1 from offset 2 and wrote <paramref name="newTail"/>. The follower has caught
+    /// up with broker 1, and its next fetch waits there, when broker 3's leadership reaches it.
+    /// </summary>
+    private async Task<(ReplicaFollower Follower, SegmentLog Log, FakeLeaderReplica Deposed, FakeLeaderReplica Leader)> LeaderChangesAfterADivergentTail(
+        string[] deposedTail, string[] newTail)
+    {
+        var deposedLog = Opened(_leaderBed.Open());
+        Append(deposedLog, 0, "a", "b");
+        var leaderLog = Opened(_otherLeaderBed.Open());
+        leaderLog.AppendReplicated(deposedLog.Read(0, int.MaxValue).Memory.Span);
+        Append(deposedLog, 0, deposedTail);
+        if (newTail.Length > 0) Append(leaderLog, 1, newTail);
+        var deposed = new FakeLeaderReplica(deposedLog) { HighWatermark = deposedLog.LogEndOffset };
+        var leader = new FakeLeaderReplica(leaderLog) { HighWatermark = leaderLog.LogEndOffset };
+        var log = Opened(_followerBed.Open());
+        var follower = NewFollower(log, LedBy1, (broker, request) => (broker == 1 ? deposed : leader).Fetch(broker, request));
+        follower.Follow(LedBy1);
+        Assert.Equal(deposedLog.LogEndOffset, await deposed.WaitingFetch().WaitAsync(Bound));
+        Assert.Equal(deposedLog.LogEndOffset, follower.HighWatermark);
+
+        follower.Follow(LedBy1 with { Leader = 3, LeaderEpoch = 1, Version = 2 });
+        return (follower, log, deposed, leader);
+    }
+
     [Fact]
     public async Task After_a_leader_change_the_old_leaders_late_answer_is_dropped_and_the_divergent_tail_is_cut_and_refetched()
     {
-        // Broker 1 led in epoch 0 and wrote c-e that only this follower got; broker 3 took over in epoch 1 from
-        // offset 2 and wrote f, g.
-        using var oldLeaderLog = _leaderBed.Open();
-        Append(oldLeaderLog, 0, "a", "b");
-        using var newLeaderLog = _otherLeaderBed.Open();
-        newLeaderLog.AppendReplicated(oldLeaderLog.Read(0, int.MaxValue).Memory.Span);
-        Append(oldLeaderLog, 0, "c", "d", "e");
-        Append(newLeaderLog, 1, "f", "g");
-        var oldLeader = new FakeLeaderReplica(oldLeaderLog) { HighWatermark = 2 };
-        var newLeader = new FakeLeaderReplica(newLeaderLog) { HighWatermark = 4 };
-        using var log = _followerBed.Open();
-        var follower = NewFollower(log, LedBy1, (broker, request) => (broker == 1 ? oldLeader : newLeader).Fetch(broker, request));
-        follower.Follow(LedBy1);
-        Assert.Equal(5, await oldLeader.WaitingFetch().WaitAsync(Bound));
-        Assert.Equal(2, follower.HighWatermark);
+        var (follower, log, deposed, leader) = await LeaderChangesAfterADivergentTail(["c", "d", "e"], ["f", "g"]);
+        deposed.HighWatermark = 4;
+        deposed.ReleaseWaitingFetch(); // answers for the old assignment: dropped
 
-        follower.Follow(LedBy1 with { Leader = 3, LeaderEpoch = 1, Version = 2 });
-        oldLeader.HighWatermark = 5;
-        oldLeader.ReleaseWaitingFetch(); // answers for the old assignment: dropped
-
-        Assert.Equal(4, await newLeader.WaitingFetch().WaitAsync(Bound));
-        Assert.Equal(Bytes(newLeaderLog), Bytes(log));
+        Assert.Equal(4, await leader.WaitingFetch().WaitAsync(Bound));
+        Assert.Equal(Bytes(leader.Log), Bytes(log));
         Assert.Equal(4, follower.HighWatermark);
-        Assert.Equal([(5L, 0), (2, 0), (4, 1)], newLeader.Requests.Select(r => (r.FetchOffset, r.LastFetchedEpoch)));
-        Assert.All(newLeader.Requests, r => Assert.Equal(1, r.LeaderEpoch));
+        Assert.Equal([(5L, 0), (2, 0), (4, 1)], leader.Requests.Select(r => (r.FetchOffset, r.LastFetchedEpoch)));
+        Assert.All(leader.Requests, r => Assert.Equal(1, r.LeaderEpoch));
         await StopAsync(follower);
     }
 
@@ -102,23 +120,10 @@ public sealed class ReplicaFollowerTests : IDisposable
     public async Task A_divergence_answer_carries_no_high_watermark_so_the_follower_keeps_its_own_capped_at_the_cut()
     {
         // Found here: the answer's -1 became the follower's high watermark, which it would carry as a new leader.
-        using var oldLeaderLog = _leaderBed.Open();
-        Append(oldLeaderLog, 0, "a", "b");
-        using var newLeaderLog = _otherLeaderBed.Open();
-        newLeaderLog.AppendReplicated(oldLeaderLog.Read(0, int.MaxValue).Memory.Span);
-        Append(oldLeaderLog, 0, "c");
-        var oldLeader = new FakeLeaderReplica(oldLeaderLog) { HighWatermark = 3 };
-        var newLeader = new FakeLeaderReplica(newLeaderLog) { HighWatermark = 2 };
-        using var log = _followerBed.Open();
-        var follower = NewFollower(log, LedBy1, (broker, request) => (broker == 1 ? oldLeader : newLeader).Fetch(broker, request));
-        follower.Follow(LedBy1);
-        Assert.Equal(3, await oldLeader.WaitingFetch().WaitAsync(Bound));
-        Assert.Equal(3, follower.HighWatermark);
+        var (follower, log, deposed, leader) = await LeaderChangesAfterADivergentTail(["c"], []);
+        deposed.ReleaseWaitingFetch();
 
-        follower.Follow(LedBy1 with { Leader = 3, LeaderEpoch = 1, Version = 2 });
-        oldLeader.ReleaseWaitingFetch();
-
-        Assert.Equal(2, await newLeader.WaitingFetch().WaitAsync(Bound)); // cut to 2, then waiting at the new leader's end
+        Assert.Equal(2, await leader.WaitingFetch().WaitAsync(Bound)); // cut to 2, then waiting at the new leader's end
         Assert.Equal(2, log.LogEndOffset);
         Assert.Equal(2, follower.HighWatermark);
         await StopAsync(follower);
