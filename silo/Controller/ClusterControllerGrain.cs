@@ -1,4 +1,5 @@
 using Hub.Silo.Controller;
+using Hub.Silo.Grains;
 using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Errors;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
 
-namespace Hub.Silo.Grains;
+namespace Hub.Silo.Controller;
 
 /// <summary>
 /// Holds topic metadata durably and decides where partitions live and who leads them, as KRaft's controller.

@@ -1,7 +1,8 @@
 using Hub.Silo.Configuration;
 using Hub.Grains;
+using Hub.Silo.Grains;
 
-namespace Hub.Silo.Grains;
+namespace Hub.Silo.Producers;
 
 /// <summary>
 /// Allocates producer ids from blocks reserved durably, so most allocations write nothing: the end of the
