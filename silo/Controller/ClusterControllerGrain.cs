@@ -1,10 +1,9 @@
-using Hub.Silo.Controller;
-using Hub.Silo.Grains;
-using Hub.Silo.Partitions;
-using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
+using Hub.Silo.Configuration;
+using Hub.Silo.Grains;
+using Hub.Silo.Partitions;
 using Hub.Silo.Placement;
 using Hub.Silo.Topics;
 using Hub.Topics;
@@ -18,40 +17,33 @@ namespace Hub.Silo.Controller;
 /// Holds topic metadata durably and decides where partitions live and who leads them, as KRaft's controller.
 /// Metadata is written before any replica is touched, so a crash mid-way leaves either no topic or a topic
 /// whose replicas create their logs lazily; replicas learn of leader and ISR changes through one-way
-/// <see cref="IPartitionGrain.ApplyAssignment"/> calls after the write, and re-read the metadata when a call
-/// fails, so a lost notification only delays them.
+/// <see cref="IInterBrokerPartitionGrain.ApplyAssignment"/> calls after the write, and re-read the metadata when a
+/// call fails, so a lost notification only delays them.
 /// <para>
-/// Leaders: replica i of partition p is broker (p + i) mod n of the n live brokers at creation, so leaders
-/// (replica 0, the preferred leader) spread evenly. When a leader's broker dies, the first live replica in the
-/// ISR takes over with the leader epoch bumped; with none alive the partition has no leader until one returns
-/// (no unclean election: that could lose acknowledged records). Leadership goes back to the preferred
-/// replica once it rejoins the ISR.
-/// </para>
-/// <para>
-/// A broker gone longer than <see cref="HubSiloOptions.DeadBrokerReplacementDelay"/> is replaced: each of its
-/// replicas moves to the live broker holding the fewest replicas among those without one of that partition; the
-/// new replica copies the leader's log and joins the ISR once caught up. Without a spare broker the partition
-/// stays under-replicated until the broker returns.
+/// The rules are plain policies: <see cref="ReplicaPlacement"/> (where replicas go, at creation and when a broker
+/// is gone longer than <see cref="HubSiloOptions.DeadBrokerReplacementDelay"/>, timed by <see cref="GoneBrokers"/>),
+/// <see cref="LeaderElection"/> (clean election from the ISR, the preferred leader back once in sync) and
+/// <see cref="IsrChangeRules"/> (AlterIsr). This grain runs each change as one sequence: decide (a policy) →
+/// store (<see cref="StoreAsync(IReadOnlyCollection{PartitionChange})"/>) → notify the replicas.
 /// </para>
 /// </summary>
-internal sealed class ClusterControllerGrain(
+internal sealed partial class ClusterControllerGrain(
     [PersistentState("cluster", HubStorage.Name)] IPersistentState<ClusterMetadataState> state,
     BrokerDirectory brokers,
     IOptions<HubSiloOptions> options,
     TimeProvider time,
     ILogger<ClusterControllerGrain> logger) : Grain, IInterBrokerControllerGrain
 {
-    /// <summary>Bounds one topic's partitions so a typo can't create millions of replica grains.</summary>
-    public const int MaxPartitionsPerTopic = 100_000;
+    /// <summary>Storage attempts per write: the Redis client occasionally fails a round trip that a retry completes.</summary>
+    private const int WriteAttempts = 3;
 
-    /// <summary>Kafka's default.replication.factor is 1; Hub takes min(3, live brokers) so a cluster is safe by default.</summary>
-    public const int DefaultReplicationFactor = 3;
+    /// <summary>Pause before the n-th retry of a write is n times this.</summary>
+    private static readonly TimeSpan WriteRetryBackoff = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Brokers live at the last <see cref="BrokersChanged"/>, to spot those that just joined.</summary>
     private HashSet<int> _knownLive = [];
 
-    /// <summary>When each broker that holds replicas was first seen gone (cleared when it returns).</summary>
-    private readonly Dictionary<int, DateTimeOffset> _goneSince = [];
+    private readonly GoneBrokers _gone = new(time, options.Value.DeadBrokerReplacementDelay);
 
     private IGrainTimer? _replacementTimer;
 
@@ -60,50 +52,46 @@ internal sealed class ClusterControllerGrain(
     public async Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
     {
         TopicNames.Validate(name);
-        ValidatePartitionCount(partitions);
+        PartitionCounts.Validate(partitions);
         var config = TopicConfigParser.Parse(configs);
         if (Topics.ContainsKey(name)) throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{name}' already exists");
         var live = brokers.LiveBrokers();
-        var replicas = replicationFactor == -1 ? Math.Min(DefaultReplicationFactor, live.Count) : replicationFactor;
-        if (replicas < 1 || replicas > live.Count)
-            throw new HubException(ErrorCode.InvalidReplicationFactor,
-                $"replication factor {replicationFactor} must be between 1 and the {live.Count} live broker(s)");
-        if (config.MinInSyncReplicas > replicas)
-            throw new HubException(ErrorCode.InvalidConfig, $"min.insync.replicas {config.MinInSyncReplicas} is more than the replication factor {replicas}: acks=all writes could never succeed");
+        var replicas = ReplicaPlacement.ReplicationFactor(replicationFactor, live.Count, config.MinInSyncReplicas);
 
-        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), Assign(0, partitions, replicas));
-        Topics[name] = topic;
-        await WriteStateAsync();
-        logger.LogInformation("Created topic {Topic} with {Partitions} partitions and {Replicas} replicas each", name, partitions, replicas);
+        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), ReplicaPlacement.Assign(0, partitions, replicas, live));
+        await StoreAsync(topic);
+        LogTopicCreated(logger, name, partitions, replicas);
         return topic;
     }
 
     public async Task DeleteTopic(string name)
     {
         var topic = Require(name);
+        // Issue 14 item 2: removed in memory before the write.
         Topics.Remove(name);
         await WriteStateAsync();
         // Replicas are told after the metadata is gone: a replica that misses this finds its topic id unknown
         // on its next activation and wipes its directory then.
         await Task.WhenAll(topic.Partitions.SelectMany(p => p.Replicas.Select(broker =>
             GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(name, p.Partition, broker)).DeleteLog())));
-        logger.LogInformation("Deleted topic {Topic}", name);
+        LogTopicDeleted(logger, name);
     }
 
     public async Task<TopicMetadata> AddPartitions(string name, int totalPartitions)
     {
         var topic = Require(name);
-        ValidatePartitionCount(totalPartitions);
+        PartitionCounts.Validate(totalPartitions);
         if (totalPartitions <= topic.PartitionCount)
             throw new HubException(ErrorCode.InvalidPartitions,
                 $"topic '{name}' has {topic.PartitionCount} partitions; the new count must be larger, got {totalPartitions}");
-        var replicas = Math.Min(topic.Partitions[0].Replicas.Length, brokers.LiveBrokers().Count);
-        var grown = topic with { Partitions = [.. topic.Partitions, .. Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas)] };
-        Topics[name] = grown;
-        await WriteStateAsync();
+        var live = brokers.LiveBrokers();
+        var replicas = ReplicaPlacement.ReplicationFactorForNewPartitions(topic, live.Count);
+        var grown = topic with { Partitions = [.. topic.Partitions, .. ReplicaPlacement.Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas, live)] };
+        await StoreAsync(grown);
         return grown;
     }
 
+    // Issue 14 item 2: both answer from memory, which may hold a decision whose write failed.
     public Task<TopicMetadata?> GetTopic(string name) =>
         Task.FromResult(Topics.GetValueOrDefault(name));
 
@@ -112,23 +100,12 @@ internal sealed class ClusterControllerGrain(
 
     public async Task<PartitionAssignment> AlterIsr(string topicName, int partition, int leaderBroker, int basedOnVersion, int[] isr)
     {
-        var topic = Require(topicName);
-        if ((uint)partition >= (uint)topic.PartitionCount)
-            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topicName}' has no partition {partition}");
-        var current = topic.Partitions[partition];
-        if (current.Leader != leaderBroker || current.Version != basedOnVersion) return current;
-        if (!isr.Contains(leaderBroker) || !isr.All(current.Replicas.Contains))
-            throw new HubException(ErrorCode.InvalidRequest, $"ISR {string.Join(",", isr)} must hold the leader and only replicas of the partition");
-        var ordered = current.Replicas.Where(isr.Contains).ToArray();
-        var updated = current with { Isr = ordered, Version = current.Version + 1 };
-        // The preferred leader is back in sync: hand leadership back, so leaders stay spread over the brokers.
-        var preferred = current.Replicas[0];
-        if (preferred != current.Leader && ordered.Contains(preferred) && brokers.LiveBrokers().Contains(preferred))
-            updated = updated with { Leader = preferred, LeaderEpoch = current.LeaderEpoch + 1 };
-        await Save(topic, [updated]);
-        logger.LogInformation("{Topic}-{Partition}: ISR {Old} -> {New}, leader {Leader} epoch {Epoch}", topicName, partition,
-            string.Join(",", current.InSync), string.Join(",", ordered), updated.Leader, updated.LeaderEpoch);
-        if (updated.Leader != current.Leader) Notify(topic.Name, updated, brokers.LiveBrokers());
+        var current = RequirePartition(topicName, partition);
+        var live = brokers.LiveBrokers();
+        if (IsrChangeRules.Apply(current, leaderBroker, basedOnVersion, isr, live) is not { } updated) return current;
+        await StoreAsync([new PartitionChange(topicName, updated)]);
+        LogIsrChanged(logger, topicName, partition, string.Join(",", current.InSync), string.Join(",", updated.InSync), updated.Leader, updated.LeaderEpoch);
+        if (updated.Leader != current.Leader) Notify(new PartitionChange(topicName, updated), brokers.LiveBrokers());
         return updated;
     }
 
@@ -139,44 +116,39 @@ internal sealed class ClusterControllerGrain(
         var live = brokers.LiveBrokers().ToHashSet();
         var joined = live.Except(_knownLive).ToHashSet();
         _knownLive = live;
-        TrackGoneBrokers(live);
-        foreach (var topic in Topics.Values.ToArray())
-        {
-            var changed = new List<PartitionAssignment>();
-            foreach (var assignment in topic.Partitions)
-            {
-                if (Reelect(assignment, live) is { } updated)
-                {
-                    changed.Add(updated);
-                    Notify(topic.Name, updated, live);
-                }
-                else if (assignment.Replicas.Length > 1 && assignment.Replicas.Any(joined.Contains))
-                {
-                    // A broker is back: its replicas must start fetching to catch up and rejoin the ISR.
-                    Notify(topic.Name, assignment, joined);
-                }
-            }
-            if (changed.Count > 0) await Save(topic, changed);
-        }
+        _gone.Observe(live, Topics.Values);
+        if (_gone.Any) StartReplacementTimer();
+
+        var elected = LeaderElection.AfterMembershipChange(Topics.Values, live);
+        var returning = ReplicasOfReturningBrokers(joined, elected);
+        // Issue 14 items 2 and 3: the replicas hear of the new leaders and epochs before the write; a failed
+        // write leaves them acting on a decision the next activation never sees, and may repeat an epoch.
+        foreach (var change in elected) Notify(change, live);
+        foreach (var change in returning) Notify(change, joined);
+        await StoreAsync(elected);
     }
 
-    /// <summary>Starts the clock on brokers that hold replicas and are gone; stops it for those back.</summary>
-    private void TrackGoneBrokers(IReadOnlySet<int> live)
+    /// <summary>
+    /// Unchanged replicated partitions with a replica on a broker that just joined: those replicas must start
+    /// fetching to catch up and rejoin the ISR (the changed ones hear of their change anyway).
+    /// </summary>
+    private IReadOnlyList<PartitionChange> ReplicasOfReturningBrokers(IReadOnlySet<int> joined, IReadOnlyList<PartitionChange> changed)
     {
-        var holding = Topics.Values.SelectMany(t => t.Partitions).SelectMany(p => p.Replicas).ToHashSet();
-        foreach (var broker in _goneSince.Keys.Where(b => live.Contains(b) || !holding.Contains(b)).ToArray()) _goneSince.Remove(broker);
-        foreach (var broker in holding.Where(b => !live.Contains(b))) _goneSince.TryAdd(broker, time.GetUtcNow());
-        if (_goneSince.Count > 0 && _replacementTimer is null)
-        {
-            var check = TimeSpan.FromTicks(Math.Max(options.Value.DeadBrokerReplacementDelay.Ticks / 4, TimeSpan.FromSeconds(1).Ticks));
-            _replacementTimer = this.RegisterGrainTimer(ReplaceGoneBrokers, new GrainTimerCreationOptions(check, check));
-        }
+        var changedKeys = changed.Select(c => (c.Topic, c.Assignment.Partition)).ToHashSet();
+        return Topics.Values
+            .SelectMany(t => t.Partitions
+                .Where(p => p.Replicas.Length > 1 && p.Replicas.Any(joined.Contains) && !changedKeys.Contains((t.Name, p.Partition)))
+                .Select(p => new PartitionChange(t.Name, p)))
+            .ToArray();
     }
+
+    private void StartReplacementTimer() =>
+        _replacementTimer ??= this.RegisterGrainTimer(ReplaceGoneBrokers, new GrainTimerCreationOptions(_gone.CheckInterval, _gone.CheckInterval));
 
     /// <summary>The replacement timer: moves the replicas of brokers gone too long; keeps this activation while any broker is gone.</summary>
     private async Task ReplaceGoneBrokers()
     {
-        if (_goneSince.Count == 0)
+        if (!_gone.Any)
         {
             _replacementTimer?.Dispose();
             _replacementTimer = null;
@@ -185,83 +157,53 @@ internal sealed class ClusterControllerGrain(
         DelayDeactivation(options.Value.DeadBrokerReplacementDelay);
         if (!brokers.IsSettled()) return;
         var live = brokers.LiveBrokers();
-        var expired = _goneSince.Where(g => time.GetUtcNow() - g.Value >= options.Value.DeadBrokerReplacementDelay && !live.Contains(g.Key))
-            .Select(g => g.Key).ToHashSet();
+        var expired = _gone.GoneTooLong(live);
         if (expired.Count == 0) return;
-        var load = live.ToDictionary(b => b, b => Topics.Values.Sum(t => t.Partitions.Count(p => p.Replicas.Contains(b))));
-        foreach (var topic in Topics.Values.ToArray())
-        {
-            var changed = new List<PartitionAssignment>();
-            // A partition without a leader keeps its replicas: one of the gone brokers holds its newest records.
-            foreach (var assignment in topic.Partitions.Where(p => p.HasLeader && p.Replicas.Any(expired.Contains)))
-            {
-                var replicas = assignment.Replicas.ToArray();
-                for (var i = 0; i < replicas.Length; i++)
-                {
-                    if (!expired.Contains(replicas[i])) continue;
-                    var spare = load.Keys.Where(b => !replicas.Contains(b)).OrderBy(b => load[b]).ThenBy(b => b).Cast<int?>().FirstOrDefault();
-                    if (spare is not { } target) continue;
-                    logger.LogWarning("{Topic}-{Partition}: broker {Gone} has been gone since {Since:u}; its replica moves to broker {Target}",
-                        topic.Name, assignment.Partition, replicas[i], _goneSince[replicas[i]], target);
-                    replicas[i] = target;
-                    load[target]++;
-                }
-                if (replicas.SequenceEqual(assignment.Replicas)) continue;
-                var updated = assignment with
-                {
-                    Replicas = replicas,
-                    Isr = assignment.InSync.Where(replicas.Contains).ToArray(),
-                    Version = assignment.Version + 1,
-                };
-                changed.Add(updated);
-            }
-            if (changed.Count == 0) continue;
-            await Save(topic, changed);
-            foreach (var updated in changed) Notify(topic.Name, updated, live);
-        }
-        foreach (var broker in expired.Where(b => !Topics.Values.Any(t => t.Partitions.Any(p => p.Replicas.Contains(b))))) _goneSince.Remove(broker);
-    }
 
-    /// <summary>
-    /// The partition's assignment after the brokers in <paramref name="live"/> are all that is left, or null when
-    /// nothing changes: dead brokers leave the ISR (never emptying it: the last one holds the newest data), and a
-    /// dead or missing leader is replaced by the first live in-sync replica, with the epoch bumped.
-    /// </summary>
-    private static PartitionAssignment? Reelect(PartitionAssignment current, IReadOnlySet<int> live)
-    {
-        var liveIsr = current.Replicas.Where(b => current.InSync.Contains(b) && live.Contains(b)).ToArray();
-        var isr = liveIsr.Length > 0 ? liveIsr : current.InSync;
-        if (current.HasLeader && live.Contains(current.Leader))
-            return isr.Length == current.InSync.Length ? null : current with { Isr = isr, Version = current.Version + 1 };
-        if (liveIsr.Length == 0)
-            return current.HasLeader ? current with { Leader = PartitionAssignment.NoLeader, Version = current.Version + 1 } : null;
-        return current with { Leader = liveIsr[0], LeaderEpoch = current.LeaderEpoch + 1, Isr = isr, Version = current.Version + 1 };
+        var plan = ReplicaPlacement.ReplaceGone(Topics.Values, expired, live);
+        foreach (var move in plan.Moves) LogReplicaMoved(logger, move.Topic, move.Partition, move.From, _gone.Since(move.From), move.To);
+        await StoreAsync(plan.Changes);
+        foreach (var change in plan.Changes) Notify(change, live);
+        _gone.ForgetReplaced(Topics.Values);
     }
 
     /// <summary>Tells the replicas on <paramref name="to"/> of the partition's new assignment, without waiting for them.</summary>
-    private void Notify(string topic, PartitionAssignment assignment, IEnumerable<int> to)
+    private void Notify(PartitionChange change, IEnumerable<int> to)
     {
-        foreach (var broker in assignment.Replicas.Where(to.Contains))
-            GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
+        foreach (var broker in change.Assignment.Replicas.Where(to.Contains))
+            GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(change.Topic, change.Assignment.Partition, broker))
+                .ApplyAssignment(change.Assignment).Ignore();
     }
 
-    private async Task Save(TopicMetadata topic, IReadOnlyList<PartitionAssignment> changed)
+    /// <summary>Stores a new or changed topic. Issue 14 item 2: the state changes in memory before the write.</summary>
+    private Task StoreAsync(TopicMetadata topic)
     {
-        var partitions = topic.Partitions.ToArray();
-        foreach (var assignment in changed) partitions[assignment.Partition] = assignment;
-        Topics[topic.Name] = topic with { Partitions = partitions };
-        await WriteStateAsync();
+        Topics[topic.Name] = topic;
+        return WriteStateAsync();
+    }
+
+    /// <summary>Stores partition decisions (one write; none when there are none). Issue 14 item 2: the state changes in memory before the write.</summary>
+    private Task StoreAsync(IReadOnlyCollection<PartitionChange> changes)
+    {
+        if (changes.Count == 0) return Task.CompletedTask;
+        foreach (var byTopic in changes.GroupBy(c => c.Topic))
+        {
+            var topic = Topics[byTopic.Key];
+            var partitions = topic.Partitions.ToArray();
+            foreach (var change in byTopic) partitions[change.Assignment.Partition] = change.Assignment;
+            Topics[topic.Name] = topic with { Partitions = partitions };
+        }
+        return WriteStateAsync();
     }
 
     /// <summary>
-    /// Writes the metadata, retrying a storage failure twice: the Redis client occasionally fails a round trip
-    /// that a retry completes. An ETag conflict is not retried (another writer won; Orleans deactivates this
-    /// activation and the next reads the winner's state). Clients get a Hub error, never a storage provider's
-    /// exception type they can't load.
+    /// Writes the metadata, retrying a storage failure: the Redis client occasionally fails a round trip that a
+    /// retry completes. An ETag conflict is not retried (another writer won). Clients get a Hub error, never a
+    /// storage provider's exception type they can't load. Issue 14 item 2: wrapping the conflict hides it from
+    /// Orleans, which would otherwise end this stale activation, so it keeps deciding.
     /// </summary>
     private async Task WriteStateAsync()
     {
-        const int attempts = 3;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -269,10 +211,10 @@ internal sealed class ClusterControllerGrain(
                 await state.WriteStateAsync();
                 return;
             }
-            catch (Exception e) when (e is not InconsistentStateException && attempt < attempts)
+            catch (Exception e) when (e is not InconsistentStateException && attempt < WriteAttempts)
             {
-                logger.LogWarning("Writing cluster metadata failed (attempt {Attempt} of {Attempts}), retrying: {Error}", attempt, attempts, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), time);
+                LogWriteRetry(logger, attempt, WriteAttempts, e.Message);
+                await Task.Delay(WriteRetryBackoff * attempt, time);
             }
             catch (Exception e)
             {
@@ -284,23 +226,26 @@ internal sealed class ClusterControllerGrain(
     private TopicMetadata Require(string name) =>
         Topics.GetValueOrDefault(name) ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{name}' does not exist");
 
-    private static void ValidatePartitionCount(int partitions)
+    private PartitionAssignment RequirePartition(string topicName, int partition)
     {
-        if (partitions is < 1 or > MaxPartitionsPerTopic)
-            throw new HubException(ErrorCode.InvalidPartitions, $"partition count must be between 1 and {MaxPartitionsPerTopic}, got {partitions}");
+        var topic = Require(topicName);
+        if ((uint)partition >= (uint)topic.PartitionCount)
+            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topicName}' has no partition {partition}");
+        return topic.Partitions[partition];
     }
 
-    /// <summary>Replica i of partition p on live broker (p + i) mod n: leaders and followers spread evenly; all start in sync.</summary>
-    private PartitionAssignment[] Assign(int firstPartition, int count, int replicas)
-    {
-        var live = brokers.LiveBrokers();
-        if (live.Count == 0) throw new HubException(ErrorCode.LeaderNotAvailable, "no broker is available to hold the partitions");
-        return Enumerable.Range(firstPartition, count)
-            .Select(p =>
-            {
-                var set = Enumerable.Range(0, replicas).Select(i => live[(p + i) % live.Count]).ToArray();
-                return new PartitionAssignment(p, set[0], LeaderEpoch: 0, Replicas: set, Isr: set);
-            })
-            .ToArray();
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions and {Replicas} replicas each")]
+    private static partial void LogTopicCreated(ILogger logger, string topic, int partitions, int replicas);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Topic}")]
+    private static partial void LogTopicDeleted(ILogger logger, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}-{Partition}: ISR {Old} -> {New}, leader {Leader} epoch {Epoch}")]
+    private static partial void LogIsrChanged(ILogger logger, string topic, int partition, string old, string @new, int leader, int epoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Topic}-{Partition}: broker {Gone} has been gone since {Since:u}; its replica moves to broker {Target}")]
+    private static partial void LogReplicaMoved(ILogger logger, string topic, int partition, int gone, DateTimeOffset since, int target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing cluster metadata failed (attempt {Attempt} of {Attempts}), retrying: {Error}")]
+    private static partial void LogWriteRetry(ILogger logger, int attempt, int attempts, string error);
 }

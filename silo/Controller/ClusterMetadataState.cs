@@ -1,5 +1,7 @@
 using Hub.Topics;
 
+// Stored by name: the silo's JSON grain storage writes this type's full name ("$type") into every state file
+// and Redis entry, and resolves it on read, so the type keeps the namespace it was first stored under.
 namespace Hub.Silo.Grains;
 
 /// <summary>The controller's durable state: every topic by name.</summary>

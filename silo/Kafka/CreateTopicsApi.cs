@@ -86,8 +86,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
                 // The same checks the controller makes, without the write. Metadata for the answer is synthetic.
                 TopicNames.Validate(topic.Name);
                 var config = TopicConfigParser.Parse(topic.Configs);
-                if (partitions is < 1 or > Hub.Silo.Controller.ClusterControllerGrain.MaxPartitionsPerTopic)
-                    throw new HubException(ErrorCode.InvalidPartitions, $"partition count must be between 1 and {Hub.Silo.Controller.ClusterControllerGrain.MaxPartitionsPerTopic}, got {partitions}");
+                PartitionCounts.Validate(partitions);
                 if (await topics.Controller.GetTopic(topic.Name) is not null)
                     throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{topic.Name}' already exists");
                 var replicas = topic.ReplicationFactor == -1 ? (short)1 : topic.ReplicationFactor;

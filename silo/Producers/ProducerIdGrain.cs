@@ -1,5 +1,5 @@
-using Hub.Silo.Configuration;
 using Hub.Grains;
+using Hub.Silo.Configuration;
 using Hub.Silo.Grains;
 
 namespace Hub.Silo.Producers;
@@ -34,12 +34,4 @@ internal sealed class ProducerIdGrain(
         }
         return _next++;
     }
-}
-
-/// <summary>Producer ids below this have been (or may have been) handed out.</summary>
-[GenerateSerializer]
-internal sealed class ProducerIdState
-{
-    [Id(0)]
-    public long ReservedUntil { get; set; }
 }

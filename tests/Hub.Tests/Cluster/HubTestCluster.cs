@@ -40,9 +40,12 @@ public sealed class HubTestCluster : IAsyncDisposable
     /// <summary>The cluster's Orleans client (what <see cref="Client"/> wraps), e.g. for its stream providers.</summary>
     public IClusterClient OrleansClient => _cluster.Client;
 
+    /// <summary>The silo's services, to reach what the silo uses as it is configured (its grain storage serializer).</summary>
+    public IServiceProvider SiloServices => ((InProcessSiloHandle)_cluster.Primary!).SiloHost!.Services;
+
     /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
     public string KafkaBootstrap =>
-        ((InProcessSiloHandle)_cluster.Primary!).SiloHost!.Services.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
+        SiloServices.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
             ? $"{endpoint.Address}:{endpoint.Port}"
             : throw new InvalidOperationException("the Kafka listener has not started");
 

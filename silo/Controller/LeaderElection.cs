@@ -1,0 +1,50 @@
+using Hub.Topics;
+
+namespace Hub.Silo.Controller;
+
+/// <summary>
+/// Who leads a partition, by Kafka's clean-election rules. When a leader's broker dies, the first live replica
+/// in the ISR (in replica order) takes over with the leader epoch bumped; with none alive the partition has no
+/// leader until one returns (no unclean election: a replica outside the ISR may lack acknowledged records).
+/// Dead brokers leave the ISR, but the ISR never empties: its last members hold the newest records. Leadership
+/// goes back to the preferred replica (replica 0) once it is live and in sync, so leaders stay spread.
+/// Every change bumps the assignment's version.
+/// </summary>
+internal static class LeaderElection
+{
+    /// <summary>The changes to every partition of <paramref name="topics"/> now that <paramref name="live"/> are the live brokers.</summary>
+    public static IReadOnlyList<PartitionChange> AfterMembershipChange(IEnumerable<TopicMetadata> topics, IReadOnlySet<int> live) =>
+        topics.SelectMany(topic => topic.Partitions
+                .Select(assignment => Reelect(assignment, live))
+                .OfType<PartitionAssignment>()
+                .Select(updated => new PartitionChange(topic.Name, updated)))
+            .ToArray();
+
+    /// <summary>
+    /// The partition's assignment after the brokers in <paramref name="live"/> are all that is left, or null when
+    /// nothing changes: dead brokers leave the ISR (never emptying it), and a dead or missing leader is replaced by
+    /// the first live in-sync replica, with the epoch bumped.
+    /// </summary>
+    public static PartitionAssignment? Reelect(PartitionAssignment current, IReadOnlySet<int> live)
+    {
+        var liveIsr = current.Replicas.Where(b => current.InSync.Contains(b) && live.Contains(b)).ToArray();
+        var isr = liveIsr.Length > 0 ? liveIsr : current.InSync;
+        if (current.HasLeader && live.Contains(current.Leader))
+            return isr.Length == current.InSync.Length ? null : current with { Isr = isr, Version = current.Version + 1 };
+        if (liveIsr.Length == 0)
+            return current.HasLeader ? current with { Leader = PartitionAssignment.NoLeader, Version = current.Version + 1 } : null;
+        return current with { Leader = liveIsr[0], LeaderEpoch = current.LeaderEpoch + 1, Isr = isr, Version = current.Version + 1 };
+    }
+
+    /// <summary>
+    /// <paramref name="assignment"/> led by its preferred replica when that replica is live, in sync and not already
+    /// leading (the epoch bumped); otherwise <paramref name="assignment"/> itself. The version is the caller's to bump.
+    /// </summary>
+    public static PartitionAssignment PreferredLeaderBack(PartitionAssignment assignment, IReadOnlyCollection<int> live)
+    {
+        var preferred = assignment.Replicas[0];
+        return preferred != assignment.Leader && assignment.InSync.Contains(preferred) && live.Contains(preferred)
+            ? assignment with { Leader = preferred, LeaderEpoch = assignment.LeaderEpoch + 1 }
+            : assignment;
+    }
+}

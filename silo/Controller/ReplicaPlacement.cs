@@ -1,0 +1,81 @@
+using Hub.Errors;
+using Hub.Topics;
+
+namespace Hub.Silo.Controller;
+
+/// <summary>
+/// Where a partition's replicas live. At creation replica i of partition p is broker (p + i) mod n of the n live
+/// brokers, so leaders (replica 0, the preferred leader) and followers spread evenly and no broker holds two
+/// replicas of one partition; all start in sync. A gone broker's replica moves to the live broker holding the
+/// fewest replicas among those without one of that partition; without such a spare it stays where it is.
+/// </summary>
+internal static class ReplicaPlacement
+{
+    /// <summary>Kafka's default.replication.factor is 1; Hub takes min(3, live brokers) so a cluster is safe by default.</summary>
+    public const int DefaultReplicationFactor = 3;
+
+    /// <summary>The request's replication factor ("-1" asks for the default); refused when the live brokers or min.insync.replicas make it unusable.</summary>
+    public static int ReplicationFactor(short requested, int liveBrokers, int minInSyncReplicas)
+    {
+        var replicas = requested == -1 ? Math.Min(DefaultReplicationFactor, liveBrokers) : requested;
+        if (replicas < 1 || replicas > liveBrokers)
+            throw new HubException(ErrorCode.InvalidReplicationFactor,
+                $"replication factor {requested} must be between 1 and the {liveBrokers} live broker(s)");
+        if (minInSyncReplicas > replicas)
+            throw new HubException(ErrorCode.InvalidConfig, $"min.insync.replicas {minInSyncReplicas} is more than the replication factor {replicas}: acks=all writes could never succeed");
+        return replicas;
+    }
+
+    /// <summary>New partitions of a topic take its replication factor, as far as the live brokers allow.</summary>
+    public static int ReplicationFactorForNewPartitions(TopicMetadata topic, int liveBrokers) =>
+        Math.Min(topic.Partitions[0].Replicas.Length, liveBrokers);
+
+    /// <summary>Places partitions <paramref name="firstPartition"/> .. + <paramref name="count"/> over <paramref name="live"/> (ordered by id).</summary>
+    public static PartitionAssignment[] Assign(int firstPartition, int count, int replicationFactor, IReadOnlyList<int> live)
+    {
+        if (live.Count == 0) throw new HubException(ErrorCode.LeaderNotAvailable, "no broker is available to hold the partitions");
+        return Enumerable.Range(firstPartition, count)
+            .Select(p =>
+            {
+                var set = Enumerable.Range(0, replicationFactor).Select(i => live[(p + i) % live.Count]).ToArray();
+                return new PartitionAssignment(p, set[0], LeaderEpoch: 0, Replicas: set, Isr: set);
+            })
+            .ToArray();
+    }
+
+    /// <summary>
+    /// Moves the replicas held by <paramref name="gone"/> brokers to the least-loaded <paramref name="live"/> ones
+    /// (ties to the lowest id). A partition without a leader keeps its replicas: a gone broker holds its newest
+    /// records. A moved replica leaves the ISR; it joins again once it has copied the leader's log.
+    /// </summary>
+    public static ReplacementPlan ReplaceGone(IReadOnlyCollection<TopicMetadata> topics, IReadOnlySet<int> gone, IReadOnlyList<int> live)
+    {
+        var load = live.ToDictionary(b => b, b => topics.Sum(t => t.Partitions.Count(p => p.Replicas.Contains(b))));
+        var changes = new List<PartitionChange>();
+        var moves = new List<ReplicaMove>();
+        foreach (var topic in topics)
+        {
+            foreach (var assignment in topic.Partitions.Where(p => p.HasLeader && p.Replicas.Any(gone.Contains)))
+            {
+                var replicas = assignment.Replicas.ToArray();
+                for (var i = 0; i < replicas.Length; i++)
+                {
+                    if (!gone.Contains(replicas[i])) continue;
+                    var spare = load.Keys.Where(b => !replicas.Contains(b)).OrderBy(b => load[b]).ThenBy(b => b).Cast<int?>().FirstOrDefault();
+                    if (spare is not { } target) continue;
+                    moves.Add(new ReplicaMove(topic.Name, assignment.Partition, replicas[i], target));
+                    replicas[i] = target;
+                    load[target]++;
+                }
+                if (replicas.SequenceEqual(assignment.Replicas)) continue;
+                changes.Add(new PartitionChange(topic.Name, assignment with
+                {
+                    Replicas = replicas,
+                    Isr = assignment.InSync.Where(replicas.Contains).ToArray(),
+                    Version = assignment.Version + 1,
+                }));
+            }
+        }
+        return new ReplacementPlan(changes, moves);
+    }
+}
