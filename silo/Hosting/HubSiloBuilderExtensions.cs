@@ -1,8 +1,8 @@
 using Hub.Silo.Configuration;
+using Hub.Silo.Controller;
 using Hub.Silo.Groups;
 using Hub.Silo.Kafka;
 using Hub.Silo.Placement;
-using Hub.Silo.Replication;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using Hub.Silo.Controller;
 using Hub.Silo.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Grains;
@@ -8,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Hub.Silo.Replication;
+namespace Hub.Silo.Controller;
 
 /// <summary>
 /// Tells the cluster controller whenever the set of live brokers changes, so it can move leadership off dead
@@ -18,7 +17,7 @@ namespace Hub.Silo.Replication;
 /// After its first report it wakes this broker's follower replicas, so a restarted broker starts catching up
 /// at once rather than when a leader next looks for it.
 /// </summary>
-internal sealed class BrokerMembershipWatcher(
+internal sealed partial class BrokerMembershipWatcher(
     IClusterMembershipService membership,
     BrokerDirectory brokers,
     IGrainFactory grains,
@@ -26,6 +25,7 @@ internal sealed class BrokerMembershipWatcher(
     TimeProvider time,
     ILogger<BrokerMembershipWatcher> logger) : BackgroundService
 {
+    /// <summary>How soon a broker id that arrived after its silo's membership change is reported.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -41,14 +41,14 @@ internal sealed class BrokerMembershipWatcher(
                 try
                 {
                     await grains.GetGrain<IInterBrokerControllerGrain>(0).BrokersChanged().WaitAsync(stoppingToken);
-                    logger.LogInformation("Live brokers now {Brokers}; members {Members}", string.Join(",", live),
+                    LogLiveBrokers(logger, string.Join(",", live),
                         string.Join(", ", membership.CurrentSnapshot.Members.Values.Select(m => $"{m.SiloAddress} {m.Status}")));
                     if (reported.Count == 0) await WakeLocalFollowersAsync();
                     reported = live;
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning("Could not report the live brokers {Brokers} to the controller: {Error}", string.Join(",", live), e.Message);
+                    LogReportFailed(logger, string.Join(",", live), e.Message);
                 }
             }
             try
@@ -73,4 +73,10 @@ internal sealed class BrokerMembershipWatcher(
                 grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic.Name, assignment.Partition, broker)).ApplyAssignment(assignment).Ignore();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live brokers now {Brokers}; members {Members}")]
+    private static partial void LogLiveBrokers(ILogger logger, string brokers, string members);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not report the live brokers {Brokers} to the controller: {Error}")]
+    private static partial void LogReportFailed(ILogger logger, string brokers, string error);
 }
