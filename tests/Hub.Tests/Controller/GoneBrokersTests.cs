@@ -1,5 +1,6 @@
 using Hub.Silo.Controller;
 using Hub.Topics;
+using static Hub.Tests.Controller.ControllerTesting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Hub.Tests.Controller;
@@ -10,7 +11,7 @@ public sealed class GoneBrokersTests
     private static readonly TimeSpan Delay = TimeSpan.FromMinutes(5);
 
     private static readonly TopicMetadata[] Topics =
-        [new("t", Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UnixEpoch, [new PartitionAssignment(0, 1, 0, [1, 2, 3], [1, 2, 3])])];
+        [Topic("t", new PartitionAssignment(0, 1, 0, [1, 2, 3], [1, 2, 3]))];
 
     private readonly FakeTimeProvider _clock = new();
     private readonly GoneBrokers _gone;
@@ -85,6 +86,4 @@ public sealed class GoneBrokersTests
     {
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), new GoneBrokers(_clock, TimeSpan.FromSeconds(delaySeconds)).CheckInterval);
     }
-
-    private static HashSet<int> Live(params int[] brokers) => [.. brokers];
 }

@@ -1,5 +1,6 @@
 using Hub.Silo.Controller;
 using Hub.Topics;
+using static Hub.Tests.Controller.ControllerTesting;
 
 namespace Hub.Tests.Controller;
 
@@ -119,9 +120,4 @@ public sealed class LeaderElectionTests
         Assert.Same(inSyncButGone, LeaderElection.PreferredLeaderBack(inSyncButGone, Live(2, 3)));
         Assert.Same(Healthy, LeaderElection.PreferredLeaderBack(Healthy, Live(1, 2, 3)));
     }
-
-    private static HashSet<int> Live(params int[] brokers) => [.. brokers];
-
-    private static TopicMetadata Topic(string name, params PartitionAssignment[] partitions) =>
-        new(name, Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UnixEpoch, partitions);
 }

@@ -1,6 +1,7 @@
 using Hub.Errors;
 using Hub.Silo.Controller;
 using Hub.Topics;
+using static Hub.Tests.Controller.ControllerTesting;
 
 namespace Hub.Tests.Controller;
 
@@ -123,7 +124,4 @@ public sealed class ReplicaPlacementTests
         Assert.Empty(plan.Changes);
         Assert.Empty(plan.Moves);
     }
-
-    private static TopicMetadata Topic(string name, params PartitionAssignment[] partitions) =>
-        new(name, Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UnixEpoch, partitions);
 }
