@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Hub.Silo.Storage;
 
 namespace Hub.Silo.Log;
@@ -10,7 +11,7 @@ namespace Hub.Silo.Log;
 /// nobody acknowledged cuts them instead of keeping a history the new leader never had.
 /// <para>
 /// Stored in the file "leader-epoch-checkpoint" (a text line "epoch offset" per entry), rewritten durably
-/// (temp file, fsync, rename) on every change; changes come with leader changes and truncations, so they are
+/// (<see cref="AtomicFile"/>) on every change; changes come with leader changes and truncations, so they are
 /// rare. Entries past the log end are dropped on open (the log's torn tail was cut).
 /// </para>
 /// </summary>
@@ -89,15 +90,8 @@ internal sealed class LeaderEpochCache
 
     private void Persist()
     {
-        var temp = _path + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
-        using (var writer = new StreamWriter(file))
-        {
-            foreach (var (epoch, offset) in _entries) writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{epoch} {offset}"));
-            writer.Flush();
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
-        DirectorySync.Flush(Path.GetDirectoryName(_path)!);
+        var text = new StringBuilder();
+        foreach (var (epoch, offset) in _entries) text.Append(CultureInfo.InvariantCulture, $"{epoch} {offset}").Append('\n');
+        AtomicFile.Write(_path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 }

@@ -38,8 +38,6 @@ internal sealed partial class PartitionGrain(
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
-    private const string TopicIdFileName = "partition.metadata";
-
     private SegmentLog? _log;
     private HubException? _unavailable;
     private TaskCompletionSource _appended = NewSignal();
@@ -74,7 +72,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
         _config = topic.Config;
-        ClaimDirectory(topic.TopicId);
+        PartitionMetadataFile.Claim(_directory, topic.TopicId, logger);
         _log = SegmentLog.Open(_directory, topic.Config, time, logger);
         _assignment = assignment;
         TakeRole();
@@ -348,22 +346,6 @@ internal sealed partial class PartitionGrain(
         fired.TrySetResult();
     }
 
-    /// <summary>
-    /// A directory left by an older topic of the same name (deleted while this broker was away) holds
-    /// someone else's records: wipe it before use. The topic id file says whose data it is, as in Kafka.
-    /// </summary>
-    private void ClaimDirectory(Guid topicId)
-    {
-        var idFile = Path.Combine(_directory, TopicIdFileName);
-        if (File.Exists(idFile) && File.ReadAllText(idFile).Trim() != topicId.ToString())
-        {
-            LogForeignDirectoryRemoved(_directory);
-            SegmentLog.Delete(_directory);
-        }
-        Directory.CreateDirectory(_directory);
-        if (!File.Exists(idFile)) File.WriteAllText(idFile, topicId.ToString());
-    }
-
     private void StartTimers(TopicConfig config)
     {
         if (config.FlushMs is > 0 and < long.MaxValue)
@@ -403,9 +385,6 @@ internal sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Replica} could not read its assignment: {Error}")]
     private partial void LogAssignmentUnread(string replica, string error);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {Directory}: it belongs to a deleted topic of the same name")]
-    private partial void LogForeignDirectoryRemoved(string directory);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "fsync of {Directory} failed")]
     private partial void LogFsyncFailed(Exception exception, string directory);

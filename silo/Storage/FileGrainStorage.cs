@@ -11,9 +11,9 @@ namespace Hub.Silo.Storage;
 /// Grain storage on local disk: one file per grain state at RootDirectory/&lt;stateName&gt;/&lt;grain id&gt;.state
 /// (the id escaped by <see cref="GrainFileName"/>, the layout in <see cref="StateFileFormat"/>).
 /// <para>
-/// A write goes to a ".tmp" file beside the state file, is fsynced, renamed over the old file and the
-/// directory fsynced, so after a crash the state file holds either the old state or the new one, never a mix;
-/// a leftover ".tmp" is a write that never happened and is deleted when the grain next reads its state.
+/// A write replaces the state file through <see cref="AtomicFile"/>, so after a crash the state file holds either
+/// the old state or the new one, never a mix; a leftover ".tmp" is a write that never happened and is deleted
+/// when the grain next reads its state.
 /// </para>
 /// <para>
 /// The ETag is a random number drawn for each write and kept in the file. A write or clear whose ETag is not
@@ -25,7 +25,6 @@ namespace Hub.Silo.Storage;
 internal sealed class FileGrainStorage : IGrainStorage
 {
     private const string StateExtension = ".state";
-    private const string TempExtension = ".tmp";
 
     /// <summary>
     /// Makes "check ETag, then rename" one step for writers in this process. Striped by path so the locks
@@ -57,7 +56,7 @@ internal sealed class FileGrainStorage : IGrainStorage
         {
             file = await Task.Run(() =>
             {
-                DeleteTornWrite(path);
+                AtomicFile.DeleteTornWrite(path);
                 return ReadFileOrNull(path);
             });
         }
@@ -92,7 +91,7 @@ internal sealed class FileGrainStorage : IGrainStorage
                 CheckEtag(path, stored, grainState.ETag);
                 var next = NewEtag(stored);
                 EnsureDirectory(Path.GetDirectoryName(path)!);
-                WriteAtomically(path, next, payload.Span);
+                AtomicFile.Write(path, StateFileFormat.Encode(next, payload.Span));
                 return next;
             });
         }
@@ -182,33 +181,6 @@ internal sealed class FileGrainStorage : IGrainStorage
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return null;
-        }
-    }
-
-    private static void WriteAtomically(string path, ulong etag, ReadOnlySpan<byte> payload)
-    {
-        var temp = path + TempExtension;
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
-        {
-            Span<byte> header = stackalloc byte[StateFileFormat.HeaderSize];
-            StateFileFormat.WriteHeader(header, etag, payload);
-            file.Write(header);
-            file.Write(payload);
-            file.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(Path.GetDirectoryName(path)!);
-    }
-
-    private static void DeleteTornWrite(string path)
-    {
-        try
-        {
-            File.Delete(path + TempExtension);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // No state directory yet, so no temp file either.
         }
     }
 

@@ -14,12 +14,17 @@ internal static class StateFileFormat
 
     private const uint Magic = 0x31534748; // "HGS1" read as a little-endian uint32
 
-    public static void WriteHeader(Span<byte> header, ulong etag, ReadOnlySpan<byte> payload)
+    /// <summary>A whole state file: the header, then <paramref name="payload"/>.</summary>
+    public static byte[] Encode(ulong etag, ReadOnlySpan<byte> payload)
     {
+        var file = new byte[HeaderSize + payload.Length];
+        var header = file.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(header, Magic);
         BinaryPrimitives.WriteUInt64LittleEndian(header[4..], etag);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], Crc32.HashToUInt32(payload));
+        payload.CopyTo(file.AsSpan(HeaderSize));
+        return file;
     }
 
     /// <summary>The ETag from a header; throws when the bytes are not a state file header.</summary>

@@ -1,0 +1,36 @@
+namespace Hub.Silo.Storage;
+
+/// <summary>
+/// Replaces a small file so that after a crash it holds either its old contents or the new ones, never a mix or
+/// nothing: the bytes go to "&lt;path&gt;.tmp", which is fsynced, renamed over the file, and the directory fsynced
+/// so the rename itself survives a power loss. A ".tmp" left behind is a write that never happened.
+/// </summary>
+internal static class AtomicFile
+{
+    private const string TempExtension = ".tmp";
+
+    public static void Write(string path, ReadOnlySpan<byte> contents)
+    {
+        var temp = path + TempExtension;
+        using (var file = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
+        {
+            RandomAccess.Write(file, contents, 0);
+            RandomAccess.FlushToDisk(file);
+        }
+        File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Deletes what a write to <paramref name="path"/> that never finished left behind, if anything.</summary>
+    public static void DeleteTornWrite(string path)
+    {
+        try
+        {
+            File.Delete(path + TempExtension);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // No directory yet, so no temp file either.
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text;
+using Hub.Silo.Log;
+using Hub.Tests.Support;
+
+namespace Hub.Tests.Log;
+
+/// <summary>The leader-epoch-checkpoint file as <see cref="LeaderEpochCache"/> writes and reads it.</summary>
+public sealed class LeaderEpochCacheTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private string FilePath => Path.Combine(_temp.Path, LeaderEpochCache.FileName);
+
+    [Fact]
+    public void Every_change_rewrites_the_file_as_epoch_offset_lines()
+    {
+        var cache = LeaderEpochCache.Load(_temp.Path, logEndOffset: 0);
+        cache.Assign(0, 0);
+        cache.Assign(3, 100);
+        Assert.Equal("0 0\n3 100\n", Encoding.UTF8.GetString(File.ReadAllBytes(FilePath)));
+
+        cache.TruncateFromEnd(100);
+        Assert.Equal("0 0\n", File.ReadAllText(FilePath));
+        cache.Clear();
+        Assert.Equal(0, new FileInfo(FilePath).Length);
+        Assert.Equal([LeaderEpochCache.FileName], Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Loading_keeps_the_entries_inside_the_log_and_skips_malformed_lines()
+    {
+        File.WriteAllText(FilePath, "0 0\n2 50\nnonsense\n1 60\n5 200\n");
+
+        var cache = LeaderEpochCache.Load(_temp.Path, logEndOffset: 150);
+
+        Assert.Equal(2, cache.LatestEpoch);
+        Assert.Equal((2, 150L), cache.EndOffsetFor(4, logEndOffset: 150));
+        Assert.Equal((0, 50L), cache.EndOffsetFor(1, logEndOffset: 150));
+    }
+}
