@@ -12,7 +12,7 @@ namespace Hub.Silo.Log;
 /// what retention and rolling need to know about it. Offsets in the indexes are relative int32s and positions
 /// int32s, which <see cref="SegmentLog"/>'s roll rule guarantees fit.
 /// </summary>
-internal sealed class LogSegment : IDisposable
+internal sealed partial class LogSegment : IDisposable
 {
     /// <summary>Log bytes between index entries: small enough that a lookup scans little, large enough that the indexes stay small.</summary>
     public const int IndexIntervalBytes = 4096;
@@ -90,7 +90,7 @@ internal sealed class LogSegment : IDisposable
         if (nextBaseOffset is not { } next) damaged = !segment.Recover(logger);
         else if (!segment.TryAdoptIndexFiles(next))
         {
-            logger.LogInformation("Rebuilding the indexes of segment {Segment} in {Directory}", segment.Name, directory);
+            LogRebuildingIndexes(logger, segment.Name, directory);
             damaged = !segment.Recover(logger);
             segment.PersistIndexes();
         }
@@ -98,10 +98,11 @@ internal sealed class LogSegment : IDisposable
     }
 
     /// <summary>
-    /// Writes batches whose offsets are already assigned at the end of the file, in one write, and indexes them.
+    /// Writes batches whose offsets are already assigned at the end of the file, in one write, and indexes them by
+    /// the headers in <paramref name="validated"/>, which describe <paramref name="batches"/>.
     /// On an I/O error the file is cut back to where it was, so a failed append leaves nothing behind.
     /// </summary>
-    public void Append(ReadOnlySpan<byte> batches, long nowMs)
+    public void Append(ReadOnlySpan<byte> batches, ReadOnlySpan<ValidatedBatch> validated, long nowMs)
     {
         var position = Size;
         try
@@ -113,12 +114,7 @@ internal sealed class LogSegment : IDisposable
             RandomAccess.SetLength(_log, position);
             throw new HubException(ErrorCode.KafkaStorageError, $"writing to segment {Name} failed: {e.Message}");
         }
-        for (var offset = 0; offset < batches.Length;)
-        {
-            RecordBatchHeader.TryRead(batches[offset..], out var header);
-            IndexBatch(header, position + offset);
-            offset += header.TotalSize;
-        }
+        foreach (var batch in validated) IndexBatch(batch.Header, position + batch.Position);
         Size = position + batches.Length;
         LastModifiedMs = nowMs;
     }
@@ -222,7 +218,7 @@ internal sealed class LogSegment : IDisposable
     public void PersistIndexes()
     {
         if (!IsEmpty && (_timeIndex.Count == 0 || _timeIndex.Last.RelativeOffset < RelativeOffset(_lastBatchBaseOffset)))
-            _timeIndex.Add(MaxTimestamp, RelativeOffset(_lastBatchBaseOffset));
+            _timeIndex.Add(new(MaxTimestamp, RelativeOffset(_lastBatchBaseOffset)));
         _offsetIndex.WriteTo(_indexPath);
         _timeIndex.WriteTo(_timeIndexPath);
     }
@@ -265,9 +261,7 @@ internal sealed class LogSegment : IDisposable
 
     private bool Truncate(long position, string damage, ILogger logger)
     {
-        logger.LogWarning(
-            "Segment {Segment}: {Damage} at byte {Position}; cutting {Bytes} bytes, the log now ends at offset {NextOffset}",
-            Name, damage, position, Size - position, NextOffset);
+        LogCutting(logger, Name, damage, position, Size - position, NextOffset);
         RandomAccess.SetLength(_log, position);
         RandomAccess.FlushToDisk(_log);
         Size = position;
@@ -306,8 +300,8 @@ internal sealed class LogSegment : IDisposable
         if (_bytesSinceIndexEntry >= IndexIntervalBytes)
         {
             var relativeOffset = RelativeOffset(header.BaseOffset);
-            _offsetIndex.Add(relativeOffset, (int)position);
-            if (_timeIndex.Count == 0 || MaxTimestamp > _timeIndex.Last.Timestamp) _timeIndex.Add(MaxTimestamp, relativeOffset);
+            _offsetIndex.Add(new(relativeOffset, (int)position));
+            if (_timeIndex.Count == 0 || MaxTimestamp > _timeIndex.Last.Timestamp) _timeIndex.Add(new(MaxTimestamp, relativeOffset));
             _bytesSinceIndexEntry = 0;
         }
         _bytesSinceIndexEntry += header.TotalSize;
@@ -316,4 +310,10 @@ internal sealed class LogSegment : IDisposable
     }
 
     private int RelativeOffset(long offset) => (int)(offset - BaseOffset);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rebuilding the indexes of segment {Segment} in {Directory}")]
+    private static partial void LogRebuildingIndexes(ILogger logger, string segment, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Segment {Segment}: {Damage} at byte {Position}; cutting {Bytes} bytes, the log now ends at offset {NextOffset}")]
+    private static partial void LogCutting(ILogger logger, string segment, string damage, long position, long bytes, long nextOffset);
 }

@@ -27,29 +27,42 @@ internal sealed class ProducerStateTable
     {
         public short Epoch { get; set; } = epoch;
         public Queue<BatchRange> Batches { get; } = new(CachedBatches);
-        public int LastSequence => Batches.Count == 0 ? -1 : Batches.Last().LastSequence;
+
+        /// <summary>The newest batch's last sequence, kept here because a queue has no cheap last element.</summary>
+        public int LastSequence { get; private set; } = -1;
+
+        public void Add(BatchRange batch)
+        {
+            if (Batches.Count == CachedBatches) Batches.Dequeue();
+            Batches.Enqueue(batch);
+            LastSequence = batch.LastSequence;
+        }
     }
 
     private readonly record struct BatchRange(int FirstSequence, int LastSequence, long BaseOffset, long LastOffset);
 
+    /// <summary>Sequences of batches earlier in the append being checked, so several batches of one producer chain up; reused.</summary>
+    private readonly Dictionary<long, (short Epoch, int LastSequence)> _pending = [];
+
     public int ProducerCount => _producers.Count;
 
     /// <summary>
-    /// Checks every batch in <paramref name="batches"/> (concatenated, as given to an append) against the table;
-    /// returns the earlier offsets when the whole append is one batch already stored, null when it should be
-    /// appended. Throws <see cref="HubException"/> for a sequence gap or a fenced epoch.
+    /// Checks every batch of an append against the table; returns the earlier offsets when the whole append is
+    /// one batch already stored, null when it should be appended. Throws <see cref="HubException"/> for a
+    /// sequence gap or a fenced epoch.
     /// </summary>
-    public (long BaseOffset, long LastOffset)? Check(ReadOnlySpan<byte> batches)
+    public (long BaseOffset, long LastOffset)? Check(ValidatedBatches append)
     {
-        // Sequences of batches earlier in this same append, so several batches of one producer chain up.
-        Dictionary<long, (short Epoch, int LastSequence)>? pending = null;
-        for (int position = 0, index = 0; TryNext(batches, ref position, out var header); index++)
+        _pending.Clear();
+        var batches = append.Batches;
+        for (var index = 0; index < batches.Length; index++)
         {
+            var header = batches[index].Header;
             if (header.ProducerId < 0) continue;
             if (header.BaseSequence < 0)
                 throw new HubException(ErrorCode.InvalidRecord, $"batch of producer {header.ProducerId} has no sequence number");
             var lastSequence = Increment(header.BaseSequence, header.LastOffsetDelta);
-            if (pending is not null && pending.TryGetValue(header.ProducerId, out var earlier))
+            if (_pending.TryGetValue(header.ProducerId, out var earlier))
             {
                 CheckNext(header, earlier.Epoch, earlier.LastSequence);
             }
@@ -60,7 +73,7 @@ internal sealed class ProducerStateTable
                     foreach (var cached in producer.Batches)
                     {
                         if (cached.FirstSequence != header.BaseSequence || cached.LastSequence != lastSequence) continue;
-                        if (index > 0 || position != batches.Length)
+                        if (batches.Length > 1)
                             throw new HubException(ErrorCode.DuplicateSequenceNumber,
                                 $"batch {index} repeats sequences {cached.FirstSequence}-{cached.LastSequence} of producer {header.ProducerId} among other batches");
                         return (cached.BaseOffset, cached.LastOffset);
@@ -68,21 +81,15 @@ internal sealed class ProducerStateTable
                 }
                 CheckNext(header, producer.Epoch, producer.LastSequence);
             }
-            pending ??= [];
-            pending[header.ProducerId] = (header.ProducerEpoch, lastSequence);
+            _pending[header.ProducerId] = (header.ProducerEpoch, lastSequence);
         }
         return null;
     }
 
-    /// <summary>Remembers the batches just appended at <paramref name="baseOffset"/> (the append's first offset).</summary>
-    public void Record(ReadOnlySpan<byte> batches, long baseOffset)
+    /// <summary>Remembers the batches just stored, by their headers as stored (offsets assigned).</summary>
+    public void Record(ReadOnlySpan<ValidatedBatch> stored)
     {
-        var offset = baseOffset;
-        for (var position = 0; TryNext(batches, ref position, out var header);)
-        {
-            Record(header with { BaseOffset = offset });
-            offset = header.LastOffsetDelta + offset + 1;
-        }
+        foreach (ref readonly var batch in stored) Record(batch.Header);
     }
 
     /// <summary>Remembers one stored batch, by its header (its base offset as stored).</summary>
@@ -96,8 +103,7 @@ internal sealed class ProducerStateTable
             producer.Epoch = header.ProducerEpoch;
             producer.Batches.Clear();
         }
-        if (producer.Batches.Count == CachedBatches) producer.Batches.Dequeue();
-        producer.Batches.Enqueue(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
+        producer.Add(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
     }
 
     public void Clear() => _producers.Clear();
@@ -120,14 +126,4 @@ internal sealed class ProducerStateTable
     /// <summary>Sequences wrap from int.MaxValue to 0, as in Kafka.</summary>
     private static int Increment(int sequence, int by) =>
         sequence > int.MaxValue - by ? by - (int.MaxValue - sequence) - 1 : sequence + by;
-
-    /// <summary>The next batch header; false at the end or at bytes that don't form a batch (the validator reports those).</summary>
-    private static bool TryNext(ReadOnlySpan<byte> batches, ref int position, out RecordBatchHeader header)
-    {
-        if (!RecordBatchHeader.TryRead(batches[position..], out header)
-            || header.TotalSize < RecordBatchLayout.HeaderSize || header.TotalSize > batches.Length - position)
-            return false;
-        position += header.TotalSize;
-        return true;
-    }
 }

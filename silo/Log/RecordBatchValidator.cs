@@ -8,28 +8,52 @@ namespace Hub.Silo.Log;
 /// the log never holds a batch a consumer could choke on. Structural damage (lengths, magic, CRC) is
 /// <see cref="ErrorCode.CorruptMessage"/>, a well-formed batch that breaks the format's rules is
 /// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka. A compressed batch is decompressed into a pooled buffer
-/// and its records checked like an uncompressed batch's; it is stored as it came.
+/// and its records checked like an uncompressed batch's; it is stored as it came. What the checks read is kept
+/// in a <see cref="ValidatedBatches"/>, so the append walks the headers once.
 /// </summary>
 internal static class RecordBatchValidator
 {
     private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
 
     /// <summary>
-    /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly; returns
-    /// how many records they hold. Throws <see cref="HubException"/> on the first problem.
+    /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly, and puts
+    /// each one's position and header in <paramref name="validated"/> (cleared first) for the append to use.
+    /// Throws <see cref="HubException"/> on the first problem.
     /// </summary>
     /// <param name="maxBatchBytes">Largest batch accepted (the topic's max.message.bytes).</param>
-    public static long Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes)
+    public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated)
     {
+        validated.Clear();
         if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
-        long records = 0;
         for (int position = 0, index = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
-            records += header.RecordCount;
+            validated.Add(position, header);
             position += header.TotalSize;
         }
-        return records;
+    }
+
+    /// <summary>
+    /// Checks batches a follower copied from its leader, which validated their records: each must be whole with
+    /// its CRC holding, and their offsets must continue <paramref name="logEndOffset"/> exactly. Puts each one's
+    /// position and header in <paramref name="validated"/> (cleared first).
+    /// </summary>
+    public static void ValidateReplicated(ReadOnlySpan<byte> batches, long logEndOffset, ValidatedBatches validated)
+    {
+        validated.Clear();
+        var nextOffset = logEndOffset;
+        for (var position = 0; position < batches.Length;)
+        {
+            var batch = batches[position..];
+            if (!RecordBatchHeader.TryRead(batch, out var header) || header.TotalSize < RecordBatchLayout.HeaderSize
+                || header.TotalSize > batch.Length || RecordBatchHeader.ComputeCrc(batch[..header.TotalSize]) != header.Crc)
+                throw new HubException(ErrorCode.CorruptMessage, $"replicated batch at byte {position} is damaged");
+            if (header.BaseOffset != nextOffset)
+                throw new HubException(ErrorCode.OffsetOutOfRange, $"replicated batch starts at offset {header.BaseOffset}, the log ends at {nextOffset}");
+            validated.Add(position, header);
+            nextOffset = header.LastOffset + 1;
+            position += header.TotalSize;
+        }
     }
 
     private static RecordBatchHeader ValidateBatch(ReadOnlyMemory<byte> rest, int index, int position, int maxBatchBytes)

@@ -39,7 +39,7 @@ namespace Hub.Silo.Log;
 /// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous.
 /// </para>
 /// </summary>
-internal sealed class SegmentLog : IDisposable
+internal sealed partial class SegmentLog : IDisposable
 {
     private readonly string _directory;
     private readonly TimeProvider _time;
@@ -47,10 +47,10 @@ internal sealed class SegmentLog : IDisposable
     private readonly List<LogSegment> _segments;
     private readonly LeaderEpochCache _epochs;
     private readonly ProducerStateTable _producers = new();
+    private readonly ValidatedBatches _appending = new();
+    private readonly FlushPolicy _flush;
     private TopicConfig _config;
-    private long _unflushedRecords;
     private Task? _backgroundFlush;
-    private long _oldestUnflushedMs;
 
     private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments)
     {
@@ -59,6 +59,7 @@ internal sealed class SegmentLog : IDisposable
         _time = time;
         _logger = logger;
         _segments = segments;
+        _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset);
         RebuildProducerState();
     }
@@ -92,7 +93,7 @@ internal sealed class SegmentLog : IDisposable
     public int ProducerCount => _producers.ProducerCount;
 
     /// <summary>How many times unflushed appends were fsynced; for observing the flush policy.</summary>
-    public long FlushCount { get; private set; }
+    public long FlushCount => _flush.FlushCount;
 
     private LogSegment Active => _segments[^1];
 
@@ -138,31 +139,22 @@ internal sealed class SegmentLog : IDisposable
     /// nothing. Assigns consecutive offsets by patching each batch's base offset, and its leader epoch, in
     /// <paramref name="batches"/> itself, then writes them in one write. An idempotent producer's retry of a batch
     /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
+    /// The batch headers are read once, by the validator; everything after works from what it found.
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0)
     {
-        if (_producers.Check(batches.Span) is { } duplicate)
+        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending);
+        if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
-        var recordCount = RecordBatchValidator.Validate(batches, _config.MaxMessageBytes);
         var nowMs = NowMs;
-        if (ShouldRoll(batches.Length, recordCount, nowMs)) Roll(nowMs);
+        if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
 
         var baseOffset = LogEndOffset;
-        var nextOffset = baseOffset;
-        var span = batches.Span;
-        for (var position = 0; position < span.Length;)
-        {
-            var batch = span[position..];
-            RecordBatchHeader.TryRead(batch, out var header);
-            RecordBatchHeader.WriteBaseOffset(batch, nextOffset);
-            RecordBatchHeader.WriteLeaderEpoch(batch, leaderEpoch);
-            nextOffset += header.LastOffsetDelta + 1;
-            position += header.TotalSize;
-        }
+        _appending.AssignOffsets(batches.Span, baseOffset, leaderEpoch);
         _epochs.Assign(leaderEpoch, baseOffset);
-        Write(span, recordCount, nowMs);
-        _producers.Record(span, baseOffset);
-        return new AppendResult(baseOffset, nextOffset - 1, nowMs, LogStartOffset);
+        Write(batches.Span, nowMs);
+        _producers.Record(_appending.Batches);
+        return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
     }
 
     /// <summary>
@@ -171,31 +163,12 @@ internal sealed class SegmentLog : IDisposable
     /// </summary>
     public void AppendReplicated(ReadOnlySpan<byte> batches)
     {
-        var baseOffset = LogEndOffset;
-        var nextOffset = baseOffset;
-        long recordCount = 0;
-        for (var position = 0; position < batches.Length;)
-        {
-            var batch = batches[position..];
-            if (!RecordBatchHeader.TryRead(batch, out var header) || header.TotalSize < RecordBatchLayout.HeaderSize
-                || header.TotalSize > batch.Length || RecordBatchHeader.ComputeCrc(batch[..header.TotalSize]) != header.Crc)
-                throw new HubException(ErrorCode.CorruptMessage, $"replicated batch at byte {position} is damaged");
-            if (header.BaseOffset != nextOffset)
-                throw new HubException(ErrorCode.OffsetOutOfRange, $"replicated batch starts at offset {header.BaseOffset}, the log ends at {nextOffset}");
-            nextOffset = header.LastOffset + 1;
-            recordCount += header.RecordCount;
-            position += header.TotalSize;
-        }
+        RecordBatchValidator.ValidateReplicated(batches, LogEndOffset, _appending);
         var nowMs = NowMs;
-        if (ShouldRoll(batches.Length, recordCount, nowMs)) Roll(nowMs);
-        Write(batches, recordCount, nowMs);
-        for (var position = 0; position < batches.Length;)
-        {
-            RecordBatchHeader.TryRead(batches[position..], out var header);
-            _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
-            position += header.TotalSize;
-        }
-        _producers.Record(batches, baseOffset);
+        if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
+        Write(batches, nowMs);
+        foreach (var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
+        _producers.Record(_appending.Batches);
     }
 
     /// <summary>
@@ -216,14 +189,14 @@ internal sealed class SegmentLog : IDisposable
             ResetTo(LogStartOffset);
             return;
         }
-        _logger.LogWarning("Truncating the log in {Directory} from offset {End} to {Offset}: the leader's log differs there", _directory, LogEndOffset, offset);
+        LogTruncating(_logger, _directory, LogEndOffset, offset);
         while (_segments.Count > 1 && Active.BaseOffset >= offset)
         {
             Active.Delete();
             _segments.RemoveAt(_segments.Count - 1);
         }
         Active.TruncateTo(offset);
-        _unflushedRecords = 0;
+        _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
         RebuildProducerState();
     }
@@ -231,11 +204,11 @@ internal sealed class SegmentLog : IDisposable
     /// <summary>Deletes every segment and starts empty at <paramref name="offset"/>: a follower behind the leader's log start.</summary>
     public void ResetTo(long offset)
     {
-        _logger.LogWarning("Resetting the log in {Directory} to start empty at offset {Offset}", _directory, offset);
+        LogResetting(_logger, _directory, offset);
         foreach (var segment in _segments) segment.Delete();
         _segments.Clear();
         _segments.Add(CreateSegment(_directory, offset, NowMs));
-        _unflushedRecords = 0;
+        _flush.Discarded();
         _epochs.Clear();
         RebuildProducerState();
     }
@@ -323,14 +296,11 @@ internal sealed class SegmentLog : IDisposable
         return newest?.FindMaxTimestamp() ?? new OffsetAndTimestamp(-1, -1);
     }
 
-    private void Write(ReadOnlySpan<byte> batches, long recordCount, long nowMs)
+    /// <summary>Writes the validated batches in <see cref="_appending"/> (their bytes in <paramref name="batches"/>) and fsyncs if the flush policy says so.</summary>
+    private void Write(ReadOnlySpan<byte> batches, long nowMs)
     {
-        Active.Append(batches, nowMs);
-        if (_unflushedRecords == 0) _oldestUnflushedMs = nowMs;
-        _unflushedRecords += recordCount;
-        // Only the flush policies that ask for an fsync per write or per N records fsync here; flush.ms is kept
-        // by FlushInBackgroundIfDue, so an append never waits for a second's worth of writes to reach the disk.
-        if (_config.FlushMs == 0 || _unflushedRecords >= _config.FlushMessages) Flush();
+        Active.Append(batches, _appending.Batches, nowMs);
+        if (_flush.Appended(_appending.RecordCount)) Flush();
     }
 
     /// <summary>Replays the batch headers of the newest segments (see <see cref="ProducerStateScanBytes"/>) into a fresh producer table.</summary>
@@ -349,10 +319,10 @@ internal sealed class SegmentLog : IDisposable
     /// <summary>fsyncs appends not yet on disk.</summary>
     public void Flush()
     {
-        if (_unflushedRecords == 0) return;
+        if (_flush.UnflushedRecords == 0) return;
+        var mark = _flush.Mark();
         Active.Flush();
-        _unflushedRecords = 0;
-        FlushCount++;
+        _flush.Flushed(mark);
     }
 
     /// <summary>
@@ -361,7 +331,7 @@ internal sealed class SegmentLog : IDisposable
     /// </summary>
     public bool FlushIfDue()
     {
-        if (!IsFlushDue()) return false;
+        if (!_flush.IsDue) return false;
         Flush();
         return true;
     }
@@ -373,17 +343,15 @@ internal sealed class SegmentLog : IDisposable
     /// </summary>
     public Task? FlushInBackgroundIfDue()
     {
-        if (_backgroundFlush is { IsCompleted: false } || !IsFlushDue()) return null;
+        if (_backgroundFlush is { IsCompleted: false } || !_flush.IsDue) return null;
         var segment = Active;
-        _unflushedRecords = 0;
-        FlushCount++;
+        // Counted as flushed before the fsync has run, and a failed fsync is only logged by the caller (issue 14,
+        // item 6): the fix passes this mark to the fsync's completion and calls Flushed only when it succeeded.
+        _flush.Flushed(_flush.Mark());
         // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
         // reference counting defers the close until an fsync under way returns).
         return _backgroundFlush = FsyncThread.Run(segment.Flush);
     }
-
-    private bool IsFlushDue() =>
-        _unflushedRecords > 0 && (_unflushedRecords >= _config.FlushMessages || NowMs - _oldestUnflushedMs >= _config.FlushMs);
 
     /// <summary>
     /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
@@ -416,7 +384,11 @@ internal sealed class SegmentLog : IDisposable
     }
 
     /// <summary>Applies changed topic settings; they take effect from the next append, read or retention pass.</summary>
-    public void UpdateConfig(TopicConfig config) => _config = config;
+    public void UpdateConfig(TopicConfig config)
+    {
+        _config = config;
+        _flush.UpdateConfig(config);
+    }
 
     /// <summary>Flushes, writes the active segment's indexes and closes the files.</summary>
     public void Dispose()
@@ -427,7 +399,7 @@ internal sealed class SegmentLog : IDisposable
         }
         catch (AggregateException e)
         {
-            _logger.LogError(e.InnerException, "A background fsync of {Directory} failed", _directory);
+            LogBackgroundFsyncFailed(_logger, e.InnerException, _directory);
         }
         Flush();
         Active.PersistIndexes();
@@ -499,10 +471,21 @@ internal sealed class SegmentLog : IDisposable
     {
         foreach (var baseOffset in baseOffsets)
         {
-            logger.LogWarning("Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}",
-                SegmentFileName.For(baseOffset, SegmentFileName.LogExtension), directory, last.NextOffset);
+            LogDiscardingSegment(logger, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension), directory, last.NextOffset);
             foreach (var extension in new[] { SegmentFileName.IndexExtension, SegmentFileName.TimeIndexExtension, SegmentFileName.LogExtension })
                 File.Delete(Path.Combine(directory, SegmentFileName.For(baseOffset, extension)));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Truncating the log in {Directory} from offset {End} to {Offset}: the leader's log differs there")]
+    private static partial void LogTruncating(ILogger logger, string directory, long end, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Resetting the log in {Directory} to start empty at offset {Offset}")]
+    private static partial void LogResetting(ILogger logger, string directory, long offset);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A background fsync of {Directory} failed")]
+    private static partial void LogBackgroundFsyncFailed(ILogger logger, Exception? exception, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}")]
+    private static partial void LogDiscardingSegment(ILogger logger, string segment, string directory, long nextOffset);
 }

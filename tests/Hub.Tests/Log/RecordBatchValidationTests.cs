@@ -10,7 +10,8 @@ public sealed class RecordBatchValidationTests : IDisposable
 {
     private readonly LogTestBed _bed = new();
     private readonly SegmentLog _log;
-    private readonly long _fileSizeBefore;
+    private long _fileSizeBefore;
+    private long _endBefore = 1;
 
     public RecordBatchValidationTests()
     {
@@ -29,7 +30,7 @@ public sealed class RecordBatchValidationTests : IDisposable
     {
         var error = Assert.Throws<HubException>(() => _log.Append(batches));
         Assert.Equal(expected, error.Code);
-        Assert.Equal(1, _log.LogEndOffset);
+        Assert.Equal(_endBefore, _log.LogEndOffset);
         Assert.Equal(_fileSizeBefore, new FileInfo(_bed.ActiveLogFile()).Length);
         Assert.Equal(_fileSizeBefore, _log.SizeBytes);
     }
@@ -48,6 +49,21 @@ public sealed class RecordBatchValidationTests : IDisposable
         var batch = TestBatches.Build(1, "a", "b");
         batch[^1] ^= 0x40;
 
+        AssertRefused(ErrorCode.CorruptMessage, batch);
+    }
+
+    [Fact]
+    public void A_retry_of_a_stored_batch_is_validated_before_it_is_recognized()
+    {
+        // As in Kafka, the records are checked before the producer state: a damaged retry is refused, not
+        // answered with the offsets of the batch it claims to repeat.
+        var batch = Hub.Tests.Kafka.IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0);
+        var stored = _log.Append(batch.ToArray());
+        Assert.Equal(-1, _log.Append(batch.ToArray()).LogAppendTimeMs);
+        _fileSizeBefore = new FileInfo(_bed.ActiveLogFile()).Length;
+        _endBefore = stored.LastOffset + 1;
+
+        batch[^1] ^= 1;
         AssertRefused(ErrorCode.CorruptMessage, batch);
     }
 
@@ -227,7 +243,7 @@ public sealed class RecordBatchValidationTests : IDisposable
         using var zstd = new ZstdSharp.Compressor();
         var bomb = TestBatches.WithRecordsSection(TestBatches.Build(1, "a"), CompressionType.Zstd, zstd.Wrap(new byte[80 << 20]));
 
-        var error = Assert.Throws<HubException>(() => RecordBatchValidator.Validate(bomb, int.MaxValue));
+        var error = Assert.Throws<HubException>(() => RecordBatchValidator.Validate(bomb, int.MaxValue, new ValidatedBatches()));
         Assert.Equal(ErrorCode.CorruptMessage, error.Code);
         Assert.Contains("limit", error.Message);
     }
@@ -261,7 +277,9 @@ public sealed class RecordBatchValidationTests : IDisposable
             var batch = TestBatches.WithRecordsSection(original, codec, mutated.ToArray());
             try
             {
-                Assert.Equal(30, RecordBatchValidator.Validate(batch, int.MaxValue));
+                var validated = new ValidatedBatches();
+                RecordBatchValidator.Validate(batch, int.MaxValue, validated);
+                Assert.Equal(30, validated.RecordCount);
             }
             catch (HubException e)
             {

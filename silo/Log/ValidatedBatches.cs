@@ -1,0 +1,67 @@
+using Hub.Batches;
+
+namespace Hub.Silo.Log;
+
+/// <summary>
+/// What <see cref="RecordBatchValidator"/> learned about the batches of one append (each one's position and
+/// header, and how many records they hold), so the producer-state check, the offset and epoch patching, the
+/// indexes and the epoch cache use it instead of reading the batch headers again. After
+/// <see cref="AssignOffsets"/> the headers describe the batches as they are stored.
+/// <para>
+/// A log keeps one and fills it for every append (appends are one at a time), so an append allocates nothing
+/// here. Not thread-safe.
+/// </para>
+/// </summary>
+internal sealed class ValidatedBatches
+{
+    /// <summary>
+    /// Batches the list holds without growing: an append is usually one batch per producer request. A larger
+    /// array grown for an append of many small batches is dropped at the next <see cref="Clear"/>, so an idle
+    /// partition does not keep it.
+    /// </summary>
+    private const int RetainedCapacity = 16;
+
+    private ValidatedBatch[] _batches = new ValidatedBatch[RetainedCapacity];
+
+    public int Count { get; private set; }
+
+    /// <summary>Records in all the batches.</summary>
+    public long RecordCount { get; private set; }
+
+    public ReadOnlySpan<ValidatedBatch> Batches => _batches.AsSpan(0, Count);
+
+    /// <summary>Offset of the last record of the last batch, as the headers say.</summary>
+    public long LastOffset => _batches[Count - 1].Header.LastOffset;
+
+    public void Clear()
+    {
+        if (_batches.Length > RetainedCapacity) _batches = new ValidatedBatch[RetainedCapacity];
+        Count = 0;
+        RecordCount = 0;
+    }
+
+    public void Add(int position, in RecordBatchHeader header)
+    {
+        if (Count == _batches.Length) Array.Resize(ref _batches, Count * 2);
+        _batches[Count++] = new ValidatedBatch(position, header);
+        RecordCount += header.RecordCount;
+    }
+
+    /// <summary>
+    /// Gives the batches consecutive offsets from <paramref name="baseOffset"/> and <paramref name="leaderEpoch"/>,
+    /// both in <paramref name="bytes"/> (the append these batches were validated from; the CRC covers neither field)
+    /// and in the headers held here.
+    /// </summary>
+    public void AssignOffsets(Span<byte> bytes, long baseOffset, int leaderEpoch)
+    {
+        var nextOffset = baseOffset;
+        foreach (ref var batch in _batches.AsSpan(0, Count))
+        {
+            var stored = bytes[batch.Position..];
+            RecordBatchHeader.WriteBaseOffset(stored, nextOffset);
+            RecordBatchHeader.WriteLeaderEpoch(stored, leaderEpoch);
+            batch = batch with { Header = batch.Header with { BaseOffset = nextOffset, PartitionLeaderEpoch = leaderEpoch } };
+            nextOffset = batch.Header.LastOffset + 1;
+        }
+    }
+}
