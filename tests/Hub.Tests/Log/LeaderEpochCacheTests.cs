@@ -5,18 +5,15 @@ using Hub.Tests.Support;
 namespace Hub.Tests.Log;
 
 /// <summary>The leader-epoch-checkpoint file as <see cref="LeaderEpochCache"/> writes and reads it.</summary>
-public sealed class LeaderEpochCacheTests : IDisposable
+public sealed class LeaderEpochCacheTests : TempDirectoryTests
 {
-    private readonly TempDirectory _temp = new();
 
-    public void Dispose() => _temp.Dispose();
-
-    private string FilePath => Path.Combine(_temp.Path, LeaderEpochCache.FileName);
+    private string FilePath => Path.Combine(Temp.Path, LeaderEpochCache.FileName);
 
     [Fact]
     public void Every_change_rewrites_the_file_as_epoch_offset_lines()
     {
-        var cache = LeaderEpochCache.Load(_temp.Path, logEndOffset: 0);
+        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 0);
         cache.Assign(0, 0);
         cache.Assign(3, 100);
         Assert.Equal("0 0\n3 100\n", Encoding.UTF8.GetString(File.ReadAllBytes(FilePath)));
@@ -25,7 +22,7 @@ public sealed class LeaderEpochCacheTests : IDisposable
         Assert.Equal("0 0\n", File.ReadAllText(FilePath));
         cache.Clear();
         Assert.Equal(0, new FileInfo(FilePath).Length);
-        Assert.Equal([LeaderEpochCache.FileName], Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
+        Assert.Equal([LeaderEpochCache.FileName], Directory.GetFiles(Temp.Path).Select(Path.GetFileName));
     }
 
     [Fact]
@@ -33,7 +30,7 @@ public sealed class LeaderEpochCacheTests : IDisposable
     {
         File.WriteAllText(FilePath, "0 0\n2 50\nnonsense\n1 60\n5 200\n");
 
-        var cache = LeaderEpochCache.Load(_temp.Path, logEndOffset: 150);
+        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 150);
 
         Assert.Equal(2, cache.LatestEpoch);
         Assert.Equal((2, 150L), cache.EndOffsetFor(4, logEndOffset: 150));

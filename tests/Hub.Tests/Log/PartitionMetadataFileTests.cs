@@ -4,14 +4,11 @@ using Hub.Tests.Support;
 namespace Hub.Tests.Log;
 
 /// <summary>The topic id file of a partition directory, which tells a recreated topic's directory from its predecessor's.</summary>
-public sealed class PartitionMetadataFileTests : IDisposable
+public sealed class PartitionMetadataFileTests : TempDirectoryTests
 {
-    private readonly TempDirectory _temp = new();
     private readonly CapturingLogger _logger = new();
 
-    public void Dispose() => _temp.Dispose();
-
-    private string Directory => Path.Combine(_temp.Path, "orders-0");
+    private string Directory => Path.Combine(Temp.Path, "orders-0");
 
     private string IdFile => Path.Combine(Directory, PartitionMetadataFile.FileName);
 

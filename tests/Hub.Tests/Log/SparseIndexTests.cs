@@ -4,13 +4,8 @@ using Hub.Tests.Support;
 namespace Hub.Tests.Log;
 
 /// <summary>The offset and time indexes, on <see cref="SparseIndex{TEntry}"/>: their lookups and their files (Kafka's layout, which existing data has).</summary>
-public sealed class SparseIndexTests : IDisposable
+public sealed class SparseIndexTests : TempDirectoryTests
 {
-    private readonly TempDirectory _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string File(string name) => Path.Combine(_temp.Path, name);
 
     [Fact]
     public void Offset_index_finds_the_last_batch_at_or_before_an_offset()
@@ -49,10 +44,10 @@ public sealed class SparseIndexTests : IDisposable
         var index = new OffsetIndex();
         index.Add(new(1, 4096));
         index.Add(new(0x01020304, 0x0A0B0C0D));
-        index.WriteTo(File("a.index"));
+        index.WriteTo(PathOf("a.index"));
 
-        Assert.Equal([0, 0, 0, 1, 0, 0, 0x10, 0, 1, 2, 3, 4, 0x0A, 0x0B, 0x0C, 0x0D], System.IO.File.ReadAllBytes(File("a.index")));
-        var loaded = OffsetIndex.TryLoad(File("a.index"), logSize: 0x0A0B0C0E);
+        Assert.Equal([0, 0, 0, 1, 0, 0, 0x10, 0, 1, 2, 3, 4, 0x0A, 0x0B, 0x0C, 0x0D], File.ReadAllBytes(PathOf("a.index")));
+        var loaded = OffsetIndex.TryLoad(PathOf("a.index"), logSize: 0x0A0B0C0E);
         Assert.NotNull(loaded);
         Assert.Equal(2, loaded.Count);
         Assert.Equal(new OffsetIndex.Entry(0x01020304, 0x0A0B0C0D), loaded.Last);
@@ -63,35 +58,35 @@ public sealed class SparseIndexTests : IDisposable
     {
         var index = new TimeIndex();
         index.Add(new(0x0102030405060708, 3));
-        index.WriteTo(File("a.timeindex"));
+        index.WriteTo(PathOf("a.timeindex"));
 
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 3], System.IO.File.ReadAllBytes(File("a.timeindex")));
-        Assert.Equal(new TimeIndex.Entry(0x0102030405060708, 3), TimeIndex.TryLoad(File("a.timeindex"))!.Last);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 3], File.ReadAllBytes(PathOf("a.timeindex")));
+        Assert.Equal(new TimeIndex.Entry(0x0102030405060708, 3), TimeIndex.TryLoad(PathOf("a.timeindex"))!.Last);
     }
 
     [Fact]
     public void Index_files_that_are_missing_ragged_or_out_of_order_are_refused()
     {
-        Assert.Null(OffsetIndex.TryLoad(File("missing.index"), 100));
-        System.IO.File.WriteAllBytes(File("ragged.index"), new byte[7]);
-        Assert.Null(OffsetIndex.TryLoad(File("ragged.index"), 100));
+        Assert.Null(OffsetIndex.TryLoad(PathOf("missing.index"), 100));
+        File.WriteAllBytes(PathOf("ragged.index"), new byte[7]);
+        Assert.Null(OffsetIndex.TryLoad(PathOf("ragged.index"), 100));
 
         var unordered = new OffsetIndex();
         unordered.Add(new(5, 100));
         unordered.Add(new(6, 100)); // positions must grow too
-        unordered.WriteTo(File("unordered.index"));
-        Assert.Null(OffsetIndex.TryLoad(File("unordered.index"), 1000));
+        unordered.WriteTo(PathOf("unordered.index"));
+        Assert.Null(OffsetIndex.TryLoad(PathOf("unordered.index"), 1000));
 
         var backwards = new TimeIndex();
         backwards.Add(new(200, 1));
         backwards.Add(new(100, 2));
-        backwards.WriteTo(File("backwards.timeindex"));
-        Assert.Null(TimeIndex.TryLoad(File("backwards.timeindex")));
+        backwards.WriteTo(PathOf("backwards.timeindex"));
+        Assert.Null(TimeIndex.TryLoad(PathOf("backwards.timeindex")));
 
         var negative = new TimeIndex();
         negative.Add(new(100, -1));
-        negative.WriteTo(File("negative.timeindex"));
-        Assert.Null(TimeIndex.TryLoad(File("negative.timeindex")));
+        negative.WriteTo(PathOf("negative.timeindex"));
+        Assert.Null(TimeIndex.TryLoad(PathOf("negative.timeindex")));
     }
 
     [Fact]
@@ -99,17 +94,17 @@ public sealed class SparseIndexTests : IDisposable
     {
         var index = new OffsetIndex();
         index.Add(new(1, 4096));
-        index.WriteTo(File("a.index"));
+        index.WriteTo(PathOf("a.index"));
 
-        Assert.Null(OffsetIndex.TryLoad(File("a.index"), logSize: 4096));
-        Assert.NotNull(OffsetIndex.TryLoad(File("a.index"), logSize: 4097));
+        Assert.Null(OffsetIndex.TryLoad(PathOf("a.index"), logSize: 4096));
+        Assert.NotNull(OffsetIndex.TryLoad(PathOf("a.index"), logSize: 4097));
     }
 
     [Fact]
     public void An_empty_index_file_is_an_empty_index()
     {
-        new OffsetIndex().WriteTo(File("empty.index"));
-        Assert.Equal(0, OffsetIndex.TryLoad(File("empty.index"), 0)!.Count);
-        Assert.Equal(0, new FileInfo(File("empty.index")).Length);
+        new OffsetIndex().WriteTo(PathOf("empty.index"));
+        Assert.Equal(0, OffsetIndex.TryLoad(PathOf("empty.index"), 0)!.Count);
+        Assert.Equal(0, new FileInfo(PathOf("empty.index")).Length);
     }
 }

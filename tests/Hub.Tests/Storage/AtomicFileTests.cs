@@ -4,13 +4,8 @@ using Hub.Tests.Support;
 namespace Hub.Tests.Storage;
 
 /// <summary><see cref="AtomicFile"/> on real files: what ends up under the final name and what is left beside it.</summary>
-public sealed class AtomicFileTests : IDisposable
+public sealed class AtomicFileTests : TempDirectoryTests
 {
-    private readonly TempDirectory _temp = new();
-
-    public void Dispose() => _temp.Dispose();
-
-    private string PathOf(string name) => Path.Combine(_temp.Path, name);
 
     [Fact]
     public void Write_creates_the_file_and_leaves_no_temp_file()
@@ -18,7 +13,7 @@ public sealed class AtomicFileTests : IDisposable
         AtomicFile.Write(PathOf("state"), [1, 2, 3]);
 
         Assert.Equal([1, 2, 3], File.ReadAllBytes(PathOf("state")));
-        Assert.Equal(["state"], Directory.GetFiles(_temp.Path).Select(Path.GetFileName));
+        Assert.Equal(["state"], Directory.GetFiles(Temp.Path).Select(Path.GetFileName));
     }
 
     [Fact]
