@@ -114,7 +114,7 @@ internal sealed partial class LogSegment : IDisposable
             RandomAccess.SetLength(_log, position);
             throw new HubException(ErrorCode.KafkaStorageError, $"writing to segment {Name} failed: {e.Message}");
         }
-        foreach (var batch in validated) IndexBatch(batch.Header, position + batch.Position);
+        foreach (ref readonly var batch in validated) IndexBatch(batch.Header, position + batch.Position);
         Size = position + batches.Length;
         LastModifiedMs = nowMs;
     }

@@ -57,7 +57,7 @@ internal sealed class ProducerStateTable
         var batches = append.Batches;
         for (var index = 0; index < batches.Length; index++)
         {
-            var header = batches[index].Header;
+            ref readonly var header = ref batches[index].Header;
             if (header.ProducerId < 0) continue;
             if (header.BaseSequence < 0)
                 throw new HubException(ErrorCode.InvalidRecord, $"batch of producer {header.ProducerId} has no sequence number");

@@ -167,7 +167,7 @@ internal sealed partial class SegmentLog : IDisposable
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
         Write(batches, nowMs);
-        foreach (var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
+        foreach (ref readonly var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
         _producers.Record(_appending.Batches);
     }
 

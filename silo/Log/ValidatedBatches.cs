@@ -1,3 +1,4 @@
+using System.Buffers;
 using Hub.Batches;
 
 namespace Hub.Silo.Log;
@@ -15,13 +16,16 @@ namespace Hub.Silo.Log;
 internal sealed class ValidatedBatches
 {
     /// <summary>
-    /// Batches the list holds without growing: an append is usually one batch per producer request. A larger
-    /// array grown for an append of many small batches is dropped at the next <see cref="Clear"/>, so an idle
-    /// partition does not keep it.
+    /// Batches held in the list's own array: an append is usually one batch per producer request. An append of
+    /// more batches borrows a larger array from the pool until the next <see cref="Clear"/>, so a partition does
+    /// not keep a large one and a steady stream of such appends allocates nothing.
     /// </summary>
-    private const int RetainedCapacity = 16;
+    private const int OwnCapacity = 16;
 
-    private ValidatedBatch[] _batches = new ValidatedBatch[RetainedCapacity];
+    private readonly ValidatedBatch[] _own = new ValidatedBatch[OwnCapacity];
+    private ValidatedBatch[] _batches;
+
+    public ValidatedBatches() => _batches = _own;
 
     public int Count { get; private set; }
 
@@ -35,16 +39,25 @@ internal sealed class ValidatedBatches
 
     public void Clear()
     {
-        if (_batches.Length > RetainedCapacity) _batches = new ValidatedBatch[RetainedCapacity];
+        if (_batches != _own) ArrayPool<ValidatedBatch>.Shared.Return(_batches);
+        _batches = _own;
         Count = 0;
         RecordCount = 0;
     }
 
     public void Add(int position, in RecordBatchHeader header)
     {
-        if (Count == _batches.Length) Array.Resize(ref _batches, Count * 2);
+        if (Count == _batches.Length) Grow();
         _batches[Count++] = new ValidatedBatch(position, header);
         RecordCount += header.RecordCount;
+    }
+
+    private void Grow()
+    {
+        var larger = ArrayPool<ValidatedBatch>.Shared.Rent(Count * 2);
+        Batches.CopyTo(larger);
+        if (_batches != _own) ArrayPool<ValidatedBatch>.Shared.Return(_batches);
+        _batches = larger;
     }
 
     /// <summary>
@@ -60,7 +73,7 @@ internal sealed class ValidatedBatches
             var stored = bytes[batch.Position..];
             RecordBatchHeader.WriteBaseOffset(stored, nextOffset);
             RecordBatchHeader.WriteLeaderEpoch(stored, leaderEpoch);
-            batch = batch with { Header = batch.Header with { BaseOffset = nextOffset, PartitionLeaderEpoch = leaderEpoch } };
+            batch = new ValidatedBatch(batch.Position, batch.Header with { BaseOffset = nextOffset, PartitionLeaderEpoch = leaderEpoch });
             nextOffset = batch.Header.LastOffset + 1;
         }
     }
