@@ -2,6 +2,7 @@ using Hub.Silo.Configuration;
 using Hub.Silo.Controller;
 using Hub.Silo.Groups;
 using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Placement;
 using Hub.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,9 @@
+using Hub.Silo.Kafka.Apis;
+using Hub.Silo.Kafka.Apis.Admin;
+using Hub.Silo.Kafka.Apis.Groups;
+using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Transport;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Hub.Silo.Kafka;

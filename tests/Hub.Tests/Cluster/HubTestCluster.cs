@@ -1,6 +1,6 @@
-using Hub.Silo.Configuration;
 using Hub.Client;
-using Hub.Silo.Kafka;
+using Hub.Silo.Configuration;
+using Hub.Silo.Kafka.Transport;
 using Hub.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Protocol;
 using KafkaErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Hub.Tests.Kafka;

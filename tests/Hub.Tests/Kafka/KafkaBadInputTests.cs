@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Hub.Batches;
 using Hub.Grains;
 using Hub.Partitions;
-using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Protocol;
 using Hub.Tests.Log;
 
 namespace Hub.Tests.Kafka;

@@ -1,5 +1,8 @@
 using Hub.Batches;
-using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Apis;
+using Hub.Silo.Kafka.Apis.Admin;
+using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Tests.Kafka;
 

@@ -1,4 +1,4 @@
-using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Tests.Kafka;
 

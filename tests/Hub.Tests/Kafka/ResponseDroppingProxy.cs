@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Hub.Silo.Kafka;
+using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Tests.Kafka;
 

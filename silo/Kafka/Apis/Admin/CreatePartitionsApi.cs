@@ -1,0 +1,92 @@
+using Hub.Errors;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+
+namespace Hub.Silo.Kafka.Apis.Admin;
+
+/// <summary>
+/// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller. Manual
+/// assignments of the new partitions are refused (Hub places partitions itself).
+/// </summary>
+internal sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
+{
+    public ApiKey Key => ApiKey.CreatePartitions;
+    public short MinVersion => 0;
+    public short MaxVersion => 3;
+    public short FirstFlexibleVersion => 2;
+
+    private sealed class Growth(string name, int count, bool assigned)
+    {
+        public string Name { get; } = name;
+        public int Count { get; } = count;
+        public bool Assigned { get; } = assigned;
+        public ErrorCode Error { get; set; }
+        public string? Message { get; set; }
+    }
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var (growths, validateOnly) = Parse(request);
+        foreach (var growth in growths) await GrowAsync(growth, validateOnly);
+
+        response.WriteInt32(0); // throttle time
+        response.WriteArrayLength(growths.Length);
+        foreach (var growth in growths)
+        {
+            response.WriteString(growth.Name);
+            response.WriteInt16((short)growth.Error);
+            response.WriteNullableString(growth.Message);
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+
+    private async Task GrowAsync(Growth growth, bool validateOnly)
+    {
+        try
+        {
+            if (growth.Assigned)
+                throw new HubException(ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
+            if (validateOnly)
+            {
+                var topic = await topics.Controller.GetTopic(growth.Name)
+                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{growth.Name}' does not exist");
+                if (growth.Count <= topic.PartitionCount)
+                    throw new HubException(ErrorCode.InvalidPartitions,
+                        $"topic '{growth.Name}' has {topic.PartitionCount} partitions; the new count must be larger, got {growth.Count}");
+                return;
+            }
+            topics.Remember(await topics.Controller.AddPartitions(growth.Name, growth.Count), growth.Name);
+        }
+        catch (Exception e)
+        {
+            growth.Error = KafkaErrors.CodeOf(e);
+            growth.Message = e.Message;
+        }
+    }
+
+    private static (Growth[] Growths, bool ValidateOnly) Parse(KafkaRequest request)
+    {
+        var reader = request.Reader();
+        var growths = new Growth[reader.ReadNonNullArrayLength()];
+        for (var i = 0; i < growths.Length; i++)
+        {
+            var name = reader.ReadString();
+            var count = reader.ReadInt32();
+            var assignments = reader.ReadArrayLength();
+            for (var a = 0; a < assignments; a++)
+            {
+                var brokers = reader.ReadNonNullArrayLength();
+                for (var b = 0; b < brokers; b++) reader.ReadInt32();
+                reader.SkipTaggedFields();
+            }
+            reader.SkipTaggedFields();
+            growths[i] = new Growth(name, count, assignments > 0);
+        }
+        reader.ReadInt32(); // timeout
+        var validateOnly = reader.ReadBool();
+        reader.SkipTaggedFields();
+        return (growths, validateOnly);
+    }
+}

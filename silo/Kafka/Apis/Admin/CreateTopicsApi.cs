@@ -1,0 +1,147 @@
+using Hub.Errors;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Topics;
+using Hub.Topics;
+
+namespace Hub.Silo.Kafka.Apis.Admin;
+
+/// <summary>
+/// CreateTopics (key 19) v0-v7 through the cluster controller, which places the replicas (manual replica
+/// assignments are refused) and checks the replication factor against the live brokers; -1 takes the
+/// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
+/// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
+/// </summary>
+internal sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
+{
+    private const int DefaultPartitions = 1;
+
+    public ApiKey Key => ApiKey.CreateTopics;
+    public short MinVersion => 0;
+    public short MaxVersion => 7;
+    public short FirstFlexibleVersion => 5;
+
+    private sealed record TopicRequest(string Name, int Partitions, short ReplicationFactor, int Assignments, Dictionary<string, string> Configs)
+    {
+        public ErrorCode Error { get; set; }
+        public string? Message { get; set; }
+        public TopicMetadata? Created { get; set; }
+    }
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var (requested, validateOnly) = Parse(request);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var topic in requested)
+        {
+            if (!seen.Add(topic.Name)) Fail(topic, ErrorCode.InvalidRequest, $"topic '{topic.Name}' appears more than once in the request");
+            else if (topic.Assignments > 0) Fail(topic, ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
+            else await CreateAsync(topic, validateOnly);
+        }
+
+        var version = request.Version;
+        if (version >= 2) response.WriteInt32(0); // throttle time
+        response.WriteArrayLength(requested.Length);
+        foreach (var topic in requested)
+        {
+            var created = topic.Created;
+            response.WriteString(topic.Name);
+            if (version >= 7) response.WriteUuid(created?.TopicId ?? Guid.Empty);
+            response.WriteInt16((short)topic.Error);
+            if (version >= 1) response.WriteNullableString(topic.Message);
+            if (version >= 5)
+            {
+                response.WriteInt32(created?.PartitionCount ?? -1);
+                response.WriteInt16((short)(created is null ? -1 : created.Partitions[0].Replicas.Length));
+                if (created is null)
+                {
+                    response.WriteArrayLength(-1);
+                }
+                else
+                {
+                    var configs = ConfigEntry.ForTopic(created.Config);
+                    response.WriteArrayLength(configs.Count);
+                    foreach (var config in configs)
+                    {
+                        response.WriteString(config.Name);
+                        response.WriteNullableString(config.Value);
+                        response.WriteBool(config.ReadOnly);
+                        response.WriteInt8((sbyte)config.ConfigSource);
+                        response.WriteBool(false); // is sensitive
+                        response.WriteEmptyTaggedFields();
+                    }
+                }
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+
+    private async Task CreateAsync(TopicRequest topic, bool validateOnly)
+    {
+        var partitions = topic.Partitions == -1 ? DefaultPartitions : topic.Partitions;
+        try
+        {
+            if (validateOnly)
+            {
+                // The same checks the controller makes, without the write. Metadata for the answer is synthetic.
+                TopicNames.Validate(topic.Name);
+                var config = TopicConfigParser.Parse(topic.Configs);
+                PartitionCounts.Validate(partitions);
+                if (await topics.Controller.GetTopic(topic.Name) is not null)
+                    throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{topic.Name}' already exists");
+                var replicas = topic.ReplicationFactor == -1 ? (short)1 : topic.ReplicationFactor;
+                topic.Created = new TopicMetadata(topic.Name, Guid.Empty, config, DateTimeOffset.UtcNow,
+                    Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, new int[replicas])).ToArray());
+                return;
+            }
+            topic.Created = topics.Remember(await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs, topic.ReplicationFactor), topic.Name);
+        }
+        catch (Exception e)
+        {
+            Fail(topic, KafkaErrors.CodeOf(e), e.Message);
+        }
+    }
+
+    private static void Fail(TopicRequest topic, ErrorCode error, string message)
+    {
+        topic.Error = error;
+        topic.Message = message;
+    }
+
+    private static (TopicRequest[] Topics, bool ValidateOnly) Parse(KafkaRequest request)
+    {
+        var reader = request.Reader();
+        var topics = new TopicRequest[reader.ReadNonNullArrayLength()];
+        for (var t = 0; t < topics.Length; t++)
+        {
+            var name = reader.ReadString();
+            var partitions = reader.ReadInt32();
+            var replicationFactor = reader.ReadInt16();
+            var assignments = reader.ReadNonNullArrayLength();
+            for (var a = 0; a < assignments; a++)
+            {
+                reader.ReadInt32(); // partition index
+                var brokers = reader.ReadNonNullArrayLength();
+                for (var b = 0; b < brokers; b++) reader.ReadInt32();
+                reader.SkipTaggedFields();
+            }
+            var configs = new Dictionary<string, string>(StringComparer.Ordinal);
+            var configCount = reader.ReadNonNullArrayLength();
+            for (var c = 0; c < configCount; c++)
+            {
+                var key = reader.ReadString();
+                // A null value means "the default", which is what leaving it out means too.
+                if (reader.ReadNullableString() is { } value) configs[key] = value;
+                reader.SkipTaggedFields();
+            }
+            reader.SkipTaggedFields();
+            topics[t] = new TopicRequest(name, partitions, replicationFactor, assignments, configs);
+        }
+        reader.ReadInt32(); // timeout: the controller answers once the metadata is durable
+        var validateOnly = request.Version >= 1 && reader.ReadBool();
+        reader.SkipTaggedFields();
+        return (topics, validateOnly);
+    }
+}

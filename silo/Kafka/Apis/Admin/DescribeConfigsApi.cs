@@ -1,0 +1,135 @@
+using System.Globalization;
+using Hub.Errors;
+using Hub.Silo.Configuration;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Topics;
+using Microsoft.Extensions.Options;
+
+namespace Hub.Silo.Kafka.Apis.Admin;
+
+/// <summary>
+/// DescribeConfigs (key 32) v0-v4: a topic's effective configs (Kafka names, from its metadata), and for a
+/// broker the few broker settings that shape what clients may do. Synonyms and documentation are not kept,
+/// so they come back empty even when asked for.
+/// </summary>
+internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : IKafkaApi
+{
+    private const sbyte TopicResource = 2;
+    private const sbyte BrokerResource = 4;
+
+    public ApiKey Key => ApiKey.DescribeConfigs;
+    public short MinVersion => 0;
+    public short MaxVersion => 4;
+    public short FirstFlexibleVersion => 4;
+
+    private sealed class Resource(sbyte type, string name, string[]? keys)
+    {
+        public sbyte Type { get; } = type;
+        public string Name { get; } = name;
+        public string[]? Keys { get; } = keys;
+        public ErrorCode Error { get; set; }
+        public string? Message { get; set; }
+        public IReadOnlyList<ConfigEntry> Configs { get; set; } = [];
+    }
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var resources = Parse(request);
+        foreach (var resource in resources) await DescribeAsync(resource);
+
+        var version = request.Version;
+        response.WriteInt32(0); // throttle time
+        response.WriteArrayLength(resources.Length);
+        foreach (var resource in resources)
+        {
+            response.WriteInt16((short)resource.Error);
+            response.WriteNullableString(resource.Message);
+            response.WriteInt8(resource.Type);
+            response.WriteString(resource.Name);
+            var configs = resource.Keys is null ? resource.Configs : resource.Configs.Where(c => resource.Keys.Contains(c.Name)).ToArray();
+            response.WriteArrayLength(configs.Count);
+            foreach (var config in configs)
+            {
+                response.WriteString(config.Name);
+                response.WriteNullableString(config.Value);
+                response.WriteBool(config.ReadOnly);
+                if (version == 0) response.WriteBool(config.ConfigSource == ConfigEntry.Source.DefaultConfig);
+                else response.WriteInt8((sbyte)config.ConfigSource);
+                response.WriteBool(false); // is sensitive
+                if (version >= 1) response.WriteArrayLength(0); // synonyms
+                if (version >= 3)
+                {
+                    response.WriteInt8((sbyte)config.ConfigType);
+                    response.WriteNullableString(null); // documentation
+                }
+                response.WriteEmptyTaggedFields();
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+
+    private async Task DescribeAsync(Resource resource)
+    {
+        try
+        {
+            resource.Configs = resource.Type switch
+            {
+                TopicResource => ConfigEntry.ForTopic((await topics.GetAsync(resource.Name)
+                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist")).Config),
+                BrokerResource => BrokerConfigs(resource.Name),
+                _ => throw new HubException(ErrorCode.InvalidRequest, $"resource type {resource.Type} has no configs in Hub"),
+            };
+        }
+        catch (Exception e)
+        {
+            resource.Error = KafkaErrors.CodeOf(e);
+            resource.Message = e.Message;
+        }
+    }
+
+    /// <summary>Read-only: they are set in the silo's configuration, not through Kafka's admin APIs.</summary>
+    private IReadOnlyList<ConfigEntry> BrokerConfigs(string name)
+    {
+        if (!int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var brokerId) && name.Length > 0)
+            throw new HubException(ErrorCode.InvalidRequest, $"broker resource name must be a broker id, got '{name}'");
+        var settings = options.Value;
+        string S(long value) => value.ToString(CultureInfo.InvariantCulture);
+        const ConfigEntry.Source source = ConfigEntry.Source.StaticBrokerConfig;
+        return
+        [
+            new("auto.create.topics.enable", "false", source, ConfigEntry.Type.Boolean, ReadOnly: true),
+            new("broker.id", S(name.Length > 0 ? brokerId : settings.BrokerId), source, ConfigEntry.Type.Int, ReadOnly: true),
+            new("default.replication.factor", "1", source, ConfigEntry.Type.Int, ReadOnly: true),
+            new("message.max.bytes", S(TopicConfig.Default.MaxMessageBytes), source, ConfigEntry.Type.Int, ReadOnly: true),
+            new("num.partitions", "1", source, ConfigEntry.Type.Int, ReadOnly: true),
+            new("socket.request.max.bytes", S(settings.KafkaMaxRequestBytes), source, ConfigEntry.Type.Int, ReadOnly: true),
+        ];
+    }
+
+    private static Resource[] Parse(KafkaRequest request)
+    {
+        var reader = request.Reader();
+        var resources = new Resource[reader.ReadNonNullArrayLength()];
+        for (var i = 0; i < resources.Length; i++)
+        {
+            var type = reader.ReadInt8();
+            var name = reader.ReadString();
+            var keyCount = reader.ReadArrayLength();
+            string[]? keys = null;
+            if (keyCount >= 0)
+            {
+                keys = new string[keyCount];
+                for (var k = 0; k < keyCount; k++) keys[k] = reader.ReadString();
+            }
+            reader.SkipTaggedFields();
+            resources[i] = new Resource(type, name, keys);
+        }
+        if (request.Version >= 1) reader.ReadBool(); // include synonyms
+        if (request.Version >= 3) reader.ReadBool(); // include documentation
+        reader.SkipTaggedFields();
+        return resources;
+    }
+}

@@ -1,0 +1,51 @@
+using Hub.Grains;
+using Hub.Silo.Kafka.Protocol;
+
+namespace Hub.Silo.Kafka.Apis.Groups;
+
+/// <summary>ListGroups (key 16) v0-v4 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state (case-insensitive, as Kafka).</summary>
+internal sealed class ListGroupsApi(IGrainFactory grains) : IKafkaApi
+{
+    public ApiKey Key => ApiKey.ListGroups;
+    public short MinVersion => 0;
+    public short MaxVersion => 4;
+    public short FirstFlexibleVersion => 3;
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var version = request.Version;
+        var reader = request.Reader();
+        var states = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (version >= 4)
+        {
+            var count = reader.ReadNonNullArrayLength();
+            for (var i = 0; i < count; i++) states.Add(reader.ReadString());
+        }
+        reader.SkipTaggedFields();
+
+        var error = ErrorCode.None;
+        Hub.Groups.GroupListing[] groups = [];
+        try
+        {
+            groups = await grains.GetGrain<IGroupDirectoryGrain>(0).ListGroups();
+        }
+        catch (Exception e)
+        {
+            error = KafkaErrors.CodeOf(e);
+        }
+        if (states.Count > 0) groups = groups.Where(g => states.Contains(g.State.ToString())).ToArray();
+
+        if (version >= 1) response.WriteInt32(0); // throttle time
+        response.WriteInt16((short)error);
+        response.WriteArrayLength(groups.Length);
+        foreach (var group in groups)
+        {
+            response.WriteString(group.GroupId);
+            response.WriteString(group.ProtocolType);
+            if (version >= 4) response.WriteString(group.State.ToString());
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+}

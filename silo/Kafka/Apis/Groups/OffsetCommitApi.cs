@@ -1,0 +1,89 @@
+using Hub.Grains;
+using Hub.Groups;
+using Hub.Silo.Kafka.Protocol;
+
+namespace Hub.Silo.Kafka.Apis.Groups;
+
+/// <summary>
+/// OffsetCommit (key 8) v0-v8 onto <see cref="IConsumerGroupGrain.CommitOffsets"/>. The grain commits all
+/// or nothing, so a refusal's error code is every partition's. v1's per-partition commit timestamp and
+/// v2-v4's retention time are read and ignored (the silo's retention applies). An empty group id is INVALID_GROUP_ID.
+/// </summary>
+internal sealed class OffsetCommitApi(IGrainFactory grains) : IKafkaApi
+{
+    public ApiKey Key => ApiKey.OffsetCommit;
+    public short MinVersion => 0;
+    public short MaxVersion => 8;
+    public short FirstFlexibleVersion => 8;
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var version = request.Version;
+        var reader = request.Reader();
+        var groupId = reader.ReadString();
+        var generation = version >= 1 ? reader.ReadInt32() : OffsetCommitRequest.NoGeneration;
+        var memberId = version >= 1 ? reader.ReadString() : "";
+        var instanceId = version >= 7 ? reader.ReadNullableString() : null;
+        if (version is >= 2 and <= 4) reader.ReadInt64(); // retention time
+        var offsets = new List<OffsetCommitEntry>();
+        var topicCount = reader.ReadNonNullArrayLength();
+        for (var t = 0; t < topicCount; t++)
+        {
+            var topic = reader.ReadString();
+            var partitionCount = reader.ReadNonNullArrayLength();
+            for (var p = 0; p < partitionCount; p++)
+            {
+                var partition = reader.ReadInt32();
+                var offset = reader.ReadInt64();
+                var leaderEpoch = version >= 6 ? reader.ReadInt32() : -1;
+                if (version == 1) reader.ReadInt64(); // commit timestamp
+                var metadata = reader.ReadNullableString();
+                reader.SkipTaggedFields();
+                offsets.Add(new OffsetCommitEntry(topic, partition, offset, leaderEpoch, metadata));
+            }
+            reader.SkipTaggedFields();
+        }
+        reader.SkipTaggedFields();
+
+        var error = ErrorCode.None;
+        if (groupId.Length == 0)
+        {
+            error = ErrorCode.InvalidGroupId;
+        }
+        else
+        {
+            try
+            {
+                await grains.GetGrain<IConsumerGroupGrain>(groupId).CommitOffsets(new OffsetCommitRequest
+                {
+                    GenerationId = generation,
+                    MemberId = memberId,
+                    GroupInstanceId = instanceId,
+                    Offsets = offsets.ToArray(),
+                });
+            }
+            catch (Exception e)
+            {
+                error = KafkaErrors.CodeOf(e);
+            }
+        }
+
+        if (version >= 3) response.WriteInt32(0); // throttle time
+        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
+        response.WriteArrayLength(byTopic.Count);
+        foreach (var topic in byTopic)
+        {
+            response.WriteString(topic.Key);
+            response.WriteArrayLength(topic.Count());
+            foreach (var entry in topic)
+            {
+                response.WriteInt32(entry.Partition);
+                response.WriteInt16((short)error);
+                response.WriteEmptyTaggedFields();
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+}

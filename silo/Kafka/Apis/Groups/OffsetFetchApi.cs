@@ -1,0 +1,86 @@
+using Hub.Grains;
+using Hub.Groups;
+using Hub.Silo.Kafka.Protocol;
+
+namespace Hub.Silo.Kafka.Apis.Groups;
+
+/// <summary>
+/// OffsetFetch (key 9) v0-v7 onto <see cref="IConsumerGroupGrain.FetchOffsets"/>: the given partitions, or
+/// (v2+, null topics) every partition with a committed offset. Offset -1 where none is committed.
+/// require_stable (v7) needs no waiting: Hub has no transactional offset commits pending. An empty group id
+/// is INVALID_GROUP_ID.
+/// </summary>
+internal sealed class OffsetFetchApi(IGrainFactory grains) : IKafkaApi
+{
+    public ApiKey Key => ApiKey.OffsetFetch;
+    public short MinVersion => 0;
+    public short MaxVersion => 7;
+    public short FirstFlexibleVersion => 6;
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var version = request.Version;
+        var reader = request.Reader();
+        var groupId = reader.ReadString();
+        List<TopicPartition>? wanted = null;
+        var topicCount = reader.ReadArrayLength();
+        if (topicCount >= 0)
+        {
+            wanted = [];
+            for (var t = 0; t < topicCount; t++)
+            {
+                var topic = reader.ReadString();
+                var count = reader.ReadNonNullArrayLength();
+                for (var p = 0; p < count; p++) wanted.Add(new TopicPartition(topic, reader.ReadInt32()));
+                reader.SkipTaggedFields();
+            }
+        }
+        if (version >= 7) reader.ReadBool(); // require_stable
+        reader.SkipTaggedFields();
+
+        var error = ErrorCode.None;
+        CommittedOffset[] offsets = [];
+        if (groupId.Length == 0)
+        {
+            error = ErrorCode.InvalidGroupId;
+        }
+        else
+        {
+            try
+            {
+                offsets = await grains.GetGrain<IConsumerGroupGrain>(groupId).FetchOffsets(wanted?.ToArray());
+            }
+            catch (Exception e)
+            {
+                error = KafkaErrors.CodeOf(e);
+            }
+        }
+        if (error != ErrorCode.None && wanted is not null)
+        {
+            offsets = wanted.Select(p => new CommittedOffset(p.Topic, p.Partition, CommittedOffset.None, -1, null, -1)).ToArray();
+        }
+
+        if (version >= 3) response.WriteInt32(0); // throttle time
+        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
+        response.WriteArrayLength(byTopic.Count);
+        foreach (var topic in byTopic)
+        {
+            response.WriteString(topic.Key);
+            response.WriteArrayLength(topic.Count());
+            foreach (var offset in topic)
+            {
+                response.WriteInt32(offset.Partition);
+                response.WriteInt64(offset.Offset);
+                if (version >= 5) response.WriteInt32(offset.LeaderEpoch);
+                response.WriteNullableString(offset.Exists ? offset.Metadata ?? "" : "");
+                // Before v2 there is no top-level error code, so a group-wide error goes on every partition.
+                response.WriteInt16((short)(version < 2 ? error : ErrorCode.None));
+                response.WriteEmptyTaggedFields();
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        if (version >= 2) response.WriteInt16((short)error);
+        response.WriteEmptyTaggedFields();
+        return true;
+    }
+}

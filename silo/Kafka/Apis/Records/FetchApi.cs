@@ -1,0 +1,299 @@
+using System.Buffers.Binary;
+using Hub.Batches;
+using Hub.Errors;
+using Hub.Partitions;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Topics;
+
+namespace Hub.Silo.Kafka.Apis.Records;
+
+/// <summary>
+/// Fetch (key 1) v4-v16: record batches as stored, per partition, with high watermark (= last stable offset,
+/// Hub has no transactions) and log start offset. v13+ name topics by id.
+/// <para>
+/// Long-poll: every partition is first read at once, in parallel. If that is less than min_bytes and the
+/// client allows a wait, every partition is polled again in parallel with the remaining wait, and the answer
+/// goes out as soon as the bytes that arrived reach min_bytes (or the wait is over) — one busy partition
+/// doesn't wait for the idle ones. Polls still running then end on their own; they only read.
+/// </para>
+/// <para>
+/// Fetch sessions (KIP-227) are not kept: the response's session id 0 tells the client to send full
+/// requests, which every client supports.
+/// </para>
+/// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
+/// its bytes are copied into the response, or once a poll nobody waits for any more ends.
+/// </summary>
+internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
+{
+    /// <summary>
+    /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
+    /// Orleans' 30 s response timeout, past which the grain call would fail instead of answering empty.
+    /// </summary>
+    private const int MaxWaitCapMs = 25_000;
+
+    /// <summary>Room for a partition's fields around its records in a response (a generous bound: 40-odd bytes and a topic name).</summary>
+    private const int PartitionOverheadBytes = 512;
+
+    private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
+
+    public ApiKey Key => ApiKey.Fetch;
+    public short MinVersion => 4;
+    public short MaxVersion => 16;
+    public short FirstFlexibleVersion => 12;
+
+    private sealed class PartitionFetch(int partition, long offset, int maxBytes)
+    {
+        public int Partition { get; } = partition;
+        public long Offset { get; } = offset;
+        public int MaxBytes { get; } = maxBytes;
+        public Hub.Grains.IPartitionGrain? Grain { get; set; }
+        public string TopicName { get; set; } = "";
+        public ErrorCode Error { get; set; }
+        public FetchResult Result { get; set; } = NoResult;
+    }
+
+    private sealed record TopicFetch(string? Name, Guid Id, PartitionFetch[] Partitions)
+    {
+        public TopicMetadata? Metadata { get; set; }
+    }
+
+    private sealed record Request(int MaxWaitMs, int MinBytes, int MaxBytes, int SessionId, TopicFetch[] Topics);
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var fetch = Parse(request);
+        if (fetch.SessionId != 0)
+        {
+            // Hub never hands out a session id, so a client naming one is confused: it starts over sessionless.
+            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue);
+            return true;
+        }
+        await ResolveAsync(fetch.Topics);
+        var partitions = fetch.Topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
+        try
+        {
+            // Immediate pass.
+            await Task.WhenAll(partitions.Select(p => FetchAsync(p, maxWaitMs: 0)));
+            var total = partitions.Sum(p => (long)p.Result.Records.Length);
+            var anyError = partitions.Any(p => p.Error != ErrorCode.None);
+            if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
+                await LongPollAsync(partitions, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
+
+            response.Reserve((int)Math.Min(partitions.Sum(p => (long)p.Result.Records.Length + PartitionOverheadBytes), Array.MaxLength));
+            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
+            return true;
+        }
+        finally
+        {
+            // The response holds copies of the bytes now (or is not sent at all).
+            foreach (var partition in partitions) partition.Result.Records.Dispose();
+        }
+    }
+
+    private async Task LongPollAsync(PartitionFetch[] partitions, int maxWaitMs, int minBytes, long total, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var deadline = Task.Delay(maxWaitMs, stop.Token);
+        var pending = partitions.ToDictionary(p => PollAsync(p, maxWaitMs));
+        try
+        {
+            while (pending.Count > 0)
+            {
+                var done = await Task.WhenAny(pending.Keys.Append(deadline));
+                if (done == deadline) break;
+                var poll = (Task<(FetchResult, ErrorCode)>)done;
+                var (result, error) = await poll;
+                var partition = pending[poll];
+                pending.Remove(poll);
+                partition.Error = error;
+                if (error == ErrorCode.None)
+                {
+                    partition.Result.Records.Dispose();
+                    partition.Result = result;
+                }
+                total += result.Records.Length;
+                if (total >= minBytes || error != ErrorCode.None) break;
+            }
+        }
+        finally
+        {
+            stop.Cancel(); // the deadline timer, not the polls: those end within their own wait
+            foreach (var abandoned in pending.Keys)
+                _ = abandoned.ContinueWith(static poll => poll.Result.Item1.Records.Dispose(), CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>A long poll that reports its error instead of throwing, so an abandoned one leaves nothing unobserved.</summary>
+    private async Task<(FetchResult, ErrorCode)> PollAsync(PartitionFetch partition, int maxWaitMs)
+    {
+        try
+        {
+            return (await partition.Grain!.Fetch(new FetchRequest(partition.Offset, partition.MaxBytes, maxWaitMs, MinBytes: 1)), ErrorCode.None);
+        }
+        catch (Exception e)
+        {
+            return (NoResult, Failed(partition, e));
+        }
+    }
+
+    private async Task FetchAsync(PartitionFetch partition, int maxWaitMs)
+    {
+        try
+        {
+            partition.Result = await partition.Grain!.Fetch(new FetchRequest(partition.Offset, partition.MaxBytes, maxWaitMs, MinBytes: 1));
+        }
+        catch (Exception e)
+        {
+            partition.Error = Failed(partition, e);
+        }
+    }
+
+    /// <summary>The error code for a failed partition fetch; drops the cached topic when its leader moved.</summary>
+    private ErrorCode Failed(PartitionFetch partition, Exception e)
+    {
+        var error = KafkaErrors.CodeOf(e);
+        if (KafkaTopics.IsStale(error)) topics.Forget(partition.TopicName);
+        return error;
+    }
+
+    /// <summary>Finds each topic by name or id and each partition's grain; what can't be found gets its error here.</summary>
+    private async Task ResolveAsync(TopicFetch[] requested)
+    {
+        foreach (var topic in requested)
+        {
+            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
+            topic.Metadata = topic.Name is not null ? await topics.GetAsync(topic.Name, maxPartition) : await topics.GetByIdAsync(topic.Id);
+            foreach (var partition in topic.Partitions)
+            {
+                if (topic.Metadata is null)
+                    partition.Error = topic.Name is null ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
+                else if ((uint)partition.Partition >= (uint)topic.Metadata.PartitionCount)
+                    partition.Error = ErrorCode.UnknownTopicOrPartition;
+                else if (partition.MaxBytes <= 0)
+                    partition.Error = ErrorCode.InvalidFetchSize;
+                else if (!topic.Metadata.Partitions[partition.Partition].HasLeader)
+                    partition.Error = ErrorCode.LeaderNotAvailable;
+                else
+                {
+                    partition.Grain = topics.Partition(topic.Metadata, partition.Partition);
+                    partition.TopicName = topic.Metadata.Name;
+                }
+            }
+        }
+    }
+
+    private static Request Parse(KafkaRequest request)
+    {
+        var version = request.Version;
+        var reader = request.Reader();
+        if (version <= 14) reader.ReadInt32(); // replica id: -1 from consumers; Hub's followers fetch through Orleans
+        var maxWaitMs = Math.Min(reader.ReadInt32(), MaxWaitCapMs);
+        var minBytes = reader.ReadInt32();
+        var maxBytes = reader.ReadInt32();
+        reader.ReadInt8(); // isolation level: without transactions both levels read up to the high watermark
+        int sessionId = 0;
+        if (version >= 7)
+        {
+            sessionId = reader.ReadInt32();
+            reader.ReadInt32(); // session epoch
+        }
+        var topics = new TopicFetch[reader.ReadNonNullArrayLength()];
+        for (var t = 0; t < topics.Length; t++)
+        {
+            string? name = null;
+            var id = Guid.Empty;
+            if (version >= 13) id = reader.ReadUuid();
+            else name = reader.ReadString();
+            var partitions = new PartitionFetch[reader.ReadNonNullArrayLength()];
+            for (var p = 0; p < partitions.Length; p++)
+            {
+                var partition = reader.ReadInt32();
+                if (version >= 9) reader.ReadInt32(); // current leader epoch: a stale client is caught by the leader moving instead
+                var offset = reader.ReadInt64();
+                if (version >= 12) reader.ReadInt32(); // last fetched epoch: consumers read committed records only, which never diverge
+                if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
+                var partitionMaxBytes = reader.ReadInt32();
+                reader.SkipTaggedFields();
+                partitions[p] = new PartitionFetch(partition, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)));
+            }
+            reader.SkipTaggedFields();
+            topics[t] = new TopicFetch(name, id, partitions);
+        }
+        if (version >= 7)
+        {
+            // Forgotten topics only matter to a session, and there are none.
+            var forgotten = reader.ReadNonNullArrayLength();
+            for (var i = 0; i < forgotten; i++)
+            {
+                if (version >= 13) reader.ReadUuid();
+                else reader.ReadString();
+                var count = reader.ReadNonNullArrayLength();
+                for (var p = 0; p < count; p++) reader.ReadInt32();
+                reader.SkipTaggedFields();
+            }
+        }
+        if (version >= 11) reader.ReadString(); // rack id: no follower fetching from the closest replica
+        reader.SkipTaggedFields();
+        return new Request(maxWaitMs, minBytes, maxBytes, sessionId, topics);
+    }
+
+    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes)
+    {
+        // Partitions are answered in request order, each with the whole batches that still fit in the
+        // response's max bytes; the first data always goes out whole so a consumer can pass a large batch.
+        long budget = Math.Max(maxBytes, 0);
+        var first = true;
+        response.WriteInt32(0); // throttle time
+        if (version >= 7)
+        {
+            response.WriteInt16((short)error);
+            response.WriteInt32(0); // session id: none
+        }
+        response.WriteArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            if (version >= 13) response.WriteUuid(topic.Id);
+            else response.WriteString(topic.Name!);
+            response.WriteArrayLength(topic.Partitions.Length);
+            foreach (var partition in topic.Partitions)
+            {
+                var ok = partition.Error == ErrorCode.None;
+                var records = ok ? WholeBatchesWithin(partition.Result.Records.Memory, first ? long.MaxValue : budget) : ReadOnlyMemory<byte>.Empty;
+                if (!records.IsEmpty)
+                {
+                    budget -= records.Length;
+                    first = false;
+                }
+                response.WriteInt32(partition.Partition);
+                response.WriteInt16((short)partition.Error);
+                response.WriteInt64(ok ? partition.Result.HighWatermark : -1);
+                response.WriteInt64(ok ? partition.Result.HighWatermark : -1); // last stable offset
+                response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
+                response.WriteArrayLength(-1); // aborted transactions: none
+                if (version >= 11) response.WriteInt32(-1); // preferred read replica: none
+                response.WriteBytes(records.Span);
+                response.WriteEmptyTaggedFields();
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteEmptyTaggedFields();
+    }
+
+    /// <summary>The leading whole batches of <paramref name="records"/> that fit in <paramref name="budget"/> bytes; the first batch at least when the budget is unlimited.</summary>
+    public static ReadOnlyMemory<byte> WholeBatchesWithin(ReadOnlyMemory<byte> records, long budget)
+    {
+        if (records.Length <= budget) return records;
+        var span = records.Span;
+        var end = 0;
+        while (end + RecordBatchLayout.LogOverhead <= span.Length)
+        {
+            var size = RecordBatchLayout.LogOverhead + (long)BinaryPrimitives.ReadInt32BigEndian(span[(end + RecordBatchLayout.BatchLength)..]);
+            if (end + size > span.Length || end + size > budget) break;
+            end += (int)size;
+        }
+        return records[..end];
+    }
+}

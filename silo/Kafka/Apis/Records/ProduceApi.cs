@@ -1,0 +1,143 @@
+using Hub.Errors;
+using Hub.Partitions;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace Hub.Silo.Kafka.Apis.Records;
+
+/// <summary>
+/// Produce (key 0) v3-v11, the versions that carry v2 record batches. Each partition's batches go to its
+/// partition grain as they came, in one Append call (the grain validates sizes, CRC-32C and records, and
+/// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
+/// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
+/// </summary>
+internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
+{
+    public ApiKey Key => ApiKey.Produce;
+    public short MinVersion => 3;
+    public short MaxVersion => 11;
+    public short FirstFlexibleVersion => 9;
+
+    private sealed record PartitionData(int Partition, ReadOnlyMemory<byte>? Records)
+    {
+        public ErrorCode Error { get; set; }
+        public string? Message { get; set; }
+        public AppendResult Result { get; set; }
+    }
+
+    private sealed record TopicData(string Name, PartitionData[] Partitions);
+
+    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var (acks, data) = Parse(request);
+        var appends = new List<Task>();
+        foreach (var topic in data)
+        {
+            if (acks is not (0 or 1 or -1))
+            {
+                Fail(topic.Partitions, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, got {acks}");
+                continue;
+            }
+            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
+            var metadata = await topics.GetAsync(topic.Name, maxPartition);
+            foreach (var partition in topic.Partitions)
+            {
+                if (metadata is null || (uint)partition.Partition >= (uint)metadata.PartitionCount)
+                {
+                    Fail([partition], ErrorCode.UnknownTopicOrPartition, $"no partition {partition.Partition} of topic '{topic.Name}'");
+                    continue;
+                }
+                if (partition.Records is not { IsEmpty: false } records)
+                {
+                    Fail([partition], ErrorCode.InvalidRecord, "no record batches");
+                    continue;
+                }
+                appends.Add(AppendAsync(request, acks, metadata, topic.Name, partition, records));
+            }
+        }
+        // Every append must be over before the handler returns: the frame buffer they read goes back to the pool then.
+        await Task.WhenAll(appends);
+        if (acks == 0) return false;
+        Write(response, request.Version, data);
+        return true;
+    }
+
+    private async Task AppendAsync(KafkaRequest request, short acks, Hub.Topics.TopicMetadata metadata, string topic, PartitionData partition, ReadOnlyMemory<byte> records)
+    {
+        try
+        {
+            // acks=0 still appends as the leader alone would: nobody waits for an answer.
+            partition.Result = await topics.Partition(metadata, partition.Partition).Append(PooledBatches.Borrow(records), acks == -1 ? RequiredAcks.All : RequiredAcks.Leader);
+        }
+        catch (Exception e)
+        {
+            if (!GrainCalls.Finished(e)) request.RetainBuffer = true;
+            partition.Error = KafkaErrors.CodeOf(e);
+            partition.Message = e.Message;
+            logger.LogDebug("Produce to {Topic}-{Partition} refused with {Error}: {Message}", topic, partition.Partition, partition.Error, e.Message);
+            if (KafkaTopics.IsStale(partition.Error)) topics.Forget(topic);
+        }
+    }
+
+    private static void Fail(IEnumerable<PartitionData> partitions, ErrorCode error, string message)
+    {
+        foreach (var partition in partitions)
+        {
+            partition.Error = error;
+            partition.Message = message;
+        }
+    }
+
+    private static (short Acks, TopicData[] Topics) Parse(KafkaRequest request)
+    {
+        var reader = request.Reader();
+        reader.ReadNullableString(); // transactional id: Hub offers no transactions, so none reaches here in use
+        var acks = reader.ReadInt16();
+        reader.ReadInt32(); // timeout: an append waits for no replica, so it never needs one
+        var topics = new TopicData[reader.ReadNonNullArrayLength()];
+        for (var t = 0; t < topics.Length; t++)
+        {
+            var name = reader.ReadString();
+            var partitions = new PartitionData[reader.ReadNonNullArrayLength()];
+            for (var p = 0; p < partitions.Length; p++)
+            {
+                partitions[p] = new PartitionData(reader.ReadInt32(), reader.ReadNullableBytes());
+                reader.SkipTaggedFields();
+            }
+            reader.SkipTaggedFields();
+            topics[t] = new TopicData(name, partitions);
+        }
+        reader.SkipTaggedFields();
+        return (acks, topics);
+    }
+
+    private static void Write(ProtocolWriter response, short version, TopicData[] topics)
+    {
+        response.WriteArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            response.WriteString(topic.Name);
+            response.WriteArrayLength(topic.Partitions.Length);
+            foreach (var partition in topic.Partitions)
+            {
+                var ok = partition.Error == ErrorCode.None;
+                response.WriteInt32(partition.Partition);
+                response.WriteInt16((short)partition.Error);
+                response.WriteInt64(ok ? partition.Result.BaseOffset : -1);
+                // -1: the topic keeps the producer's CreateTime; a time here would tell the client to overwrite it.
+                response.WriteInt64(-1);
+                if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
+                if (version >= 8)
+                {
+                    response.WriteArrayLength(0); // record errors: the grain refuses whole requests, not single records
+                    response.WriteNullableString(ok ? null : partition.Message);
+                }
+                response.WriteEmptyTaggedFields();
+            }
+            response.WriteEmptyTaggedFields();
+        }
+        response.WriteInt32(0); // throttle time
+        response.WriteEmptyTaggedFields();
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using Hub.Errors;
+using Hub.Grains;
+using Hub.Partitions;
+using Hub.Topics;
+
+namespace Hub.Silo.Kafka.Metadata;
+
+/// <summary>
+/// Topic metadata as the Kafka gateway sees it: read from the cluster controller and cached briefly, so a
+/// produce or fetch costs no controller call. A cached answer is refreshed when it is older than
+/// <see cref="MaxAge"/>, when it lacks a partition a client asks for (partitions were added), and when a
+/// partition grain says the topic is unknown (deleted or re-created) or its leader moved. Unknown topics are not cached, so a
+/// new topic is visible at once.
+/// </summary>
+internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
+{
+    private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, (TopicMetadata Topic, long LoadedAt)> _byName = new(StringComparer.Ordinal);
+
+    public IClusterControllerGrain Controller => grains.GetGrain<IClusterControllerGrain>(0);
+
+    /// <summary>The topic or null; <paramref name="needPartition"/> forces a reload when the cached copy has fewer partitions.</summary>
+    public async ValueTask<TopicMetadata?> GetAsync(string name, int needPartition = -1)
+    {
+        if (_byName.TryGetValue(name, out var cached) && time.GetElapsedTime(cached.LoadedAt) < MaxAge
+            && needPartition < cached.Topic.PartitionCount)
+            return cached.Topic;
+        return Remember(await Controller.GetTopic(name), name);
+    }
+
+    /// <summary>Every topic, fresh from the controller (Metadata for all topics, topic id lookups).</summary>
+    public async Task<IReadOnlyList<TopicMetadata>> ListAsync()
+    {
+        var topics = await Controller.ListTopics();
+        foreach (var topic in topics) Remember(topic, topic.Name);
+        return topics;
+    }
+
+    /// <summary>The topic with this id or null: cached first, then one fresh listing.</summary>
+    public async ValueTask<TopicMetadata?> GetByIdAsync(Guid id)
+    {
+        foreach (var (topic, loadedAt) in _byName.Values)
+        {
+            if (topic.TopicId == id && time.GetElapsedTime(loadedAt) < MaxAge) return topic;
+        }
+        return (await ListAsync()).FirstOrDefault(t => t.TopicId == id);
+    }
+
+    public TopicMetadata? Remember(TopicMetadata? topic, string name)
+    {
+        if (topic is null) _byName.TryRemove(name, out _);
+        else _byName[name] = (topic, time.GetTimestamp());
+        return topic;
+    }
+
+    public void Forget(string name) => _byName.TryRemove(name, out _);
+
+    /// <summary>The grain of the partition's leader replica: the data lives on that broker's silo.</summary>
+    public IPartitionGrain Partition(TopicMetadata topic, int partition)
+    {
+        var assignment = topic.Partitions[partition];
+        if (!assignment.HasLeader)
+        {
+            Forget(topic.Name);
+            throw new HubException(ErrorCode.LeaderNotAvailable, $"{topic.Name}-{partition} has no leader: none of its in-sync replicas is alive");
+        }
+        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, partition, assignment.Leader));
+    }
+
+    /// <summary>Errors after which the cached metadata can't be trusted: the topic or its leaders changed.</summary>
+    public static bool IsStale(ErrorCode error) =>
+        error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.FencedLeaderEpoch;
+}
