@@ -1,3 +1,6 @@
+using Hub.Errors;
+using Hub.Partitions;
+
 namespace Hub.Topics;
 
 /// <summary>What the cluster knows about one topic: its settings and where each partition lives.</summary>
@@ -10,4 +13,20 @@ public sealed record TopicMetadata(
     [property: Id(4)] PartitionAssignment[] Partitions)
 {
     public int PartitionCount => Partitions.Length;
+
+    /// <summary>
+    /// The key (<see cref="PartitionKey"/>) of the grain of <paramref name="partition"/>'s leader replica, which
+    /// serves its produce and fetch: the one leader lookup of every front door. Refuses with the stale-metadata
+    /// errors (see <see cref="StaleMetadata"/>) UNKNOWN_TOPIC_OR_PARTITION when the topic has no such partition
+    /// and LEADER_NOT_AVAILABLE while none of the partition's in-sync replicas is alive.
+    /// </summary>
+    public string LeaderKey(int partition)
+    {
+        if ((uint)partition >= (uint)PartitionCount)
+            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{Name}' has no partition {partition}");
+        var assignment = Partitions[partition];
+        if (!assignment.HasLeader)
+            throw new HubException(ErrorCode.LeaderNotAvailable, $"{Name}-{partition} has no leader: none of its in-sync replicas is alive");
+        return PartitionKey.Format(Name, partition, assignment.Leader);
+    }
 }

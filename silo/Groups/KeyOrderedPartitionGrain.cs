@@ -306,13 +306,15 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
 
     private IConsumerGroupGrain Group => GrainFactory.GetGrain<IConsumerGroupGrain>(_groupId);
 
+    /// <summary>
+    /// The partition's leader, looked up afresh each time (so no metadata here goes stale); its refusals (no such
+    /// partition, no leader) reach the consumers, which retry on stale-metadata errors.
+    /// </summary>
     private async Task<IPartitionGrain> LeaderAsync()
     {
         var topic = await GrainFactory.GetGrain<IClusterControllerGrain>(0).GetTopic(_topic)
             ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{_topic}' does not exist");
-        if (_partition >= topic.PartitionCount)
-            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{_topic}' has no partition {_partition}");
-        return GrainFactory.GetGrain<IPartitionGrain>(PartitionKey.Format(_topic, _partition, topic.Partitions[_partition].Leader));
+        return GrainFactory.GetGrain<IPartitionGrain>(topic.LeaderKey(_partition));
     }
 
     private void Signal()

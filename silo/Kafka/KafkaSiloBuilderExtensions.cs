@@ -36,6 +36,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
         services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
         services.AddSingleton<KafkaApis>();
+        services.AddSingleton<IRequestHandler>(sp => sp.GetRequiredService<KafkaApis>());
         services.AddSingleton<KafkaListener>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
         return silo;

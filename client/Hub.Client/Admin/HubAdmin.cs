@@ -183,7 +183,7 @@ public sealed class HubAdmin
             var state = await _router.InvokeAsync(partition.Topic, partition.Partition, grain => grain.GetState(), ct).ConfigureAwait(false);
             return state.HighWatermark;
         }
-        catch (HubException e) when (PartitionRouter.IsStaleMetadata(e.Code))
+        catch (HubException e) when (StaleMetadata.IsSignalledBy(e.Code))
         {
             return null;
         }

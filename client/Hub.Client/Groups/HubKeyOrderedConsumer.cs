@@ -251,9 +251,9 @@ public sealed class HubKeyOrderedConsumer : IAsyncDisposable
         ResetTo = _options.AutoOffsetReset == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest,
     };
 
-    private static bool IsTransient(Exception e) => e switch
+    internal static bool IsTransient(Exception e) => e switch
     {
-        HubException hub => PartitionRouter.IsStaleMetadata(hub.Code) && hub.Code != ErrorCode.UnknownTopicOrPartition
+        HubException hub => StaleMetadata.IsSignalledBy(hub.Code) && hub.Code != ErrorCode.UnknownTopicOrPartition
             || hub.Code is ErrorCode.CoordinatorNotAvailable,
         TimeoutException or Orleans.Runtime.OrleansException or System.Net.Sockets.SocketException or IOException => true,
         _ => false,

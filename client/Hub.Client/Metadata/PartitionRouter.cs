@@ -101,10 +101,6 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
         }
     }
 
-    /// <summary>Errors that mean the client's idea of where the partition lives is out of date.</summary>
-    public static bool IsStaleMetadata(ErrorCode code) =>
-        code is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
-
     /// <summary>
     /// How long to keep retrying after this failure: a stale-metadata refusal, too few replicas in sync (a
     /// follower's silo died and the ISR is shrinking), or the leader's silo failing under the call (dying or dead).
@@ -113,22 +109,15 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     {
         // Most likely a real mistake (no such topic or partition); a brief retry covers a topic just created.
         HubException { Code: ErrorCode.UnknownTopicOrPartition } => UnknownPartitionRetryFor,
-        HubException hub => IsStaleMetadata(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas ? RetryFor : TimeSpan.Zero,
+        HubException hub => StaleMetadata.IsSignalledBy(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas ? RetryFor : TimeSpan.Zero,
         _ => IsSiloLost(e) ? RetryFor + ResponseTimeoutAllowance : TimeSpan.Zero,
     };
 
     /// <summary>The call's target silo failed or vanished under it (refused, or never answered: Orleans' TimeoutException).</summary>
     private static bool IsSiloLost(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
-    private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition)
-    {
-        if ((uint)partition >= (uint)metadata.PartitionCount)
-            throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{metadata.Name}' has no partition {partition}");
-        var assignment = metadata.Partitions[partition];
-        if (!assignment.HasLeader)
-            throw new HubException(ErrorCode.LeaderNotAvailable, $"{metadata.Name}-{partition} has no leader: none of its in-sync replicas is alive");
-        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(metadata.Name, partition, assignment.Leader));
-    }
+    private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition) =>
+        grains.GetGrain<IPartitionGrain>(metadata.LeaderKey(partition));
 
     private async ValueTask<TopicMetadata> LoadAsync(string topic, CachedTopic? seen, CancellationToken ct)
     {

@@ -1,10 +1,20 @@
+using System.Net;
 using Hub.Silo.Kafka.Apis.Admin;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Kafka.Transport;
 
 namespace Hub.Silo.Kafka.Apis;
 
-/// <summary>The APIs the listener answers, by key; ApiVersions is built here because it advertises all of them.</summary>
-internal sealed class KafkaApis
+/// <summary>
+/// The APIs the listener answers, by key, and the dispatch of one request frame to its handler: the header is
+/// decoded here, the version checked, the response header and size written around the handler's body.
+/// ApiVersions is built here because it advertises all of them.
+/// </summary>
+internal sealed class KafkaApis : IRequestHandler
 {
+    /// <summary>The response's 4-byte size prefix, which counts the bytes after it.</summary>
+    private const int SizePrefixBytes = 4;
+
     private readonly Dictionary<short, IKafkaApi> _byKey = [];
 
     public KafkaApis(IEnumerable<IKafkaApi> apis)
@@ -17,4 +27,33 @@ internal sealed class KafkaApis
     public IReadOnlyList<IKafkaApi> All { get; }
 
     public IKafkaApi? Find(short key) => _byKey.GetValueOrDefault(key);
+
+    public async Task<bool> HandleAsync(RequestLease frame, EndPoint? remote, ProtocolWriter response, CancellationToken cancellationToken)
+    {
+        var reader = new ProtocolReader(frame.Memory);
+        var (key, version, correlationId) = RequestHeader.ReadPrefix(ref reader);
+        var api = Find(key) ?? throw new KafkaProtocolException($"unknown API key {key}");
+
+        response.Reset();
+        var sizeAt = response.ReserveInt32();
+        if (version < api.MinVersion || version > api.MaxVersion)
+        {
+            // Only ApiVersions answers an unknown version: that is how a client learns which versions exist.
+            if (api is not ApiVersionsApi apiVersions)
+                throw new KafkaProtocolException($"{api.Key} v{version} is not supported (v{api.MinVersion}-v{api.MaxVersion} are)");
+            ResponseHeader.Write(response, correlationId, flexible: false);
+            apiVersions.WriteUnsupportedVersion(response);
+            response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
+            return true;
+        }
+
+        var flexible = version >= api.FirstFlexibleVersion;
+        var clientId = RequestHeader.ReadClientId(ref reader, flexible);
+        var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), frame, reader.Rest, flexible, remote);
+        ResponseHeader.Write(response, correlationId, flexible && api.Key != ApiKey.ApiVersions);
+        response.Flexible = flexible;
+        var respond = await api.HandleAsync(request, response, cancellationToken);
+        response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
+        return respond;
+    }
 }

@@ -1,13 +1,14 @@
 using System.Net;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Kafka.Transport;
 
 namespace Hub.Silo.Kafka.Apis;
 
 /// <summary>
-/// One parsed request header and its body: a slice of the frame buffer that stays valid until the handler's
-/// task completes (see <see cref="RetainBuffer"/>).
+/// One parsed request header and its body: a slice of the request frame, valid until the handler's task
+/// completes; a grain call that reads the body in place holds it longer through <see cref="LendBody"/>.
 /// </summary>
-internal sealed class KafkaRequest(RequestHeader header, ReadOnlyMemory<byte> body, bool flexible, EndPoint? remote)
+internal sealed class KafkaRequest(RequestHeader header, RequestLease frame, ReadOnlyMemory<byte> body, bool flexible, EndPoint? remote)
 {
     public RequestHeader Header { get; } = header;
 
@@ -24,9 +25,8 @@ internal sealed class KafkaRequest(RequestHeader header, ReadOnlyMemory<byte> bo
     public ProtocolReader Reader() => new(Body, Flexible);
 
     /// <summary>
-    /// Set by a handler when a grain call that was given a slice of the body may still be reading it (a call
-    /// that timed out rather than answered): the frame buffer is then left to the garbage collector instead of
-    /// going back to the pool, where another request would overwrite it under the grain's feet.
+    /// Keeps the body's bytes out of the pool until the loan is disposed: for a grain call given a slice of the
+    /// body, whose loan is disposed once the call answered and never when it gave up (see <see cref="RequestLease"/>).
     /// </summary>
-    public bool RetainBuffer { get; set; }
+    public RequestLease.Loan LendBody() => frame.Lend();
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Errors;
 using Hub.Grains;
-using Hub.Partitions;
+using Hub.Silo.Kafka.Protocol;
 using Hub.Topics;
 
 namespace Hub.Silo.Kafka.Metadata;
@@ -10,8 +10,8 @@ namespace Hub.Silo.Kafka.Metadata;
 /// Topic metadata as the Kafka gateway sees it: read from the cluster controller and cached briefly, so a
 /// produce or fetch costs no controller call. A cached answer is refreshed when it is older than
 /// <see cref="MaxAge"/>, when it lacks a partition a client asks for (partitions were added), and when a
-/// partition grain says the topic is unknown (deleted or re-created) or its leader moved. Unknown topics are not cached, so a
-/// new topic is visible at once.
+/// call to a partition fails with a stale-metadata error (<see cref="Failed"/>: the topic is unknown, deleted or
+/// re-created, or its leader moved). Unknown topics are not cached, so a new topic is visible at once.
 /// </summary>
 internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
 {
@@ -57,19 +57,31 @@ internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
 
     public void Forget(string name) => _byName.TryRemove(name, out _);
 
-    /// <summary>The grain of the partition's leader replica: the data lives on that broker's silo.</summary>
+    /// <summary>
+    /// The grain of the partition's leader replica (the data lives on that broker's silo), found by the one leader
+    /// lookup, <see cref="TopicMetadata.LeaderKey"/>; when that refuses (no leader) the cached topic is dropped.
+    /// </summary>
     public IPartitionGrain Partition(TopicMetadata topic, int partition)
     {
-        var assignment = topic.Partitions[partition];
-        if (!assignment.HasLeader)
+        try
+        {
+            return grains.GetGrain<IPartitionGrain>(topic.LeaderKey(partition));
+        }
+        catch (HubException)
         {
             Forget(topic.Name);
-            throw new HubException(ErrorCode.LeaderNotAvailable, $"{topic.Name}-{partition} has no leader: none of its in-sync replicas is alive");
+            throw;
         }
-        return grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic.Name, partition, assignment.Leader));
     }
 
-    /// <summary>Errors after which the cached metadata can't be trusted: the topic or its leaders changed.</summary>
-    public static bool IsStale(ErrorCode error) =>
-        error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable or ErrorCode.FencedLeaderEpoch;
+    /// <summary>
+    /// The Kafka error code for a failed call to one of <paramref name="topic"/>'s partitions; drops the cached
+    /// topic when the error says it is stale (see <see cref="StaleMetadata"/>), so the next request reads it afresh.
+    /// </summary>
+    public ErrorCode Failed(string topic, Exception e)
+    {
+        var error = KafkaErrors.CodeOf(e);
+        if (StaleMetadata.IsSignalledBy(error)) Forget(topic);
+        return error;
+    }
 }

@@ -3,8 +3,6 @@ using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
-using Hub.Silo.Kafka.Apis;
-using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -18,14 +16,15 @@ namespace Hub.Silo.Kafka.Transport;
 /// Anything that makes the byte stream untrustworthy (a bad size, an unparseable request, an unknown API or
 /// version) closes the connection, as Kafka does; nothing a client sends can stop the listener.
 /// </summary>
-internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequestBytes, ILogger logger)
+internal sealed partial class KafkaConnection(Socket socket, IRequestHandler handler, int maxRequestBytes, ILogger logger)
 {
     private const int SizePrefixBytes = 4;
 
+    private readonly ILogger _logger = logger;
     private readonly EndPoint? _remote = socket.RemoteEndPoint;
 
-    /// <summary>The request being handled, for log lines about it ("Metadata v12"); empty between requests.</summary>
-    private string _current = "";
+    /// <summary>The request being handled (its API key and version), for log lines about it; null between requests.</summary>
+    private (ApiKey Key, short Version)? _current;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -38,31 +37,29 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequ
             while (await ReadFrameAsync(input, cancellationToken) is { } frame)
             {
                 bool respond;
-                try
+                using (frame)
                 {
-                    respond = await HandleAsync(frame, response, cancellationToken);
-                }
-                finally
-                {
-                    if (!frame.Retained) ArrayPool<byte>.Shared.Return(frame.Buffer);
+                    _current = Describe(frame);
+                    respond = await handler.HandleAsync(frame, _remote, response, cancellationToken);
+                    _current = null;
                 }
                 if (respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
             }
         }
         catch (KafkaProtocolException e)
         {
-            logger.LogDebug("Closing Kafka connection from {Remote} after a malformed request {Request}: {Problem}", _remote, _current, e.Message);
+            LogMalformedRequest(_remote, Current, e.Message);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
-            logger.LogDebug("Kafka connection from {Remote} ended: {Problem}", _remote, e.Message);
+            LogEnded(_remote, e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Closing Kafka connection from {Remote} after an unexpected error in {Request}", _remote, _current);
+            LogUnexpectedError(e, _remote, Current);
         }
         finally
         {
@@ -71,17 +68,10 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequ
         }
     }
 
-    /// <summary>A request frame copied out of the pipe into a pooled buffer; Retained when a grain may still read it.</summary>
-    private sealed class Frame(byte[] buffer, int length)
-    {
-        public byte[] Buffer { get; } = buffer;
-        public int Length { get; } = length;
-        public bool Retained { get; set; }
-        public ReadOnlyMemory<byte> Memory => Buffer.AsMemory(0, Length);
-    }
+    private string Current => _current is var (key, version) ? $"{key} v{version}" : "";
 
     /// <summary>The next whole frame, or null when the client closed the connection between frames.</summary>
-    private async ValueTask<Frame?> ReadFrameAsync(PipeReader input, CancellationToken cancellationToken)
+    private async ValueTask<RequestLease?> ReadFrameAsync(PipeReader input, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -98,15 +88,14 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequ
                 }
                 if (buffer.Length >= SizePrefixBytes + size)
                 {
-                    var array = ArrayPool<byte>.Shared.Rent(size);
-                    buffer.Slice(SizePrefixBytes, size).CopyTo(array);
+                    var frame = RequestLease.CopyOf(buffer.Slice(SizePrefixBytes, size));
                     input.AdvanceTo(buffer.GetPosition(SizePrefixBytes + size));
-                    return new Frame(array, size);
+                    return frame;
                 }
             }
             if (result.IsCompleted)
             {
-                if (!buffer.IsEmpty) logger.LogDebug("Kafka connection from {Remote} closed in the middle of a frame", _remote);
+                if (!buffer.IsEmpty) LogClosedMidFrame(_remote);
                 input.AdvanceTo(buffer.End);
                 return null;
             }
@@ -121,42 +110,22 @@ internal sealed class KafkaConnection(Socket socket, KafkaApis apis, int maxRequ
         return BinaryPrimitives.ReadInt32BigEndian(prefix);
     }
 
-    /// <summary>Decodes the header, lets the API's handler write the response into <paramref name="response"/>.</summary>
-    private async Task<bool> HandleAsync(Frame frame, ProtocolWriter response, CancellationToken cancellationToken)
+    private static (ApiKey, short) Describe(RequestLease frame)
     {
         var reader = new ProtocolReader(frame.Memory);
-        var (key, version, correlationId) = RequestHeader.ReadPrefix(ref reader);
-        var api = apis.Find(key) ?? throw new KafkaProtocolException($"unknown API key {key}");
-
-        response.Reset();
-        var sizeAt = response.ReserveInt32();
-        if (version < api.MinVersion || version > api.MaxVersion)
-        {
-            // Only ApiVersions answers an unknown version: that is how a client learns which versions exist.
-            if (api is not ApiVersionsApi apiVersions)
-                throw new KafkaProtocolException($"{api.Key} v{version} is not supported (v{api.MinVersion}-v{api.MaxVersion} are)");
-            ResponseHeader.Write(response, correlationId, flexible: false);
-            apiVersions.WriteUnsupportedVersion(response);
-            response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
-            return true;
-        }
-
-        var flexible = version >= api.FirstFlexibleVersion;
-        var clientId = RequestHeader.ReadClientId(ref reader, flexible);
-        var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), reader.Rest, flexible, _remote);
-        _current = $"{api.Key} v{version}";
-        ResponseHeader.Write(response, correlationId, flexible && api.Key != ApiKey.ApiVersions);
-        response.Flexible = flexible;
-        try
-        {
-            var respond = await api.HandleAsync(request, response, cancellationToken);
-            response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
-            _current = "";
-            return respond;
-        }
-        finally
-        {
-            frame.Retained = request.RetainBuffer;
-        }
+        var (key, version, _) = RequestHeader.ReadPrefix(ref reader);
+        return ((ApiKey)key, version);
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing Kafka connection from {Remote} after a malformed request {Request}: {Problem}")]
+    private partial void LogMalformedRequest(EndPoint? remote, string request, string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka connection from {Remote} ended: {Problem}")]
+    private partial void LogEnded(EndPoint? remote, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing Kafka connection from {Remote} after an unexpected error in {Request}")]
+    private partial void LogUnexpectedError(Exception exception, EndPoint? remote, string request);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka connection from {Remote} closed in the middle of a frame")]
+    private partial void LogClosedMidFrame(EndPoint? remote);
 }

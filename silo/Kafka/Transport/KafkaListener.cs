@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Hub.Silo.Configuration;
-using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,9 +13,9 @@ namespace Hub.Silo.Kafka.Transport;
 /// for each. It opens once the silo is Active (grain calls work from then on) and closes first on shutdown,
 /// so no Kafka request reaches a silo that is already tearing down its grains.
 /// </summary>
-internal sealed class KafkaListener(
+internal sealed partial class KafkaListener(
     IOptions<HubSiloOptions> options,
-    KafkaApis apis,
+    IRequestHandler handler,
     KafkaBrokers brokers,
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -43,7 +42,7 @@ internal sealed class KafkaListener(
         LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
         brokers.SetListenPort(LocalEndPoint.Port);
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_socket, settings.KafkaMaxRequestBytes));
-        _logger.LogInformation("Kafka listener on {Endpoint}, advertised as {Advertised}", LocalEndPoint, brokers.Local);
+        LogListening(_logger, LocalEndPoint, brokers.Local);
         return Task.CompletedTask;
     }
 
@@ -58,7 +57,7 @@ internal sealed class KafkaListener(
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            _logger.LogWarning("Kafka connections did not finish within {Timeout}; dropping them", DrainTimeout);
+            LogDrainTimedOut(_logger, DrainTimeout);
         }
     }
 
@@ -114,14 +113,23 @@ internal sealed class KafkaListener(
             {
                 // A connection that died before it was accepted (ECONNABORTED) or running out of descriptors:
                 // either way the listener itself is fine, keep accepting.
-                _logger.LogDebug("Kafka accept failed: {Problem}", e.Message);
+                LogAcceptFailed(_logger, e.Message);
                 continue;
             }
             client.NoDelay = true;
-            var connection = new KafkaConnection(client, apis, maxRequestBytes, _connectionLogger);
+            var connection = new KafkaConnection(client, handler, maxRequestBytes, _connectionLogger);
             var run = Task.Run(() => connection.RunAsync(_stopping.Token));
             _connections.TryAdd(run, true);
             _ = run.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener on {Endpoint}, advertised as {Advertised}")]
+    private static partial void LogListening(ILogger logger, IPEndPoint endpoint, BrokerEndpoint advertised);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connections did not finish within {Timeout}; dropping them")]
+    private static partial void LogDrainTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka accept failed: {Problem}")]
+    private static partial void LogAcceptFailed(ILogger logger, string problem);
 }

@@ -1,8 +1,10 @@
+using System.Buffers;
 using Hub.Batches;
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Kafka.Transport;
 
 namespace Hub.Tests.Kafka;
 
@@ -56,7 +58,8 @@ public sealed class MessageEncodingTests
     {
         var apis = Apis();
         using var writer = new ProtocolWriter();
-        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 0, 1, null), ReadOnlyMemory<byte>.Empty, false, null);
+        using var frame = RequestLease.CopyOf(ReadOnlySequence<byte>.Empty);
+        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 0, 1, null), frame, frame.Memory, false, null);
         await apis.Find((short)ApiKey.ApiVersions)!.HandleAsync(request, writer, default);
         Assert.Equal(Convert.FromHexString(
             "0000" + "00000003" + "0000" + "0003" + "000B" + "0003" + "0000" + "000C" + "0012" + "0000" + "0003"),
@@ -69,8 +72,8 @@ public sealed class MessageEncodingTests
         var apis = Apis();
         using var writer = new ProtocolWriter { Flexible = true };
         // Body: compact strings "x" and "1", then no tagged fields.
-        var body = Convert.FromHexString("0278" + "0231" + "00");
-        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 3, 1, null), body, true, null);
+        using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(Convert.FromHexString("0278" + "0231" + "00")));
+        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 3, 1, null), frame, frame.Memory, true, null);
         await apis.Find((short)ApiKey.ApiVersions)!.HandleAsync(request, writer, default);
         Assert.Equal(Convert.FromHexString(
             "0000" + "04" + "0000" + "0003" + "000B" + "00" + "0003" + "0000" + "000C" + "00" + "0012" + "0000" + "0003" + "00"

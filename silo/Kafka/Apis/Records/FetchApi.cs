@@ -152,12 +152,7 @@ internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     }
 
     /// <summary>The error code for a failed partition fetch; drops the cached topic when its leader moved.</summary>
-    private ErrorCode Failed(PartitionFetch partition, Exception e)
-    {
-        var error = KafkaErrors.CodeOf(e);
-        if (KafkaTopics.IsStale(error)) topics.Forget(partition.TopicName);
-        return error;
-    }
+    private ErrorCode Failed(PartitionFetch partition, Exception e) => topics.Failed(partition.TopicName, e);
 
     /// <summary>Finds each topic by name or id and each partition's grain; what can't be found gets its error here.</summary>
     private async Task ResolveAsync(TopicFetch[] requested)

@@ -50,7 +50,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
                     continue;
                 }
                 partition.LeaderEpoch = metadata.Partitions[partition.Partition].LeaderEpoch;
-                calls.Add(QueryAsync(topics.Partition(metadata, partition.Partition), partition));
+                calls.Add(QueryAsync(topics.Partition(metadata, partition.Partition), topic.Name, partition));
             }
         }
         await Task.WhenAll(calls);
@@ -77,7 +77,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
         return true;
     }
 
-    private static async Task QueryAsync(Hub.Grains.IPartitionGrain grain, PartitionQuery partition)
+    private async Task QueryAsync(Hub.Grains.IPartitionGrain grain, string topic, PartitionQuery partition)
     {
         try
         {
@@ -85,7 +85,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
         }
         catch (Exception e)
         {
-            partition.Error = KafkaErrors.CodeOf(e);
+            partition.Error = topics.Failed(topic, e);
         }
     }
 

@@ -12,8 +12,10 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
+internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
 {
+    private readonly ILogger _logger = logger;
+
     public ApiKey Key => ApiKey.Produce;
     public short MinVersion => 3;
     public short MaxVersion => 11;
@@ -56,7 +58,6 @@ internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger)
                 appends.Add(AppendAsync(request, acks, metadata, topic.Name, partition, records));
             }
         }
-        // Every append must be over before the handler returns: the frame buffer they read goes back to the pool then.
         await Task.WhenAll(appends);
         if (acks == 0) return false;
         Write(response, request.Version, data);
@@ -65,18 +66,21 @@ internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger)
 
     private async Task AppendAsync(KafkaRequest request, short acks, Hub.Topics.TopicMetadata metadata, string topic, PartitionData partition, ReadOnlyMemory<byte> records)
     {
+        // The grain reads the batches in place: the frame stays out of the pool until the call has answered.
+        var loan = request.LendBody();
         try
         {
             // acks=0 still appends as the leader alone would: nobody waits for an answer.
             partition.Result = await topics.Partition(metadata, partition.Partition).Append(PooledBatches.Borrow(records), acks == -1 ? RequiredAcks.All : RequiredAcks.Leader);
+            loan.Dispose();
         }
         catch (Exception e)
         {
-            if (!GrainCalls.Finished(e)) request.RetainBuffer = true;
-            partition.Error = KafkaErrors.CodeOf(e);
+            // A call that gave up without an answer keeps its loan: the grain may still read the bytes.
+            if (GrainCalls.Finished(e)) loan.Dispose();
+            partition.Error = topics.Failed(topic, e);
             partition.Message = e.Message;
-            logger.LogDebug("Produce to {Topic}-{Partition} refused with {Error}: {Message}", topic, partition.Partition, partition.Error, e.Message);
-            if (KafkaTopics.IsStale(partition.Error)) topics.Forget(topic);
+            LogRefused(topic, partition.Partition, partition.Error, e.Message);
         }
     }
 
@@ -140,4 +144,7 @@ internal sealed class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger)
         response.WriteInt32(0); // throttle time
         response.WriteEmptyTaggedFields();
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Produce to {Topic}-{Partition} refused with {Error}: {Message}")]
+    private partial void LogRefused(string topic, int partition, ErrorCode error, string message);
 }
