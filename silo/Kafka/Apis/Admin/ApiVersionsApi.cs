@@ -8,14 +8,9 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// ApiVersions version gets UNSUPPORTED_VERSION with the list in v0 layout, so the client can retry with a
 /// version from it (see <see cref="WriteUnsupportedVersion"/>).
 /// </summary>
-internal sealed class ApiVersionsApi(KafkaApis apis) : IKafkaApi
+internal sealed class ApiVersionsApi(KafkaApis apis) : KafkaApi(ApiKey.ApiVersions, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 3)
 {
-    public ApiKey Key => ApiKey.ApiVersions;
-    public short MinVersion => 0;
-    public short MaxVersion => 3;
-    public short FirstFlexibleVersion => 3;
-
-    public Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = request.Reader();
         if (request.Version >= 3)

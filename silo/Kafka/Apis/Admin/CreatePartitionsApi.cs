@@ -8,13 +8,8 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller. Manual
 /// assignments of the new partitions are refused (Hub places partitions itself).
 /// </summary>
-internal sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class CreatePartitionsApi(KafkaTopics topics) : KafkaApi(ApiKey.CreatePartitions, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2)
 {
-    public ApiKey Key => ApiKey.CreatePartitions;
-    public short MinVersion => 0;
-    public short MaxVersion => 3;
-    public short FirstFlexibleVersion => 2;
-
     private sealed class Growth(string name, int count, bool assigned)
     {
         public string Name { get; } = name;
@@ -24,7 +19,7 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics) : IKafkaApi
         public string? Message { get; set; }
     }
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var (growths, validateOnly) = Parse(request);
         foreach (var growth in growths) await GrowAsync(growth, validateOnly);

@@ -12,14 +12,9 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
-internal sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class CreateTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
 {
     private const int DefaultPartitions = 1;
-
-    public ApiKey Key => ApiKey.CreateTopics;
-    public short MinVersion => 0;
-    public short MaxVersion => 7;
-    public short FirstFlexibleVersion => 5;
 
     private sealed record TopicRequest(string Name, int Partitions, short ReplicationFactor, int Assignments, Dictionary<string, string> Configs)
     {
@@ -28,7 +23,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics) : IKafkaApi
         public TopicMetadata? Created { get; set; }
     }
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var (requested, validateOnly) = Parse(request);
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -5,13 +5,8 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>DeleteTopics (key 20) v0-v6 through the cluster controller; v6 may name a topic by id instead.</summary>
-internal sealed class DeleteTopicsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class DeleteTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.DeleteTopics, minVersion: 0, maxVersion: 6, firstFlexibleVersion: 4)
 {
-    public ApiKey Key => ApiKey.DeleteTopics;
-    public short MinVersion => 0;
-    public short MaxVersion => 6;
-    public short FirstFlexibleVersion => 4;
-
     private sealed class TopicDeletion(string? name, Guid id)
     {
         public string? Name { get; set; } = name;
@@ -20,7 +15,7 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics) : IKafkaApi
         public string? Message { get; set; }
     }
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var deletions = Parse(request);
         foreach (var deletion in deletions) await DeleteAsync(deletion);

@@ -13,15 +13,10 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// broker the few broker settings that shape what clients may do. Synonyms and documentation are not kept,
 /// so they come back empty even when asked for.
 /// </summary>
-internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : IKafkaApi
+internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
     private const sbyte TopicResource = 2;
     private const sbyte BrokerResource = 4;
-
-    public ApiKey Key => ApiKey.DescribeConfigs;
-    public short MinVersion => 0;
-    public short MaxVersion => 4;
-    public short FirstFlexibleVersion => 4;
 
     private sealed class Resource(sbyte type, string name, string[]? keys)
     {
@@ -33,7 +28,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOpt
         public IReadOnlyList<ConfigEntry> Configs { get; set; } = [];
     }
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var resources = Parse(request);
         foreach (var resource in resources) await DescribeAsync(resource);

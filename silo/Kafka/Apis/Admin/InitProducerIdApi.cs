@@ -11,14 +11,9 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
 /// retried batch is stored once.
 /// </summary>
-internal sealed class InitProducerIdApi(IGrainFactory grains) : IKafkaApi
+internal sealed class InitProducerIdApi(IGrainFactory grains) : KafkaApi(ApiKey.InitProducerId, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 2)
 {
-    public ApiKey Key => ApiKey.InitProducerId;
-    public short MinVersion => 0;
-    public short MaxVersion => 5;
-    public short FirstFlexibleVersion => 2;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = request.Reader();
         var transactionalId = reader.ReadNullableString();

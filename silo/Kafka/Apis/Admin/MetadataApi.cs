@@ -14,7 +14,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// listener is reported led by this broker: a "synthetic leader" that still answers correctly. Topics are
 /// never auto-created (Kafka's auto.create.topics.enable=false): an unknown topic is UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
-internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptions<HubSiloOptions> options) : IKafkaApi
+internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.Metadata, minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9)
 {
     /// <summary>Kafka's "authorized operations not requested" value.</summary>
     private const int OperationsNotRequested = int.MinValue;
@@ -25,14 +25,9 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
     /// </summary>
     private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
 
-    public ApiKey Key => ApiKey.Metadata;
-    public short MinVersion => 0;
-    public short MaxVersion => 12;
-    public short FirstFlexibleVersion => 9;
-
     private readonly record struct TopicRequest(Guid Id, string? Name);
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var (requested, includeTopicOperations) = Parse(request);

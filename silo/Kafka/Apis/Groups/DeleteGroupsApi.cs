@@ -7,14 +7,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// DeleteGroups (key 42) v0-v2 onto <see cref="IConsumerGroupGrain.DeleteGroup"/>, one result per group:
 /// NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when there is none, INVALID_GROUP_ID for "".
 /// </summary>
-internal sealed class DeleteGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class DeleteGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.DeleteGroups, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2)
 {
-    public ApiKey Key => ApiKey.DeleteGroups;
-    public short MinVersion => 0;
-    public short MaxVersion => 2;
-    public short FirstFlexibleVersion => 2;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = request.Reader();
         var count = reader.ReadNonNullArrayLength();

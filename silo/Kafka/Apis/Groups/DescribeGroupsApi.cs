@@ -9,14 +9,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// with no members; an empty group id is INVALID_GROUP_ID. Authorized operations (v3+) are not computed
 /// (Kafka's "not requested" value, int32 min).
 /// </summary>
-internal sealed class DescribeGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class DescribeGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.DescribeGroups, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 5)
 {
-    public ApiKey Key => ApiKey.DescribeGroups;
-    public short MinVersion => 0;
-    public short MaxVersion => 5;
-    public short FirstFlexibleVersion => 5;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

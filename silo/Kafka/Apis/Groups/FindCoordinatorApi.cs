@@ -8,14 +8,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// consumer group grain through Orleans. v4 answers a batch of keys. Transaction coordinators (key type 1)
 /// are not offered: COORDINATOR_NOT_AVAILABLE.
 /// </summary>
-internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : IKafkaApi
+internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : KafkaApi(ApiKey.FindCoordinator, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
 {
-    public ApiKey Key => ApiKey.FindCoordinator;
-    public short MinVersion => 0;
-    public short MaxVersion => 4;
-    public short FirstFlexibleVersion => 3;
-
-    public Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

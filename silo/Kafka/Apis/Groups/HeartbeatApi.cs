@@ -4,14 +4,9 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>Heartbeat (key 12) v0-v4 onto <see cref="IConsumerGroupGrain.Heartbeat"/>; an empty group id is INVALID_GROUP_ID.</summary>
-internal sealed class HeartbeatApi(IGrainFactory grains) : IKafkaApi
+internal sealed class HeartbeatApi(IGrainFactory grains) : KafkaApi(ApiKey.Heartbeat, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
-    public ApiKey Key => ApiKey.Heartbeat;
-    public short MinVersion => 0;
-    public short MaxVersion => 4;
-    public short FirstFlexibleVersion => 4;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

@@ -9,14 +9,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// JoinGroup (key 11) v0-v9 onto <see cref="IConsumerGroupGrain.JoinGroup"/>. v4+ members must first fetch a
 /// member id (MEMBER_ID_REQUIRED); v9's skip_assignment is always false. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class JoinGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class JoinGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.JoinGroup, minVersion: 0, maxVersion: 9, firstFlexibleVersion: 6)
 {
-    public ApiKey Key => ApiKey.JoinGroup;
-    public short MinVersion => 0;
-    public short MaxVersion => 9;
-    public short FirstFlexibleVersion => 6;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

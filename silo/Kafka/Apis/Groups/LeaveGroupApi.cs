@@ -8,14 +8,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// LeaveGroup (key 13) v0-v5 onto <see cref="IConsumerGroupGrain.LeaveGroup"/>: one member before v3, a batch
 /// of members (with per-member errors) from v3, a reason per member from v5. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class LeaveGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class LeaveGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.LeaveGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
 {
-    public ApiKey Key => ApiKey.LeaveGroup;
-    public short MinVersion => 0;
-    public short MaxVersion => 5;
-    public short FirstFlexibleVersion => 4;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

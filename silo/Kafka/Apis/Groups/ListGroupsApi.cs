@@ -4,14 +4,9 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>ListGroups (key 16) v0-v4 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state (case-insensitive, as Kafka).</summary>
-internal sealed class ListGroupsApi(IGrainFactory grains) : IKafkaApi
+internal sealed class ListGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.ListGroups, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
 {
-    public ApiKey Key => ApiKey.ListGroups;
-    public short MinVersion => 0;
-    public short MaxVersion => 4;
-    public short FirstFlexibleVersion => 3;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

@@ -9,14 +9,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// or nothing, so a refusal's error code is every partition's. v1's per-partition commit timestamp and
 /// v2-v4's retention time are read and ignored (the silo's retention applies). An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class OffsetCommitApi(IGrainFactory grains) : IKafkaApi
+internal sealed class OffsetCommitApi(IGrainFactory grains) : KafkaApi(ApiKey.OffsetCommit, minVersion: 0, maxVersion: 8, firstFlexibleVersion: 8)
 {
-    public ApiKey Key => ApiKey.OffsetCommit;
-    public short MinVersion => 0;
-    public short MaxVersion => 8;
-    public short FirstFlexibleVersion => 8;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

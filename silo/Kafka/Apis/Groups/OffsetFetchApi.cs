@@ -10,14 +10,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// require_stable (v7) needs no waiting: Hub has no transactional offset commits pending. An empty group id
 /// is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class OffsetFetchApi(IGrainFactory grains) : IKafkaApi
+internal sealed class OffsetFetchApi(IGrainFactory grains) : KafkaApi(ApiKey.OffsetFetch, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 6)
 {
-    public ApiKey Key => ApiKey.OffsetFetch;
-    public short MinVersion => 0;
-    public short MaxVersion => 7;
-    public short FirstFlexibleVersion => 6;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

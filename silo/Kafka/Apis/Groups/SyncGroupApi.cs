@@ -5,14 +5,9 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>SyncGroup (key 14) v0-v5 onto <see cref="IConsumerGroupGrain.SyncGroup"/>; an empty group id is INVALID_GROUP_ID.</summary>
-internal sealed class SyncGroupApi(IGrainFactory grains) : IKafkaApi
+internal sealed class SyncGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.SyncGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
 {
-    public ApiKey Key => ApiKey.SyncGroup;
-    public short MinVersion => 0;
-    public short MaxVersion => 5;
-    public short FirstFlexibleVersion => 4;
-
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();

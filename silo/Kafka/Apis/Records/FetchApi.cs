@@ -24,7 +24,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
 /// its bytes are copied into the response, or once a poll nobody waits for any more ends.
 /// </summary>
-internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
+internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
@@ -36,11 +36,6 @@ internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
     private const int PartitionOverheadBytes = 512;
 
     private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
-
-    public ApiKey Key => ApiKey.Fetch;
-    public short MinVersion => 4;
-    public short MaxVersion => 16;
-    public short FirstFlexibleVersion => 12;
 
     private sealed class PartitionFetch(int partition, long offset, int maxBytes)
     {
@@ -60,7 +55,7 @@ internal sealed class FetchApi(KafkaTopics topics) : IKafkaApi
 
     private sealed record Request(int MaxWaitMs, int MinBytes, int MaxBytes, int SessionId, TopicFetch[] Topics);
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var fetch = Parse(request);
         if (fetch.SessionId != 0)

@@ -11,13 +11,8 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// timestamp (-3, v7's only change, KIP-734) or the first offset whose record timestamp is at or after a time.
 /// v8's -4 (tiered storage's local log start) is not offered.
 /// </summary>
-internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
+internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListOffsets, minVersion: 1, maxVersion: 7, firstFlexibleVersion: 6)
 {
-    public ApiKey Key => ApiKey.ListOffsets;
-    public short MinVersion => 1;
-    public short MaxVersion => 7;
-    public short FirstFlexibleVersion => 6;
-
     private sealed class PartitionQuery(int partition, long timestamp)
     {
         public int Partition { get; } = partition;
@@ -29,7 +24,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : IKafkaApi
 
     private sealed record TopicQuery(string Name, PartitionQuery[] Partitions);
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var queries = Parse(request);
         var calls = new List<Task>();

@@ -12,14 +12,9 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : IKafkaApi
+internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
 {
     private readonly ILogger _logger = logger;
-
-    public ApiKey Key => ApiKey.Produce;
-    public short MinVersion => 3;
-    public short MaxVersion => 11;
-    public short FirstFlexibleVersion => 9;
 
     private sealed record PartitionData(int Partition, ReadOnlyMemory<byte>? Records)
     {
@@ -30,7 +25,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
 
     private sealed record TopicData(string Name, PartitionData[] Partitions);
 
-    public async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var (acks, data) = Parse(request);
         var appends = new List<Task>();
