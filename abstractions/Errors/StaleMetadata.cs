@@ -3,8 +3,9 @@ namespace Hub.Errors;
 /// <summary>
 /// The one rule for when a caller's topic metadata is out of date: the errors after which a client refreshes
 /// the topic's metadata (where its partitions are led) and retries, as Kafka's clients do on the errors its
-/// protocol marks as invalid metadata. Every front door (the SDK's router, the Kafka gateway's cache, the
-/// key-ordered dispatcher's consumers) asks here.
+/// protocol marks as invalid metadata. Kafka counts KAFKA_STORAGE_ERROR among them because a failed log directory
+/// moves leadership away; here it does not yet, so that code is not stale. Every front door (the SDK's router,
+/// the Kafka gateway's cache, the key-ordered dispatcher's consumers) asks here.
 /// </summary>
 public static class StaleMetadata
 {
