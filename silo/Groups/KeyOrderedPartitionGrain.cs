@@ -25,8 +25,10 @@ namespace Hub.Silo.Groups;
 /// </para>
 /// </summary>
 [Reentrant]
-internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrderedPartitionGrain> logger) : Grain, IKeyOrderedPartitionGrain
+internal sealed partial class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrderedPartitionGrain> logger) : Grain, IKeyOrderedPartitionGrain
 {
+    private readonly ILogger _logger = logger;
+
     /// <summary>Records held from the committed offset on: fetching pauses at this many (a slow key holds the window back).</summary>
     private const int WindowRecords = 5_000;
 
@@ -124,7 +126,7 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
         _nextFetch = committed.Exists && committed.Offset >= state.LogStartOffset && committed.Offset <= state.HighWatermark
             ? committed.Offset
             : resetTo == OffsetSpec.Earliest ? state.LogStartOffset : state.HighWatermark;
-        logger.LogInformation("Key-ordered {Topic}/{Partition} for group {Group} starts at offset {Offset}", _topic, _partition, _groupId, _nextFetch);
+        LogStarts(_topic, _partition, _groupId, _nextFetch);
     }
 
     private Lease Touch(string consumerId, int sessionTimeoutMs)
@@ -217,8 +219,7 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
         {
             // Retention deleted records nobody had read yet: carry on from the oldest left.
             var earliest = await (await LeaderAsync()).ListOffset(OffsetSpec.Earliest);
-            logger.LogWarning("Key-ordered {Topic}/{Partition} for group {Group}: offset {Offset} is gone, skipping to {Earliest}",
-                _topic, _partition, _groupId, _nextFetch, earliest.Offset);
+            LogOffsetGone(_topic, _partition, _groupId, _nextFetch, earliest.Offset);
             _nextFetch = Math.Max(_nextFetch, earliest.Offset);
         }
         catch (HubException e)
@@ -230,7 +231,7 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Key-ordered {Topic}/{Partition} for group {Group}: fetch failed; retrying", _topic, _partition, _groupId);
+            LogFetchFailed(e, _topic, _partition, _groupId);
             await Task.Delay(FetchRetryDelay, time);
         }
     }
@@ -274,8 +275,7 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
             if (lease.Waiting > 0 || time.GetElapsedTime(lease.LastSeen, now) <= TimeSpan.FromMilliseconds(lease.SessionTimeoutMs)) continue;
             _consumers.Remove(id);
             Release(id);
-            logger.LogInformation("Key-ordered {Topic}/{Partition} for group {Group}: consumer {Consumer} timed out; its records go to others",
-                _topic, _partition, _groupId, id);
+            LogConsumerTimedOut(_topic, _partition, _groupId, id);
         }
         await CommitIfAdvancedAsync();
     }
@@ -295,8 +295,7 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
         catch (Exception e)
         {
             // The group has classic members (it is used both ways), or is being deleted: try again next tick.
-            logger.LogWarning("Key-ordered {Topic}/{Partition}: committing offset {Offset} to group {Group} failed: {Error}",
-                _topic, _partition, watermark, _groupId, e.Message);
+            LogCommitFailed(_topic, _partition, watermark, _groupId, e.Message);
         }
         finally
         {
@@ -348,4 +347,20 @@ internal sealed class KeyOrderedPartitionGrain(TimeProvider time, ILogger<KeyOrd
         /// <summary>Polls of this consumer waiting right now: it is alive while one waits.</summary>
         public int Waiting { get; set; }
     }
+
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key-ordered {Topic}/{Partition} for group {Group} starts at offset {Offset}")]
+    private partial void LogStarts(string topic, int partition, string group, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key-ordered {Topic}/{Partition} for group {Group}: offset {Offset} is gone, skipping to {Earliest}")]
+    private partial void LogOffsetGone(string topic, int partition, string group, long offset, long earliest);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key-ordered {Topic}/{Partition} for group {Group}: fetch failed; retrying")]
+    private partial void LogFetchFailed(Exception exception, string topic, int partition, string group);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key-ordered {Topic}/{Partition} for group {Group}: consumer {Consumer} timed out; its records go to others")]
+    private partial void LogConsumerTimedOut(string topic, int partition, string group, string consumer);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Key-ordered {Topic}/{Partition}: committing offset {Offset} to group {Group} failed: {Error}")]
+    private partial void LogCommitFailed(string topic, int partition, long offset, string group, string error);
 }
