@@ -1,4 +1,4 @@
-using Hub.Silo.Partitions;
+using Hub.Silo.InterBroker;
 using Hub.Silo.Configuration;
 using Hub.Grains;
 using Hub.Partitions;

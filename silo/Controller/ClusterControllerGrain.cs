@@ -1,9 +1,9 @@
+using Hub.Silo.InterBroker;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Silo.Grains;
-using Hub.Silo.Partitions;
 using Hub.Silo.Placement;
 using Hub.Silo.Topics;
 using Hub.Topics;

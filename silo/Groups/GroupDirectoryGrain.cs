@@ -1,3 +1,4 @@
+using Hub.Silo.InterBroker;
 using Hub.Silo.Configuration;
 using Hub.Grains;
 using Hub.Groups;

@@ -1,4 +1,4 @@
-using Hub.Silo.Controller;
+using Hub.Silo.InterBroker;
 using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;

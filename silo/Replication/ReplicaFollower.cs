@@ -1,3 +1,4 @@
+using Hub.Silo.InterBroker;
 using Hub.Silo.Log;
 using Hub.Topics;
 using Microsoft.Extensions.Logging;

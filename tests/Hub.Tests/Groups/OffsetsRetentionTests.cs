@@ -1,3 +1,4 @@
+using Hub.Silo.InterBroker;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Groups;
@@ -34,7 +35,7 @@ public sealed class OffsetsRetentionTests : IAsyncLifetime
         }).WaitAsync(Bound);
 
         await WaitUntilAsync(async () => (await idle.FetchOffsets()).Length == 0, "the idle group's offsets expire");
-        var directory = _cluster.Grains.GetGrain<Hub.Silo.Groups.IInterBrokerGroupDirectoryGrain>(0);
+        var directory = _cluster.Grains.GetGrain<Hub.Silo.InterBroker.IInterBrokerGroupDirectoryGrain>(0);
         await WaitUntilAsync(async () => (await directory.ListGroups()).All(g => g.GroupId != "idle"), "the expired group is no longer listed");
         Assert.Equal(GroupState.Dead, (await idle.Describe()).State);
 

@@ -1,3 +1,4 @@
+using Hub.Silo.InterBroker;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Replication;

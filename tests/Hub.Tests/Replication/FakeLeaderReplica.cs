@@ -1,3 +1,4 @@
+using Hub.Silo.InterBroker;
 using System.Collections.Concurrent;
 using Hub.Partitions;
 using Hub.Silo.Log;

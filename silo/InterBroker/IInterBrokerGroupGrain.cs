@@ -1,6 +1,6 @@
 using Hub.Grains;
 
-namespace Hub.Silo.Groups;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>A consumer group's silo-only side: housekeeping the group directory calls.</summary>
 internal interface IInterBrokerGroupGrain : IConsumerGroupGrain

@@ -1,9 +1,8 @@
 using Hub.Grains;
-using Hub.Silo.Replication;
 using Hub.Topics;
 using Orleans.Concurrency;
 
-namespace Hub.Silo.Partitions;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// What brokers ask of a partition replica, beside what clients may (<see cref="IPartitionGrain"/>): a follower's

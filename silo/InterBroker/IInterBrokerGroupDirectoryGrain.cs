@@ -1,6 +1,6 @@
 using Hub.Grains;
 
-namespace Hub.Silo.Groups;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>The group directory's silo-only side: groups register themselves, and the silos' expiry timer calls in.</summary>
 internal interface IInterBrokerGroupDirectoryGrain : IGroupDirectoryGrain

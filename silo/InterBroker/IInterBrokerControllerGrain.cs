@@ -1,7 +1,7 @@
 using Hub.Grains;
 using Hub.Topics;
 
-namespace Hub.Silo.Controller;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// What brokers tell the controller, beside what clients may ask it (<see cref="IClusterControllerGrain"/>):

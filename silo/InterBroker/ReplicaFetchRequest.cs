@@ -1,6 +1,6 @@
 using Hub.Partitions;
 
-namespace Hub.Silo.Replication;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// A follower's fetch from its leader (Kafka's replica fetch). <see cref="FetchOffset"/> is the follower's log

@@ -1,6 +1,6 @@
 using Hub.Partitions;
 
-namespace Hub.Silo.Replication;
+namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// The leader's answer to a <see cref="ReplicaFetchRequest"/>: batches from the fetch offset as stored (their
