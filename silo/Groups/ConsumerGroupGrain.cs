@@ -68,10 +68,15 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!_state.RecordExists) return;
-        // Members did not survive the last activation: the group is empty from now on.
-        if (Stored.EmptySinceMs < 0) Stored.EmptySinceMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
+            if (Stored.EmptySinceMs < 0)
+            {
+                // Members did not survive the last activation: the group is empty from now on. Stored, or every
+                // activation would restart the offsets-retention clock.
+                Stored.EmptySinceMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                await PersistAsync();
+            }
             await EnsureRegisteredAsync();
             await ExpireAsync(removeWithoutOffsets: false);
         }
