@@ -174,9 +174,10 @@ public sealed class HubProducer : IAsyncDisposable
         }
         catch (Exception error)
         {
-            topic.Fail(error);
-            // Let the next record look the topic up afresh (it may have been created meanwhile).
+            // Dropped before its records hear of the failure, so a record produced after that (the topic may have
+            // been created meanwhile) looks the topic up afresh instead of getting this failure.
             _topics.TryRemove(KeyValuePair.Create(topic.Name, topic));
+            topic.Fail(error);
         }
     }
 

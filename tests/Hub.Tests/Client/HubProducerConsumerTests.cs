@@ -118,6 +118,31 @@ public class HubProducerConsumerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_record_produced_on_hearing_that_its_topic_was_missing_finds_the_topic_created_meanwhile()
+    {
+        var lookup = new TaskCompletionSource();
+        _cluster.Controller.LookupGate = lookup.Task;
+        await using var producer = _client.CreateProducer();
+        Exception? missing = null;
+        var retried = new TaskCompletionSource<Task<RecordMetadata>>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Parked while its topic's lookup is held, the record is failed by the lookup's failure, so its callback
+        // runs while the producer drops the topic that failed to open. It does what an application would: creates
+        // the topic and produces again, which must look the topic up afresh rather than hear the old failure.
+        producer.Produce("later", new ProducerRecord { Value = [1] }, (_, error) =>
+        {
+            missing = error;
+            _cluster.Controller.CreateTopic("later", 1);
+            retried.SetResult(producer.ProduceAsync("later", new ProducerRecord { Value = [2] }));
+        });
+        lookup.SetResult();
+
+        var written = await (await retried.Task.WaitAsync(TimeSpan.FromSeconds(10))).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition, Assert.IsType<HubException>(missing).Code);
+        Assert.Equal(0, written.Offset);
+    }
+
+    [Fact]
     public async Task A_moved_leader_is_found_by_refreshing_metadata()
     {
         await using var producer = _client.CreateProducer();

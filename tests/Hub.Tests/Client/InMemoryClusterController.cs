@@ -30,10 +30,14 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
         return Task.FromResult(grown);
     }
 
-    public Task<TopicMetadata?> GetTopic(string name)
+    /// <summary>While set, a topic lookup answers only once this completes, so a test can act while one is under way.</summary>
+    public Task? LookupGate { get; set; }
+
+    public async Task<TopicMetadata?> GetTopic(string name)
     {
         Interlocked.Increment(ref GetTopicCalls);
-        return Task.FromResult(_topics.GetValueOrDefault(name));
+        if (LookupGate is { } gate) await gate;
+        return _topics.GetValueOrDefault(name);
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
