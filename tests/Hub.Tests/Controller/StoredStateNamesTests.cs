@@ -29,7 +29,7 @@ public sealed class StoredStateNamesTests : IAsyncLifetime
     [Fact]
     public void Cluster_metadata_stored_before_the_move_reads_back()
     {
-        var state = Serializer.Deserialize<ClusterMetadataState>(BinaryData.FromString(StoredClusterMetadata));
+        var state = Serializer.Deserialize<ClusterMetadataState>(BinaryData.FromString(StoredClusterMetadata))!;
 
         Assert.Equal(Guid.Parse("d10aa91a-a3b4-45b3-b841-339f387f28e8"), state.Topics["probe"].TopicId);
         Assert.Equal([0], state.Topics["probe"].Partitions[0].Replicas);
@@ -38,6 +38,6 @@ public sealed class StoredStateNamesTests : IAsyncLifetime
     [Fact]
     public void Producer_ids_reserved_before_the_move_read_back()
     {
-        Assert.Equal(3000, Serializer.Deserialize<ProducerIdState>(BinaryData.FromString(StoredProducerIds)).ReservedUntil);
+        Assert.Equal(3000, Serializer.Deserialize<ProducerIdState>(BinaryData.FromString(StoredProducerIds))!.ReservedUntil);
     }
 }
