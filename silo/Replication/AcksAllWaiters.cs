@@ -6,13 +6,11 @@ namespace Hub.Silo.Replication;
 /// <summary>
 /// The acks=all appends of one leadership waiting for the high watermark to pass their last record. An append
 /// is refused before it is written when the ISR is already below <c>min.insync.replicas</c> (NOT_ENOUGH_REPLICAS);
-/// a written one completes once the high watermark reaches its end, fails with REQUEST_TIMED_OUT after the
-/// replication timeout, and fails with the given reason when the leadership ends (it can no longer promise it).
-/// <para>
-/// Known gap (issue 14 item 1): a waiter completes "ok" even when the ISR shrank below <c>min.insync.replicas</c>
-/// while it waited; Kafka answers NOT_ENOUGH_REPLICAS_AFTER_APPEND. That check belongs in <see cref="Release"/>,
-/// which is given the ISR as it stands when the high watermark passes.
-/// </para>
+/// a written one completes once the high watermark reaches its end, with NOT_ENOUGH_REPLICAS_AFTER_APPEND instead
+/// of "ok" if the ISR has meanwhile shrunk below <c>min.insync.replicas</c> (the high watermark then passed it on
+/// fewer disks than promised, as Kafka's <c>Partition.checkEnoughReplicasReachOffset</c> answers); it fails with
+/// REQUEST_TIMED_OUT after the replication timeout, and with the given reason when the leadership ends (it can no
+/// longer promise it).
 /// Not thread-safe: the partition grain calls it within its turns.
 /// </summary>
 internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, TimeProvider time, PartitionAssignment assignment)
@@ -25,9 +23,7 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
     /// <summary>Throws NOT_ENOUGH_REPLICAS when the ISR is too small to take an acks=all append.</summary>
     public void RefuseBelowMinInSync()
     {
-        if (_assignment.InSync.Length < minInSyncReplicas)
-            throw new HubException(ErrorCode.NotEnoughReplicas,
-                $"{_assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {minInSyncReplicas}");
+        if (BelowMinInSync) throw new HubException(ErrorCode.NotEnoughReplicas, InSyncShortfall);
     }
 
     /// <summary>
@@ -52,7 +48,8 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
 
     /// <summary>
     /// Takes the leader's view after a high watermark move or an assignment change: completes the waiters that
-    /// <paramref name="highWatermark"/> passed, the ISR being <paramref name="current"/>'s.
+    /// <paramref name="highWatermark"/> passed, the ISR being <paramref name="current"/>'s: "ok" while it holds
+    /// <c>min.insync.replicas</c>, NOT_ENOUGH_REPLICAS_AFTER_APPEND below that.
     /// </summary>
     public void Release(long highWatermark, PartitionAssignment current)
     {
@@ -60,7 +57,11 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
         while (_waiting.TryPeek(out var done, out var endOffset) && endOffset <= highWatermark)
         {
             _waiting.Dequeue();
-            done.TrySetResult();
+            if (BelowMinInSync)
+                done.TrySetException(new HubException(ErrorCode.NotEnoughReplicasAfterAppend,
+                    $"offsets up to {endOffset - 1} are written, but {InSyncShortfall}"));
+            else
+                done.TrySetResult();
         }
     }
 
@@ -69,4 +70,8 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
     {
         while (_waiting.TryDequeue(out var done, out _)) done.TrySetException(reason);
     }
+
+    private bool BelowMinInSync => _assignment.InSync.Length < minInSyncReplicas;
+
+    private string InSyncShortfall => $"{_assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {minInSyncReplicas}";
 }

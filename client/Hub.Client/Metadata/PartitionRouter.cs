@@ -58,8 +58,9 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
 
     /// <summary>
     /// Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale or
-    /// its silo is gone (a failover under way), for up to <see cref="RetryBudget"/>. A retried append may be stored
-    /// twice if the first attempt was written but its answer lost, as with a non-idempotent Kafka producer.
+    /// had too few replicas in sync, or its silo is gone (a failover under way), for up to <see cref="RetryBudget"/>.
+    /// A retried append may be stored twice if the first attempt was written but its answer lost or refused
+    /// (NOT_ENOUGH_REPLICAS_AFTER_APPEND), as with a non-idempotent Kafka producer.
     /// </summary>
     public async Task<T> InvokeAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call, CancellationToken ct)
     {
@@ -102,16 +103,19 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>
-    /// How long to keep retrying after this failure: a stale-metadata refusal, too few replicas in sync (a
-    /// follower's silo died and the ISR is shrinking), or the leader's silo failing under the call (dying or dead).
+    /// How long to keep retrying after this failure: a stale-metadata refusal, too few replicas in sync before
+    /// or after the append was written (a follower's silo died and the ISR is shrinking; both retriable in
+    /// Kafka's producer too), or the leader's silo failing under the call (dying or dead).
     /// </summary>
     private static TimeSpan RetryBudget(Exception e) => e switch
     {
         // Most likely a real mistake (no such topic or partition); a brief retry covers a topic just created.
         HubException { Code: ErrorCode.UnknownTopicOrPartition } => UnknownPartitionRetryFor,
-        HubException hub => StaleMetadata.IsSignalledBy(hub.Code) || hub.Code == ErrorCode.NotEnoughReplicas ? RetryFor : TimeSpan.Zero,
+        HubException hub => StaleMetadata.IsSignalledBy(hub.Code) || TooFewInSync(hub.Code) ? RetryFor : TimeSpan.Zero,
         _ => IsSiloLost(e) ? RetryFor + ResponseTimeoutAllowance : TimeSpan.Zero,
     };
+
+    private static bool TooFewInSync(ErrorCode code) => code is ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend;
 
     /// <summary>The call's target silo failed or vanished under it (refused, or never answered: Orleans' TimeoutException).</summary>
     private static bool IsSiloLost(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;

@@ -117,6 +117,21 @@ public class HubProducerConsumerTests : IAsyncLifetime
         Assert.Equal(0, (await producer.ProduceAsync("nope", new ProducerRecord { Value = [1] })).Offset);
     }
 
+    /// <summary>Both are retriable in Kafka's producer; NOT_ENOUGH_REPLICAS_AFTER_APPEND (issue 14 item 1) failed the record at once.</summary>
+    [Theory]
+    [InlineData(ErrorCode.NotEnoughReplicas)]
+    [InlineData(ErrorCode.NotEnoughReplicasAfterAppend)]
+    public async Task An_append_refused_for_too_few_in_sync_replicas_is_retried(ErrorCode code)
+    {
+        await using var producer = _client.CreateProducer(new ProducerOptions { Acks = Acks.All });
+        _cluster.Log("events", 1).RefuseNextAppend(new HubException(code, "1 replica(s) in sync, min.insync.replicas is 2"));
+
+        var written = await producer.ProduceAsync("events", new ProducerRecord { Value = [1], Partition = 1 });
+
+        Assert.Equal(0, written.Offset);
+        Assert.Equal(2, _cluster.Log("events", 1).AppendCalls);
+    }
+
     [Fact]
     public async Task A_record_produced_on_hearing_that_its_topic_was_missing_finds_the_topic_created_meanwhile()
     {

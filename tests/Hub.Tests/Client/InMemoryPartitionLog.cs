@@ -11,8 +11,15 @@ internal sealed class InMemoryPartitionLog
     private readonly List<byte[]> _batches = [];
     private long _nextOffset;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private HubException? _refuseNext;
 
     public int AppendCalls;
+
+    /// <summary>The next append stores nothing and fails with <paramref name="refusal"/>, as a leader's refusal would.</summary>
+    public void RefuseNextAppend(HubException refusal)
+    {
+        lock (_lock) _refuseNext = refusal;
+    }
 
     public long NextOffset
     {
@@ -26,6 +33,11 @@ internal sealed class InMemoryPartitionLog
         lock (_lock)
         {
             AppendCalls++;
+            if (_refuseNext is { } refusal)
+            {
+                _refuseNext = null;
+                throw refusal;
+            }
             var first = _nextOffset;
             while (!batches.IsEmpty)
             {

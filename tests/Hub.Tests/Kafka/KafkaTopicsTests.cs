@@ -24,7 +24,7 @@ public sealed class KafkaTopicsTests
     {
         get
         {
-            var data = new TheoryData<ErrorCode, int> { { ErrorCode.CorruptMessage, 1 }, { ErrorCode.NotEnoughReplicas, 1 } };
+            var data = new TheoryData<ErrorCode, int> { { ErrorCode.CorruptMessage, 1 }, { ErrorCode.NotEnoughReplicas, 1 }, { ErrorCode.NotEnoughReplicasAfterAppend, 1 } };
             foreach (var code in StaleMetadataTests.Stale) data.Add(code, 2);
             return data;
         }

@@ -1,0 +1,49 @@
+using System.Buffers;
+using Hub.Errors;
+using Hub.Silo.Kafka.Apis;
+using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Kafka.Transport;
+using Hub.Tests.Client;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Hub.Tests.Kafka;
+
+/// <summary>The Produce handler over an in-memory controller and partitions: what each partition's entry in the answer carries.</summary>
+public sealed class ProduceApiTests
+{
+    private readonly InMemoryGrainFactory _cluster = new();
+    private readonly ProduceApi _api;
+
+    public ProduceApiTests() => _api = new ProduceApi(new KafkaTopics(_cluster, new ManualTimeProvider()), NullLogger<ProduceApi>.Instance);
+
+    /// <summary>Kafka clients retry both; NOT_ENOUGH_REPLICAS_AFTER_APPEND (issue 14 item 1) tells them the records may be stored already.</summary>
+    [Theory]
+    [InlineData(ErrorCode.NotEnoughReplicas)]
+    [InlineData(ErrorCode.NotEnoughReplicasAfterAppend)]
+    public async Task A_refused_acks_all_append_is_answered_with_the_refusals_code_in_its_partitions_entry(ErrorCode code)
+    {
+        await _cluster.Controller.CreateTopic("t", 1);
+        _cluster.Log("t", 0).RefuseNextAppend(new HubException(code, "1 replica(s) in sync, min.insync.replicas is 2"));
+
+        Assert.Equal((code, -1L), await ProduceAsync());
+        Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
+    }
+
+    /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of "t"; the partition's error code and base offset.</summary>
+    private async Task<(ErrorCode Error, long BaseOffset)> ProduceAsync()
+    {
+        var body = RequestBodies.Produce(3, "t", 0, Log.TestBatches.Build(1_700_000_000_000, "v"));
+        using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(body));
+        var request = new KafkaRequest(new RequestHeader(ApiKey.Produce, 3, 1, null), frame, frame.Memory, false, null);
+        using var response = new ProtocolWriter();
+        Assert.True(await _api.HandleAsync(request, response, CancellationToken.None));
+        var reader = new ProtocolReader(response.WrittenMemory);
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal("t", reader.ReadString());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(0, reader.ReadInt32());
+        return ((ErrorCode)reader.ReadInt16(), reader.ReadInt64());
+    }
+}
