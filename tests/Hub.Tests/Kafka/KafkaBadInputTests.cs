@@ -190,27 +190,12 @@ public sealed class KafkaBadInputTests(KafkaCluster kafka)
         var topic = await CreateTopicAsync("idem");
         using var connection = await RawKafkaConnection.ConnectAsync(kafka.Bootstrap);
         var first = IdempotentBatches.Create(producerId: 9001, epoch: 0, baseSequence: 0, records: 3);
-        Assert.Equal((0, 0L), await ProduceAsync(connection, topic, (byte[])first.Clone()));
-        Assert.Equal((0, 0L), await ProduceAsync(connection, topic, (byte[])first.Clone())); // the retry: same offsets
+        Assert.Equal((0, 0L), await connection.ProduceAsync(topic, (byte[])first.Clone()));
+        Assert.Equal((0, 0L), await connection.ProduceAsync(topic, (byte[])first.Clone())); // the retry: same offsets
         Assert.Equal(3, (await PartitionOf(topic).GetState()).LogEndOffset);
-        Assert.Equal((0, 3L), await ProduceAsync(connection, topic, IdempotentBatches.Create(9001, 0, 3)));
-        Assert.Equal(((short)ErrorCode.OutOfOrderSequenceNumber, -1L), await ProduceAsync(connection, topic, IdempotentBatches.Create(9001, 0, 9)));
+        Assert.Equal((0, 3L), await connection.ProduceAsync(topic, IdempotentBatches.Create(9001, 0, 3)));
+        Assert.Equal(((short)ErrorCode.OutOfOrderSequenceNumber, -1L), await connection.ProduceAsync(topic, IdempotentBatches.Create(9001, 0, 9)));
         Assert.Equal(4, (await PartitionOf(topic).GetState()).LogEndOffset);
-    }
-
-    /// <summary>Produce v3 of one batch to partition 0; the partition's error code and base offset.</summary>
-    private static async Task<(short Error, long BaseOffset)> ProduceAsync(RawKafkaConnection connection, string topic, byte[] batch)
-    {
-        await connection.SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, 0, batch));
-        var response = await connection.ReceiveAsync();
-        Assert.NotNull(response);
-        var reader = new ProtocolReader(response);
-        reader.ReadInt32(); // correlation id
-        reader.ReadArrayLength();
-        reader.ReadString();
-        reader.ReadArrayLength();
-        reader.ReadInt32(); // partition
-        return (reader.ReadInt16(), reader.ReadInt64());
     }
 
     private static byte[] Mutate(byte[] template, Random random)

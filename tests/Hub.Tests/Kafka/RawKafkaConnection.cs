@@ -42,6 +42,21 @@ internal sealed class RawKafkaConnection : IDisposable
         return writer.WrittenSpan.ToArray();
     }
 
+    /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of <paramref name="topic"/>; the partition's error code and base offset.</summary>
+    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch)
+    {
+        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, 0, batch));
+        var response = await ReceiveAsync();
+        Assert.NotNull(response);
+        var reader = new ProtocolReader(response);
+        Assert.Equal(1, reader.ReadInt32()); // correlation id
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(topic, reader.ReadString());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(0, reader.ReadInt32());
+        return (reader.ReadInt16(), reader.ReadInt64());
+    }
+
     /// <summary>The next response frame without its size prefix, or null when the listener closed the connection.</summary>
     public async Task<byte[]?> ReceiveAsync()
     {

@@ -86,6 +86,19 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>Without a transactional id; from v3 with the producer id and epoch the client holds.</summary>
+    public static byte[] InitProducerId(short version, long producerId, short epoch) => Encode(version >= 2, w =>
+    {
+        w.WriteNullableString(null);
+        w.WriteInt32(60_000); // transaction timeout
+        if (version >= 3)
+        {
+            w.WriteInt64(producerId);
+            w.WriteInt16(epoch);
+        }
+        w.WriteEmptyTaggedFields();
+    });
+
     public static byte[] DescribeConfigs(short version, string topic) => Encode(version >= 4, w =>
     {
         w.WriteArrayLength(1);

@@ -5,9 +5,11 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>
-/// InitProducerId (key 22) v0-v5 for idempotent producers (the Java client's default): a cluster-unique
-/// producer id with epoch 0, or, when a producer re-initializes with its id and epoch (v3+), the same id with
-/// the next epoch. Transactions are not offered, so a transactional id is refused with INVALID_REQUEST.
+/// InitProducerId (key 22) v0-v5 for idempotent producers (the Java client's default): a fresh cluster-unique
+/// producer id with epoch 0 on every request, whatever id and epoch the client sends (v3+), as Kafka's
+/// coordinator answers without a transactional id: nothing says the sent id is the client's own (two clients
+/// that both send 0/0 would share id 0, and the second one's batches would pass for duplicates, never stored).
+/// Transactions are not offered, so a transactional id is refused with INVALID_REQUEST.
 /// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
 /// retried batch is stored once.
 /// </summary>
@@ -17,26 +19,21 @@ internal sealed class InitProducerIdApi(IGrainFactory grains) : KafkaApi(ApiKey.
     {
         var reader = request.Reader();
         var transactionalId = reader.ReadNullableString();
+        // Read to check the request is whole; without transactions, none of them changes the answer.
         reader.ReadInt32(); // transaction timeout
-        long producerId = -1;
-        short epoch = -1;
         if (request.Version >= 3)
         {
-            producerId = reader.ReadInt64();
-            epoch = reader.ReadInt16();
+            reader.ReadInt64(); // the producer id the client holds
+            reader.ReadInt16(); // and its epoch
         }
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
+        long producerId = -1;
+        short epoch = -1;
         if (transactionalId is not null)
         {
             error = ErrorCode.InvalidRequest;
-            producerId = -1;
-            epoch = -1;
-        }
-        else if (producerId >= 0 && epoch is >= 0 and < short.MaxValue - 1)
-        {
-            epoch++;
         }
         else
         {
@@ -48,8 +45,6 @@ internal sealed class InitProducerIdApi(IGrainFactory grains) : KafkaApi(ApiKey.
             catch (Exception e)
             {
                 error = KafkaErrors.CodeOf(e);
-                producerId = -1;
-                epoch = -1;
             }
         }
 
