@@ -1,10 +1,7 @@
-using System.Buffers;
 using Hub.Errors;
-using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
-using Hub.Silo.Kafka.Transport;
 using Hub.Tests.Client;
 using Hub.Tests.Partitions;
 using Hub.Topics;
@@ -77,11 +74,7 @@ public sealed class KafkaTopicsTests
     /// <summary>ListOffsets v1 for partition 0 of "t"; the partition's error code.</summary>
     private static async Task<ErrorCode> ListLatestOffsetAsync(ListOffsetsApi api)
     {
-        using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(RequestBodies.ListOffsets(1, "t", 0, timestamp: -1)));
-        var request = new KafkaRequest(new RequestHeader(ApiKey.ListOffsets, 1, 1, null), frame, frame.Memory, false, null);
-        using var response = new ProtocolWriter();
-        Assert.True(await api.HandleAsync(request, response, CancellationToken.None));
-        var reader = new ProtocolReader(response.WrittenMemory);
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(api, 1, RequestBodies.ListOffsets(1, "t", 0, timestamp: -1)));
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal("t", reader.ReadString());
         Assert.Equal(1, reader.ReadArrayLength());

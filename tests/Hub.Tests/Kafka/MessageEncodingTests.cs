@@ -3,8 +3,10 @@ using Hub.Batches;
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;
+using Hub.Tests.Client;
 
 namespace Hub.Tests.Kafka;
 
@@ -102,6 +104,35 @@ public sealed class MessageEncodingTests
         Assert.Equal(both.Length, FetchApi.WholeBatchesWithin(both, both.Length).Length);
         Assert.Equal(one.Length, FetchApi.WholeBatchesWithin(both, both.Length - 1).Length);
         Assert.Equal(0, FetchApi.WholeBatchesWithin(both, one.Length - 1).Length);
+    }
+
+    /// <summary>
+    /// LogStartOffset is in a Fetch partition from v5 on (Kafka's FetchResponse.json); v4 answers carried it too,
+    /// so a v4 client read it as the aborted transactions and everything after it shifted by eight bytes.
+    /// </summary>
+    [Theory]
+    [InlineData(4)]
+    [InlineData(5)]
+    public async Task Fetch_answers_a_partitions_log_start_offset_from_v5_on(short version)
+    {
+        var cluster = new InMemoryGrainFactory();
+        await cluster.Controller.CreateTopic("t", 1);
+        var batch = Batch(2);
+        cluster.Log("t", 0).Append(batch);
+
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(new FetchApi(new KafkaTopics(cluster, new ManualTimeProvider())), version, RequestBodies.Fetch(version, "t", 0, 0)));
+        reader.ReadInt32(); // throttle time
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal("t", reader.ReadString());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(0, reader.ReadInt32());
+        Assert.Equal(0, reader.ReadInt16());
+        Assert.Equal(2, reader.ReadInt64()); // high watermark
+        Assert.Equal(2, reader.ReadInt64()); // last stable offset
+        if (version >= 5) Assert.Equal(0, reader.ReadInt64());
+        Assert.Equal(-1, reader.ReadArrayLength()); // aborted transactions: none
+        Assert.Equal(batch.Length, reader.ReadNullableBytes()!.Value.Length);
+        Assert.Equal(0, reader.Remaining);
     }
 
     private static byte[] Batch(int records)

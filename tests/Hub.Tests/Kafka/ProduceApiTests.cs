@@ -1,10 +1,7 @@
-using System.Buffers;
 using Hub.Errors;
-using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
-using Hub.Silo.Kafka.Transport;
 using Hub.Tests.Client;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -34,12 +31,7 @@ public sealed class ProduceApiTests
     /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of "t"; the partition's error code and base offset.</summary>
     private async Task<(ErrorCode Error, long BaseOffset)> ProduceAsync()
     {
-        var body = RequestBodies.Produce(3, "t", 0, Log.TestBatches.Build(1_700_000_000_000, "v"));
-        using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(body));
-        var request = new KafkaRequest(new RequestHeader(ApiKey.Produce, 3, 1, null), frame, frame.Memory, false, null);
-        using var response = new ProtocolWriter();
-        Assert.True(await _api.HandleAsync(request, response, CancellationToken.None));
-        var reader = new ProtocolReader(response.WrittenMemory);
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(_api, 3, RequestBodies.Produce(3, "t", 0, Log.TestBatches.Build(1_700_000_000_000, "v"))));
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal("t", reader.ReadString());
         Assert.Equal(1, reader.ReadArrayLength());

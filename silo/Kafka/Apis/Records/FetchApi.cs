@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 
 /// <summary>
 /// Fetch (key 1) v4-v16: record batches as stored, per partition, with high watermark (= last stable offset,
-/// Hub has no transactions) and log start offset. v13+ name topics by id.
+/// Hub has no transactions) and, from v5, log start offset. v13+ name topics by id.
 /// <para>
 /// Long-poll: every partition is first read at once, in parallel. If that is less than min_bytes and the
 /// client allows a wait, every partition is polled again in parallel with the remaining wait, and the answer
@@ -261,7 +261,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
                 response.WriteInt16((short)partition.Error);
                 response.WriteInt64(ok ? partition.Result.HighWatermark : -1);
                 response.WriteInt64(ok ? partition.Result.HighWatermark : -1); // last stable offset
-                response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
+                if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
                 response.WriteArrayLength(-1); // aborted transactions: none
                 if (version >= 11) response.WriteInt32(-1); // preferred read replica: none
                 response.WriteBytes(records.Span);
