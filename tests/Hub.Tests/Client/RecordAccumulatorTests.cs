@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using System.Collections.Concurrent;
 using Hub.Client;
 using Hub.Client.Partitioning;
@@ -8,7 +9,7 @@ namespace Hub.Tests.Client;
 
 public class RecordAccumulatorTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UnixEpoch); // record timestamps read as the milliseconds advanced
     private readonly RecordingSender _sender = new();
     private readonly ConcurrentQueue<(RecordMetadata? Metadata, Exception? Error)> _deliveries = new();
 

@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using Hub.Client;
 using Hub.Client.Metadata;
 using Hub.Errors;

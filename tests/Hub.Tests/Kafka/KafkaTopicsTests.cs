@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using Hub.Errors;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Metadata;

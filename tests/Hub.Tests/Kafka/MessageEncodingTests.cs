@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using System.Buffers;
 using Hub.Batches;
 using Hub.Silo.Kafka.Apis;

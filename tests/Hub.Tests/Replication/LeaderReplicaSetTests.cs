@@ -1,3 +1,4 @@
+using Hub.Tests.Support;
 using Hub.Silo.Replication;
 using Hub.Tests.Log;
 using Hub.Topics;
