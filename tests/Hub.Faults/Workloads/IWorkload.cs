@@ -3,8 +3,9 @@ using Hub.Faults.History;
 namespace Hub.Faults.Workloads;
 
 /// <summary>
-/// A client writing records through the run while faults happen. It records every send, acknowledgement and
-/// failure in the history, writes values unique in the run, and keeps going through errors until stopped.
+/// A client running through the run while faults happen: a producer writing records, or an observer (metadata
+/// samples, a live consumer). It records what it did and saw in the history, writes values unique in the run,
+/// and keeps going through errors until stopped.
 /// </summary>
 public interface IWorkload
 {
