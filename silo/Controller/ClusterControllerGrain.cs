@@ -7,6 +7,7 @@ using Hub.Silo.Grains;
 using Hub.Silo.Placement;
 using Hub.Silo.Topics;
 using Hub.Topics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -15,31 +16,26 @@ namespace Hub.Silo.Controller;
 
 /// <summary>
 /// Holds topic metadata durably and decides where partitions live and who leads them, as KRaft's controller.
-/// Metadata is written before any replica is touched, so a crash mid-way leaves either no topic or a topic
-/// whose replicas create their logs lazily; replicas learn of leader and ISR changes through one-way
+/// Metadata is written before any replica is touched or any caller answered (<see cref="ClusterMetadataStore"/>:
+/// decide on a copy, store it, and only then is it the metadata), so a crash mid-way leaves either no topic or a
+/// topic whose replicas create their logs lazily; replicas learn of leader and ISR changes through one-way
 /// <see cref="IInterBrokerPartitionGrain.ApplyAssignment"/> calls after the write, and re-read the metadata when a
-/// call fails, so a lost notification only delays them.
+/// call fails, so a lost notification only delays them. A write that fails or loses the ETag race to another
+/// activation ends this one with a retriable error, and the next activation reads what was stored.
 /// <para>
 /// The rules are plain policies: <see cref="ReplicaPlacement"/> (where replicas go, at creation and when a broker
 /// is gone longer than <see cref="HubSiloOptions.DeadBrokerReplacementDelay"/>, timed by <see cref="GoneBrokers"/>),
 /// <see cref="LeaderElection"/> (clean election from the ISR, the preferred leader back once in sync) and
 /// <see cref="IsrChangeRules"/> (AlterIsr). This grain runs each change as one sequence: decide (a policy) →
-/// store (<see cref="StoreAsync(IReadOnlyCollection{PartitionChange})"/>) → notify the replicas.
+/// store (a <c>Commit</c> of <see cref="ClusterMetadataStore"/>) → notify the replicas.
 /// </para>
 /// </summary>
 internal sealed partial class ClusterControllerGrain(
-    [PersistentState("cluster", HubStorage.Name)] IPersistentState<ClusterMetadataState> state,
     BrokerDirectory brokers,
     IOptions<HubSiloOptions> options,
     TimeProvider time,
     ILogger<ClusterControllerGrain> logger) : Grain, IInterBrokerControllerGrain
 {
-    /// <summary>Storage attempts per write: the Redis client occasionally fails a round trip that a retry completes.</summary>
-    private const int WriteAttempts = 3;
-
-    /// <summary>Pause before the n-th retry of a write is n times this.</summary>
-    private static readonly TimeSpan WriteRetryBackoff = TimeSpan.FromMilliseconds(100);
-
     /// <summary>Brokers live at the last <see cref="BrokersChanged"/>, to spot those that just joined.</summary>
     private HashSet<int> _knownLive = [];
 
@@ -47,7 +43,20 @@ internal sealed partial class ClusterControllerGrain(
 
     private IGrainTimer? _replacementTimer;
 
-    private Dictionary<string, TopicMetadata> Topics => state.State.Topics;
+    private ClusterMetadataStore _store = null!;
+
+    /// <summary>The stored metadata: every answer and every decision starts from it.</summary>
+    private IReadOnlyDictionary<string, TopicMetadata> Topics => _store.Topics;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _store = new ClusterMetadataStore(ServiceProvider.GetRequiredKeyedService<IGrainStorage>(HubStorage.Name), this.GetGrainId(), time,
+            DeactivateOnIdle, logger);
+        await _store.LoadAsync();
+        // Gone brokers' clocks died with the previous activation (a failed write ends one): restart them now, as
+        // the membership report that starts them may not come again.
+        if (_store.IsReadable && brokers.IsSettled()) ObserveGoneBrokers(brokers.LiveBrokers().ToHashSet());
+    }
 
     public async Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
     {
@@ -59,7 +68,7 @@ internal sealed partial class ClusterControllerGrain(
         var replicas = ReplicaPlacement.ReplicationFactor(replicationFactor, live.Count, config.MinInSyncReplicas);
 
         var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), ReplicaPlacement.Assign(0, partitions, replicas, live));
-        await StoreAsync(topic);
+        await _store.CommitAsync(topic);
         LogTopicCreated(logger, name, partitions, replicas);
         return topic;
     }
@@ -67,9 +76,7 @@ internal sealed partial class ClusterControllerGrain(
     public async Task DeleteTopic(string name)
     {
         var topic = Require(name);
-        // Issue 14 item 2: removed in memory before the write.
-        Topics.Remove(name);
-        await WriteStateAsync();
+        await _store.CommitRemovalAsync(name);
         // Replicas are told after the metadata is gone: a replica that misses this finds its topic id unknown
         // on its next activation and wipes its directory then.
         await Task.WhenAll(topic.Partitions.SelectMany(p => p.Replicas.Select(broker =>
@@ -87,11 +94,10 @@ internal sealed partial class ClusterControllerGrain(
         var live = brokers.LiveBrokers();
         var replicas = ReplicaPlacement.ReplicationFactorForNewPartitions(topic, live.Count);
         var grown = topic with { Partitions = [.. topic.Partitions, .. ReplicaPlacement.Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas, live)] };
-        await StoreAsync(grown);
+        await _store.CommitAsync(grown);
         return grown;
     }
 
-    // Issue 14 item 2: both answer from memory, which may hold a decision whose write failed.
     public Task<TopicMetadata?> GetTopic(string name) =>
         Task.FromResult(Topics.GetValueOrDefault(name));
 
@@ -103,7 +109,7 @@ internal sealed partial class ClusterControllerGrain(
         var current = RequirePartition(topicName, partition);
         var live = brokers.LiveBrokers();
         if (IsrChangeRules.Apply(current, leaderBroker, basedOnVersion, isr, live) is not { } updated) return current;
-        await StoreAsync([new PartitionChange(topicName, updated)]);
+        await _store.CommitAsync([new PartitionChange(topicName, updated)]);
         LogIsrChanged(logger, topicName, partition, string.Join(",", current.InSync), string.Join(",", updated.InSync), updated.Leader, updated.LeaderEpoch);
         if (updated.Leader != current.Leader) Notify(new PartitionChange(topicName, updated), brokers.LiveBrokers());
         return updated;
@@ -115,17 +121,14 @@ internal sealed partial class ClusterControllerGrain(
             throw new HubException(ErrorCode.LeaderNotAvailable, "cluster membership is settling: a new silo's broker id is not known here yet");
         var live = brokers.LiveBrokers().ToHashSet();
         var joined = live.Except(_knownLive).ToHashSet();
-        _knownLive = live;
-        _gone.Observe(live, Topics.Values);
-        if (_gone.Any) StartReplacementTimer();
-
         var elected = LeaderElection.AfterMembershipChange(Topics.Values, live);
         var returning = ReplicasOfReturningBrokers(joined, elected);
-        // Issue 14 items 2 and 3: the replicas hear of the new leaders and epochs before the write; a failed
-        // write leaves them acting on a decision the next activation never sees, and may repeat an epoch.
+        await _store.CommitAsync(elected);
+
+        _knownLive = live;
+        ObserveGoneBrokers(live);
         foreach (var change in elected) Notify(change, live);
         foreach (var change in returning) Notify(change, joined);
-        await StoreAsync(elected);
     }
 
     /// <summary>
@@ -142,8 +145,12 @@ internal sealed partial class ClusterControllerGrain(
             .ToArray();
     }
 
-    private void StartReplacementTimer() =>
-        _replacementTimer ??= this.RegisterGrainTimer(ReplaceGoneBrokers, new GrainTimerCreationOptions(_gone.CheckInterval, _gone.CheckInterval));
+    private void ObserveGoneBrokers(IReadOnlySet<int> live)
+    {
+        _gone.Observe(live, Topics.Values);
+        if (_gone.Any)
+            _replacementTimer ??= this.RegisterGrainTimer(ReplaceGoneBrokers, new GrainTimerCreationOptions(_gone.CheckInterval, _gone.CheckInterval));
+    }
 
     /// <summary>The replacement timer: moves the replicas of brokers gone too long; keeps this activation while any broker is gone.</summary>
     private async Task ReplaceGoneBrokers()
@@ -160,9 +167,9 @@ internal sealed partial class ClusterControllerGrain(
         var expired = _gone.GoneTooLong(live);
         if (expired.Count == 0) return;
 
-        var plan = ReplicaPlacement.ReplaceGone(Topics.Values, expired, live);
+        var plan = ReplicaPlacement.ReplaceGone(Topics.Values.ToArray(), expired, live);
         foreach (var move in plan.Moves) LogReplicaMoved(logger, move.Topic, move.Partition, move.From, _gone.Since(move.From), move.To);
-        await StoreAsync(plan.Changes);
+        await _store.CommitAsync(plan.Changes);
         foreach (var change in plan.Changes) Notify(change, live);
         _gone.ForgetReplaced(Topics.Values);
     }
@@ -173,54 +180,6 @@ internal sealed partial class ClusterControllerGrain(
         foreach (var broker in change.Assignment.Replicas.Where(to.Contains))
             GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(change.Topic, change.Assignment.Partition, broker))
                 .ApplyAssignment(change.Assignment).Ignore();
-    }
-
-    /// <summary>Stores a new or changed topic. Issue 14 item 2: the state changes in memory before the write.</summary>
-    private Task StoreAsync(TopicMetadata topic)
-    {
-        Topics[topic.Name] = topic;
-        return WriteStateAsync();
-    }
-
-    /// <summary>Stores partition decisions (one write; none when there are none). Issue 14 item 2: the state changes in memory before the write.</summary>
-    private Task StoreAsync(IReadOnlyCollection<PartitionChange> changes)
-    {
-        if (changes.Count == 0) return Task.CompletedTask;
-        foreach (var byTopic in changes.GroupBy(c => c.Topic))
-        {
-            var topic = Topics[byTopic.Key];
-            var partitions = topic.Partitions.ToArray();
-            foreach (var change in byTopic) partitions[change.Assignment.Partition] = change.Assignment;
-            Topics[topic.Name] = topic with { Partitions = partitions };
-        }
-        return WriteStateAsync();
-    }
-
-    /// <summary>
-    /// Writes the metadata, retrying a storage failure: the Redis client occasionally fails a round trip that a
-    /// retry completes. An ETag conflict is not retried (another writer won). Clients get a Hub error, never a
-    /// storage provider's exception type they can't load. Issue 14 item 2: wrapping the conflict hides it from
-    /// Orleans, which would otherwise end this stale activation, so it keeps deciding.
-    /// </summary>
-    private async Task WriteStateAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await state.WriteStateAsync();
-                return;
-            }
-            catch (Exception e) when (e is not InconsistentStateException && attempt < WriteAttempts)
-            {
-                LogWriteRetry(logger, attempt, WriteAttempts, e.Message);
-                await Task.Delay(WriteRetryBackoff * attempt, time);
-            }
-            catch (Exception e)
-            {
-                throw new HubException(ErrorCode.KafkaStorageError, $"could not store the cluster metadata: {e.Message}");
-            }
-        }
     }
 
     private TopicMetadata Require(string name) =>
@@ -245,7 +204,4 @@ internal sealed partial class ClusterControllerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Topic}-{Partition}: broker {Gone} has been gone since {Since:u}; its replica moves to broker {Target}")]
     private static partial void LogReplicaMoved(ILogger logger, string topic, int partition, int gone, DateTimeOffset since, int target);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Writing cluster metadata failed (attempt {Attempt} of {Attempts}), retrying: {Error}")]
-    private static partial void LogWriteRetry(ILogger logger, int attempt, int attempts, string error);
 }

@@ -21,8 +21,8 @@ namespace Hub.Silo.Partitions;
 /// consumers up to the high watermark, and tracks its followers in a <see cref="LeaderReplicaSet"/>; an
 /// <see cref="IsrChangeProposer"/> asks the controller to change the ISR when one falls behind or catches up, and
 /// acks=all appends wait in <see cref="AcksAllWaiters"/>. As follower a <see cref="ReplicaFollower"/> copies
-/// the leader's log. The controller's <see cref="ApplyAssignment"/> switches roles; an assignment older than the
-/// one held (by <see cref="PartitionAssignment.Version"/>) is ignored, and a write or replica fetch for another
+/// the leader's log. The controller's <see cref="ApplyAssignment"/> switches roles; an assignment not newer than the
+/// one held (<see cref="AssignmentOrder"/>: by version, never back in epoch) is ignored, and a write or replica fetch for another
 /// epoch is refused, so a deposed leader can't write. This grain is the shell around them: activation, the
 /// log's opening, timers and grain calls.
 /// </para>
@@ -160,7 +160,7 @@ internal sealed partial class PartitionGrain(
 
     public Task ApplyAssignment(PartitionAssignment assignment)
     {
-        if (_log is null || assignment.Version <= _assignment.Version) return Task.CompletedTask;
+        if (_log is null || !AssignmentOrder.Supersedes(assignment, _assignment)) return Task.CompletedTask;
         if (!assignment.Replicas.Contains(_brokerId))
         {
             // Moved off this broker: the replica stops serving; the controller deletes its files.

@@ -1,5 +1,11 @@
 using Hub.Errors;
 using Hub.Grains;
+using Hub.Silo.Configuration;
+using Hub.Silo.Controller;
+using Hub.Silo.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Cluster;
 
@@ -69,5 +75,38 @@ public sealed class ClusterControllerGrainTests : IAsyncLifetime
         Assert.Equal(ErrorCode.InvalidPartitions, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("grow", 3))).Code);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("missing", 3))).Code);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.DeleteTopic("missing"))).Code);
+    }
+
+    [Fact]
+    public async Task A_write_that_loses_to_another_writer_ends_the_activation_and_its_decision_is_never_seen()
+    {
+        await Controller.CreateTopic("first", 1);
+        // Another writer (in effect a second controller activation) stores the metadata behind this one's back.
+        var storage = _cluster.SiloServices.GetRequiredKeyedService<IGrainStorage>(HubStorage.Name);
+        var stored = new GrainState<ClusterMetadataState>(new ClusterMetadataState());
+        await storage.ReadStateAsync(ClusterMetadataStore.StateName, Controller.GetGrainId(), stored);
+        stored.State.Topics["other"] = stored.State.Topics["first"] with { Name = "other" };
+        await storage.WriteStateAsync(ClusterMetadataStore.StateName, Controller.GetGrainId(), stored);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => Controller.CreateTopic("stale", 1));
+
+        Assert.Equal(ErrorCode.RequestTimedOut, refused.Code);
+        // The fenced activation answers nothing more; the next one answers from what is stored.
+        string[] names = [];
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                names = (await Controller.ListTopics()).Select(t => t.Name).ToArray();
+                return true;
+            }
+            catch (HubException e) when (e.Code == ErrorCode.RequestTimedOut)
+            {
+                return false;
+            }
+        }, "a controller activation answers again");
+        Assert.Equal(["first", "other"], names);
+        Assert.Null(await Controller.GetTopic("stale"));
+        await Controller.CreateTopic("stale", 1);
     }
 }

@@ -1,0 +1,54 @@
+using Hub.Errors;
+using Hub.Partitions;
+using Hub.Silo.InterBroker;
+using static Hub.Tests.Groups.GroupTesting;
+
+namespace Hub.Tests.Cluster;
+
+/// <summary>
+/// A partition replica never takes an assignment that goes back in leader epoch, whatever its version (issue 14
+/// item 3): one epoch must mean one leader, which the leader's epoch fencing and divergence checks rely on.
+/// </summary>
+public sealed class AssignmentOrderTests : IAsyncLifetime
+{
+    private HubTestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await HubTestCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task A_newer_version_with_an_older_epoch_is_ignored()
+    {
+        var created = await _cluster.Client.Admin.CreateTopicAsync("epochs", 1);
+        var replica = _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format("epochs", 0, brokerId: 0));
+        var current = created.Partitions[0];
+        // ApplyAssignment is one-way: wait until the replica leads in epoch 3 before sending the next one.
+        await replica.ApplyAssignment(current with { LeaderEpoch = 3, Version = current.Version + 1 });
+        await WaitUntilAsync(() => ServesAsync(replica, epoch: 3), "the replica leads in epoch 3");
+
+        await replica.ApplyAssignment(current with { LeaderEpoch = 2, Version = current.Version + 2 });
+
+        // Calls from one sender reach the activation in order: this fetch runs after the refused assignment.
+        Assert.True(await ServesAsync(replica, epoch: 3));
+        var fenced = await Assert.ThrowsAsync<HubException>(() => replica.ReplicaFetch(FetchFor(epoch: 2)));
+        Assert.Equal(ErrorCode.FencedLeaderEpoch, fenced.Code);
+    }
+
+    /// <summary>Whether the replica serves a follower's fetch for <paramref name="epoch"/>, i.e. leads in it.</summary>
+    private static async Task<bool> ServesAsync(IInterBrokerPartitionGrain replica, int epoch)
+    {
+        try
+        {
+            (await replica.ReplicaFetch(FetchFor(epoch))).Records.Dispose();
+            return true;
+        }
+        catch (HubException e) when (e.Code is ErrorCode.UnknownLeaderEpoch or ErrorCode.FencedLeaderEpoch)
+        {
+            return false;
+        }
+    }
+
+    private static ReplicaFetchRequest FetchFor(int epoch) =>
+        new(ReplicaBrokerId: 1, LeaderEpoch: epoch, FetchOffset: 0, LastFetchedEpoch: -1, MaxBytes: 1024, MaxWaitMs: 0);
+}
