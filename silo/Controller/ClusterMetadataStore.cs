@@ -28,6 +28,13 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
     /// <summary>Storage attempts per write: the Redis client occasionally fails a round trip that a retry completes. The ETag makes a retry safe.</summary>
     private const int WriteAttempts = 3;
 
+    /// <summary>
+    /// A write is retried only while it has been failing for less than this: a quick failure (a dropped connection)
+    /// is worth another try, but a store that is down or hung fails each attempt only at the client's timeout
+    /// (5 s for Redis), and the caller should hear so within one timeout, not several.
+    /// </summary>
+    private static readonly TimeSpan WriteRetryWindow = TimeSpan.FromSeconds(1);
+
     /// <summary>Pause before the n-th retry of a write is n times this.</summary>
     private static readonly TimeSpan WriteRetryBackoff = TimeSpan.FromMilliseconds(100);
 
@@ -42,7 +49,8 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
         get
         {
             ThrowIfFenced();
-            return _stored.State.Topics;
+            // Never null: grain storages leave a fresh state when none is stored.
+            return _stored.State!.Topics;
         }
     }
 
@@ -99,8 +107,8 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
 
     /// <summary>
     /// Writes <paramref name="topics"/> conditionally on the stored ETag and makes it <see cref="Topics"/> once
-    /// stored. A storage failure is retried (the condition makes a retry of a write that did land fail as a
-    /// conflict); a conflict, or failure after every attempt, fences this instance.
+    /// stored. A quick storage failure is retried (the condition makes a retry of a write that did land fail as a
+    /// conflict); a conflict, or any other failure, fences this instance.
     /// </summary>
     private async Task CommitAsync(Dictionary<string, TopicMetadata> topics)
     {
@@ -110,6 +118,7 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
             ETag = _stored.ETag,
             RecordExists = _stored.RecordExists,
         };
+        var started = time.GetTimestamp();
         for (var attempt = 1; _fenced is null; attempt++)
         {
             try
@@ -122,7 +131,7 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
             {
                 Fence($"the cluster metadata was changed by another controller activation, or by an earlier attempt of this write whose answer was lost: {e.Message}");
             }
-            catch (Exception e) when (attempt < WriteAttempts)
+            catch (Exception e) when (attempt < WriteAttempts && time.GetElapsedTime(started) < WriteRetryWindow)
             {
                 LogWriteRetry(logger, attempt, WriteAttempts, e.Message);
                 await Task.Delay(WriteRetryBackoff * attempt, time);

@@ -85,7 +85,7 @@ public sealed class ClusterControllerGrainTests : IAsyncLifetime
         var storage = _cluster.SiloServices.GetRequiredKeyedService<IGrainStorage>(HubStorage.Name);
         var stored = new GrainState<ClusterMetadataState>(new ClusterMetadataState());
         await storage.ReadStateAsync(ClusterMetadataStore.StateName, Controller.GetGrainId(), stored);
-        stored.State.Topics["other"] = stored.State.Topics["first"] with { Name = "other" };
+        stored.State!.Topics["other"] = stored.State.Topics["first"] with { Name = "other" };
         await storage.WriteStateAsync(ClusterMetadataStore.StateName, Controller.GetGrainId(), stored);
 
         var refused = await Assert.ThrowsAsync<HubException>(() => Controller.CreateTopic("stale", 1));

@@ -24,7 +24,13 @@ public sealed class RedisProcess : IAsyncDisposable
         return redis;
     }
 
-    public async ValueTask DisposeAsync() => await RunScriptAsync("stop", _directory);
+    /// <summary>Stops the server (SIGTERM; its append-only file keeps what it acknowledged), as an outage of the store.</summary>
+    public Task StopAsync() => RunScriptAsync("stop", _directory);
+
+    /// <summary>Starts the stopped server again on its port and data.</summary>
+    public Task RestartAsync() => RunScriptAsync("start", _directory, $"{Port}");
+
+    public async ValueTask DisposeAsync() => await StopAsync();
 
     private static async Task RunScriptAsync(params string[] arguments)
     {

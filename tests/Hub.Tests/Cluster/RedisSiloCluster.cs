@@ -24,6 +24,9 @@ public sealed class RedisSiloCluster : IAsyncDisposable
 
     public string DataPath => _data.Path;
 
+    /// <summary>The cluster's membership and metadata store, for tests that stop and restart it.</summary>
+    public RedisProcess Redis => _redis;
+
     /// <summary>Kafka bootstrap servers: every silo's listener.</summary>
     public string KafkaBootstrap => string.Join(",", Silos.Select(s => $"127.0.0.1:{s.KafkaPort}"));
 
