@@ -309,12 +309,12 @@ internal sealed partial class SegmentLog : IDisposable
     /// <summary>
     /// Restores the producer table from the newest snapshot between the log start and end and the batches after it.
     /// Snapshots past the end (taken before a tail was cut) or before the start are deleted unused; a damaged one
-    /// is reported, deleted, and the next older one tried; with none left every segment is replayed.
+    /// is reported, deleted, and the next older one tried; with none left every segment is replayed, and the result
+    /// is snapshotted at once so the next open (after a crash, or the first after an upgrade) need not replay it all again.
     /// </summary>
     private void RestoreProducerState()
     {
         _producers.Clear();
-        var replayFrom = LogStartOffset;
         var offsets = ProducerStateSnapshot.OffsetsIn(_directory);
         for (var i = offsets.Count - 1; i >= 0; i--)
         {
@@ -331,10 +331,11 @@ internal sealed partial class SegmentLog : IDisposable
                 continue;
             }
             _producers.Load(producers, NowMs);
-            replayFrom = offset;
-            break;
+            ReplayProducers(offset);
+            return;
         }
-        ReplayProducers(replayFrom);
+        ReplayProducers(LogStartOffset);
+        if (LogEndOffset > LogStartOffset) SnapshotProducers();
     }
 
     /// <summary>

@@ -124,7 +124,8 @@ public sealed class SegmentLogProducerStateTests : IDisposable
         Assert.Contains(_bed.Logger.Entries, e => e.Message.Contains("Ignoring producer-state snapshot") && e.Message.Contains(snapshots[^1]));
         AssertDuplicate(reopened, first, 0, 1);
         AssertDuplicate(reopened, second, 6, 6);
-        Assert.DoesNotContain(snapshots[^1], Snapshots());
+        // Damaged files are gone; with none left, the full replay's result was snapshotted afresh.
+        Assert.All(Snapshots(), name => Assert.NotNull(ProducerStateSnapshot.TryRead(_bed.Directory, long.Parse(name[..20]), out _)));
     }
 
     [Fact]
@@ -146,11 +147,30 @@ public sealed class SegmentLogProducerStateTests : IDisposable
         using var reopened = _bed.Open();
 
         Assert.Equal(1, reopened.LogEndOffset);
-        Assert.Empty(Snapshots());
+        Assert.Equal(["00000000000000000001.snapshot"], Snapshots());
         // Answered from the snapshot, the retry would be acknowledged at offset 1, which the log no longer holds.
         Assert.Equal(1, reopened.Append(lost.ToArray()).BaseOffset);
         Assert.Equal(2, reopened.LogEndOffset);
         AssertDuplicate(reopened, first, 0, 0);
+    }
+
+    [Fact]
+    public void A_log_without_snapshots_is_replayed_once_and_snapshotted_at_once()
+    {
+        var batch = Batch(0, records: 2);
+        using (var log = _bed.Open())
+        {
+            log.Append(batch.ToArray());
+            log.Append(Filler());
+        }
+        // As a log written before snapshots existed.
+        foreach (var name in Snapshots()) File.Delete(Path.Combine(_bed.Directory, name));
+
+        using (var reopened = _bed.Open())
+        {
+            Assert.Equal(["00000000000000000003.snapshot"], Snapshots());
+            AssertDuplicate(reopened, batch, 0, 1);
+        }
     }
 
     [Fact]
