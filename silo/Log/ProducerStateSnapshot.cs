@@ -68,7 +68,15 @@ internal static class ProducerStateSnapshot
         return TryDecode(bytes, out problem);
     }
 
-    public static void Delete(string directory, long offset) => File.Delete(PathOf(directory, offset));
+    /// <summary>
+    /// Deletes a snapshot durably: one deleted because a tail was cut must not come back after a power loss, when the
+    /// log may have grown past its offset again with other batches.
+    /// </summary>
+    public static void Delete(string directory, long offset)
+    {
+        File.Delete(PathOf(directory, offset));
+        DirectorySync.Flush(directory);
+    }
 
     public static byte[] Encode(IEnumerable<ProducerState> producers)
     {
