@@ -82,6 +82,15 @@ public sealed class HubSiloOptions
     /// </summary>
     public TimeSpan DeadBrokerReplacementDelay { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// A partition forgets an idempotent producer that has not written to it for this long (Kafka's
+    /// producer.id.expiration.ms, default 1 day): a retry from it after that is no longer recognized as a duplicate.
+    /// </summary>
+    public TimeSpan ProducerIdExpiration { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How often partitions look for expired producers (Kafka's producer.id.expiration.check.interval.ms).</summary>
+    public TimeSpan ProducerIdExpirationCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Membership and where cluster-wide grain state lives ("Hub:Clustering").</summary>
     public HubClusteringOptions Clustering { get; set; } = new();
 

@@ -11,35 +11,44 @@ namespace Hub.Silo.Log;
 /// an older epoch is INVALID_PRODUCER_EPOCH (a fenced, zombie producer). Batches without a producer id (the Hub
 /// SDK's, non-idempotent Kafka producers') pass untouched.
 /// <para>
-/// Held in memory; <see cref="SegmentLog"/> rebuilds it on open by replaying the batch headers of its newest
-/// segments (Kafka adds snapshots so it need not read far back; Hub does not yet). Not thread-safe: the log
-/// calls it inside its synchronous appends.
+/// A producer idle for the expiration time (Kafka's producer.id.expiration.ms) is dropped by
+/// <see cref="RemoveExpired"/>, as Kafka's broker drops it, so the table does not grow with every producer id a
+/// partition ever saw. Idleness is measured from the broker's clock at append, not from the batches' timestamps
+/// as in Kafka: producers set those, and one replaying old data would lose its state at once.
+/// </para>
+/// <para>
+/// Held in memory; <see cref="SegmentLog"/> restores it on open from a snapshot (<see cref="ProducerStateSnapshot"/>)
+/// and the batches after it. Not thread-safe: the log calls it inside its synchronous appends.
 /// </para>
 /// </summary>
-internal sealed class ProducerStateTable
+internal sealed class ProducerStateTable(TimeSpan expiration)
 {
     /// <summary>Kafka keeps five: a producer has at most five requests in flight per partition with idempotence.</summary>
     public const int CachedBatches = 5;
 
+    /// <summary>Kafka's broker default for producer.id.expiration.ms: long enough for a producer's retries and restarts.</summary>
+    public static readonly TimeSpan DefaultExpiration = TimeSpan.FromDays(1);
+
+    private readonly long _expirationMs = (long)expiration.TotalMilliseconds;
     private readonly Dictionary<long, Producer> _producers = [];
 
     private sealed class Producer(short epoch)
     {
         public short Epoch { get; set; } = epoch;
-        public Queue<BatchRange> Batches { get; } = new(CachedBatches);
+        public Queue<ProducerBatch> Batches { get; } = new(CachedBatches);
 
         /// <summary>The newest batch's last sequence, kept here because a queue has no cheap last element.</summary>
         public int LastSequence { get; private set; } = -1;
 
-        public void Add(BatchRange batch)
+        public long LastAppendMs { get; set; }
+
+        public void Add(ProducerBatch batch)
         {
             if (Batches.Count == CachedBatches) Batches.Dequeue();
             Batches.Enqueue(batch);
             LastSequence = batch.LastSequence;
         }
     }
-
-    private readonly record struct BatchRange(int FirstSequence, int LastSequence, long BaseOffset, long LastOffset);
 
     /// <summary>Sequences of batches earlier in the append being checked, so several batches of one producer chain up; reused.</summary>
     private readonly Dictionary<long, (short Epoch, int LastSequence)> _pending = [];
@@ -86,14 +95,14 @@ internal sealed class ProducerStateTable
         return null;
     }
 
-    /// <summary>Remembers the batches just stored, by their headers as stored (offsets assigned).</summary>
-    public void Record(ReadOnlySpan<ValidatedBatch> stored)
+    /// <summary>Remembers the batches just stored at <paramref name="appendMs"/>, by their headers as stored (offsets assigned).</summary>
+    public void Record(ReadOnlySpan<ValidatedBatch> stored, long appendMs)
     {
-        foreach (ref readonly var batch in stored) Record(batch.Header);
+        foreach (ref readonly var batch in stored) Record(batch.Header, appendMs);
     }
 
-    /// <summary>Remembers one stored batch, by its header (its base offset as stored).</summary>
-    public void Record(in RecordBatchHeader header)
+    /// <summary>Remembers one stored batch, by its header (its base offset as stored), appended at <paramref name="appendMs"/>.</summary>
+    public void Record(in RecordBatchHeader header, long appendMs)
     {
         if (header.ProducerId < 0) return;
         if (!_producers.TryGetValue(header.ProducerId, out var producer))
@@ -103,10 +112,43 @@ internal sealed class ProducerStateTable
             producer.Epoch = header.ProducerEpoch;
             producer.Batches.Clear();
         }
-        producer.Add(new BatchRange(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
+        producer.Add(new ProducerBatch(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
+        producer.LastAppendMs = Math.Max(producer.LastAppendMs, appendMs);
+    }
+
+    /// <summary>Drops producers that have not appended for the expiration time; returns how many.</summary>
+    public int RemoveExpired(long nowMs)
+    {
+        var removed = 0;
+        foreach (var (producerId, producer) in _producers)
+        {
+            if (!IsExpired(producer.LastAppendMs, nowMs)) continue;
+            _producers.Remove(producerId);
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>The producers, for a snapshot.</summary>
+    public IEnumerable<ProducerState> Producers() =>
+        _producers.Select(p => new ProducerState(p.Key, p.Value.Epoch, p.Value.LastAppendMs, p.Value.Batches.ToArray()));
+
+    /// <summary>Starts over from a snapshot's producers, leaving out those expired by <paramref name="nowMs"/>.</summary>
+    public void Load(IEnumerable<ProducerState> producers, long nowMs)
+    {
+        _producers.Clear();
+        foreach (var state in producers)
+        {
+            if (IsExpired(state.LastAppendMs, nowMs)) continue;
+            var producer = new Producer(state.Epoch) { LastAppendMs = state.LastAppendMs };
+            foreach (var batch in state.Batches) producer.Add(batch);
+            _producers[state.ProducerId] = producer;
+        }
     }
 
     public void Clear() => _producers.Clear();
+
+    private bool IsExpired(long lastAppendMs, long nowMs) => nowMs - lastAppendMs >= _expirationMs;
 
     /// <summary>
     /// Same epoch: the batch must start right after the last sequence. A newer epoch (the producer re-initialized)

@@ -30,8 +30,10 @@ namespace Hub.Silo.Log;
 /// </para>
 /// <para>
 /// Beside the segments: the <see cref="LeaderEpochCache"/> (which leader epoch wrote which offsets) and the
-/// idempotent producers' state (<see cref="ProducerStateTable"/>), rebuilt on open from the batch headers of
-/// the newest segments, so a producer's retry after a restart or a failover is still recognized.
+/// idempotent producers' state (<see cref="ProducerStateTable"/>), snapshotted to "&lt;offset&gt;.snapshot" files
+/// (<see cref="ProducerStateSnapshot"/>) when a segment rolls and when the log closes, and restored on open from
+/// the newest sound snapshot within the log plus the batch headers after it (all of them when there is none), so
+/// a producer's retry after a restart or a failover is still recognized however long ago its last batch was.
 /// A leader appends with <see cref="Append"/> (offsets assigned here); a follower copies the leader's batches
 /// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
 /// </para>
@@ -46,13 +48,13 @@ internal sealed partial class SegmentLog : IDisposable
     private readonly ILogger _logger;
     private readonly List<LogSegment> _segments;
     private readonly LeaderEpochCache _epochs;
-    private readonly ProducerStateTable _producers = new();
+    private readonly ProducerStateTable _producers;
     private readonly ValidatedBatches _appending = new();
     private readonly FlushPolicy _flush;
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
-    private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments)
+    private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
     {
         _directory = directory;
         _config = config;
@@ -61,14 +63,9 @@ internal sealed partial class SegmentLog : IDisposable
         _segments = segments;
         _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset);
-        RebuildProducerState();
+        _producers = new ProducerStateTable(producerIdExpiration);
+        RestoreProducerState();
     }
-
-    /// <summary>
-    /// Header bytes read from the newest segments on open to rebuild producer state: enough to hold the last
-    /// five batches of any producer still writing, without reading a whole large log.
-    /// </summary>
-    private const long ProducerStateScanBytes = 64L * 1024 * 1024;
 
     public long LogStartOffset => _segments[0].BaseOffset;
 
@@ -99,8 +96,13 @@ internal sealed partial class SegmentLog : IDisposable
 
     private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Opens the log in <paramref name="directory"/> (created if missing), recovering it as the class comment describes.</summary>
-    public static SegmentLog Open(string directory, TopicConfig config, TimeProvider? time = null, ILogger? logger = null)
+    /// <summary>
+    /// Opens the log in <paramref name="directory"/> (created if missing), recovering it as the class comment describes.
+    /// Idempotent producers idle for <paramref name="producerIdExpiration"/> (default
+    /// <see cref="ProducerStateTable.DefaultExpiration"/>) are forgotten.
+    /// </summary>
+    public static SegmentLog Open(string directory, TopicConfig config, TimeProvider? time = null, ILogger? logger = null,
+        TimeSpan? producerIdExpiration = null)
     {
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
@@ -125,7 +127,7 @@ internal sealed partial class SegmentLog : IDisposable
             }
         }
         if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds()));
-        return new SegmentLog(directory, config, time, logger, segments);
+        return new SegmentLog(directory, config, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration);
     }
 
     /// <summary>Removes a log's directory and everything in it; the log must be disposed first.</summary>
@@ -153,7 +155,7 @@ internal sealed partial class SegmentLog : IDisposable
         _appending.AssignOffsets(batches.Span, baseOffset, leaderEpoch);
         _epochs.Assign(leaderEpoch, baseOffset);
         Write(batches.Span, nowMs);
-        _producers.Record(_appending.Batches);
+        _producers.Record(_appending.Batches, nowMs);
         return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
     }
 
@@ -168,7 +170,7 @@ internal sealed partial class SegmentLog : IDisposable
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
         Write(batches, nowMs);
         foreach (ref readonly var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
-        _producers.Record(_appending.Batches);
+        _producers.Record(_appending.Batches, nowMs);
     }
 
     /// <summary>
@@ -198,7 +200,7 @@ internal sealed partial class SegmentLog : IDisposable
         Active.TruncateTo(offset);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
-        RebuildProducerState();
+        RestoreProducerState();
     }
 
     /// <summary>Deletes every segment and starts empty at <paramref name="offset"/>: a follower behind the leader's log start.</summary>
@@ -210,7 +212,8 @@ internal sealed partial class SegmentLog : IDisposable
         _segments.Add(CreateSegment(_directory, offset, NowMs));
         _flush.Discarded();
         _epochs.Clear();
-        RebuildProducerState();
+        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory)) ProducerStateSnapshot.Delete(_directory, snapshot);
+        _producers.Clear();
     }
 
     /// <summary>
@@ -303,18 +306,65 @@ internal sealed partial class SegmentLog : IDisposable
         if (_flush.Appended(_appending.RecordCount)) Flush();
     }
 
-    /// <summary>Replays the batch headers of the newest segments (see <see cref="ProducerStateScanBytes"/>) into a fresh producer table.</summary>
-    private void RebuildProducerState()
+    /// <summary>
+    /// Restores the producer table from the newest snapshot between the log start and end and the batches after it.
+    /// Snapshots past the end (taken before a tail was cut) or before the start are deleted unused; a damaged one
+    /// is reported, deleted, and the next older one tried; with none left every segment is replayed, and the result
+    /// is snapshotted at once so the next open (after a crash, or the first after an upgrade) need not replay it all again.
+    /// </summary>
+    private void RestoreProducerState()
     {
         _producers.Clear();
-        var first = _segments.Count - 1;
-        for (long bytes = Active.Size; first > 0 && bytes < ProducerStateScanBytes; bytes += _segments[first].Size) first--;
+        var offsets = ProducerStateSnapshot.OffsetsIn(_directory);
+        for (var i = offsets.Count - 1; i >= 0; i--)
+        {
+            var offset = offsets[i];
+            if (offset > LogEndOffset || offset < LogStartOffset)
+            {
+                ProducerStateSnapshot.Delete(_directory, offset);
+                continue;
+            }
+            if (ProducerStateSnapshot.TryRead(_directory, offset, out var problem) is not { } producers)
+            {
+                LogSnapshotDamaged(_logger, ProducerStateSnapshot.PathOf(_directory, offset), problem);
+                ProducerStateSnapshot.Delete(_directory, offset);
+                continue;
+            }
+            _producers.Load(producers, NowMs);
+            ReplayProducers(offset);
+            return;
+        }
+        ReplayProducers(LogStartOffset);
+        if (LogEndOffset > LogStartOffset) SnapshotProducers();
+    }
+
+    /// <summary>
+    /// Records the producer batches from <paramref name="offset"/> on. Their append time is taken as their segment's
+    /// last write, the latest it can have been, so a restart never makes a producer look idle for longer than it was.
+    /// </summary>
+    private void ReplayProducers(long offset)
+    {
+        var first = SegmentIndexOf(offset);
         for (var i = first; i < _segments.Count; i++)
         {
-            using var cursor = _segments[i].CursorFromStart();
-            while (cursor.MoveNext()) _producers.Record(cursor.Header);
+            var segment = _segments[i];
+            using var cursor = i == first ? segment.CursorNear(offset) : segment.CursorFromStart();
+            while (cursor.MoveNext())
+            {
+                if (cursor.Header.BaseOffset >= offset) _producers.Record(cursor.Header, segment.LastModifiedMs);
+            }
         }
     }
+
+    /// <summary>Writes the producer table, without expired producers, as the snapshot at the log end.</summary>
+    private void SnapshotProducers()
+    {
+        _producers.RemoveExpired(NowMs);
+        ProducerStateSnapshot.Write(_directory, LogEndOffset, _producers.Producers());
+    }
+
+    /// <summary>Forgets producers idle for the expiration time; the partition grain calls it on a timer. Returns how many.</summary>
+    public int RemoveExpiredProducers() => _producers.RemoveExpired(NowMs);
 
     /// <summary>fsyncs appends not yet on disk.</summary>
     public void Flush()
@@ -390,7 +440,7 @@ internal sealed partial class SegmentLog : IDisposable
         _flush.UpdateConfig(config);
     }
 
-    /// <summary>Flushes, writes the active segment's indexes and closes the files.</summary>
+    /// <summary>Flushes, writes the active segment's indexes and a producer snapshot, and closes the files.</summary>
     public void Dispose()
     {
         try
@@ -403,6 +453,7 @@ internal sealed partial class SegmentLog : IDisposable
         }
         Flush();
         Active.PersistIndexes();
+        SnapshotProducers();
         foreach (var segment in _segments) segment.Dispose();
     }
 
@@ -421,18 +472,24 @@ internal sealed partial class SegmentLog : IDisposable
                 || LogEndOffset + recordCount - 1 - active.BaseOffset > int.MaxValue);
     }
 
-    /// <summary>Closes the active segment (durably, with its indexes) and starts an empty one at the log end.</summary>
+    /// <summary>Closes the active segment (durably, with its indexes and a producer snapshot) and starts an empty one at the log end.</summary>
     private void Roll(long nowMs)
     {
         Flush();
         Active.PersistIndexes();
+        SnapshotProducers();
         _segments.Add(CreateSegment(_directory, LogEndOffset, nowMs));
     }
 
+    /// <summary>Deletes the oldest segment and the producer snapshots that would need it to be replayed.</summary>
     private void DeleteOldestSegment()
     {
         _segments[0].Delete();
         _segments.RemoveAt(0);
+        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory))
+        {
+            if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot);
+        }
     }
 
     /// <summary>Index in <see cref="_segments"/> of the segment holding <paramref name="offset"/>: the last one starting at or before it.</summary>
@@ -485,6 +542,9 @@ internal sealed partial class SegmentLog : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A background fsync of {Directory} failed")]
     private static partial void LogBackgroundFsyncFailed(ILogger logger, Exception? exception, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring producer-state snapshot {Snapshot}: {Problem}; restoring from an older one or the log")]
+    private static partial void LogSnapshotDamaged(ILogger logger, string snapshot, string problem);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}")]
     private static partial void LogDiscardingSegment(ILogger logger, string segment, string directory, long nextOffset);

@@ -73,7 +73,7 @@ internal sealed partial class PartitionGrain(
         }
         _config = topic.Config;
         PartitionMetadataFile.Claim(_directory, topic.TopicId, logger);
-        _log = SegmentLog.Open(_directory, topic.Config, time, logger);
+        _log = SegmentLog.Open(_directory, topic.Config, time, logger, options.Value.ProducerIdExpiration);
         _assignment = assignment;
         TakeRole();
         StartTimers(topic.Config);
@@ -357,6 +357,9 @@ internal sealed partial class PartitionGrain(
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(retention, retention));
+        var producerExpiry = options.Value.ProducerIdExpirationCheckInterval;
+        this.RegisterGrainTimer(() => { _log?.RemoveExpiredProducers(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(producerExpiry, producerExpiry));
         if (_assignment.Replicas.Length > 1)
         {
             var check = options.Value.ReplicaLagTimeMax / 2;

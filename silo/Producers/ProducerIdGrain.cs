@@ -1,37 +1,43 @@
+using Hub.Errors;
 using Hub.Grains;
 using Hub.Silo.Configuration;
 using Hub.Silo.Grains;
+using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Producers;
 
 /// <summary>
-/// Allocates producer ids from blocks reserved durably, so most allocations write nothing: the end of the
-/// reserved block is persisted before any id from it is handed out, and a restart continues after that end
-/// (skipping the unused rest of the block, which only wastes ids, never repeats one).
+/// The cluster's one producer-id allocator (key 0): a shell around <see cref="ProducerIdBlocks"/>, whose state is
+/// read when it activates. A reservation that can't be stored (a storage failure, or an ETag conflict with another
+/// activation) ends this activation, so nothing decides from a reservation that is not durable; the caller gets
+/// COORDINATOR_LOAD_IN_PROGRESS, which Kafka's producers retry, as Kafka answers while it can't get an id block.
 /// </summary>
-internal sealed class ProducerIdGrain(
-    [PersistentState("producer-ids", HubStorage.Name)] IPersistentState<ProducerIdState> state) : Grain, IProducerIdGrain
+internal sealed partial class ProducerIdGrain(
+    [PersistentState("producer-ids", HubStorage.Name)] IPersistentState<ProducerIdState> state,
+    ILogger<ProducerIdGrain> logger) : Grain, IProducerIdGrain
 {
-    /// <summary>Ids reserved per durable write.</summary>
-    private const long BlockSize = 1000;
-
-    private long _next;
-    private long _blockEnd;
+    private ProducerIdBlocks _blocks = null!;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _next = _blockEnd = state.State.ReservedUntil;
+        _blocks = new ProducerIdBlocks(state);
         return Task.CompletedTask;
     }
 
     public async Task<long> Allocate()
     {
-        if (_next == _blockEnd)
+        try
         {
-            state.State.ReservedUntil = _blockEnd + BlockSize;
-            await state.WriteStateAsync();
-            _blockEnd = state.State.ReservedUntil;
+            return await _blocks.Allocate();
         }
-        return _next++;
+        catch (Exception e)
+        {
+            LogReservationFailed(e);
+            DeactivateOnIdle();
+            throw new HubException(ErrorCode.CoordinatorLoadInProgress, $"producer ids could not be reserved: {e.Message}");
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storing a reservation of producer ids failed; ending this activation so the next one reads the store afresh")]
+    private partial void LogReservationFailed(Exception exception);
 }

@@ -7,7 +7,8 @@ namespace Hub.Silo.Storage;
 /// </summary>
 internal static class AtomicFile
 {
-    private const string TempExtension = ".tmp";
+    /// <summary>Added to the file's name for the copy being written.</summary>
+    public const string TempExtension = ".tmp";
 
     public static void Write(string path, ReadOnlySpan<byte> contents)
     {

@@ -23,8 +23,8 @@ internal sealed class LogTestBed : IDisposable
 
     public CapturingLogger Logger { get; } = new();
 
-    public SegmentLog Open(TopicConfig? config = null, string? directory = null) =>
-        SegmentLog.Open(directory ?? Directory, config ?? Config, Clock, Logger);
+    public SegmentLog Open(TopicConfig? config = null, string? directory = null, TimeSpan? producerIdExpiration = null) =>
+        SegmentLog.Open(directory ?? Directory, config ?? Config, Clock, Logger, producerIdExpiration);
 
     /// <summary>The active (last) segment's log file.</summary>
     public string ActiveLogFile(string? directory = null) =>
