@@ -8,6 +8,7 @@ namespace Hub.Faults.Checking;
 /// </summary>
 internal sealed class FaultTimeline
 {
+    /// <summary>Per broker, the stretches faults kept it down: sorted, overlapping ones merged.</summary>
     private readonly Dictionary<int, List<(TimeSpan Start, TimeSpan End)>> _downByBroker = [];
 
     public FaultTimeline(IReadOnlyList<HistoryEvent> history, TimeSpan runEnd)
@@ -33,9 +34,11 @@ internal sealed class FaultTimeline
         foreach (var broker in window.BrokersDown)
         {
             if (!_downByBroker.TryGetValue(broker, out var down)) _downByBroker[broker] = down = [];
-            down.Add((window.Start, window.End));
+            if (down.Count > 0 && window.Start <= down[^1].End)
+                down[^1] = (down[^1].Start, window.End > down[^1].End ? window.End : down[^1].End);
+            else
+                down.Add((window.Start, window.End));
         }
-        foreach (var down in _downByBroker.Values) down.Sort();
     }
 
     public IReadOnlyList<FaultWindow> Windows { get; }
@@ -49,14 +52,8 @@ internal sealed class FaultTimeline
     public bool DownThroughout(int broker, TimeSpan from, TimeSpan to)
     {
         if (!_downByBroker.TryGetValue(broker, out var down)) return false;
-        var coveredTo = from;
-        foreach (var (start, end) in down)
-        {
-            if (start > coveredTo) break;
-            if (end > coveredTo) coveredTo = end;
-            if (coveredTo >= to) return true;
-        }
-        return false;
+        var last = PartitionPoint.First(down, d => d.Start > from) - 1;
+        return last >= 0 && down[last].End >= to;
     }
 
     private static FaultWindow Window(FaultStarted start, TimeSpan end) =>

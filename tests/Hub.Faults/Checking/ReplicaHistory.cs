@@ -20,7 +20,7 @@ internal sealed class ReplicaHistory
     {
         var assigned = new HashSet<int>();
         if (!_samples.TryGetValue(partition, out var samples)) return assigned;
-        var first = Math.Max(samples.FindLastIndex(m => m.At <= from), 0);
+        var first = Math.Max(PartitionPoint.First(samples, m => m.At > from) - 1, 0);
         assigned.UnionWith(samples[first].Replicas!);
         for (var i = first + 1; i < samples.Count && samples[i].At <= to; i++) assigned.UnionWith(samples[i].Replicas!);
         return assigned;

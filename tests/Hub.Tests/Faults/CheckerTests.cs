@@ -137,6 +137,30 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void A_follower_down_through_overlapping_faults_is_down_throughout_but_not_across_a_gap()
+    {
+        Sample(0.0, partition: 0, epoch: 1);
+        _history.Add(new FaultStarted(At(1.0), "kill-broker", "broker 1", [1]));
+        _history.Add(new FaultStarted(At(1.0), "pause", "broker 2", [2]));
+        _history.Add(new FaultStarted(At(3.0), "isolate", "broker 1", [1]));
+        _history.Add(new FaultEnded(At(4.0), "kill-broker", "restarted"));
+        Produce(2.0, 7.0, "w/0/0", offset: 0);   // broker 1 down 1-4 and 3-8, broker 2 down 1-9: only the leader was up
+        _history.Add(new FaultEnded(At(8.0), "isolate", "healed"));
+        _history.Add(new FaultEnded(At(9.0), "pause", "resumed"));
+        _history.Add(new FaultStarted(At(10.0), "kill-broker", "broker 1", [1]));
+        _history.Add(new FaultStarted(At(10.0), "pause", "broker 2", [2]));
+        _history.Add(new FaultEnded(At(11.0), "kill-broker", "restarted"));
+        _history.Add(new FaultStarted(At(12.0), "isolate", "broker 1", [1]));
+        Produce(10.5, 13.0, "w/0/1", offset: 1);  // broker 1 was up from 11 to 12: it may hold the record
+        _history.Add(new FaultEnded(At(14.0), "isolate", "healed"));
+        _history.Add(new FaultEnded(At(14.0), "pause", "resumed"));
+
+        var anomaly = Assert.Single(Check().Anomalies);
+
+        Assert.Equal((AnomalyKind.BelowMinInsync, "w/0/0"), (anomaly.Kind, anomaly.Values.Single()));
+    }
+
+    [Fact]
     public void One_follower_down_leaves_enough_replicas()
     {
         Sample(0.0, partition: 0, epoch: 1);
