@@ -11,6 +11,12 @@ namespace Hub.Faults.Workloads;
 /// </summary>
 public sealed class KafkajsRecordSender : IRecordSender
 {
+    /// <summary>
+    /// A process that died is started again only this long after, so a script that cannot run (node broken, a
+    /// bad argument) fails records instead of being started for each of them.
+    /// </summary>
+    private static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(1);
+
     /// <summary>How long the script may take to answer what it holds once its input is closed.</summary>
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
 
@@ -21,7 +27,12 @@ public sealed class KafkajsRecordSender : IRecordSender
     private readonly ClusterEndpoints _cluster;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _unanswered = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    // Under _lock: the running (or last) process and when it was seen to exit.
     private Process? _process;
+    private long _exitedAt;
+
+    // The script's last line on stderr, for the failures it explains.
+    private string? _lastError;
 
     private KafkajsRecordSender(ClusterEndpoints cluster) => _cluster = cluster;
 
@@ -39,7 +50,7 @@ public sealed class KafkajsRecordSender : IRecordSender
         var line = JsonSerializer.Serialize(new { partition, value });
         lock (_lock)
         {
-            var process = _process is { HasExited: false } running ? running : _process = Start();
+            var process = _process is { HasExited: false } running ? running : _process = Restart();
             _unanswered[value] = answer;
             try
             {
@@ -73,6 +84,13 @@ public sealed class KafkajsRecordSender : IRecordSender
         process.Dispose();
     }
 
+    private Process Restart()
+    {
+        if (_process is not null && Stopwatch.GetElapsedTime(_exitedAt) < RestartDelay)
+            throw new InvalidOperationException($"the kafkajs process exited just now: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}");
+        return Start();
+    }
+
     private Process Start()
     {
         var start = new ProcessStartInfo("node")
@@ -87,7 +105,10 @@ public sealed class KafkajsRecordSender : IRecordSender
         start.ArgumentList.Add(string.Join(',', _cluster.KafkaBootstrap));
         start.ArgumentList.Add(_cluster.Topic);
         var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (!string.IsNullOrWhiteSpace(e.Data)) Volatile.Write(ref _lastError, e.Data);
+        };
         process.BeginErrorReadLine();
         _ = Task.Run(() => ReadAnswersAsync(process));
         return process;
@@ -107,9 +128,11 @@ public sealed class KafkajsRecordSender : IRecordSender
         lock (_lock)
         {
             if (!ReferenceEquals(_process, process)) return;
+            _exitedAt = Stopwatch.GetTimestamp();
             foreach (var value in _unanswered.Keys)
                 if (_unanswered.TryRemove(value, out var waiting))
-                    waiting.TrySetException(new InvalidOperationException($"the kafkajs process exited ({process.ExitCode}) before answering"));
+                    waiting.TrySetException(new InvalidOperationException(
+                        $"the kafkajs process exited ({process.ExitCode}) before answering: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}"));
         }
     }
 
