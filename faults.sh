@@ -9,6 +9,8 @@
 #   ./faults.sh --help                       every option
 set -euo pipefail
 cd "$(dirname "$0")"
+# redis-server and the kafkajs workload's node packages, as for the tests (idempotent).
+infra/install-test-deps.sh >&2
 . infra/build-if-needed.sh
 build_if_needed silo silo/bin/Release/net10.0/Hub.Silo.dll
 build_if_needed tests/Hub.Faults tests/Hub.Faults/bin/Release/net10.0/Hub.Faults.dll

@@ -1,4 +1,5 @@
 using System.Net;
+using Hub.Errors;
 using Hub.Grains;
 using Hub.Topics;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,11 @@ internal sealed class ClusterControl : IAsyncDisposable
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Silos started together join one by one; on a loaded machine that takes a minute or more.</summary>
+    private static readonly TimeSpan CreateTopicBound = TimeSpan.FromSeconds(120);
+
+    private static readonly TimeSpan CreateTopicRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IHost _host;
     private readonly IClusterClient _client;
@@ -60,9 +66,31 @@ internal sealed class ClusterControl : IAsyncDisposable
 
     private IClusterControllerGrain Controller => _client.GetGrain<IClusterControllerGrain>(0);
 
-    public Task<TopicMetadata> CreateTopicAsync(string name, int partitions, short replicationFactor, int minInsyncReplicas) =>
-        Controller.CreateTopic(name, partitions, new Dictionary<string, string> { ["min.insync.replicas"] = $"{minInsyncReplicas}" }, replicationFactor)
-            .WaitAsync(CallTimeout);
+    /// <summary>
+    /// Creates the topic, trying again while the controller does not count enough brokers live yet (it refuses a
+    /// replication factor above them) or does not answer in time.
+    /// </summary>
+    public async Task CreateTopicAsync(string name, int partitions, short replicationFactor, int minInsyncReplicas, CancellationToken ct)
+    {
+        var configs = new Dictionary<string, string> { ["min.insync.replicas"] = $"{minInsyncReplicas}" };
+        var deadline = DateTime.UtcNow + CreateTopicBound;
+        while (true)
+        {
+            try
+            {
+                await Controller.CreateTopic(name, partitions, configs, replicationFactor).WaitAsync(CallTimeout, ct);
+                return;
+            }
+            catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+            {
+                return; // a try that timed out created it
+            }
+            catch (Exception e) when (e is HubException { Code: ErrorCode.InvalidReplicationFactor } or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(CreateTopicRetryDelay, ct);
+            }
+        }
+    }
 
     /// <summary>The topic as the controller holds it; null when it does not answer in time.</summary>
     public async Task<TopicMetadata?> TryGetTopicAsync(string name)
