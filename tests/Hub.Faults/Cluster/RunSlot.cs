@@ -29,15 +29,21 @@ internal sealed partial class RunSlot : IDisposable
         for (var slot = 0; slot < NetworkLayout.MaxSlots; slot++)
         {
             var file = OwnerFile(slot);
+            // Written aside and moved in, so another run never reads an owner file without its process id.
+            var claim = $"{file}.{Environment.ProcessId}";
+            File.WriteAllText(claim, $"{Environment.ProcessId}\n");
             try
             {
-                using var owner = new FileStream(file, FileMode.CreateNew, FileAccess.Write);
-                owner.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
+                File.Move(claim, file, overwrite: false);
                 return new RunSlot(slot, file);
             }
             catch (IOException) when (File.Exists(file))
             {
                 // Taken by a live run (leftovers of dead ones were removed above).
+            }
+            finally
+            {
+                File.Delete(claim);
             }
         }
         throw new InvalidOperationException($"all {NetworkLayout.MaxSlots} run slots are taken (see {OwnersDirectory})");
@@ -57,7 +63,11 @@ internal sealed partial class RunSlot : IDisposable
                      .Concat(LinkNames()))
             if (SlotName().Match(name) is { Success: true } match) slots.Add(int.Parse(match.Groups[1].Value));
         foreach (var file in Directory.GetFiles(OwnersDirectory, "slot-*"))
+        {
             if (int.TryParse(Path.GetFileName(file)["slot-".Length..], out var slot)) slots.Add(slot);
+            // slot-N.PID: a claim being made, or left by a runner that died making it.
+            else if (int.TryParse(Path.GetExtension(file).TrimStart('.'), out var pid) && !Signals.IsAlive(pid)) File.Delete(file);
+        }
         foreach (var slot in slots.Where(slot => !OwnerIsAlive(slot)))
         {
             Console.Error.WriteLine($"removing leftovers of an earlier run in slot {slot}");
