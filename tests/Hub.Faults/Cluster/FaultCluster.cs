@@ -14,6 +14,9 @@ internal sealed class FaultCluster : IAsyncDisposable
     /// <summary>How often health is checked while waiting for it.</summary>
     private static readonly TimeSpan HealthPoll = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>A silo that fails to start this often in a row on a fresh cluster means the run cannot go on.</summary>
+    private const int FirstStartAttempts = 3;
+
     private readonly RunSlot _slot;
     private readonly List<SiloNode> _silos = [];
     private readonly CancellationTokenSource _stopSupervisor = new();
@@ -53,7 +56,7 @@ internal sealed class FaultCluster : IAsyncDisposable
             await cluster.Store.StartAsync(ct);
             var siloSettings = new SiloNode.Settings(settings.SiloDll, layout, settings.DataRoot, settings.LogDirectory, FaultInjection: true);
             for (var broker = 0; broker < settings.Brokers; broker++) cluster._silos.Add(new SiloNode(broker, siloSettings));
-            await Task.WhenAll(cluster._silos.Select(silo => silo.StartAsync(ct)));
+            foreach (var silo in cluster._silos) await StartFirstTimeAsync(silo, log, ct);
             cluster._control = await ClusterControl.ConnectAsync(layout, ct);
             cluster._supervisor = new SiloSupervisor(cluster._silos, history, log).RunAsync(cluster._stopSupervisor.Token);
             return cluster;
@@ -62,6 +65,27 @@ internal sealed class FaultCluster : IAsyncDisposable
         {
             await cluster.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts a silo of the new cluster, one after another: silos starting together on a loaded machine were
+    /// declared dead while joining (their peers' probes timed out). One that fails is tried again, as the
+    /// supervisor would, which only runs once the cluster is up.
+    /// </summary>
+    private static async Task StartFirstTimeAsync(SiloNode silo, Action<string> log, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await silo.StartAsync(ct);
+                return;
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException && attempt < FirstStartAttempts)
+            {
+                log($"broker {silo.Broker} did not start: {e.Message}; trying again");
+            }
         }
     }
 
