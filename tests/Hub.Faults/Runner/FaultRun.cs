@@ -1,3 +1,4 @@
+using Hub.Faults.Checking;
 using Hub.Faults.Cluster;
 using Hub.Faults.Faults;
 using Hub.Faults.History;
@@ -58,7 +59,7 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
         log.Write($"cluster ready: topic {Topic}, {options.Partitions} partitions, RF {options.ReplicationFactor}, min.insync.replicas {options.MinInsyncReplicas}");
 
         using var stopWorkloads = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var workloads = RunWorkloads.Create(repositoryRoot);
+        var workloads = StandardWorkloads.Create();
         var running = workloads.Select(w => Task.Run(() => w.RunAsync(endpoints, history, stopWorkloads.Token), CancellationToken.None)).ToList();
         log.Write($"workloads: {string.Join(", ", workloads.Select(w => w.Name))}");
 
@@ -69,17 +70,18 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
         var injected = await injector.RunAsync(options.Faults, options.EffectiveDuration, ct);
         log.Write($"{injected} faults injected; waiting for the cluster to heal");
 
-        var anomalies = 0;
-        if (await cluster.WaitHealthyAsync(Topic, options.Partitions, FinalHealthyBound, ct) is { } unhealed)
-        {
-            history.Add(new ClusterUnhealthy(history.Now, $"not healed {FinalHealthyBound.TotalSeconds:F0} s after the last fault: {unhealed}"));
-            log.Write($"ANOMALY: the cluster did not heal within {FinalHealthyBound.TotalSeconds:F0} s: {unhealed}");
-            anomalies++;
-        }
+        var unhealed = await cluster.WaitHealthyAsync(Topic, options.Partitions, FinalHealthyBound, ct);
+        if (unhealed is not null) history.Add(new ClusterUnhealthy(history.Now, $"not healed {FinalHealthyBound.TotalSeconds:F0} s after the last fault: {unhealed}"));
         await Task.Delay(Settle, ct);
         await stopWorkloads.CancelAsync();
         await WhenStopped(running, log);
-        return anomalies + await RunWorkloads.CheckAsync(endpoints, history, options.Seed, Console.Out, ct);
+
+        log.Write("reading every partition back");
+        var readBack = await ReadBack.ReadAsync(endpoints, ct);
+        var report = Checker.Check(history.Snapshot(), readBack, options.MinInsyncReplicas, options.Seed);
+        if (unhealed is not null) Console.WriteLine($"ANOMALY: the cluster did not heal within {FinalHealthyBound.TotalSeconds:F0} s of the last fault: {unhealed}");
+        report.Print(Console.Out);
+        return report.Anomalies.Count + (unhealed is null ? 0 : 1);
     }
 
     private static async Task WhenStopped(IReadOnlyList<Task> workloads, RunLog log)
