@@ -1,0 +1,24 @@
+namespace Hub.Faults.Faults;
+
+/// <summary>Every kind of fault a run can inject, by the name --kinds and the checker's table use.</summary>
+internal static class FaultCatalog
+{
+    /// <param name="waitHealthy">Waits (bounded) until the cluster healed; the rolling restart waits between brokers.</param>
+    public static IReadOnlyList<IFault> All(Func<CancellationToken, Task> waitHealthy) =>
+    [
+        new KillFault("kill-broker", Targets.AnyBroker),
+        new KillFault("kill-leader", Targets.LeaderOfAPartition),
+        new KillFault("kill-controller", Targets.Controller),
+        new KillFault("kill-followers", Targets.FollowersOfAPartition),
+        new PauseFault(),
+        new IsolateFromPeersFault("isolate-leader", Targets.LeaderOfAPartition),
+        new IsolateFromPeersFault("isolate-controller", Targets.Controller),
+        new IsolateFromStoreFault(),
+        new RestartStoreFault(),
+        new FailLogDirectoryFault(),
+        new CleanRestartFault(),
+        new RollingRestartFault(waitHealthy),
+    ];
+
+    public static IReadOnlyList<string> Kinds { get; } = [.. All(_ => Task.CompletedTask).Select(fault => fault.Kind)];
+}

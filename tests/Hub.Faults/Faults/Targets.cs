@@ -1,0 +1,44 @@
+namespace Hub.Faults.Faults;
+
+/// <summary>
+/// How faults pick their brokers: any broker, the leader or the followers of a random partition (from the
+/// controller's stored assignment), or the controller's silo (from the grain directory, see
+/// <see cref="Cluster.ClusterControl.TryFindControllerAsync"/>). When the cluster cannot say, any broker.
+/// </summary>
+internal static class Targets
+{
+    public static Task<Target> AnyBroker(FaultContext context)
+    {
+        var broker = context.Random.Next(context.Cluster.Silos.Count);
+        return Task.FromResult(new Target([broker], $"broker {broker}"));
+    }
+
+    public static async Task<Target> LeaderOfAPartition(FaultContext context)
+    {
+        var partition = context.Random.Next(context.Partitions);
+        var topic = await context.Cluster.Control.TryGetTopicAsync(context.Topic);
+        return topic?.Partitions[partition] is { HasLeader: true } assignment
+            ? new Target([assignment.Leader], $"broker {assignment.Leader}, leader of partition {partition}")
+            : await Unknown(context, $"the leader of partition {partition}");
+    }
+
+    public static async Task<Target> FollowersOfAPartition(FaultContext context)
+    {
+        var partition = context.Random.Next(context.Partitions);
+        var topic = await context.Cluster.Control.TryGetTopicAsync(context.Topic);
+        if (topic?.Partitions[partition] is not { HasLeader: true } assignment) return await Unknown(context, $"the followers of partition {partition}");
+        var followers = assignment.Replicas.Where(replica => replica != assignment.Leader).ToList();
+        return new Target(followers, $"brokers {string.Join(',', followers)}, the followers of partition {partition} (leader {assignment.Leader})");
+    }
+
+    public static async Task<Target> Controller(FaultContext context) =>
+        await context.Cluster.Control.TryFindControllerAsync() is { } broker
+            ? new Target([broker], $"broker {broker}, the controller's silo")
+            : await Unknown(context, "the controller's silo");
+
+    private static async Task<Target> Unknown(FaultContext context, string wanted)
+    {
+        var any = await AnyBroker(context);
+        return any with { Description = $"{any.Description} (the cluster did not say which is {wanted})" };
+    }
+}
