@@ -3,7 +3,6 @@ using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Silo.Configuration;
-using Hub.Silo.Grains;
 using Hub.Silo.Placement;
 using Hub.Silo.Topics;
 using Hub.Topics;

@@ -30,8 +30,9 @@ public sealed class MetadataStoreOutageTests(ITestOutputHelper output)
         try
         {
             await using var admin = await silos[0].ConnectAsync();
-            var before = await admin.Admin.CreateTopicAsync("before", Brokers,
-                new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: Brokers);
+            // Silos started together join one by one: until the controller counts all three, RF 3 is refused.
+            var before = await RetryAsync(() => admin.Admin.CreateTopicAsync("before", Brokers,
+                new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: Brokers), "creating the first topic");
             var ledByVictim = before.Partitions.Single(p => p.Leader == Victim);
 
             await cluster.Redis.StopAsync();
