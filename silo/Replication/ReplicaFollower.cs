@@ -8,8 +8,8 @@ namespace Hub.Silo.Replication;
 /// <summary>
 /// A follower replica's loop: fetch from the leader named by the current assignment and copy what comes back,
 /// until stopped (this replica leads now, or closes) or the assignment names no leader. The leader's answer says
-/// what to do: append its batches as they are; cut a divergent tail where the leader's epochs say, then fetch
-/// again; or, when the leader's log starts past this log's end (it deleted what this replica lacks), start over
+/// what to do: append its batches as they are; cut a divergent tail where the leader's epochs and this log's say
+/// (<see cref="LogDivergence.TruncationOffset"/>), then fetch again, until the two agree; or, when the leader's log starts past this log's end (it deleted what this replica lacks), start over
 /// there. An answer that arrives after the assignment changed is stale and dropped. Errors (the leader moved,
 /// a fenced epoch, a timeout) back off, doubling up to <see cref="MaxBackoff"/>, and re-read the assignment,
 /// which is how a follower finds a new leader when the old one's silo died.
@@ -111,7 +111,7 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
 
     private void Apply(ReplicaFetchResult result)
     {
-        if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
+        if (result.Diverged) log.TruncateTo(LogDivergence.TruncationOffset(log, result));
         else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
         else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
     }
