@@ -12,7 +12,8 @@ namespace Hub.Silo.Replication;
 /// and never acknowledged), and the answer names the largest epoch the leader has up to the follower's and where
 /// that epoch ends on the leader. The follower's side (<see cref="TruncationOffset"/>) cuts to the smaller of
 /// that and its own end of the same epoch, or, lacking that epoch, to the end of its own largest epoch below it;
-/// its next fetch names its newest epoch again, so the two compare until they agree.
+/// its next fetch names its newest epoch again, so the two compare until they agree. A consumer asks the leader
+/// the same question (<see cref="EndOfEpoch"/>) to learn whether records it read were cut.
 /// </summary>
 internal static class LogDivergence
 {
@@ -37,6 +38,19 @@ internal static class LogDivergence
             return null;
         }
         return new ReplicaFetchResult(PooledBatches.Empty, -1, leaderLog.LogStartOffset, Math.Max(epoch, 0), Math.Min(cutAt, request.FetchOffset));
+    }
+
+    /// <summary>
+    /// Where <paramref name="epoch"/> ends in <paramref name="leaderLog"/>, led in <paramref name="currentEpoch"/>, for a
+    /// consumer checking that the records it read are still there (KIP-320). The current epoch ends at the log end,
+    /// whether or not this leader has appended in it yet; an epoch past it is unknown.
+    /// </summary>
+    public static EpochEndOffset EndOfEpoch(SegmentLog leaderLog, int currentEpoch, int epoch)
+    {
+        if (epoch < 0 || epoch > currentEpoch) return EpochEndOffset.Unknown;
+        if (epoch == currentEpoch) return new EpochEndOffset(epoch, leaderLog.LogEndOffset);
+        var (found, end) = leaderLog.EndOffsetForEpoch(epoch);
+        return new EpochEndOffset(found, end);
     }
 
     /// <summary>

@@ -117,6 +117,19 @@ public sealed class ReplicaFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fetch_waiting_at_the_old_leader_is_abandoned_and_the_new_leader_asked_at_once()
+    {
+        // Found here: the follower waited for the deposed leader's long poll (or, were it gone, for Orleans to give up
+        // on the call) before fetching from the new leader, whose acks=all writes waited for it meanwhile.
+        var (follower, log, deposed, leader) = await LeaderChangesAfterADivergentTail(["c"], ["f", "g"]);
+
+        Assert.Equal(4, await leader.WaitingFetch().WaitAsync(Bound)); // the deposed leader's fetch is still unanswered
+        Assert.Equal(Bytes(leader.Log), Bytes(log));
+        Assert.Equal(0, _refreshes); // no error, no backoff
+        await StopAsync(follower);
+    }
+
+    [Fact]
     public async Task A_divergence_answer_carries_no_high_watermark_so_the_follower_keeps_its_own_capped_at_the_cut()
     {
         // Found here: the answer's -1 became the follower's high watermark, which it would carry as a new leader.

@@ -2,6 +2,7 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Replication;
 
 namespace Hub.Silo.Kafka.Apis.Records;
 
@@ -9,13 +10,15 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// ListOffsets (key 2) v1-v7: per partition, the earliest offset (timestamp -2), the latest (-1, the high
 /// watermark, which is also the last stable offset without transactions), the first record with the largest
 /// timestamp (-3, v7's only change, KIP-734) or the first offset whose record timestamp is at or after a time.
-/// v8's -4 (tiered storage's local log start) is not offered.
+/// v8's -4 (tiered storage's local log start) is not offered. From v4 the partition's leader refuses a
+/// current_leader_epoch other than its own (KIP-320; see the replication folder's CurrentLeaderEpoch).
 /// </summary>
 internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListOffsets, minVersion: 1, maxVersion: 7, firstFlexibleVersion: 6)
 {
-    private sealed class PartitionQuery(int partition, long timestamp)
+    private sealed class PartitionQuery(int partition, int currentLeaderEpoch, long timestamp)
     {
         public int Partition { get; } = partition;
+        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
         public long Timestamp { get; } = timestamp;
         public ErrorCode Error { get; set; }
         public OffsetAndTimestamp Result { get; set; } = new(-1, -1);
@@ -34,17 +37,9 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
             var metadata = await topics.GetAsync(topic.Name, maxPartition);
             foreach (var partition in topic.Partitions)
             {
-                if (metadata is null || (uint)partition.Partition >= (uint)metadata.PartitionCount)
-                {
-                    partition.Error = ErrorCode.UnknownTopicOrPartition;
-                    continue;
-                }
-                if (!metadata.Partitions[partition.Partition].HasLeader)
-                {
-                    partition.Error = ErrorCode.LeaderNotAvailable;
-                    continue;
-                }
-                partition.LeaderEpoch = metadata.Partitions[partition.Partition].LeaderEpoch;
+                partition.Error = KafkaTopics.Unreachable(metadata, partition.Partition);
+                if (partition.Error != ErrorCode.None) continue;
+                partition.LeaderEpoch = metadata!.Partitions[partition.Partition].LeaderEpoch;
                 calls.Add(QueryAsync(topics.Partition(metadata, partition.Partition), topic.Name, partition));
             }
         }
@@ -76,7 +71,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
     {
         try
         {
-            partition.Result = await grain.ListOffset(partition.Timestamp);
+            partition.Result = await grain.ListOffset(partition.Timestamp, partition.CurrentLeaderEpoch);
         }
         catch (Exception e)
         {
@@ -98,8 +93,8 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
             for (var p = 0; p < partitions.Length; p++)
             {
                 var index = reader.ReadInt32();
-                if (version >= 4) reader.ReadInt32(); // current leader epoch
-                partitions[p] = new PartitionQuery(index, reader.ReadInt64());
+                var currentLeaderEpoch = version >= 4 ? reader.ReadInt32() : CurrentLeaderEpoch.Unchecked;
+                partitions[p] = new PartitionQuery(index, currentLeaderEpoch, reader.ReadInt64());
                 reader.SkipTaggedFields();
             }
             reader.SkipTaggedFields();
