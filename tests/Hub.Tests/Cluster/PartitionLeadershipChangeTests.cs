@@ -73,6 +73,18 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
         Assert.Equal(expected, refused.Code);
     }
 
+    [Fact]
+    public async Task A_waiting_fetch_naming_the_leader_epoch_ends_at_once_with_FENCED_LEADER_EPOCH_when_the_leader_is_re_elected()
+    {
+        var fetch = Replica.Fetch(new FetchRequest(0, 1 << 20, MaxWaitMs: LongPollMs, CurrentLeaderEpoch: _assignment.LeaderEpoch));
+        await AssertWaiting(fetch);
+
+        await Reassign(a => a with { LeaderEpoch = a.LeaderEpoch + 1 });
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => fetch.WaitAsync(Bound));
+        Assert.Equal(ErrorCode.FencedLeaderEpoch, refused.Code);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(0)]
