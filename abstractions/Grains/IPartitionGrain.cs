@@ -34,7 +34,8 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<FetchResult> Fetch(FetchRequest request);
 
     /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, the largest timestamp's record, or first offset with timestamp ≥ the given ms.</summary>
-    Task<OffsetAndTimestamp> ListOffset(long timestamp);
+    /// <param name="currentLeaderEpoch">As <see cref="FetchRequest.CurrentLeaderEpoch"/>: -1, or the epoch the caller believes current.</param>
+    Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1);
 
     Task<PartitionState> GetState();
 }

@@ -14,6 +14,13 @@ internal interface IInterBrokerPartitionGrain : IPartitionGrain
     Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request);
 
     /// <summary>
+    /// The leader's answer to a Kafka consumer validating its position after a leader change (OffsetForLeaderEpoch):
+    /// where <paramref name="leaderEpoch"/> ends in this log. <paramref name="currentLeaderEpoch"/> is checked as
+    /// <see cref="Hub.Partitions.FetchRequest.CurrentLeaderEpoch"/> is.
+    /// </summary>
+    Task<EpochEndOffset> EndOffsetForEpoch(int leaderEpoch, int currentLeaderEpoch);
+
+    /// <summary>
     /// The controller's word on who leads and who is in sync (Kafka's LeaderAndIsr request); activates the
     /// replica if needed. Ignored when older than what the replica already knows.
     /// </summary>

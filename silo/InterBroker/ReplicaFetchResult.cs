@@ -6,7 +6,8 @@ namespace Hub.Silo.InterBroker;
 /// The leader's answer to a <see cref="ReplicaFetchRequest"/>: batches from the fetch offset as stored (their
 /// offsets and epochs already set), the leader's high watermark and log start. When the follower's tail
 /// diverges from the leader's log, <see cref="DivergingEpoch"/> is set and <see cref="DivergingEndOffset"/> says
-/// where the follower's log must be cut: the end of that epoch on the leader. The follower owns
+/// where that epoch ends on the leader; the follower cuts at the smaller of that and its own end of the epoch
+/// (the replication folder's LogDivergence). The follower owns
 /// <see cref="Records"/> and disposes it once appended (see <see cref="PooledBatches"/>).
 /// </summary>
 [GenerateSerializer, Immutable]

@@ -19,6 +19,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, ProduceApi>();
         services.AddSingleton<IKafkaApi, FetchApi>();
         services.AddSingleton<IKafkaApi, ListOffsetsApi>();
+        services.AddSingleton<IKafkaApi, OffsetForLeaderEpochApi>();
         services.AddSingleton<IKafkaApi, MetadataApi>();
         services.AddSingleton<IKafkaApi, CreateTopicsApi>();
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();

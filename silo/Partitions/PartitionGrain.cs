@@ -82,8 +82,7 @@ internal sealed partial class PartitionGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"'{Replica}' is shutting down"));
-        Signal(ref _appended);
-        Signal(ref _committed);
+        WakeWaitingFetches();
         return Task.CompletedTask;
     }
 
@@ -120,7 +119,7 @@ internal sealed partial class PartitionGrain(
         while (true)
         {
             var log = Log();
-            var highWatermark = Leader().HighWatermark;
+            var highWatermark = Leader(request.CurrentLeaderEpoch).HighWatermark;
             var records = log.Read(request.Offset, request.MaxBytes, highWatermark);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (records.Length >= Math.Max(1, request.MinBytes) || remaining <= TimeSpan.Zero)
@@ -133,11 +132,7 @@ internal sealed partial class PartitionGrain(
     public async Task<ReplicaFetchResult> ReplicaFetch(ReplicaFetchRequest request)
     {
         var log = Log();
-        var leader = Leader();
-        var epoch = leader.Assignment.LeaderEpoch;
-        if (request.LeaderEpoch != epoch)
-            throw new HubException(request.LeaderEpoch < epoch ? ErrorCode.FencedLeaderEpoch : ErrorCode.UnknownLeaderEpoch,
-                $"follower {request.ReplicaBrokerId} fetches for leader epoch {request.LeaderEpoch}, this leader's is {epoch}");
+        var leader = Leader(request.LeaderEpoch);
         if (LogDivergence.Find(log, request) is { } diverged) return diverged;
         if (request.FetchOffset < log.LogStartOffset)
             return new ReplicaFetchResult(PooledBatches.Empty, leader.HighWatermark, log.LogStartOffset);
@@ -149,7 +144,7 @@ internal sealed partial class PartitionGrain(
         while (true)
         {
             log = Log();
-            leader = Leader();
+            leader = Leader(request.LeaderEpoch);
             var records = log.Read(request.FetchOffset, request.MaxBytes);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (!records.IsEmpty || remaining <= TimeSpan.Zero)
@@ -166,6 +161,7 @@ internal sealed partial class PartitionGrain(
             // Moved off this broker: the replica stops serving; the controller deletes its files.
             CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_brokerId} no longer holds this partition"));
             _unavailable = new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_brokerId} no longer holds {_topic}-{_partition}");
+            WakeWaitingFetches();
             DeactivateOnIdle();
             return Task.CompletedTask;
         }
@@ -183,15 +179,22 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<OffsetAndTimestamp> ListOffset(long timestamp)
+    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = CurrentLeaderEpoch.Unchecked)
     {
         var log = Log();
-        var leader = Leader();
+        var leader = Leader(currentLeaderEpoch);
         if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(leader.HighWatermark, -1));
         var found = log.OffsetForTimestamp(timestamp);
         // A record not yet on every in-sync replica isn't there for consumers.
         var byTime = timestamp >= 0 || timestamp == OffsetSpec.MaxTimestamp;
         return Task.FromResult(byTime && found.Offset >= leader.HighWatermark ? new OffsetAndTimestamp(-1, -1) : found);
+    }
+
+    public Task<EpochEndOffset> EndOffsetForEpoch(int leaderEpoch, int currentLeaderEpoch)
+    {
+        var log = Log();
+        var leader = Leader(currentLeaderEpoch);
+        return Task.FromResult(LogDivergence.EndOfEpoch(log, leader.Assignment.LeaderEpoch, leaderEpoch));
     }
 
     public Task<PartitionState> GetState()
@@ -206,9 +209,7 @@ internal sealed partial class PartitionGrain(
         CloseLog(new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted"));
         SegmentLog.Delete(_directory);
         _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted");
-        // Waiting fetches wake up and get the error.
-        Signal(ref _appended);
-        Signal(ref _committed);
+        WakeWaitingFetches();
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
@@ -217,6 +218,7 @@ internal sealed partial class PartitionGrain(
     private void TakeRole()
     {
         var log = _log!;
+        WakeWaitingFetches();
         if (_assignment.Leader == _brokerId)
         {
             // A follower's high watermark is what its leader last told it; records above it that this log holds
@@ -237,7 +239,6 @@ internal sealed partial class PartitionGrain(
         {
             StepDown(new HubException(ErrorCode.NotLeaderOrFollower, $"broker {_assignment.Leader} leads {_topic}-{_partition} now"));
             _follower = NewFollower(previous.HighWatermark);
-            Signal(ref _committed);
         }
         _follower ??= NewFollower(log.LogStartOffset);
         _follower.Follow(_assignment);
@@ -324,6 +325,13 @@ internal sealed partial class PartitionGrain(
         throw _unavailable ?? new HubException(ErrorCode.UnknownTopicOrPartition, "partition is closed");
     }
 
+    /// <summary><see cref="Leader()"/>, for a caller naming the leader epoch it believes current (see <see cref="CurrentLeaderEpoch"/>).</summary>
+    private LeaderReplicaSet Leader(int currentLeaderEpoch)
+    {
+        CurrentLeaderEpoch.Check(currentLeaderEpoch, _assignment.LeaderEpoch, $"a request to {Replica}");
+        return Leader();
+    }
+
     private LeaderReplicaSet Leader() => _leader ?? throw new HubException(ErrorCode.NotLeaderOrFollower,
         _assignment.HasLeader
             ? $"broker {_brokerId} does not lead {_topic}-{_partition}; broker {_assignment.Leader} does (epoch {_assignment.LeaderEpoch})"
@@ -336,6 +344,17 @@ internal sealed partial class PartitionGrain(
         using var cancel = new CancellationTokenSource();
         var task = signal.Task;
         if (await Task.WhenAny(task, Task.Delay(timeout, time, cancel.Token)) == task) cancel.Cancel();
+    }
+
+    /// <summary>
+    /// Wakes every waiting fetch, consumers' and followers', when the role, the leader epoch or the log changes: each
+    /// looks again and, no longer served here in the epoch it was asked for, ends at once with its error
+    /// (NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, ...) instead of waiting out its max wait, so its sender moves on.
+    /// </summary>
+    private void WakeWaitingFetches()
+    {
+        Signal(ref _appended);
+        Signal(ref _committed);
     }
 
     /// <summary>Wakes everyone waiting on <paramref name="signal"/> and arms a fresh one.</summary>

@@ -8,8 +8,8 @@ namespace Hub.Silo.Replication;
 /// <summary>
 /// A follower replica's loop: fetch from the leader named by the current assignment and copy what comes back,
 /// until stopped (this replica leads now, or closes) or the assignment names no leader. The leader's answer says
-/// what to do: append its batches as they are; cut a divergent tail where the leader's epochs say, then fetch
-/// again; or, when the leader's log starts past this log's end (it deleted what this replica lacks), start over
+/// what to do: append its batches as they are; cut a divergent tail where the leader's epochs and this log's say
+/// (<see cref="LogDivergence.TruncationOffset"/>), then fetch again, until the two agree; or, when the leader's log starts past this log's end (it deleted what this replica lacks), start over
 /// there. An answer that arrives after the assignment changed is stale and dropped. Errors (the leader moved,
 /// a fenced epoch, a timeout) back off, doubling up to <see cref="MaxBackoff"/>, and re-read the assignment,
 /// which is how a follower finds a new leader when the old one's silo died.
@@ -52,21 +52,39 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
     private PartitionAssignment _assignment = assignment;
     private Task _running = Task.CompletedTask;
 
+    /// <summary>Cancelled when the leader or epoch followed changes, or the loop stops: abandons the fetch in flight.</summary>
+    private CancellationTokenSource _leaderFollowed = new();
+
     /// <summary>What the leader last said the high watermark is, capped at this log's end: where it stands should this replica lead.</summary>
     public long HighWatermark { get; private set; } = highWatermark;
 
     /// <summary>The loop, or a completed task while none runs.</summary>
     public Task Running => _running;
 
-    /// <summary>Follows the leader <paramref name="assignment"/> names from the next fetch on, starting the loop if it isn't running.</summary>
+    /// <summary>
+    /// Follows the leader <paramref name="assignment"/> names, starting the loop if it isn't running. A fetch in flight
+    /// to another leader or for another epoch is abandoned: the old leader may hold it for its whole long poll, or,
+    /// gone, until Orleans gives up on it, while the new leader waits for this replica before acknowledging writes.
+    /// </summary>
     public void Follow(PartitionAssignment assignment)
     {
+        var previous = _assignment;
         _assignment = assignment;
+        if (LeaderChanged(previous))
+        {
+            var abandoned = _leaderFollowed;
+            _leaderFollowed = new CancellationTokenSource();
+            abandoned.Cancel();
+        }
         if (_running.IsCompleted && !_stop.IsCancellationRequested) _running = RunAsync();
     }
 
     /// <summary>Ends the loop for good: a fetch or backoff in progress is abandoned.</summary>
-    public void Stop() => _stop.Cancel();
+    public void Stop()
+    {
+        _stop.Cancel();
+        _leaderFollowed.Cancel();
+    }
 
     private async Task RunAsync()
     {
@@ -80,14 +98,15 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
                 LogFollowing(replica, assignment.Leader, assignment.LeaderEpoch, log.LogEndOffset);
                 following = assignment;
             }
+            var abandon = _leaderFollowed.Token;
             try
             {
                 var result = await fetch(assignment.Leader, new ReplicaFetchRequest(
-                    localBroker, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, FetchMaxBytes, FetchMaxWaitMs)).WaitAsync(_stop.Token);
+                    localBroker, assignment.LeaderEpoch, log.LogEndOffset, log.LatestEpoch, FetchMaxBytes, FetchMaxWaitMs)).WaitAsync(abandon);
                 using (result.Records)
                 {
-                    // The role or the assignment may have changed while the fetch was out: its answer is then stale.
-                    if (_stop.IsCancellationRequested || _assignment != assignment) continue;
+                    // The role or the leader may have changed while the fetch was out: its answer is then stale.
+                    if (_stop.IsCancellationRequested || LeaderChanged(assignment)) continue;
                     Apply(result);
                 }
                 // A divergence answer carries no high watermark (-1): keep this one, capped at the cut.
@@ -97,6 +116,10 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
             catch (Exception) when (_stop.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception) when (LeaderChanged(assignment))
+            {
+                // Abandoned by Follow, or the old leader's refusal: the new leader is asked at once.
             }
             catch (Exception e)
             {
@@ -109,9 +132,13 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
         }
     }
 
+    /// <summary>Whether the assignment now names another leader or epoch than <paramref name="assignment"/> (an ISR change doesn't count).</summary>
+    private bool LeaderChanged(PartitionAssignment assignment) =>
+        _assignment.Leader != assignment.Leader || _assignment.LeaderEpoch != assignment.LeaderEpoch;
+
     private void Apply(ReplicaFetchResult result)
     {
-        if (result.Diverged) log.TruncateTo(result.DivergingEndOffset);
+        if (result.Diverged) log.TruncateTo(LogDivergence.TruncationOffset(log, result));
         else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
         else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
     }

@@ -58,14 +58,26 @@ internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
     public void Forget(string name) => _byName.TryRemove(name, out _);
 
     /// <summary>
+    /// Why a request can't reach the leader of <paramref name="partition"/> of <paramref name="topic"/> (null: no such
+    /// topic), as Kafka answers it; None when it can.
+    /// </summary>
+    public static ErrorCode Unreachable(TopicMetadata? topic, int partition) =>
+        topic is null || (uint)partition >= (uint)topic.PartitionCount ? ErrorCode.UnknownTopicOrPartition
+        : !topic.Partitions[partition].HasLeader ? ErrorCode.LeaderNotAvailable
+        : ErrorCode.None;
+
+    /// <summary>
     /// The grain of the partition's leader replica (the data lives on that broker's silo), found by the one leader
     /// lookup, <see cref="TopicMetadata.LeaderKey"/>; when that refuses (no leader) the cached topic is dropped.
     /// </summary>
-    public IPartitionGrain Partition(TopicMetadata topic, int partition)
+    public IPartitionGrain Partition(TopicMetadata topic, int partition) => Partition<IPartitionGrain>(topic, partition);
+
+    /// <summary><see cref="Partition(TopicMetadata, int)"/> through another of the replica's interfaces (the silo-only one).</summary>
+    public TGrain Partition<TGrain>(TopicMetadata topic, int partition) where TGrain : IPartitionGrain
     {
         try
         {
-            return grains.GetGrain<IPartitionGrain>(topic.LeaderKey(partition));
+            return grains.GetGrain<TGrain>(topic.LeaderKey(partition));
         }
         catch (HubException)
         {

@@ -22,5 +22,6 @@ internal enum ApiKey : short
     CreateTopics = 19,
     DeleteTopics = 20,
     InitProducerId = 22,
+    OffsetForLeaderEpoch = 23,
     CreatePartitions = 37,
 }

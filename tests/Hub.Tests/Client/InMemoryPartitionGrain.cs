@@ -11,7 +11,7 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
 
     public Task<FetchResult> Fetch(FetchRequest request) => Lead(() => Log.Fetch(request));
 
-    public Task<OffsetAndTimestamp> ListOffset(long timestamp) =>
+    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1) =>
         Lead(() => Task.FromResult(new OffsetAndTimestamp(Log.ListOffset(timestamp), -1)));
 
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));

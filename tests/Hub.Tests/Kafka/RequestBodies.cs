@@ -43,7 +43,7 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
-    public static byte[] Fetch(short version, string topic, int partition, long offset, int maxWaitMs = 0) => Encode(version >= 12, w =>
+    public static byte[] Fetch(short version, string topic, int partition, long offset, int maxWaitMs = 0, int currentLeaderEpoch = -1) => Encode(version >= 12, w =>
     {
         w.WriteInt32(-1); // replica id
         w.WriteInt32(maxWaitMs);
@@ -59,7 +59,7 @@ public static class RequestBodies
         w.WriteString(topic);
         w.WriteArrayLength(1);
         w.WriteInt32(partition);
-        if (version >= 9) w.WriteInt32(-1);
+        if (version >= 9) w.WriteInt32(currentLeaderEpoch);
         w.WriteInt64(offset);
         if (version >= 12) w.WriteInt32(-1);
         if (version >= 5) w.WriteInt64(-1);
@@ -71,7 +71,7 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
-    public static byte[] ListOffsets(short version, string topic, int partition, long timestamp) => Encode(version >= 6, w =>
+    public static byte[] ListOffsets(short version, string topic, int partition, long timestamp, int currentLeaderEpoch = -1) => Encode(version >= 6, w =>
     {
         w.WriteInt32(-1);
         if (version >= 2) w.WriteInt8(0);
@@ -79,8 +79,23 @@ public static class RequestBodies
         w.WriteString(topic);
         w.WriteArrayLength(1);
         w.WriteInt32(partition);
-        if (version >= 4) w.WriteInt32(-1);
+        if (version >= 4) w.WriteInt32(currentLeaderEpoch);
         w.WriteInt64(timestamp);
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+        w.WriteEmptyTaggedFields();
+    });
+
+    /// <summary>From a consumer (replica id -1 from v3): where <paramref name="leaderEpoch"/> ends.</summary>
+    public static byte[] OffsetForLeaderEpoch(short version, string topic, int partition, int currentLeaderEpoch, int leaderEpoch) => Encode(version >= 4, w =>
+    {
+        if (version >= 3) w.WriteInt32(-1);
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+        w.WriteInt32(currentLeaderEpoch);
+        w.WriteInt32(leaderEpoch);
         w.WriteEmptyTaggedFields();
         w.WriteEmptyTaggedFields();
         w.WriteEmptyTaggedFields();

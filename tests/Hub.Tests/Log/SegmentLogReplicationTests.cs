@@ -1,6 +1,7 @@
 using Hub.Silo.InterBroker;
 using Hub.Errors;
 using Hub.Partitions;
+using Hub.Silo.Log;
 using Hub.Silo.Replication;
 using Hub.Tests.Kafka;
 
@@ -82,6 +83,66 @@ public sealed class SegmentLogReplicationTests : IDisposable
         using var reopened = _follower.Open();
         Assert.Equal(["a", "b", "c", "d"], TestBatches.Records(reopened.Read(0, int.MaxValue).Memory).Select(r => r.Value));
         Assert.Equal(1, reopened.LatestEpoch);
+    }
+
+    /// <summary>
+    /// Fetches and cuts as the follower's loop does until the leader finds no divergence (bounded: each round
+    /// shortens the follower's log or lowers its newest epoch); returns the cuts made.
+    /// </summary>
+    private static List<long> CutUntilAgreed(SegmentLog leader, SegmentLog follower)
+    {
+        var cuts = new List<long>();
+        while (LogDivergence.Find(leader, new ReplicaFetchRequest(1, 9, follower.LogEndOffset, follower.LatestEpoch, 1 << 20, 0)) is { } answer)
+        {
+            Assert.True(cuts.Count < 5, $"still diverging after cuts at {string.Join(", ", cuts)}");
+            var cut = LogDivergence.TruncationOffset(follower, answer);
+            cuts.Add(cut);
+            follower.TruncateTo(cut);
+        }
+        return cuts;
+    }
+
+    /// <summary>A batch per record, so that a cut is not rounded down to the start of one large batch.</summary>
+    private void AppendOneByOne(SegmentLog log, int epoch, params string[] values)
+    {
+        foreach (var value in values) log.Append(TestBatches.Build(_follower.Clock.NowMs, value), epoch);
+    }
+
+    [Fact]
+    public void A_follower_with_an_epoch_the_leader_never_had_cuts_to_its_own_end_of_the_epoch_below_and_compares_again()
+    {
+        // Epoch 1 wrote 0-4 to both. The leader then wrote 5-7 in epoch 2 and 8-11 in epoch 4; the follower, leading
+        // in epoch 3 meanwhile, wrote 5-9 that nobody else got. The leader's end of epoch 2 (8) is no place to cut:
+        // 5-7 of epoch 3 would stay, and every fetch would find them again.
+        using var leader = _leader.Open();
+        using var follower = _follower.Open();
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b", "c", "d", "e"), leaderEpoch: 1);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "f", "g", "h"), leaderEpoch: 2);
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "i", "j", "k", "l"), leaderEpoch: 4);
+        AppendOneByOne(follower, epoch: 3, "x1", "x2", "x3", "x4", "x5");
+
+        Assert.Equal([5L], CutUntilAgreed(leader, follower));
+        follower.AppendReplicated(leader.Read(5, int.MaxValue).Memory.Span);
+        Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
+        Assert.Equal(4, follower.LatestEpoch);
+    }
+
+    [Fact]
+    public void A_follower_holding_less_of_an_epoch_than_the_leader_cuts_at_its_own_end_of_it()
+    {
+        // Epoch 2's leader wrote 0-5; the follower had 0-2 of it when it led in epoch 3 and wrote 3-6 alone.
+        using var leader = _leader.Open();
+        using var follower = _follower.Open();
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b", "c"), leaderEpoch: 2);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        leader.Append(TestBatches.Build(_leader.Clock.NowMs, "d", "e", "f"), leaderEpoch: 2);
+        AppendOneByOne(follower, epoch: 3, "x1", "x2", "x3", "x4");
+
+        Assert.Equal([3L], CutUntilAgreed(leader, follower));
+        Assert.Equal(2, follower.LatestEpoch);
+        follower.AppendReplicated(leader.Read(3, int.MaxValue).Memory.Span);
+        Assert.Equal(["a", "b", "c", "d", "e", "f"], TestBatches.Records(follower.Read(0, int.MaxValue).Memory).Select(r => r.Value));
     }
 
     [Fact]

@@ -117,6 +117,19 @@ public sealed class ReplicaFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_fetch_waiting_at_the_old_leader_is_abandoned_and_the_new_leader_asked_at_once()
+    {
+        // Found here: the follower waited for the deposed leader's long poll (or, were it gone, for Orleans to give up
+        // on the call) before fetching from the new leader, whose acks=all writes waited for it meanwhile.
+        var (follower, log, deposed, leader) = await LeaderChangesAfterADivergentTail(["c"], ["f", "g"]);
+
+        Assert.Equal(4, await leader.WaitingFetch().WaitAsync(Bound)); // the deposed leader's fetch is still unanswered
+        Assert.Equal(Bytes(leader.Log), Bytes(log));
+        Assert.Equal(0, _refreshes); // no error, no backoff
+        await StopAsync(follower);
+    }
+
+    [Fact]
     public async Task A_divergence_answer_carries_no_high_watermark_so_the_follower_keeps_its_own_capped_at_the_cut()
     {
         // Found here: the answer's -1 became the follower's high watermark, which it would carry as a new leader.
@@ -126,6 +139,34 @@ public sealed class ReplicaFollowerTests : IDisposable
         Assert.Equal(2, await leader.WaitingFetch().WaitAsync(Bound)); // cut to 2, then waiting at the new leader's end
         Assert.Equal(2, log.LogEndOffset);
         Assert.Equal(2, follower.HighWatermark);
+        await StopAsync(follower);
+    }
+
+    [Fact]
+    public async Task A_follower_with_a_tail_of_an_epoch_the_leader_never_had_cuts_it_all_and_catches_up()
+    {
+        // Found here (issue 14 item 4): cut at the leader's end of its epoch 2 (offset 4), the follower kept 3 of
+        // epoch 3, was told to cut at 4 again, and fetched like that forever without copying anything.
+        using var leaderLog = _leaderBed.Open();
+        Append(leaderLog, 1, "a", "b", "c");
+        using var log = _followerBed.Open();
+        log.AppendReplicated(leaderLog.Read(0, int.MaxValue).Memory.Span);
+        Append(leaderLog, 2, "d");
+        Append(leaderLog, 4, "e", "f");
+        foreach (var value in new[] { "x1", "x2", "x3" }) Append(log, 3, value); // a batch each: a cut is not rounded down to one
+        var leader = new FakeLeaderReplica(leaderLog) { HighWatermark = 6 };
+        // Answered asynchronously, as a grain call is, so that a follower fetching forever fails the wait below.
+        var follower = NewFollower(log, LedBy1, async (broker, request) =>
+        {
+            await Task.Yield();
+            return await leader.Fetch(broker, request);
+        });
+
+        follower.Follow(LedBy1);
+
+        Assert.Equal(6, await leader.WaitingFetch().WaitAsync(Bound));
+        Assert.Equal(Bytes(leaderLog), Bytes(log));
+        Assert.Equal([(6L, 3), (3, 1), (4, 2), (6, 4)], leader.Requests.Select(r => (r.FetchOffset, r.LastFetchedEpoch)));
         await StopAsync(follower);
     }
 

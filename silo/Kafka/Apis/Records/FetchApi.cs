@@ -4,13 +4,16 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Replication;
 using Hub.Topics;
 
 namespace Hub.Silo.Kafka.Apis.Records;
 
 /// <summary>
 /// Fetch (key 1) v4-v16: record batches as stored, per partition, with high watermark (= last stable offset,
-/// Hub has no transactions) and, from v5, log start offset. v13+ name topics by id.
+/// Hub has no transactions) and, from v5, log start offset. v13+ name topics by id. From v9 the partition's
+/// leader refuses a current_leader_epoch other than its own (KIP-320), also when the epoch changes during a long
+/// poll, which then ends at once.
 /// <para>
 /// Long-poll: every partition is first read at once, in parallel. If that is less than min_bytes and the
 /// client allows a wait, every partition is polled again in parallel with the remaining wait, and the answer
@@ -37,11 +40,14 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
 
     private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
 
-    private sealed class PartitionFetch(int partition, long offset, int maxBytes)
+    private sealed class PartitionFetch(int partition, int currentLeaderEpoch, long offset, int maxBytes)
     {
         public int Partition { get; } = partition;
+        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
         public long Offset { get; } = offset;
         public int MaxBytes { get; } = maxBytes;
+
+        public FetchRequest Request(int maxWaitMs) => new(Offset, MaxBytes, maxWaitMs, MinBytes: 1, CurrentLeaderEpoch);
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
         public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
@@ -126,7 +132,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
     {
         try
         {
-            return (await partition.Grain!.Fetch(new FetchRequest(partition.Offset, partition.MaxBytes, maxWaitMs, MinBytes: 1)), ErrorCode.None);
+            return (await partition.Grain!.Fetch(partition.Request(maxWaitMs)), ErrorCode.None);
         }
         catch (Exception e)
         {
@@ -138,7 +144,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
     {
         try
         {
-            partition.Result = await partition.Grain!.Fetch(new FetchRequest(partition.Offset, partition.MaxBytes, maxWaitMs, MinBytes: 1));
+            partition.Result = await partition.Grain!.Fetch(partition.Request(maxWaitMs));
         }
         catch (Exception e)
         {
@@ -201,13 +207,13 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
             for (var p = 0; p < partitions.Length; p++)
             {
                 var partition = reader.ReadInt32();
-                if (version >= 9) reader.ReadInt32(); // current leader epoch: a stale client is caught by the leader moving instead
+                var currentLeaderEpoch = version >= 9 ? reader.ReadInt32() : CurrentLeaderEpoch.Unchecked;
                 var offset = reader.ReadInt64();
                 if (version >= 12) reader.ReadInt32(); // last fetched epoch: consumers read committed records only, which never diverge
                 if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
                 var partitionMaxBytes = reader.ReadInt32();
                 reader.SkipTaggedFields();
-                partitions[p] = new PartitionFetch(partition, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)));
+                partitions[p] = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)));
             }
             reader.SkipTaggedFields();
             topics[t] = new TopicFetch(name, id, partitions);
