@@ -103,6 +103,7 @@ public sealed class LogDirectoryFailoverTests(ITestOutputHelper output)
 {
     private const string Topic = "diskfail";
     private const int AckedBeforeFailure = 50;
+    private const string Probe = "probe";
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -110,12 +111,17 @@ public sealed class LogDirectoryFailoverTests(ITestOutputHelper output)
     {
         await using var cluster = await RedisSiloCluster.StartAsync(3, new Dictionary<string, string> { ["Hub:FaultInjection:Enabled"] = "true" });
         var silos = cluster.Silos;
-        await using var client = await silos[0].ConnectAsync();
         try
         {
-            var created = await client.Admin.CreateTopicAsync(Topic, 1,
-                new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: 3);
-            var failed = created.Partitions[0].Leader;
+            int failed;
+            await using (var admin = await silos[0].ConnectAsync())
+            {
+                var created = await admin.Admin.CreateTopicAsync(Topic, 1,
+                    new Dictionary<string, string> { [TopicConfig.MinInSyncReplicasKey] = "2" }, replicationFactor: 3);
+                failed = created.Partitions[0].Leader;
+            }
+            // Through a silo that stays up: the failed one is restarted on fresh ports at the end.
+            await using var client = await silos.First(s => s.BrokerId != failed).ConnectAsync();
             var leader = client.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(Topic, 0, failed));
             var acked = new List<string>();
             for (var i = 0; i < AckedBeforeFailure; i++)
@@ -136,6 +142,7 @@ public sealed class LogDirectoryFailoverTests(ITestOutputHelper output)
                     while ((await leader.GetState()).LogEndOffset <= AckedBeforeFailure) await Task.Delay(10, timeout.Token);
                 }
                 File.WriteAllText(LogDirectoryFailureTests.FailIoMarker(Path.Combine(cluster.DataPath, $"broker-{failed}")), "");
+                await WriteUntilTheDiskFails(leader);
                 refused = await Assert.ThrowsAsync<HubException>(() => waiting.WaitAsync(Bound));
             }
             finally
@@ -152,7 +159,7 @@ public sealed class LogDirectoryFailoverTests(ITestOutputHelper output)
             acked.Add("after failover");
 
             var stored = await ReadAll(newLeader);
-            Assert.Equal(acked, stored.Where(v => v != "never acked"));
+            Assert.Equal(acked, stored.Where(v => v is not ("never acked" or Probe)));
 
             // A restart with a healed disk recovers the log; the replica catches up and rejoins the ISR.
             File.Delete(LogDirectoryFailureTests.FailIoMarker(Path.Combine(cluster.DataPath, $"broker-{failed}")));
@@ -167,7 +174,28 @@ public sealed class LogDirectoryFailoverTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>SIGSTOP/SIGCONT: a paused follower fetches nothing, so an acks=all append waits. Kept short (under a second).</summary>
+    /// <summary>
+    /// acks=1 appends until one fails with KAFKA_STORAGE_ERROR: the disk fails at the first write or fsync after the
+    /// silo noticed the marker, and the log's only pending fsync may have run before that.
+    /// </summary>
+    private static async Task WriteUntilTheDiskFails(IPartitionGrain leader)
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        while (true)
+        {
+            try
+            {
+                await leader.Append(LogDirectoryFailureTests.Batch(Probe), RequiredAcks.Leader);
+                await Task.Delay(FailIoMarkerWatcher.CheckInterval, timeout.Token);
+            }
+            catch (HubException e) when (e.Code == ErrorCode.KafkaStorageError)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>SIGSTOP/SIGCONT: a paused follower fetches nothing, so an acks=all append waits. Kept short, well under the silo death timeout.</summary>
     private static void Signal(SiloProcess silo, string signal)
     {
         using var kill = Process.Start("kill", [$"-{signal}", $"{silo.ProcessId}"])!;
