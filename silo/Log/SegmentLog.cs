@@ -61,6 +61,9 @@ internal sealed partial class SegmentLog : IDisposable
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
+    /// <summary>The fsync itself of <see cref="_backgroundFlush"/>, which completes on the fsync thread: what <see cref="Dispose"/> waits for.</summary>
+    private Task? _fsync;
+
     private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
     {
         _directory = directory;
@@ -404,7 +407,11 @@ internal sealed partial class SegmentLog : IDisposable
     public Task? FlushInBackgroundIfDue()
     {
         if (_backgroundFlush is { IsCompleted: false } || !_flush.IsDue) return null;
-        return _backgroundFlush = FlushInBackground(Active, _flush.Mark());
+        var mark = _flush.Mark();
+        // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
+        // reference counting defers the close until an fsync under way returns).
+        _fsync = FsyncThread.Run(Active.Flush);
+        return _backgroundFlush = CountWhenFlushed(_fsync, mark);
     }
 
     /// <summary>
@@ -414,11 +421,9 @@ internal sealed partial class SegmentLog : IDisposable
     /// </summary>
     public Task? OverdueFlush() => _flush.IsOverdue ? FlushInBackgroundIfDue() ?? _backgroundFlush : null;
 
-    private async Task FlushInBackground(LogSegment segment, FlushMark mark)
+    private async Task CountWhenFlushed(Task fsync, FlushMark mark)
     {
-        // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
-        // reference counting defers the close until an fsync under way returns).
-        await FsyncThread.Run(segment.Flush);
+        await fsync;
         _flush.Flushed(mark);
     }
 
@@ -466,7 +471,8 @@ internal sealed partial class SegmentLog : IDisposable
     {
         try
         {
-            _backgroundFlush?.Wait();
+            // Not the counting task: its continuation needs the caller's context, which this wait holds.
+            _fsync?.Wait();
         }
         catch (AggregateException e)
         {

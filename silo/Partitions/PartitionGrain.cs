@@ -45,6 +45,7 @@ internal sealed partial class PartitionGrain(
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
     private SegmentLog? _log;
+    private readonly CancellationTokenSource _deactivating = new();
     private HubException? _unavailable;
     private TaskCompletionSource _appended = NewSignal();
     private TaskCompletionSource _committed = NewSignal();
@@ -101,6 +102,7 @@ internal sealed partial class PartitionGrain(
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating.Cancel();
         CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"'{Replica}' is shutting down"));
         Signal(ref _appended);
         Signal(ref _committed);
@@ -311,11 +313,11 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>Takes this replica offline once its log directory is (the await resumes in this activation).</summary>
+    /// <summary>Takes this replica offline once its log directory is (the await resumes in this activation), unless it deactivates first.</summary>
     private async Task GoOfflineWithDirectory()
     {
-        await logDirectory.Offline;
-        GoOffline();
+        await logDirectory.Offline.WaitAsync(_deactivating.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (logDirectory.IsOffline) GoOffline();
     }
 
     /// <summary>
