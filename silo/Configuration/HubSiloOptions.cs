@@ -94,7 +94,13 @@ public sealed class HubSiloOptions
     /// <summary>Membership and where cluster-wide grain state lives ("Hub:Clustering").</summary>
     public HubClusteringOptions Clustering { get; set; } = new();
 
+    /// <summary>Test-only fault injection ("Hub:FaultInjection"); off unless configured.</summary>
+    public FaultInjectionOptions FaultInjection { get; set; } = new();
+
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+
+    /// <summary>Where the fault-injection marker files go (see <see cref="FaultInjectionOptions"/>).</summary>
+    public string FaultInjectionDirectory => Path.Combine(DataDirectory, "fault-injection");
 
     public string MetadataDirectory => Path.Combine(DataDirectory, "meta");
 }

@@ -130,6 +130,15 @@ internal sealed partial class ClusterControllerGrain(
         foreach (var change in returning) Notify(change, joined);
     }
 
+    public async Task LogDirectoryFailed(int broker)
+    {
+        var live = brokers.LiveBrokers();
+        var changes = LeaderElection.AfterLogDirectoryFailure(Topics.Values, broker, live);
+        await _store.CommitAsync(changes);
+        LogLogDirectoryFailed(logger, broker, changes.Count);
+        foreach (var change in changes) Notify(change, live);
+    }
+
     /// <summary>
     /// Unchanged replicated partitions with a replica on a broker that just joined: those replicas must start
     /// fetching to catch up and rejoin the ISR (the changed ones hear of their change anyway).
@@ -203,4 +212,7 @@ internal sealed partial class ClusterControllerGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Topic}-{Partition}: broker {Gone} has been gone since {Since:u}; its replica moves to broker {Target}")]
     private static partial void LogReplicaMoved(ILogger logger, string topic, int partition, int gone, DateTimeOffset since, int target);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Broker {Broker}'s log directory failed: {Partitions} partitions lose it as leader and ISR member")]
+    private static partial void LogLogDirectoryFailed(ILogger logger, int broker, int partitions);
 }

@@ -21,6 +21,23 @@ internal static class LeaderElection
             .ToArray();
 
     /// <summary>
+    /// The changes once <paramref name="broker"/>'s log directory failed: its replicas can neither write nor serve, so
+    /// each partition it holds is re-elected as if it were gone (<see cref="Reelect"/> with the others in
+    /// <paramref name="live"/>): it leaves the ISR unless it is the last member, and a partition it led gets the
+    /// first other live in-sync replica as leader, or none. It is back in an ISR only by catching up after a restart.
+    /// </summary>
+    public static IReadOnlyList<PartitionChange> AfterLogDirectoryFailure(IEnumerable<TopicMetadata> topics, int broker, IEnumerable<int> live)
+    {
+        var others = live.Where(b => b != broker).ToHashSet();
+        return topics.SelectMany(topic => topic.Partitions
+                .Where(assignment => assignment.Replicas.Contains(broker))
+                .Select(assignment => Reelect(assignment, others))
+                .OfType<PartitionAssignment>()
+                .Select(updated => new PartitionChange(topic.Name, updated)))
+            .ToArray();
+    }
+
+    /// <summary>
     /// The partition's assignment after the brokers in <paramref name="live"/> are all that is left, or null when
     /// nothing changes: dead brokers leave the ISR (never emptying it), and a dead or missing leader is replaced by
     /// the first live in-sync replica, with the epoch bumped.

@@ -5,7 +5,7 @@ namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// What brokers tell the controller, beside what clients may ask it (<see cref="IClusterControllerGrain"/>):
-/// ISR changes from partition leaders and membership changes from every silo. Silo-only.
+/// ISR changes from partition leaders, membership changes and failed log directories from every silo. Silo-only.
 /// </summary>
 internal interface IInterBrokerControllerGrain : IClusterControllerGrain
 {
@@ -22,4 +22,11 @@ internal interface IInterBrokerControllerGrain : IClusterControllerGrain
     /// in-sync sets, and tells the replicas concerned.
     /// </summary>
     Task BrokersChanged();
+
+    /// <summary>
+    /// Broker <paramref name="broker"/>'s log directory failed (an I/O error): its replicas stop; leadership moves
+    /// to other in-sync replicas and the broker leaves every ISR (see <c>LeaderElection.AfterLogDirectoryFailure</c>),
+    /// stored and then told to the replicas. Repeats are harmless.
+    /// </summary>
+    Task LogDirectoryFailed(int broker);
 }

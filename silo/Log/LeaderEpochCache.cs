@@ -20,18 +20,20 @@ internal sealed class LeaderEpochCache
     public const string FileName = "leader-epoch-checkpoint";
 
     private readonly string _path;
+    private readonly DiskIo _io;
     private readonly List<(int Epoch, long StartOffset)> _entries;
 
-    private LeaderEpochCache(string path, List<(int, long)> entries)
+    private LeaderEpochCache(string path, DiskIo io, List<(int, long)> entries)
     {
         _path = path;
+        _io = io;
         _entries = entries;
     }
 
     /// <summary>Epoch of the last entry; -1 when the log never had an epoch.</summary>
     public int LatestEpoch => _entries.Count == 0 ? -1 : _entries[^1].Epoch;
 
-    public static LeaderEpochCache Load(string directory, long logEndOffset)
+    public static LeaderEpochCache Load(string directory, long logEndOffset, DiskIo io)
     {
         var path = Path.Combine(directory, FileName);
         var entries = new List<(int, long)>();
@@ -46,7 +48,7 @@ internal sealed class LeaderEpochCache
                     entries.Add((epoch, offset));
             }
         }
-        return new LeaderEpochCache(path, entries);
+        return new LeaderEpochCache(path, io, entries);
     }
 
     /// <summary>Notes that batches of <paramref name="epoch"/> start at <paramref name="offset"/>, if that epoch is new.</summary>
@@ -92,6 +94,6 @@ internal sealed class LeaderEpochCache
     {
         var text = new StringBuilder();
         foreach (var (epoch, offset) in _entries) text.Append(CultureInfo.InvariantCulture, $"{epoch} {offset}").Append('\n');
-        AtomicFile.Write(_path, Encoding.UTF8.GetBytes(text.ToString()));
+        AtomicFile.Write(_path, Encoding.UTF8.GetBytes(text.ToString()), _io);
     }
 }

@@ -1,6 +1,7 @@
 using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
+using Hub.Silo.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 
@@ -10,7 +11,8 @@ namespace Hub.Silo.Log;
 /// One segment of a partition log: the ".log" file of batches starting at <see cref="BaseOffset"/>, its offset
 /// and time indexes (kept in memory, written to ".index" / ".timeindex" by <see cref="PersistIndexes"/>), and
 /// what retention and rolling need to know about it. Offsets in the indexes are relative int32s and positions
-/// int32s, which <see cref="SegmentLog"/>'s roll rule guarantees fit.
+/// int32s, which <see cref="SegmentLog"/>'s roll rule guarantees fit. Every change to its files goes through
+/// the log's <see cref="DiskIo"/>.
 /// </summary>
 internal sealed partial class LogSegment : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed partial class LogSegment : IDisposable
     private const int LookupBufferBytes = 16 * 1024;
     private const int ScanBufferBytes = 1024 * 1024;
 
+    private readonly DiskIo _io;
     private readonly SafeFileHandle _log;
     private readonly string _logPath;
     private readonly string _indexPath;
@@ -29,14 +32,15 @@ internal sealed partial class LogSegment : IDisposable
     private int _bytesSinceIndexEntry;
     private long _lastBatchBaseOffset;
 
-    private LogSegment(string directory, long baseOffset, FileMode mode)
+    private LogSegment(string directory, long baseOffset, FileMode mode, DiskIo io)
     {
+        _io = io;
         BaseOffset = baseOffset;
         NextOffset = baseOffset;
         _logPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension));
         _indexPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.IndexExtension));
         _timeIndexPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.TimeIndexExtension));
-        _log = File.OpenHandle(_logPath, mode, FileAccess.ReadWrite, FileShare.Read);
+        _log = io.Open(_logPath, mode, FileAccess.ReadWrite);
         Size = RandomAccess.GetLength(_log);
     }
 
@@ -67,8 +71,8 @@ internal sealed partial class LogSegment : IDisposable
     public string Name => Path.GetFileName(_logPath);
 
     /// <summary>Creates the empty log file of a new segment; its index files are written when it is persisted.</summary>
-    public static LogSegment Create(string directory, long baseOffset, long nowMs) =>
-        new(directory, baseOffset, FileMode.CreateNew) { CreatedMs = nowMs, LastModifiedMs = nowMs };
+    public static LogSegment Create(string directory, long baseOffset, long nowMs, DiskIo io) =>
+        new(directory, baseOffset, FileMode.CreateNew, io) { CreatedMs = nowMs, LastModifiedMs = nowMs };
 
     /// <summary>
     /// Opens an existing segment. A closed one (<paramref name="nextBaseOffset"/> given) keeps its index files
@@ -78,10 +82,10 @@ internal sealed partial class LogSegment : IDisposable
     /// verified and cut at the first damage (see <see cref="Recover"/>); <paramref name="damaged"/> tells
     /// whether anything was cut.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, long? nextBaseOffset, ILogger logger, out bool damaged)
+    public static LogSegment Open(string directory, long baseOffset, long? nextBaseOffset, DiskIo io, ILogger logger, out bool damaged)
     {
         var logPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension));
-        var segment = new LogSegment(directory, baseOffset, FileMode.Open)
+        var segment = new LogSegment(directory, baseOffset, FileMode.Open, io)
         {
             CreatedMs = new DateTimeOffset(File.GetCreationTimeUtc(logPath)).ToUnixTimeMilliseconds(),
             LastModifiedMs = new DateTimeOffset(File.GetLastWriteTimeUtc(logPath)).ToUnixTimeMilliseconds(),
@@ -100,18 +104,26 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>
     /// Writes batches whose offsets are already assigned at the end of the file, in one write, and indexes them by
     /// the headers in <paramref name="validated"/>, which describe <paramref name="batches"/>.
-    /// On an I/O error the file is cut back to where it was, so a failed append leaves nothing behind.
+    /// On an I/O error the file is cut back to where it was if the disk still lets it, so a failed append leaves
+    /// nothing behind, and the append fails with KAFKA_STORAGE_ERROR.
     /// </summary>
     public void Append(ReadOnlySpan<byte> batches, ReadOnlySpan<ValidatedBatch> validated, long nowMs)
     {
         var position = Size;
         try
         {
-            RandomAccess.Write(_log, batches, position);
+            _io.Write(_log, batches, position);
         }
         catch (IOException e)
         {
-            RandomAccess.SetLength(_log, position);
+            try
+            {
+                _io.SetLength(_log, position);
+            }
+            catch (IOException)
+            {
+                // The disk refuses that too: its log directory is offline now, and a restart's recovery scan cuts the tail.
+            }
             throw new HubException(ErrorCode.KafkaStorageError, $"writing to segment {Name} failed: {e.Message}");
         }
         foreach (ref readonly var batch in validated) IndexBatch(batch.Header, position + batch.Position);
@@ -197,8 +209,8 @@ internal sealed partial class LogSegment : IDisposable
                 break;
             }
         }
-        RandomAccess.SetLength(_log, cut);
-        RandomAccess.FlushToDisk(_log);
+        _io.SetLength(_log, cut);
+        _io.Fsync(_log);
         Size = cut;
         _offsetIndex = new OffsetIndex();
         _timeIndex = new TimeIndex();
@@ -209,7 +221,7 @@ internal sealed partial class LogSegment : IDisposable
     }
 
     /// <summary>fsyncs the log file.</summary>
-    public void Flush() => RandomAccess.FlushToDisk(_log);
+    public void Flush() => _io.Fsync(_log);
 
     /// <summary>
     /// Writes both indexes to their files. First closes the time index with an entry for the last batch, so
@@ -219,17 +231,20 @@ internal sealed partial class LogSegment : IDisposable
     {
         if (!IsEmpty && (_timeIndex.Count == 0 || _timeIndex.Last.RelativeOffset < RelativeOffset(_lastBatchBaseOffset)))
             _timeIndex.Add(new(MaxTimestamp, RelativeOffset(_lastBatchBaseOffset)));
-        _offsetIndex.WriteTo(_indexPath);
-        _timeIndex.WriteTo(_timeIndexPath);
+        _offsetIndex.WriteTo(_indexPath, _io);
+        _timeIndex.WriteTo(_timeIndexPath, _io);
     }
 
-    /// <summary>Closes and removes the segment's files, indexes first so a crash never leaves an index without its log.</summary>
+    /// <summary>
+    /// Closes and removes the segment's files, indexes first so a crash never leaves an index without its log. The
+    /// caller fsyncs the directory (once for all the segments it deletes).
+    /// </summary>
     public void Delete()
     {
         Dispose();
-        File.Delete(_indexPath);
-        File.Delete(_timeIndexPath);
-        File.Delete(_logPath);
+        _io.Delete(_indexPath);
+        _io.Delete(_timeIndexPath);
+        _io.Delete(_logPath);
     }
 
     public void Dispose() => _log.Dispose();
@@ -262,8 +277,8 @@ internal sealed partial class LogSegment : IDisposable
     private bool Truncate(long position, string damage, ILogger logger)
     {
         LogCutting(logger, Name, damage, position, Size - position, NextOffset);
-        RandomAccess.SetLength(_log, position);
-        RandomAccess.FlushToDisk(_log);
+        _io.SetLength(_log, position);
+        _io.Fsync(_log);
         Size = position;
         return false;
     }

@@ -18,16 +18,16 @@ internal static partial class PartitionMetadataFile
     /// its file names another topic, creates it, and writes the file (atomically, see <see cref="AtomicFile"/>)
     /// when it is missing.
     /// </summary>
-    public static void Claim(string directory, Guid topicId, ILogger logger)
+    public static void Claim(string directory, Guid topicId, DiskIo io, ILogger logger)
     {
         var path = Path.Combine(directory, FileName);
         if (File.Exists(path) && File.ReadAllText(path).Trim() != topicId.ToString())
         {
             LogRemovingDeletedTopic(logger, directory);
-            SegmentLog.Delete(directory);
+            SegmentLog.Delete(directory, io);
         }
         Directory.CreateDirectory(directory);
-        if (!File.Exists(path)) AtomicFile.Write(path, Encoding.UTF8.GetBytes(topicId.ToString()));
+        if (!File.Exists(path)) AtomicFile.Write(path, Encoding.UTF8.GetBytes(topicId.ToString()), io);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Removing {Directory}: it belongs to a deleted topic of the same name")]

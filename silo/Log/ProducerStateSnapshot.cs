@@ -35,10 +35,10 @@ internal static class ProducerStateSnapshot
         Path.Combine(directory, SegmentFileName.For(offset, SegmentFileName.SnapshotExtension));
 
     /// <summary>Offsets of the snapshots in <paramref name="directory"/>, ascending; deletes what unfinished writes left.</summary>
-    public static List<long> OffsetsIn(string directory)
+    public static List<long> OffsetsIn(string directory, DiskIo io)
     {
         foreach (var torn in Directory.EnumerateFiles(directory, "*" + SegmentFileName.SnapshotExtension + AtomicFile.TempExtension))
-            File.Delete(torn);
+            io.Delete(torn);
         var offsets = new List<long>();
         foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentFileName.SnapshotExtension))
         {
@@ -49,8 +49,8 @@ internal static class ProducerStateSnapshot
     }
 
     /// <summary>Writes the producers as of <paramref name="offset"/>, durably, replacing a snapshot at that offset.</summary>
-    public static void Write(string directory, long offset, IEnumerable<ProducerState> producers) =>
-        AtomicFile.Write(PathOf(directory, offset), Encode(producers));
+    public static void Write(string directory, long offset, IEnumerable<ProducerState> producers, DiskIo io) =>
+        AtomicFile.Write(PathOf(directory, offset), Encode(producers), io);
 
     /// <summary>The producers in the snapshot at <paramref name="offset"/>; null, with what is wrong, when it is missing or damaged.</summary>
     public static List<ProducerState>? TryRead(string directory, long offset, out string problem)
@@ -72,10 +72,10 @@ internal static class ProducerStateSnapshot
     /// Deletes a snapshot durably: one deleted because a tail was cut must not come back after a power loss, when the
     /// log may have grown past its offset again with other batches.
     /// </summary>
-    public static void Delete(string directory, long offset)
+    public static void Delete(string directory, long offset, DiskIo io)
     {
-        File.Delete(PathOf(directory, offset));
-        DirectorySync.Flush(directory);
+        io.Delete(PathOf(directory, offset));
+        io.FsyncDirectory(directory);
     }
 
     public static byte[] Encode(IEnumerable<ProducerState> producers)

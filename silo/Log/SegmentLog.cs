@@ -38,12 +38,19 @@ namespace Hub.Silo.Log;
 /// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
 /// </para>
 /// <para>
-/// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous.
+/// Every change to the log's files goes through its <see cref="DiskIo"/>; an I/O error fails the call that met it
+/// (an append with KAFKA_STORAGE_ERROR) and is reported there, which takes the whole log directory offline.
+/// Creating, deleting or cutting segments fsyncs the directory, so the change survives a power loss.
+/// </para>
+/// <para>
+/// Not thread-safe: one caller at a time (the partition grain's turn). Every call is synchronous but the
+/// background flush, whose completion runs in the caller's context.
 /// </para>
 /// </summary>
 internal sealed partial class SegmentLog : IDisposable
 {
     private readonly string _directory;
+    private readonly DiskIo _io;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<LogSegment> _segments;
@@ -54,15 +61,19 @@ internal sealed partial class SegmentLog : IDisposable
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
-    private SegmentLog(string directory, TopicConfig config, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
+    /// <summary>The fsync itself of <see cref="_backgroundFlush"/>, which completes on the fsync thread: what <see cref="Dispose"/> waits for.</summary>
+    private Task? _fsync;
+
+    private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
     {
         _directory = directory;
+        _io = io;
         _config = config;
         _time = time;
         _logger = logger;
         _segments = segments;
         _flush = new FlushPolicy(time, config);
-        _epochs = LeaderEpochCache.Load(directory, LogEndOffset);
+        _epochs = LeaderEpochCache.Load(directory, LogEndOffset, io);
         _producers = new ProducerStateTable(producerIdExpiration);
         RestoreProducerState();
     }
@@ -101,11 +112,13 @@ internal sealed partial class SegmentLog : IDisposable
     /// Idempotent producers idle for <paramref name="producerIdExpiration"/> (default
     /// <see cref="ProducerStateTable.DefaultExpiration"/>) are forgotten.
     /// </summary>
+    /// <param name="io">How its files are changed: the silo's log directory's, or plain file I/O (the default).</param>
     public static SegmentLog Open(string directory, TopicConfig config, TimeProvider? time = null, ILogger? logger = null,
-        TimeSpan? producerIdExpiration = null)
+        TimeSpan? producerIdExpiration = null, DiskIo? io = null)
     {
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
+        io ??= DiskIo.Plain;
         Directory.CreateDirectory(directory);
         var baseOffsets = new List<long>();
         foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
@@ -118,23 +131,20 @@ internal sealed partial class SegmentLog : IDisposable
         for (var i = 0; i < baseOffsets.Count; i++)
         {
             long? nextBaseOffset = i + 1 < baseOffsets.Count ? baseOffsets[i + 1] : null;
-            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, logger, out var damaged);
+            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, io, logger, out var damaged);
             segments.Add(segment);
             if (nextBaseOffset is { } next && (damaged || segment.NextOffset != next))
             {
-                DiscardSegments(directory, baseOffsets.Skip(i + 1), segment, logger);
+                DiscardSegments(directory, baseOffsets.Skip(i + 1), segment, io, logger);
                 break;
             }
         }
-        if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds()));
-        return new SegmentLog(directory, config, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration);
+        if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds(), io));
+        return new SegmentLog(directory, config, io, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration);
     }
 
     /// <summary>Removes a log's directory and everything in it; the log must be disposed first.</summary>
-    public static void Delete(string directory)
-    {
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-    }
+    public static void Delete(string directory, DiskIo? io = null) => (io ?? DiskIo.Plain).DeleteDirectory(directory);
 
     /// <summary>
     /// Validates (see <see cref="RecordBatchValidator"/>) and appends one or more concatenated v2 batches, all or
@@ -198,6 +208,7 @@ internal sealed partial class SegmentLog : IDisposable
             _segments.RemoveAt(_segments.Count - 1);
         }
         Active.TruncateTo(offset);
+        _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
         RestoreProducerState();
@@ -209,10 +220,10 @@ internal sealed partial class SegmentLog : IDisposable
         LogResetting(_logger, _directory, offset);
         foreach (var segment in _segments) segment.Delete();
         _segments.Clear();
-        _segments.Add(CreateSegment(_directory, offset, NowMs));
+        _segments.Add(CreateSegment(_directory, offset, NowMs, _io));
         _flush.Discarded();
         _epochs.Clear();
-        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory)) ProducerStateSnapshot.Delete(_directory, snapshot);
+        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io)) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         _producers.Clear();
     }
 
@@ -315,19 +326,19 @@ internal sealed partial class SegmentLog : IDisposable
     private void RestoreProducerState()
     {
         _producers.Clear();
-        var offsets = ProducerStateSnapshot.OffsetsIn(_directory);
+        var offsets = ProducerStateSnapshot.OffsetsIn(_directory, _io);
         for (var i = offsets.Count - 1; i >= 0; i--)
         {
             var offset = offsets[i];
             if (offset > LogEndOffset || offset < LogStartOffset)
             {
-                ProducerStateSnapshot.Delete(_directory, offset);
+                ProducerStateSnapshot.Delete(_directory, offset, _io);
                 continue;
             }
             if (ProducerStateSnapshot.TryRead(_directory, offset, out var problem) is not { } producers)
             {
                 LogSnapshotDamaged(_logger, ProducerStateSnapshot.PathOf(_directory, offset), problem);
-                ProducerStateSnapshot.Delete(_directory, offset);
+                ProducerStateSnapshot.Delete(_directory, offset, _io);
                 continue;
             }
             _producers.Load(producers, NowMs);
@@ -360,7 +371,7 @@ internal sealed partial class SegmentLog : IDisposable
     private void SnapshotProducers()
     {
         _producers.RemoveExpired(NowMs);
-        ProducerStateSnapshot.Write(_directory, LogEndOffset, _producers.Producers());
+        ProducerStateSnapshot.Write(_directory, LogEndOffset, _producers.Producers(), _io);
     }
 
     /// <summary>Forgets producers idle for the expiration time; the partition grain calls it on a timer. Returns how many.</summary>
@@ -388,25 +399,39 @@ internal sealed partial class SegmentLog : IDisposable
 
     /// <summary>
     /// Like <see cref="FlushIfDue"/>, but the fsync runs on <see cref="FsyncThread"/> while appends go on, and at
-    /// most one at a time; the partition grain's flush timer calls it. Appends made while it runs count as unflushed: the
-    /// next flush covers them. Returns the fsync under way, or null when none was due.
+    /// most one at a time; the partition grain's flush timer calls it. The appends it covers count as flushed only
+    /// once it succeeded (its completion runs in the caller's context, as every await in a grain does); appends
+    /// made meanwhile stay unflushed for the next flush. A failed fsync fails the task and flushes nothing.
+    /// Returns the fsync under way, or null when none was due.
     /// </summary>
     public Task? FlushInBackgroundIfDue()
     {
         if (_backgroundFlush is { IsCompleted: false } || !_flush.IsDue) return null;
-        var segment = Active;
-        // Counted as flushed before the fsync has run, and a failed fsync is only logged by the caller (issue 14,
-        // item 6): the fix passes this mark to the fsync's completion and calls Flushed only when it succeeded.
-        _flush.Flushed(_flush.Mark());
+        var mark = _flush.Mark();
         // The fsync only touches the file handle, which the segment keeps open until it is disposed (SafeHandle
         // reference counting defers the close until an fsync under way returns).
-        return _backgroundFlush = FsyncThread.Run(segment.Flush);
+        _fsync = FsyncThread.Run(Active.Flush);
+        return _backgroundFlush = CountWhenFlushed(_fsync, mark);
+    }
+
+    /// <summary>
+    /// The fsync an append must wait for before it is acknowledged, or (nearly always) null: one under way or started
+    /// now when the oldest unflushed append is overdue (<see cref="FlushPolicy.IsOverdue"/>), because background fsyncs
+    /// are queued behind other partitions'. Bounds how long an acknowledged record is only in the page cache.
+    /// </summary>
+    public Task? OverdueFlush() => _flush.IsOverdue ? FlushInBackgroundIfDue() ?? _backgroundFlush : null;
+
+    private async Task CountWhenFlushed(Task fsync, FlushMark mark)
+    {
+        await fsync;
+        _flush.Flushed(mark);
     }
 
     /// <summary>
     /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
     /// retention.ms (the active segment too: it is rolled first, as Kafka does), then while the log would still
-    /// hold at least retention.bytes without the oldest. Moves the log start to the first remaining segment.
+    /// hold at least retention.bytes without the oldest. Moves the log start to the first remaining segment, and
+    /// fsyncs the directory once.
     /// Returns how many segments were deleted.
     /// </summary>
     public int EnforceRetention()
@@ -430,6 +455,7 @@ internal sealed partial class SegmentLog : IDisposable
                 deleted++;
             }
         }
+        if (deleted > 0) _io.FsyncDirectory(_directory);
         return deleted;
     }
 
@@ -445,15 +471,31 @@ internal sealed partial class SegmentLog : IDisposable
     {
         try
         {
-            _backgroundFlush?.Wait();
+            // Not the counting task: its continuation needs the caller's context, which this wait holds.
+            _fsync?.Wait();
         }
         catch (AggregateException e)
         {
             LogBackgroundFsyncFailed(_logger, e.InnerException, _directory);
         }
-        Flush();
-        Active.PersistIndexes();
-        SnapshotProducers();
+        try
+        {
+            Flush();
+            Active.PersistIndexes();
+            SnapshotProducers();
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    /// <summary>
+    /// Closes the files without writing anything: the log's directory failed, so nothing more is written to it. A
+    /// restart recovers the log as after a crash (the active segment is scanned, indexes that disagree are rebuilt).
+    /// </summary>
+    public void Close()
+    {
         foreach (var segment in _segments) segment.Dispose();
     }
 
@@ -478,7 +520,7 @@ internal sealed partial class SegmentLog : IDisposable
         Flush();
         Active.PersistIndexes();
         SnapshotProducers();
-        _segments.Add(CreateSegment(_directory, LogEndOffset, nowMs));
+        _segments.Add(CreateSegment(_directory, LogEndOffset, nowMs, _io));
     }
 
     /// <summary>Deletes the oldest segment and the producer snapshots that would need it to be replayed.</summary>
@@ -486,9 +528,9 @@ internal sealed partial class SegmentLog : IDisposable
     {
         _segments[0].Delete();
         _segments.RemoveAt(0);
-        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory))
+        foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io))
         {
-            if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot);
+            if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         }
     }
 
@@ -513,10 +555,10 @@ internal sealed partial class SegmentLog : IDisposable
     }
 
     /// <summary>Creates a segment file and fsyncs the directory, so the new file's name survives a power loss.</summary>
-    private static LogSegment CreateSegment(string directory, long baseOffset, long nowMs)
+    private static LogSegment CreateSegment(string directory, long baseOffset, long nowMs, DiskIo io)
     {
-        var segment = LogSegment.Create(directory, baseOffset, nowMs);
-        DirectorySync.Flush(directory);
+        var segment = LogSegment.Create(directory, baseOffset, nowMs, io);
+        io.FsyncDirectory(directory);
         return segment;
     }
 
@@ -524,14 +566,15 @@ internal sealed partial class SegmentLog : IDisposable
     /// Deletes segments that cannot follow <paramref name="last"/>: after damage was cut from it, or when their
     /// offsets do not continue where it ends. Serving them would leave a hole or an overlap in the offsets.
     /// </summary>
-    private static void DiscardSegments(string directory, IEnumerable<long> baseOffsets, LogSegment last, ILogger logger)
+    private static void DiscardSegments(string directory, IEnumerable<long> baseOffsets, LogSegment last, DiskIo io, ILogger logger)
     {
         foreach (var baseOffset in baseOffsets)
         {
             LogDiscardingSegment(logger, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension), directory, last.NextOffset);
             foreach (var extension in new[] { SegmentFileName.IndexExtension, SegmentFileName.TimeIndexExtension, SegmentFileName.LogExtension })
-                File.Delete(Path.Combine(directory, SegmentFileName.For(baseOffset, extension)));
+                io.Delete(Path.Combine(directory, SegmentFileName.For(baseOffset, extension)));
         }
+        io.FsyncDirectory(directory);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Truncating the log in {Directory} from offset {End} to {Offset}: the leader's log differs there")]

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Hub.Silo.Storage;
 
 namespace Hub.Silo.Log;
 
@@ -46,7 +47,7 @@ internal abstract class SparseIndex<TEntry> where TEntry : struct, ISparseIndexE
     /// prefix of the entries, which the segment rejects on open (the last time-index entry must describe its last
     /// batch) and rebuilds by a scan.
     /// </summary>
-    public void WriteTo(string path)
+    public void WriteTo(string path, DiskIo io)
     {
         var bytes = new byte[_entries.Count * TEntry.Size];
         var span = bytes.AsSpan();
@@ -55,9 +56,9 @@ internal abstract class SparseIndex<TEntry> where TEntry : struct, ISparseIndexE
             entry.Write(span);
             span = span[TEntry.Size..];
         }
-        using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write);
-        RandomAccess.Write(file, bytes, 0);
-        RandomAccess.FlushToDisk(file);
+        using var file = io.Open(path, FileMode.Create);
+        io.Write(file, bytes, 0);
+        io.Fsync(file);
     }
 
     /// <summary>

@@ -26,6 +26,11 @@ namespace Hub.Silo.Partitions;
 /// epoch is refused, so a deposed leader can't write. This grain is the shell around them: activation, the
 /// log's opening, timers and grain calls.
 /// </para>
+/// <para>
+/// When this broker's <see cref="LogDirectory"/> goes offline (an I/O error in any log) the replica goes offline with
+/// it: acks=all appends waiting fail with KAFKA_STORAGE_ERROR, a follower stops fetching, and every call is
+/// refused with KAFKA_STORAGE_ERROR until the silo restarts; the controller moves leadership elsewhere.
+/// </para>
 /// Reentrant so a long-polling fetch never holds back appends; that is safe because every log operation is
 /// synchronous, so calls interleave only between whole operations.
 /// </summary>
@@ -35,10 +40,12 @@ namespace Hub.Silo.Partitions;
 internal sealed partial class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
+    LogDirectory logDirectory,
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
     private SegmentLog? _log;
+    private readonly CancellationTokenSource _deactivating = new();
     private HubException? _unavailable;
     private TaskCompletionSource _appended = NewSignal();
     private TaskCompletionSource _committed = NewSignal();
@@ -62,7 +69,12 @@ internal sealed partial class PartitionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_topic, _partition, _brokerId) = PartitionKey.Parse(this.GetPrimaryKeyString());
-        _directory = Path.Combine(options.Value.LogsDirectory, $"{_topic}-{_partition}");
+        _directory = Path.Combine(logDirectory.Path, $"{_topic}-{_partition}");
+        if (logDirectory.IsOffline)
+        {
+            _unavailable = logDirectory.StorageError(Replica);
+            return;
+        }
         var topic = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(_topic);
         var assignment = topic is not null && _partition < topic.PartitionCount ? topic.Partitions[_partition] : null;
         if (topic is null || assignment is null || !assignment.Replicas.Contains(_brokerId))
@@ -72,15 +84,25 @@ internal sealed partial class PartitionGrain(
             return;
         }
         _config = topic.Config;
-        PartitionMetadataFile.Claim(_directory, topic.TopicId, logger);
-        _log = SegmentLog.Open(_directory, topic.Config, time, logger, options.Value.ProducerIdExpiration);
+        try
+        {
+            PartitionMetadataFile.Claim(_directory, topic.TopicId, logDirectory.Io, logger);
+            _log = SegmentLog.Open(_directory, topic.Config, time, logger, options.Value.ProducerIdExpiration, logDirectory.Io);
+        }
+        catch (IOException) when (logDirectory.IsOffline)
+        {
+            _unavailable = logDirectory.StorageError(Replica);
+            return;
+        }
         _assignment = assignment;
         TakeRole();
         StartTimers(topic.Config);
+        GoOfflineWithDirectory().Ignore();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _deactivating.Cancel();
         CloseLog(new HubException(ErrorCode.NotLeaderOrFollower, $"'{Replica}' is shutting down"));
         WakeWaitingFetches();
         return Task.CompletedTask;
@@ -91,6 +113,7 @@ internal sealed partial class PartitionGrain(
         AppendResult result;
         LeaderReplicaSet leader;
         AcksAllWaiters acksAll;
+        Task? overdueFlush;
         try
         {
             var log = Log();
@@ -102,12 +125,18 @@ internal sealed partial class PartitionGrain(
             result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
             Signal(ref _appended);
             AdvanceHighWatermark();
+            overdueFlush = log.OverdueFlush();
+        }
+        catch (Exception) when (logDirectory.IsOffline)
+        {
+            throw GoOffline();
         }
         finally
         {
             // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait.
             batches.Dispose();
         }
+        if (overdueFlush is not null) await WaitForOverdueFlush(overdueFlush);
         if (acks == RequiredAcks.All) await acksAll.WaitFor(result.LastOffset + 1, leader.HighWatermark);
         return result;
     }
@@ -207,7 +236,8 @@ internal sealed partial class PartitionGrain(
     public Task DeleteLog()
     {
         CloseLog(new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted"));
-        SegmentLog.Delete(_directory);
+        // An offline directory is not touched: the restarted silo's activation finds the topic gone and wipes it.
+        if (!logDirectory.IsOffline) SegmentLog.Delete(_directory, logDirectory.Io);
         _unavailable = new HubException(ErrorCode.UnknownTopicOrPartition, $"'{Replica}' was deleted");
         WakeWaitingFetches();
         DeactivateOnIdle();
@@ -260,14 +290,51 @@ internal sealed partial class PartitionGrain(
         _acksAll = null;
     }
 
-    /// <summary>Ends either role and closes the log; the replica serves nothing after this.</summary>
+    /// <summary>Ends either role and closes the log (flushed, unless its directory is offline); the replica serves nothing after this.</summary>
     private void CloseLog(HubException reason)
     {
         StepDown(reason);
         _follower?.Stop();
         _follower = null;
-        _log?.Dispose();
+        if (logDirectory.IsOffline) _log?.Close();
+        else _log?.Dispose();
         _log = null;
+    }
+
+    /// <summary>Back-pressure: an append waits for its log's overdue fsync (see <see cref="SegmentLog.OverdueFlush"/>); one that fails is KAFKA_STORAGE_ERROR.</summary>
+    private async Task WaitForOverdueFlush(Task flush)
+    {
+        try
+        {
+            await flush;
+        }
+        catch (Exception) when (logDirectory.IsOffline)
+        {
+            throw GoOffline();
+        }
+    }
+
+    /// <summary>Takes this replica offline once its log directory is (the await resumes in this activation), unless it deactivates first.</summary>
+    private async Task GoOfflineWithDirectory()
+    {
+        await logDirectory.Offline.WaitAsync(_deactivating.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (logDirectory.IsOffline) GoOffline();
+    }
+
+    /// <summary>
+    /// The log directory is offline: fails the waiting acks=all appends and fetches, stops following, closes the log
+    /// without writing, and refuses every call from now on. Returns the error it answers with.
+    /// </summary>
+    private HubException GoOffline()
+    {
+        var error = logDirectory.StorageError(Replica);
+        if (_log is null) return _unavailable ?? error;
+        CloseLog(error);
+        _unavailable = error;
+        Signal(ref _appended);
+        Signal(ref _committed);
+        LogOffline(Replica);
+        return error;
     }
 
     /// <summary>
@@ -320,6 +387,7 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private SegmentLog Log()
     {
+        if (_log is not null && logDirectory.IsOffline) GoOffline();
         if (_log is not null) return _log;
         DeactivateOnIdle();
         throw _unavailable ?? new HubException(ErrorCode.UnknownTopicOrPartition, "partition is closed");
@@ -392,13 +460,11 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>Starts a due fsync without holding this grain's turn, and reports one that fails.</summary>
-    private void FlushInBackground()
-    {
-        _log?.FlushInBackgroundIfDue()?.ContinueWith(
-            flush => LogFsyncFailed(flush.Exception!.InnerException!, _directory),
-            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-    }
+    /// <summary>
+    /// Starts a due fsync without holding this grain's turn. One that fails took the log directory offline (see
+    /// <see cref="LogDirectory"/>, which logs it), and this replica with it.
+    /// </summary>
+    private void FlushInBackground() => _log?.FlushInBackgroundIfDue()?.Ignore();
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -408,6 +474,6 @@ internal sealed partial class PartitionGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Replica} could not read its assignment: {Error}")]
     private partial void LogAssignmentUnread(string replica, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "fsync of {Directory} failed")]
-    private partial void LogFsyncFailed(Exception exception, string directory);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Replica} is offline: its log directory failed")]
+    private partial void LogOffline(string replica);
 }

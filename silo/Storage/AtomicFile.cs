@@ -10,16 +10,18 @@ internal static class AtomicFile
     /// <summary>Added to the file's name for the copy being written.</summary>
     public const string TempExtension = ".tmp";
 
-    public static void Write(string path, ReadOnlySpan<byte> contents)
+    /// <param name="io">How the file is written: a log's <see cref="DiskIo"/> for a log's files, plain otherwise.</param>
+    public static void Write(string path, ReadOnlySpan<byte> contents, DiskIo? io = null)
     {
+        io ??= DiskIo.Plain;
         var temp = path + TempExtension;
-        using (var file = File.OpenHandle(temp, FileMode.Create, FileAccess.Write))
+        using (var file = io.Open(temp, FileMode.Create))
         {
-            RandomAccess.Write(file, contents, 0);
-            RandomAccess.FlushToDisk(file);
+            io.Write(file, contents, 0);
+            io.Fsync(file);
         }
-        File.Move(temp, path, overwrite: true);
-        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        io.Move(temp, path);
+        io.FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
     /// <summary>Deletes what a write to <paramref name="path"/> that never finished left behind, if anything.</summary>

@@ -100,6 +100,26 @@ public sealed class LeaderElectionTests
     }
 
     [Fact]
+    public void A_failed_log_directory_moves_leadership_and_isr_membership_off_its_broker_while_it_stays_live()
+    {
+        var led = Topic("orders", Healthy, Healthy with { Partition = 1, Leader = 2, Replicas = [2, 1, 3] });
+        var elsewhere = Topic("audit", new PartitionAssignment(0, Leader: 2, LeaderEpoch: 1, Replicas: [2, 3], Isr: [2, 3], Version: 2));
+        var alone = Topic("solo", new PartitionAssignment(0, Leader: 1, LeaderEpoch: 3, Replicas: [1], Isr: [1], Version: 5));
+
+        var changes = LeaderElection.AfterLogDirectoryFailure([led, elsewhere, alone], broker: 1, Live(1, 2, 3));
+
+        Assert.Equal([("orders", 0), ("orders", 1), ("solo", 0)], changes.Select(c => (c.Topic, c.Assignment.Partition)));
+        var (moved, followed, solo) = (changes[0].Assignment, changes[1].Assignment, changes[2].Assignment);
+        Assert.Equal((2, 5, 8), (moved.Leader, moved.LeaderEpoch, moved.Version));
+        Assert.Equal([2, 3], moved.InSync);
+        Assert.Equal((2, 4), (followed.Leader, followed.LeaderEpoch)); // its leader keeps the epoch; broker 1 leaves the ISR
+        Assert.Equal([2, 3], followed.InSync);
+        // No other replica may lead without losing acknowledged records: no leader, the ISR kept.
+        Assert.Equal((PartitionAssignment.NoLeader, 3), (solo.Leader, solo.LeaderEpoch));
+        Assert.Equal([1], solo.InSync);
+    }
+
+    [Fact]
     public void The_preferred_leader_leads_again_once_live_and_in_sync()
     {
         var failedOver = Healthy with { Leader = 2, LeaderEpoch = 5, Isr = [1, 2, 3] };

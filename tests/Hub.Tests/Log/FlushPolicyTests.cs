@@ -104,4 +104,29 @@ public sealed class FlushPolicyTests
         policy.UpdateConfig(TopicConfig.Default with { FlushMs = long.MaxValue, FlushMessages = 3 });
         Assert.True(policy.IsDue);
     }
+
+    [Fact]
+    public void A_flush_is_overdue_once_the_oldest_unflushed_append_is_the_lateness_limit_past_flush_ms()
+    {
+        var policy = Policy(flushMs: 100);
+        policy.Appended(1);
+        _clock.Advance(TimeSpan.FromMilliseconds(100) + FlushPolicy.MaxFlushLateness - TimeSpan.FromMilliseconds(1));
+        Assert.True(policy.IsDue);
+        Assert.False(policy.IsOverdue);
+
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(policy.IsOverdue);
+
+        policy.Flushed(policy.Mark());
+        Assert.False(policy.IsOverdue);
+    }
+
+    [Fact]
+    public void Without_a_time_based_flush_nothing_is_ever_overdue()
+    {
+        var policy = Policy();
+        policy.Appended(1);
+        _clock.Advance(TimeSpan.FromDays(365));
+        Assert.False(policy.IsOverdue);
+    }
 }

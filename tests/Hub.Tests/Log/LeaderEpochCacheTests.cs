@@ -1,5 +1,6 @@
 using System.Text;
 using Hub.Silo.Log;
+using Hub.Silo.Storage;
 using Hub.Tests.Support;
 
 namespace Hub.Tests.Log;
@@ -13,7 +14,7 @@ public sealed class LeaderEpochCacheTests : TempDirectoryTests
     [Fact]
     public void Every_change_rewrites_the_file_as_epoch_offset_lines()
     {
-        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 0);
+        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 0, DiskIo.Plain);
         cache.Assign(0, 0);
         cache.Assign(3, 100);
         Assert.Equal("0 0\n3 100\n", Encoding.UTF8.GetString(File.ReadAllBytes(FilePath)));
@@ -30,7 +31,7 @@ public sealed class LeaderEpochCacheTests : TempDirectoryTests
     {
         File.WriteAllText(FilePath, "0 0\n2 50\nnonsense\n1 60\n5 200\n");
 
-        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 150);
+        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 150, DiskIo.Plain);
 
         Assert.Equal(2, cache.LatestEpoch);
         Assert.Equal((2, 150L), cache.EndOffsetFor(4, logEndOffset: 150));

@@ -1,4 +1,5 @@
 using Hub.Silo.Log;
+using Hub.Silo.Storage;
 using Hub.Tests.Support;
 using Hub.Topics;
 
@@ -23,8 +24,8 @@ internal sealed class LogTestBed : IDisposable
 
     public CapturingLogger Logger { get; } = new();
 
-    public SegmentLog Open(TopicConfig? config = null, string? directory = null, TimeSpan? producerIdExpiration = null) =>
-        SegmentLog.Open(directory ?? Directory, config ?? Config, Clock, Logger, producerIdExpiration);
+    public SegmentLog Open(TopicConfig? config = null, string? directory = null, TimeSpan? producerIdExpiration = null, DiskIo? io = null) =>
+        SegmentLog.Open(directory ?? Directory, config ?? Config, Clock, Logger, producerIdExpiration, io);
 
     /// <summary>The active (last) segment's log file.</summary>
     public string ActiveLogFile(string? directory = null) =>

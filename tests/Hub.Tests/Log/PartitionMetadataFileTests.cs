@@ -1,4 +1,5 @@
 using Hub.Silo.Log;
+using Hub.Silo.Storage;
 using Hub.Tests.Support;
 
 namespace Hub.Tests.Log;
@@ -17,7 +18,7 @@ public sealed class PartitionMetadataFileTests : TempDirectoryTests
     {
         var topicId = Guid.NewGuid();
 
-        PartitionMetadataFile.Claim(Directory, topicId, _logger);
+        PartitionMetadataFile.Claim(Directory, topicId, DiskIo.Plain, _logger);
 
         Assert.Equal(topicId.ToString(), File.ReadAllText(IdFile));
         Assert.False(File.Exists(IdFile + ".tmp"));
@@ -27,10 +28,10 @@ public sealed class PartitionMetadataFileTests : TempDirectoryTests
     public void The_same_topic_keeps_its_records()
     {
         var topicId = Guid.NewGuid();
-        PartitionMetadataFile.Claim(Directory, topicId, _logger);
+        PartitionMetadataFile.Claim(Directory, topicId, DiskIo.Plain, _logger);
         File.WriteAllBytes(Path.Combine(Directory, "00000000000000000000.log"), [1]);
 
-        PartitionMetadataFile.Claim(Directory, topicId, _logger);
+        PartitionMetadataFile.Claim(Directory, topicId, DiskIo.Plain, _logger);
 
         Assert.True(File.Exists(Path.Combine(Directory, "00000000000000000000.log")));
         Assert.Empty(_logger.Entries);
@@ -39,11 +40,11 @@ public sealed class PartitionMetadataFileTests : TempDirectoryTests
     [Fact]
     public void A_directory_of_a_deleted_topic_of_the_same_name_is_wiped_and_claimed()
     {
-        PartitionMetadataFile.Claim(Directory, Guid.NewGuid(), _logger);
+        PartitionMetadataFile.Claim(Directory, Guid.NewGuid(), DiskIo.Plain, _logger);
         File.WriteAllBytes(Path.Combine(Directory, "00000000000000000000.log"), [1]);
         var newTopic = Guid.NewGuid();
 
-        PartitionMetadataFile.Claim(Directory, newTopic, _logger);
+        PartitionMetadataFile.Claim(Directory, newTopic, DiskIo.Plain, _logger);
 
         Assert.False(File.Exists(Path.Combine(Directory, "00000000000000000000.log")));
         Assert.Equal(newTopic.ToString(), File.ReadAllText(IdFile));

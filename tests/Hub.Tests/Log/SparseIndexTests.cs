@@ -1,4 +1,5 @@
 using Hub.Silo.Log;
+using Hub.Silo.Storage;
 using Hub.Tests.Support;
 
 namespace Hub.Tests.Log;
@@ -44,7 +45,7 @@ public sealed class SparseIndexTests : TempDirectoryTests
         var index = new OffsetIndex();
         index.Add(new(1, 4096));
         index.Add(new(0x01020304, 0x0A0B0C0D));
-        index.WriteTo(PathOf("a.index"));
+        index.WriteTo(PathOf("a.index"), DiskIo.Plain);
 
         Assert.Equal([0, 0, 0, 1, 0, 0, 0x10, 0, 1, 2, 3, 4, 0x0A, 0x0B, 0x0C, 0x0D], File.ReadAllBytes(PathOf("a.index")));
         var loaded = OffsetIndex.TryLoad(PathOf("a.index"), logSize: 0x0A0B0C0E);
@@ -58,7 +59,7 @@ public sealed class SparseIndexTests : TempDirectoryTests
     {
         var index = new TimeIndex();
         index.Add(new(0x0102030405060708, 3));
-        index.WriteTo(PathOf("a.timeindex"));
+        index.WriteTo(PathOf("a.timeindex"), DiskIo.Plain);
 
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 3], File.ReadAllBytes(PathOf("a.timeindex")));
         Assert.Equal(new TimeIndex.Entry(0x0102030405060708, 3), TimeIndex.TryLoad(PathOf("a.timeindex"))!.Last);
@@ -74,18 +75,18 @@ public sealed class SparseIndexTests : TempDirectoryTests
         var unordered = new OffsetIndex();
         unordered.Add(new(5, 100));
         unordered.Add(new(6, 100)); // positions must grow too
-        unordered.WriteTo(PathOf("unordered.index"));
+        unordered.WriteTo(PathOf("unordered.index"), DiskIo.Plain);
         Assert.Null(OffsetIndex.TryLoad(PathOf("unordered.index"), 1000));
 
         var backwards = new TimeIndex();
         backwards.Add(new(200, 1));
         backwards.Add(new(100, 2));
-        backwards.WriteTo(PathOf("backwards.timeindex"));
+        backwards.WriteTo(PathOf("backwards.timeindex"), DiskIo.Plain);
         Assert.Null(TimeIndex.TryLoad(PathOf("backwards.timeindex")));
 
         var negative = new TimeIndex();
         negative.Add(new(100, -1));
-        negative.WriteTo(PathOf("negative.timeindex"));
+        negative.WriteTo(PathOf("negative.timeindex"), DiskIo.Plain);
         Assert.Null(TimeIndex.TryLoad(PathOf("negative.timeindex")));
     }
 
@@ -94,7 +95,7 @@ public sealed class SparseIndexTests : TempDirectoryTests
     {
         var index = new OffsetIndex();
         index.Add(new(1, 4096));
-        index.WriteTo(PathOf("a.index"));
+        index.WriteTo(PathOf("a.index"), DiskIo.Plain);
 
         Assert.Null(OffsetIndex.TryLoad(PathOf("a.index"), logSize: 4096));
         Assert.NotNull(OffsetIndex.TryLoad(PathOf("a.index"), logSize: 4097));
@@ -103,7 +104,7 @@ public sealed class SparseIndexTests : TempDirectoryTests
     [Fact]
     public void An_empty_index_file_is_an_empty_index()
     {
-        new OffsetIndex().WriteTo(PathOf("empty.index"));
+        new OffsetIndex().WriteTo(PathOf("empty.index"), DiskIo.Plain);
         Assert.Equal(0, OffsetIndex.TryLoad(PathOf("empty.index"), 0)!.Count);
         Assert.Equal(0, new FileInfo(PathOf("empty.index")).Length);
     }

@@ -9,12 +9,12 @@ public sealed class StaleMetadataTests
 {
     /// <summary>The codes that mean "refresh the topic's metadata and retry": Kafka's invalid-metadata errors Hub returns.</summary>
     internal static readonly ErrorCode[] Stale =
-        [ErrorCode.UnknownTopicOrPartition, ErrorCode.NotLeaderOrFollower, ErrorCode.LeaderNotAvailable, ErrorCode.FencedLeaderEpoch];
+        [ErrorCode.UnknownTopicOrPartition, ErrorCode.NotLeaderOrFollower, ErrorCode.LeaderNotAvailable, ErrorCode.FencedLeaderEpoch, ErrorCode.KafkaStorageError];
 
     public static TheoryData<ErrorCode> StaleCodes => [.. Stale];
 
     [Fact]
-    public void Exactly_the_unknown_partition_not_leader_no_leader_and_fenced_epoch_errors_are_stale()
+    public void Exactly_the_unknown_partition_not_leader_no_leader_fenced_epoch_and_storage_errors_are_stale()
     {
         var stale = Enum.GetValues<ErrorCode>().Where(StaleMetadata.IsSignalledBy).ToArray();
         Assert.Equal(Stale.Order(), stale.Order());
