@@ -282,12 +282,7 @@ public class RecordAccumulatorTests
     [Fact]
     public async Task Outcomes_are_reported_in_the_partitions_order_whatever_order_answers_come_in()
     {
-        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
-        await StoreFirstBatchAsync(accumulator, queue);
-        Append(accumulator, queue, "a"u8.ToArray());
-        var first = await _sender.NextAsync();
-        Append(accumulator, queue, "b"u8.ToArray());
-        var second = await _sender.NextAsync();
+        var (accumulator, queue, first, second) = await TwoInFlightAsync();
 
         second.Acknowledge(2);
         await Task.Delay(100); // asserts an absence: a report would be made on a pool thread by now
@@ -329,12 +324,7 @@ public class RecordAccumulatorTests
     [Fact]
     public async Task A_batch_failed_with_others_in_flight_fails_those_refused_behind_it_and_the_next_start_a_new_epoch()
     {
-        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
-        await StoreFirstBatchAsync(accumulator, queue);
-        Append(accumulator, queue, "a"u8.ToArray());
-        var first = await _sender.NextAsync();
-        Append(accumulator, queue, "b"u8.ToArray());
-        var second = await _sender.NextAsync();
+        var (accumulator, queue, first, second) = await TwoInFlightAsync();
         first.Refuse(ErrorCode.MessageTooLarge);
         await WaitUntil(() => _deliveries.Count == 2); // settled first: else the second would go again, to be refused again
         second.Refuse(ErrorCode.OutOfOrderSequenceNumber); // behind a sequence that will never be stored
@@ -359,6 +349,17 @@ public class RecordAccumulatorTests
         var sent = await _sender.NextAsync();
 
         Assert.Equal((-1L, (short)-1, -1), (sent.Header.ProducerId, sent.Header.ProducerEpoch, sent.Header.BaseSequence));
+    }
+
+    /// <summary>An idempotent partition that stored a first batch at offset 0, then two one-record batches in flight, unanswered.</summary>
+    private async Task<(RecordAccumulator, PartitionQueue, SentBatch First, SentBatch Second)> TwoInFlightAsync()
+    {
+        var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
+        await StoreFirstBatchAsync(accumulator, queue);
+        Append(accumulator, queue, "a"u8.ToArray());
+        var first = await _sender.NextAsync();
+        Append(accumulator, queue, "b"u8.ToArray());
+        return (accumulator, queue, first, await _sender.NextAsync());
     }
 
     /// <summary>Sends one record and stores it at offset 0, so the partition knows the producer and later batches may overlap.</summary>
