@@ -88,14 +88,22 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     /// for want of its silo: when that silo dies the controller comes back on another one, with its durable state.
     /// </summary>
     public Task<T> OnControllerAsync<T>(Func<IClusterControllerGrain, Task<T>> call, CancellationToken ct) =>
-        RetryWhileSiloLostAsync(() => call(Controller), ct);
+        RetryWhileAsync(RetryPolicy.IsSiloLost, () => call(Controller), ct);
 
-    /// <summary>A fresh producer id for an idempotent producer, from the allocation Kafka's InitProducerId uses.</summary>
+    /// <summary>
+    /// A fresh producer id for an idempotent producer, from the allocation Kafka's InitProducerId uses; retried
+    /// while its grain's silo is lost or it is reloading its reserved block (COORDINATOR_LOAD_IN_PROGRESS).
+    /// </summary>
     public Task<long> AllocateProducerIdAsync() =>
-        RetryWhileSiloLostAsync(() => grains.GetGrain<IProducerIdGrain>(0).Allocate(), CancellationToken.None);
+        RetryWhileAsync(
+            e => RetryPolicy.IsSiloLost(e) || e is HubException { Code: ErrorCode.CoordinatorLoadInProgress },
+            () => grains.GetGrain<IProducerIdGrain>(0).Allocate(), CancellationToken.None);
 
-    /// <summary>Retries <paramref name="call"/> (to a grain that lives anywhere and comes back elsewhere with its durable state) while its silo is lost.</summary>
-    private async Task<T> RetryWhileSiloLostAsync<T>(Func<Task<T>> call, CancellationToken ct)
+    /// <summary>
+    /// Retries <paramref name="call"/> (to a grain that lives anywhere and comes back elsewhere with its durable
+    /// state) while it fails <paramref name="transiently"/>, for up to <see cref="RetryPolicy.RetryFor"/> plus a response timeout.
+    /// </summary>
+    private async Task<T> RetryWhileAsync<T>(Func<Exception, bool> transiently, Func<Task<T>> call, CancellationToken ct)
     {
         var started = time.GetTimestamp();
         var backoff = new Backoff(time);
@@ -105,7 +113,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             {
                 return await call().WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (RetryPolicy.IsSiloLost(e) && time.GetElapsedTime(started) < RetryPolicy.RetryFor + RetryPolicy.ResponseTimeoutAllowance)
+            catch (Exception e) when (transiently(e) && time.GetElapsedTime(started) < RetryPolicy.RetryFor + RetryPolicy.ResponseTimeoutAllowance)
             {
             }
             await backoff.WaitAsync(ct).ConfigureAwait(false);

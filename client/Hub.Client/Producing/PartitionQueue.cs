@@ -28,6 +28,9 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
     private readonly PartitionSequence _sequence = new();
     private ProducerBatch? _open;
     private int _awaitingRetry;
+
+    // Batches stored so far: a refusal of a send made before the latest of them may be out of date.
+    private long _storedCount;
     private bool _sendScheduled;
     private bool _reporting;
 
@@ -73,7 +76,7 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
         {
             while (TakeSendable(nowMs) is { } batch)
             {
-                batch.Sending(nowMs);
+                batch.Sending(nowMs, _storedCount);
                 _toSend.Enqueue(batch);
             }
             if (_toSend.Count == 0 || _sendScheduled) return;
@@ -111,6 +114,7 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
             if (error is null)
             {
                 batch.Succeed(stored?.BaseOffset);
+                _storedCount++;
                 if (batch.HasSequence) _sequence.Confirm();
             }
             else if (batch.HasSequence && error is HubException { Code: ErrorCode.DuplicateSequenceNumber })
@@ -180,7 +184,10 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
 
     /// <summary>
     /// The partition refused the batch's sequence. Behind an unfinished batch that is expected: the batch waits
-    /// for the earlier one's outcome and goes again. As the oldest unfinished batch, the partition has lost the
+    /// for the earlier one's outcome and goes again. So it does when a batch was stored after this one was sent:
+    /// answers are settled on pool threads in any order, and the partition may have refused this batch just
+    /// before storing the one ahead of it (calls can also overtake each other on the way). As the oldest unfinished
+    /// batch, refused with nothing stored since it was sent, the partition has lost the
     /// producer's state (or a batch before this one failed): alone, it starts a new epoch and goes again (KIP-360);
     /// with others unfinished, it fails rather than risk a reorder, and the epoch moves on once they are done.
     /// </summary>
@@ -188,7 +195,7 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
     {
         var position = _unfinished.IndexOf(batch);
         var earlierUnfinished = _unfinished.FindIndex(0, position, b => b.State != BatchState.Done) >= 0;
-        if (earlierUnfinished)
+        if (earlierUnfinished || batch.StoredCountWhenSent != _storedCount)
         {
             Retry(batch, nowMs);
             return;

@@ -90,9 +90,13 @@ internal sealed class ProducerBatch
     public ReadOnlyMemory<byte> Bytes(long producerId) =>
         _built ??= _builder.Build(HasSequence ? new ProducerStamp(producerId, _epoch, _baseSequence) : ProducerStamp.None);
 
-    public void Sending(long nowMs)
+    /// <summary>How many of the partition's batches were stored when this send went out, to tell an out-of-date refusal.</summary>
+    public long StoredCountWhenSent { get; private set; }
+
+    public void Sending(long nowMs, long storedCount)
     {
         if (Attempts++ == 0) FirstSentAtMs = nowMs;
+        StoredCountWhenSent = storedCount;
         State = BatchState.Sending;
     }
 

@@ -119,7 +119,7 @@ internal sealed class RecordAccumulator
     {
         var size = batch.SizeBytes;
         batch.ReportDeliveries();
+        Budget.Return(size); // before the release completes Done, so a flush that returns sees the budget back
         batch.Release();
-        Budget.Return(size);
     }
 }

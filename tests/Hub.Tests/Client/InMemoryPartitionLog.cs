@@ -13,7 +13,7 @@ internal sealed class InMemoryPartitionLog
 {
     private readonly Lock _lock = new();
     private readonly ValidatedBatches _appending = new();
-    private readonly ProducerStateTable _producers = new();
+    private readonly ProducerStateTable _producers = new(ProducerStateTable.DefaultExpiration);
     private int _answersToLose;
     private readonly List<byte[]> _batches = [];
     private long _nextOffset;
@@ -80,7 +80,7 @@ internal sealed class InMemoryPartitionLog
             var stored = batches.Slice(batch.Position, batch.Header.TotalSize).ToArray(); // as Orleans would: the caller's buffer goes back to a pool
             RecordBatchHeader.WriteBaseOffset(stored, _nextOffset);
             RecordBatchHeader.TryRead(stored, out var storedHeader);
-            _producers.Record(storedHeader);
+            _producers.Record(storedHeader, appendMs: 0);
             _batches.Add(stored);
             _nextOffset += batch.Header.RecordCount;
         }

@@ -311,6 +311,23 @@ public class RecordAccumulatorTests
     }
 
     [Fact]
+    public async Task A_refusal_made_before_the_batch_ahead_was_stored_sends_the_batch_again_unchanged()
+    {
+        // The partition refused the second batch just before storing the first (answers settle in any order).
+        var (_, _, first, second) = await TwoInFlightAsync();
+        first.Acknowledge(1);
+        await WaitUntil(() => _deliveries.Count == 2);
+        second.Refuse(ErrorCode.OutOfOrderSequenceNumber);
+
+        var again = await _sender.NextAsync();
+        again.Acknowledge(2);
+
+        Assert.Equal(second.Bytes, again.Bytes); // not a new epoch: nothing was lost
+        await WaitUntil(() => _deliveries.Count == 3);
+        Assert.Equal([0L, 1, 2], _deliveries.Select(d => d.Metadata!.Value.Offset));
+    }
+
+    [Fact]
     public async Task A_duplicate_sequence_counts_as_stored()
     {
         var (accumulator, queue) = Create(new ProducerOptions { LingerMs = 0 });
