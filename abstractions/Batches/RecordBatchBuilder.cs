@@ -101,7 +101,10 @@ public sealed class RecordBatchBuilder : IDisposable
     /// Fills in the header and CRC and returns the whole batch. The memory stays valid until
     /// <see cref="Reset"/> or <see cref="Dispose"/>; appending more and building again is allowed.
     /// </summary>
-    public ReadOnlyMemory<byte> Build()
+    public ReadOnlyMemory<byte> Build() => Build(ProducerStamp.None);
+
+    /// <summary><see cref="Build()"/> for an idempotent producer: the header carries <paramref name="stamp"/>.</summary>
+    public ReadOnlyMemory<byte> Build(in ProducerStamp stamp)
     {
         if (RecordCount == 0) throw new InvalidOperationException("a record batch needs at least one record");
         var batch = _buffer.AsSpan(0, _size);
@@ -114,10 +117,9 @@ public sealed class RecordBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], RecordCount - 1);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], _baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], _maxTimestamp);
-        // No idempotence or transactions: Kafka's "none" values for producer id, epoch and sequence.
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], -1);
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], -1);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], -1);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], stamp.ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], stamp.ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], stamp.BaseSequence);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], RecordCount);
         BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
         return _buffer.AsMemory(0, _size);
@@ -145,6 +147,18 @@ public sealed class RecordBatchBuilder : IDisposable
     {
         _buffer = null;
         Reset();
+    }
+
+    /// <summary>
+    /// Moves the records to a fresh buffer and leaves the old one to the garbage collector, for a batch about to be
+    /// built again differently while memory from an earlier <see cref="Build()"/> may still be read.
+    /// </summary>
+    public void MoveToFreshBuffer()
+    {
+        if (_buffer is null) return;
+        var fresh = ArrayPool<byte>.Shared.Rent(_buffer.Length);
+        _buffer.AsSpan(0, _size).CopyTo(fresh);
+        _buffer = fresh;
     }
 
     private void EnsureCapacity(int needed)

@@ -16,23 +16,6 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     /// <summary>Kafka's metadata.max.age.ms default: re-read even without errors, so new partitions show up.</summary>
     private static readonly TimeSpan MetadataMaxAge = TimeSpan.FromMinutes(5);
 
-    /// <summary>
-    /// How long a call keeps retrying while the partition has no reachable leader: long enough for a failover
-    /// (a dead silo is declared dead in about a second, then the controller elects a new leader).
-    /// </summary>
-    private static readonly TimeSpan RetryFor = TimeSpan.FromSeconds(15);
-
-    /// <summary>
-    /// A call already on its way to a silo that then dies may go unanswered until Orleans' response timeout
-    /// (30 s); such a call still earns its retries.
-    /// </summary>
-    private static readonly TimeSpan ResponseTimeoutAllowance = TimeSpan.FromSeconds(30);
-
-    private static readonly TimeSpan UnknownPartitionRetryFor = TimeSpan.FromSeconds(1.5);
-
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(1);
-
     private readonly ConcurrentDictionary<string, CachedTopic> _topics = new();
 
     public IClusterControllerGrain Controller => grains.GetGrain<IClusterControllerGrain>(0);
@@ -58,7 +41,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
 
     /// <summary>
     /// Calls the partition's leader, refreshing the metadata and retrying while the grain says it was stale or
-    /// had too few replicas in sync, or its silo is gone (a failover under way), for up to <see cref="RetryBudget"/>.
+    /// had too few replicas in sync, or its silo is gone (a failover under way), for up to <see cref="RetryPolicy.RetryBudget"/>.
     /// A retried append may be stored twice if the first attempt was written but its answer lost or refused
     /// (NOT_ENOUGH_REPLICAS_AFTER_APPEND), as with a non-idempotent Kafka producer.
     /// </summary>
@@ -73,7 +56,7 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             {
                 return await call(LeaderOf(metadata, partition)).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (time.GetElapsedTime(started) < RetryBudget(e))
+            catch (Exception e) when (time.GetElapsedTime(started) < RetryPolicy.RetryBudget(e))
             {
                 Forget(topic);
             }
@@ -82,10 +65,45 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>
-    /// Calls the cluster controller, retrying for up to <see cref="RetryFor"/> while a message to it is refused
+    /// One call to the partition's leader, for a caller that retries by itself (the producer, which keeps a
+    /// partition's batches in order): when the failure is worth a retry the topic is forgotten, so the next try
+    /// looks its leader up afresh.
+    /// </summary>
+    public async Task<T> InvokeOnceAsync<T>(string topic, int partition, Func<IPartitionGrain, Task<T>> call)
+    {
+        var metadata = await GetTopicAsync(topic).ConfigureAwait(false);
+        try
+        {
+            return await call(LeaderOf(metadata, partition)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RetryPolicy.RetryBudget(e) > TimeSpan.Zero)
+        {
+            Forget(topic);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Calls the cluster controller, retrying for up to <see cref="RetryPolicy.RetryFor"/> while a message to it is refused
     /// for want of its silo: when that silo dies the controller comes back on another one, with its durable state.
     /// </summary>
-    public async Task<T> OnControllerAsync<T>(Func<IClusterControllerGrain, Task<T>> call, CancellationToken ct)
+    public Task<T> OnControllerAsync<T>(Func<IClusterControllerGrain, Task<T>> call, CancellationToken ct) =>
+        RetryWhileAsync(RetryPolicy.IsSiloLost, () => call(Controller), ct);
+
+    /// <summary>
+    /// A fresh producer id for an idempotent producer, from the allocation Kafka's InitProducerId uses; retried
+    /// while its grain's silo is lost or it is reloading its reserved block (COORDINATOR_LOAD_IN_PROGRESS).
+    /// </summary>
+    public Task<long> AllocateProducerIdAsync() =>
+        RetryWhileAsync(
+            e => RetryPolicy.IsSiloLost(e) || e is HubException { Code: ErrorCode.CoordinatorLoadInProgress },
+            () => grains.GetGrain<IProducerIdGrain>(0).Allocate(), CancellationToken.None);
+
+    /// <summary>
+    /// Retries <paramref name="call"/> (to a grain that lives anywhere and comes back elsewhere with its durable
+    /// state) while it fails <paramref name="transiently"/>, for up to <see cref="RetryPolicy.RetryFor"/> plus a response timeout.
+    /// </summary>
+    private async Task<T> RetryWhileAsync<T>(Func<Exception, bool> transiently, Func<Task<T>> call, CancellationToken ct)
     {
         var started = time.GetTimestamp();
         var backoff = new Backoff(time);
@@ -93,32 +111,14 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
         {
             try
             {
-                return await call(Controller).WaitAsync(ct).ConfigureAwait(false);
+                return await call().WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (IsSiloLost(e) && time.GetElapsedTime(started) < RetryFor + ResponseTimeoutAllowance)
+            catch (Exception e) when (transiently(e) && time.GetElapsedTime(started) < RetryPolicy.RetryFor + RetryPolicy.ResponseTimeoutAllowance)
             {
             }
             await backoff.WaitAsync(ct).ConfigureAwait(false);
         }
     }
-
-    /// <summary>
-    /// How long to keep retrying after this failure: a stale-metadata refusal, too few replicas in sync before
-    /// or after the append was written (a follower's silo died and the ISR is shrinking; both retriable in
-    /// Kafka's producer too), or the leader's silo failing under the call (dying or dead).
-    /// </summary>
-    private static TimeSpan RetryBudget(Exception e) => e switch
-    {
-        // Most likely a real mistake (no such topic or partition); a brief retry covers a topic just created.
-        HubException { Code: ErrorCode.UnknownTopicOrPartition } => UnknownPartitionRetryFor,
-        HubException hub => StaleMetadata.IsSignalledBy(hub.Code) || TooFewInSync(hub.Code) ? RetryFor : TimeSpan.Zero,
-        _ => IsSiloLost(e) ? RetryFor + ResponseTimeoutAllowance : TimeSpan.Zero,
-    };
-
-    private static bool TooFewInSync(ErrorCode code) => code is ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend;
-
-    /// <summary>The call's target silo failed or vanished under it (refused, or never answered: Orleans' TimeoutException).</summary>
-    private static bool IsSiloLost(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
     private IPartitionGrain LeaderOf(TopicMetadata metadata, int partition) =>
         grains.GetGrain<IPartitionGrain>(metadata.LeaderKey(partition));
@@ -150,17 +150,12 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
         await OnControllerAsync(controller => controller.GetTopic(topic), CancellationToken.None).ConfigureAwait(false)
         ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' does not exist");
 
-    /// <summary>The pause before each retry: doubling from <see cref="FirstRetryDelay"/> up to <see cref="MaxRetryDelay"/>.</summary>
+    /// <summary>The pause before each retry, per <see cref="RetryPolicy.DelayBefore"/>.</summary>
     private sealed class Backoff(TimeProvider time)
     {
-        private TimeSpan _next = FirstRetryDelay;
+        private int _retries;
 
-        public Task WaitAsync(CancellationToken ct)
-        {
-            var delay = _next;
-            _next = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            return Task.Delay(delay, time, ct);
-        }
+        public Task WaitAsync(CancellationToken ct) => Task.Delay(RetryPolicy.DelayBefore(++_retries), time, ct);
     }
 
     private sealed record CachedTopic(Task<TopicMetadata> Load, long LoadedAt);

@@ -29,7 +29,8 @@ public sealed class HubProducer : IAsyncDisposable
         _router = router;
         _options = options.Validated();
         _time = time;
-        _accumulator = new RecordAccumulator(_options, AppendAsync, time);
+        var identity = _options.EnableIdempotence ? new ProducerIdentity(router.AllocateProducerIdAsync) : null;
+        _accumulator = new RecordAccumulator(_options, AppendAsync, identity, time);
         _createQueue = _accumulator.CreateQueue;
         _timer = Task.Factory.StartNew(RunTimer, TaskCreationOptions.LongRunning);
     }
@@ -49,7 +50,7 @@ public sealed class HubProducer : IAsyncDisposable
     /// Buffers a record and calls <paramref name="onDelivery"/> (metadata or error) when its batch is
     /// acknowledged. No task per record, for throughput. Blocks the calling thread while BufferMemoryBytes are
     /// in use, as Kafka's send() does (so inside a grain prefer <see cref="ProduceAsync"/>). Callbacks run on
-    /// thread-pool threads, in order per partition while MaxInFlightPerPartition is 1.
+    /// thread-pool threads, one at a time and in order per partition.
     /// </summary>
     public void Produce(string topic, ProducerRecord record, Action<RecordMetadata?, Exception?>? onDelivery = null)
     {
@@ -182,7 +183,7 @@ public sealed class HubProducer : IAsyncDisposable
     }
 
     private Task<AppendResult> AppendAsync(string topic, int partition, ReadOnlyMemory<byte> batch) =>
-        _router.InvokeAsync(topic, partition, grain => grain.Append(PooledBatches.Borrow(batch), _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader), CancellationToken.None);
+        _router.InvokeOnceAsync(topic, partition, grain => grain.Append(PooledBatches.Borrow(batch), _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader));
 
     /// <summary>
     /// The producer's one timer, on a thread of its own: sends lingered batches, and adds queues for partitions

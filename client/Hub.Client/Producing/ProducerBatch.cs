@@ -5,10 +5,12 @@ namespace Hub.Client.Producing;
 
 /// <summary>
 /// One partition's batch, from its first record until its outcome is reported: the encoded records in a
-/// pooled <see cref="RecordBatchBuilder"/>, and who to tell about each record. Queued to the thread pool to be
-/// sent, so neither the producing thread nor a grain's scheduler runs the send.
+/// pooled <see cref="RecordBatchBuilder"/>, who to tell about each record, and where it stands on its way out
+/// (<see cref="BatchState"/>). Built once, when first sent: a retry sends the same bytes, with the same
+/// sequence numbers, so the partition recognises a batch it already stored. Its state changes under its
+/// <see cref="PartitionQueue"/>'s lock.
 /// </summary>
-internal sealed class ProducerBatch : IThreadPoolWorkItem
+internal sealed class ProducerBatch
 {
     private const int InitialDeliverySlots = 64;
 
@@ -19,6 +21,14 @@ internal sealed class ProducerBatch : IThreadPoolWorkItem
     // batches where nobody observes any record never rent the array.
     private PendingDelivery[]? _deliveries;
     private int _deliveryCount;
+    private bool _deliveriesReported;
+
+    private short _epoch = -1;
+    private int _baseSequence = -1;
+    private ReadOnlyMemory<byte>? _built;
+    private bool _bytesMayBeInUse;
+    private long? _baseOffset;
+    private Exception? _error;
 
     public ProducerBatch(PartitionQueue queue, int maxSizeBytes, int initialCapacity, long createdAtMs)
     {
@@ -36,6 +46,22 @@ internal sealed class ProducerBatch : IThreadPoolWorkItem
 
     public int SizeBytes => _builder.SizeBytes;
 
+    public BatchState State { get; private set; }
+
+    /// <summary>Monotonic ms of the first send; a failure's retry budget counts from here.</summary>
+    public long FirstSentAtMs { get; private set; }
+
+    /// <summary>Sends so far, the first included.</summary>
+    public int Attempts { get; private set; }
+
+    /// <summary>While <see cref="BatchState.AwaitingRetry"/>: the monotonic ms from which it may go again.</summary>
+    public long RetryAtMs { get; private set; }
+
+    /// <summary>An idempotent producer's batch, numbered: its sequences may be stored even if it fails.</summary>
+    public bool HasSequence => _baseSequence >= 0;
+
+    public bool Succeeded => State == BatchState.Done && _error is null;
+
     /// <summary>Completes (never faults) once every record's outcome is reported and the buffer released.</summary>
     public Task Done => _done.Task;
 
@@ -47,31 +73,81 @@ internal sealed class ProducerBatch : IThreadPoolWorkItem
         return true;
     }
 
-    public ReadOnlyMemory<byte> Build() => _builder.Build();
+    /// <summary>Numbers the batch for an idempotent producer: before its first send, or again after an epoch bump.</summary>
+    public void Number(short epoch, int baseSequence)
+    {
+        if (_built is not null)
+        {
+            // A send that gave up may still carry the old bytes out of Orleans' queue: it keeps them, not the new ones.
+            if (_bytesMayBeInUse) _builder.MoveToFreshBuffer();
+            _built = null;
+        }
+        _epoch = epoch;
+        _baseSequence = baseSequence;
+    }
 
-    /// <summary>Reports every record as written at <paramref name="baseOffset"/> + its index, or at -1 when unknown.</summary>
+    /// <summary>The batch as sent, built on the first call; <paramref name="producerId"/> counts only for a numbered batch.</summary>
+    public ReadOnlyMemory<byte> Bytes(long producerId) =>
+        _built ??= _builder.Build(HasSequence ? new ProducerStamp(producerId, _epoch, _baseSequence) : ProducerStamp.None);
+
+    /// <summary>How many of the partition's batches were stored when this send went out, to tell an out-of-date refusal.</summary>
+    public long StoredCountWhenSent { get; private set; }
+
+    public void Sending(long nowMs, long storedCount)
+    {
+        if (Attempts++ == 0) FirstSentAtMs = nowMs;
+        StoredCountWhenSent = storedCount;
+        State = BatchState.Sending;
+    }
+
+    /// <summary>
+    /// A send is over; <paramref name="grainFinished"/> false when it gave up while the call may live on in
+    /// Orleans (say timed out while still queued to a slow connection), so the bytes must never be reused.
+    /// </summary>
+    public void SendEnded(bool grainFinished) => _bytesMayBeInUse |= !grainFinished;
+
+    public void AwaitRetry(long atMs)
+    {
+        State = BatchState.AwaitingRetry;
+        RetryAtMs = atMs;
+    }
+
+    /// <summary>Stored at <paramref name="baseOffset"/>, or somewhere unknown (null: acks=0, or a duplicate the partition no longer places).</summary>
     public void Succeed(long? baseOffset)
     {
-        var topic = Queue.Topic.Name;
-        for (var i = 0; i < _deliveryCount; i++)
-            _deliveries![i].Succeed(topic, Queue.Partition, baseOffset + i ?? -1);
+        State = BatchState.Done;
+        _baseOffset = baseOffset;
     }
 
     public void Fail(Exception error)
     {
-        for (var i = 0; i < _deliveryCount; i++) _deliveries![i].Fail(error);
+        State = BatchState.Done;
+        _error = error;
+    }
+
+    /// <summary>Tells every record's listener its outcome, once: at <see cref="Succeed"/>'s offset + its index (-1 when unknown), or the error.</summary>
+    public void ReportDeliveries()
+    {
+        if (_deliveriesReported) return;
+        _deliveriesReported = true;
+        var topic = Queue.Topic.Name;
+        for (var i = 0; i < _deliveryCount; i++)
+        {
+            if (_error is null) _deliveries![i].Succeed(topic, Queue.Partition, _baseOffset + i ?? -1);
+            else _deliveries![i].Fail(_error);
+        }
     }
 
     /// <summary>
-    /// Returns the pooled buffers; call once the send is over, after reporting. When the call may not be over
-    /// in Orleans (<paramref name="bytesMayBeInUse"/>: it failed other than with Hub's own refusal, say timed out
-    /// while still queued to a slow connection), the batch's bytes are left to the GC rather than handed to the
-    /// next batch, which a late send would otherwise carry.
+    /// Returns the pooled buffers; call once the batch is over, after reporting. Bytes a send may still be using
+    /// (see <see cref="SendEnded"/>) are left to the GC rather than handed to the next batch, which a late send
+    /// would otherwise carry.
     /// </summary>
-    public void Release(bool bytesMayBeInUse = false)
+    public void Release()
     {
-        if (bytesMayBeInUse) _builder.Abandon();
+        if (_bytesMayBeInUse) _builder.Abandon();
         else _builder.Dispose();
+        _built = null;
         if (_deliveries is not null)
         {
             ArrayPool<PendingDelivery>.Shared.Return(_deliveries, clearArray: true);
@@ -80,8 +156,6 @@ internal sealed class ProducerBatch : IThreadPoolWorkItem
         _deliveryCount = 0;
         _done.TrySetResult();
     }
-
-    void IThreadPoolWorkItem.Execute() => _ = Queue.Accumulator.SendAsync(this);
 
     private void Keep(int index, in PendingDelivery delivery)
     {

@@ -11,6 +11,15 @@ public sealed class ProducerOptions
     /// </summary>
     public const int MaxBatchSizeBytes = 1024 * 1024;
 
+    /// <summary>
+    /// Most unacknowledged batches per partition an idempotent producer may have (Kafka's limit for
+    /// max.in.flight.requests.per.connection with idempotence): a partition remembers the last five batches of
+    /// each producer, so a retry of any batch still in flight is recognised as a duplicate.
+    /// </summary>
+    public const int MaxIdempotentInFlight = 5;
+
+    private bool? _enableIdempotence;
+
     /// <summary>How long a batch waits for more records before it is sent (linger.ms).</summary>
     public int LingerMs { get; set; } = 5;
 
@@ -21,12 +30,25 @@ public sealed class ProducerOptions
     public int BatchSizeBytes { get; set; } = 512 * 1024;
 
     /// <summary>
-    /// Unacknowledged batches per partition. 1 keeps records in order even when a send fails; while a batch
-    /// is in flight the next one keeps filling.
+    /// Unacknowledged batches per partition (max.in.flight.requests.per.connection); while that many are in
+    /// flight the next one keeps filling. A failed batch is retried before any later one is sent again, so
+    /// records stay in order; without idempotence a retry after a lost answer may store a batch twice.
     /// </summary>
-    public int MaxInFlightPerPartition { get; set; } = 1;
+    public int MaxInFlightPerPartition { get; set; } = MaxIdempotentInFlight;
 
     public Acks Acks { get; set; } = Acks.All;
+
+    /// <summary>
+    /// Idempotence (enable.idempotence, on by default as in Kafka): batches carry a producer id and per-partition
+    /// sequence numbers, so a retried batch is stored once and never ahead of an earlier one. Needs
+    /// <see cref="Acks.All"/> and at most <see cref="MaxIdempotentInFlight"/> batches in flight: setting it
+    /// true with other values throws; left unset, it is off with them.
+    /// </summary>
+    public bool EnableIdempotence
+    {
+        get => _enableIdempotence ?? true;
+        set => _enableIdempotence = value;
+    }
 
     public NullKeyPartitioning NullKeyPartitioning { get; set; } = NullKeyPartitioning.Sticky;
 
@@ -43,9 +65,16 @@ public sealed class ProducerOptions
         if (!Enum.IsDefined(Acks)) throw new ArgumentOutOfRangeException(nameof(Acks), Acks, "not an Acks value");
         if (!Enum.IsDefined(NullKeyPartitioning))
             throw new ArgumentOutOfRangeException(nameof(NullKeyPartitioning), NullKeyPartitioning, "not a NullKeyPartitioning value");
+        var idempotent = _enableIdempotence ?? (Acks == Acks.All && MaxInFlightPerPartition <= MaxIdempotentInFlight);
+        if (idempotent && Acks != Acks.All)
+            throw new ArgumentException($"idempotence needs Acks.All, not Acks.{Acks}", nameof(Acks));
+        if (idempotent && MaxInFlightPerPartition > MaxIdempotentInFlight)
+            throw new ArgumentOutOfRangeException(nameof(MaxInFlightPerPartition), MaxInFlightPerPartition,
+                $"idempotence allows at most {MaxIdempotentInFlight} batches in flight per partition");
         return new ProducerOptions
         {
             LingerMs = LingerMs,
+            EnableIdempotence = idempotent,
             BatchSizeBytes = Math.Clamp(BatchSizeBytes, RecordBatchLayout.HeaderSize, MaxBatchSizeBytes),
             MaxInFlightPerPartition = MaxInFlightPerPartition,
             Acks = Acks,

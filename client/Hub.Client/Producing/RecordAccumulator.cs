@@ -5,26 +5,31 @@ namespace Hub.Client.Producing;
 
 /// <summary>
 /// Gathers produced records into per-partition batches and sends each batch when it is full, when it has
-/// lingered for LingerMs (checked by the producer's single timer through <see cref="SendLingered"/>), or on a
-/// flush. Knows nothing of grains: the send is a delegate, so the batching can be tested on its own.
+/// lingered for LingerMs (checked by the producer's single timer through <see cref="SendLingered"/>, which
+/// also sends batches whose retry is due), or on a flush. Knows nothing of grains: the send is a delegate, so
+/// the batching can be tested on its own. Each send is one attempt; the partition's queue decides what follows.
 /// </summary>
 internal sealed class RecordAccumulator
 {
-    /// <summary>Appends one batch to a partition; the memory is valid until the returned task completes.</summary>
+    /// <summary>One attempt to append one batch to a partition; the memory is valid until the returned task completes.</summary>
     public delegate Task<AppendResult> BatchSender(string topic, int partition, ReadOnlyMemory<byte> batch);
 
     private readonly ProducerOptions _options;
     private readonly BatchSender _send;
+    private readonly ProducerIdentity? _identity;
     private readonly TimeProvider _time;
     private readonly long _startTimestamp;
     private readonly Lock _queuesLock = new();
     private PartitionQueue[] _queues = [];
 
     /// <param name="options">Already validated.</param>
-    public RecordAccumulator(ProducerOptions options, BatchSender send, TimeProvider time)
+    /// <param name="identity">The producer id, with idempotence.</param>
+    public RecordAccumulator(ProducerOptions options, BatchSender send, ProducerIdentity? identity, TimeProvider time)
     {
+        if (options.EnableIdempotence) ArgumentNullException.ThrowIfNull(identity);
         _options = options;
         _send = send;
+        _identity = identity;
         _time = time;
         _startTimestamp = time.GetTimestamp();
         Budget = new BufferBudget(options.BufferMemoryBytes);
@@ -37,6 +42,8 @@ internal sealed class RecordAccumulator
     public int LingerMs => _options.LingerMs;
 
     public int MaxInFlightPerPartition => _options.MaxInFlightPerPartition;
+
+    public bool Idempotent => _options.EnableIdempotence;
 
     /// <summary>Monotonic milliseconds, for lingering (wall-clock jumps must not send or hold batches).</summary>
     public long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
@@ -53,14 +60,14 @@ internal sealed class RecordAccumulator
         var closedBatch = queue.Append(record, delivery, out var addedBytes);
         Budget.Take(addedBytes);
         // With no linger a batch is due as soon as it has a record; otherwise only a full one is worth a look.
-        if (closedBatch || _options.LingerMs == 0) TrySend(queue, NowMs);
+        if (closedBatch || _options.LingerMs == 0) queue.SendDue(NowMs);
     }
 
     /// <summary>Sends the batches that have waited LingerMs; the producer's timer calls this.</summary>
     public void SendLingered()
     {
         var now = NowMs;
-        foreach (var queue in Volatile.Read(ref _queues)) TrySend(queue, now);
+        foreach (var queue in Volatile.Read(ref _queues)) queue.SendDue(now);
     }
 
     /// <summary>Sends everything buffered now and waits until all of it is acknowledged or failed.</summary>
@@ -70,46 +77,49 @@ internal sealed class RecordAccumulator
         var queues = Volatile.Read(ref _queues);
         foreach (var queue in queues) queue.CloseOpen(unfinished);
         var now = NowMs;
-        foreach (var queue in queues) TrySend(queue, now);
+        foreach (var queue in queues) queue.SendDue(now);
         await Task.WhenAll(unfinished).WaitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>One attempt to send a batch; its queue settles the outcome.</summary>
     internal async Task SendAsync(ProducerBatch batch)
     {
         var queue = batch.Queue;
-        var size = batch.SizeBytes;
+        AppendResult? stored = null;
+        Exception? error = null;
         var grainFinished = true;
         try
         {
-            var append = _send(queue.Topic.Name, queue.Partition, batch.Build());
+            var producerId = _identity is null ? -1 : await _identity.GetAsync().ConfigureAwait(false);
+            var append = _send(queue.Topic.Name, queue.Partition, batch.Bytes(producerId));
             if (_options.Acks == Acks.None)
             {
-                batch.Succeed(baseOffset: null);
-                // acks=0: the outcome is never reported, but the buffer stays ours until the call is over.
+                // acks=0: done once sent, the outcome never reported; but the buffer stays ours until the call is over.
+                batch.ReportDeliveries();
                 await ((Task)append).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 grainFinished = append.IsCompletedSuccessfully || append.Exception?.InnerException is HubException;
             }
             else
             {
-                batch.Succeed((await append.ConfigureAwait(false)).BaseOffset);
+                stored = await append.ConfigureAwait(false);
             }
         }
-        catch (Exception error)
+        catch (Exception e)
         {
-            batch.Fail(error);
-            grainFinished = GrainCalls.Finished(error);
+            error = e;
+            grainFinished = GrainCalls.Finished(e);
         }
-        finally
-        {
-            batch.Release(bytesMayBeInUse: !grainFinished);
-            Budget.Return(size);
-            queue.Finished(batch);
-            TrySend(queue, NowMs);
-        }
+        batch.SendEnded(grainFinished);
+        queue.Completed(batch, stored, error, NowMs);
+        queue.SendDue(NowMs);
     }
 
-    private static void TrySend(PartitionQueue queue, long nowMs)
+    /// <summary>Reports a done batch's outcome to its records' listeners and gives back its memory.</summary>
+    internal void Report(ProducerBatch batch)
     {
-        while (queue.TakeSendable(nowMs) is { } batch) ThreadPool.UnsafeQueueUserWorkItem(batch, preferLocal: false);
+        var size = batch.SizeBytes;
+        batch.ReportDeliveries();
+        Budget.Return(size); // before the release completes Done, so a flush that returns sees the budget back
+        batch.Release();
     }
 }

@@ -315,6 +315,51 @@ public class HubProducerConsumerTests : IAsyncLifetime
         Assert.Equal(new RecordMetadata("events", 4, 0, landed?.TimestampMs ?? 0), landed);
     }
 
+    [Fact]
+    public async Task An_append_stored_but_unanswered_is_stored_once_and_in_order()
+    {
+        var log = _cluster.Log("events", 0);
+        log.LoseNextAnswers(); // the first batch is stored, its answer lost: the producer must not store it twice
+
+        var reported = await ProduceNumbered(records: 2_000);
+
+        await AssertStoredOnceInOrder(reported, records: 2_000);
+    }
+
+    [Fact]
+    public async Task A_refused_append_is_retried_before_the_batches_in_flight_behind_it()
+    {
+        // The first batch is refused while the next ones are on their way: they must not be stored ahead of it.
+        _cluster.Log("events", 0).RefuseNextAppend(new HubException(ErrorCode.NotLeaderOrFollower, "leadership moved"));
+
+        var reported = await ProduceNumbered(records: 2_000);
+
+        await AssertStoredOnceInOrder(reported, records: 2_000);
+    }
+
+    /// <summary>Records 0..records-1 to partition 0 of "events" in small batches, five in flight; returns the offset reported for each.</summary>
+    private async Task<long[]> ProduceNumbered(int records)
+    {
+        var reported = new long[records];
+        Action<RecordMetadata?, Exception?, long> onDelivery = (metadata, error, i) => reported[i] = error is null ? metadata!.Value.Offset : -2;
+        await using (var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 0, BatchSizeBytes = 200, MaxInFlightPerPartition = 5 }))
+        {
+            for (var i = 0; i < records; i++)
+                producer.Produce("events", new ProducerRecord { Value = BitConverter.GetBytes(i), Partition = 0 }, onDelivery, i);
+        }
+        return reported;
+    }
+
+    private async Task AssertStoredOnceInOrder(long[] reported, int records)
+    {
+        Assert.Equal(records, _cluster.Log("events", 0).NextOffset);
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, 0);
+        var stored = (await Take(consumer, records)).Select(r => BitConverter.ToInt32(r.Record.Value!.Value.Span)).ToArray();
+        Assert.Equal(Enumerable.Range(0, records), stored);
+        Assert.Equal(Enumerable.Range(0, records).Select(i => (long)i), reported);
+    }
+
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"key-{i}");
 
     private static async Task<List<ConsumeResult>> Take(HubConsumer consumer, int count)

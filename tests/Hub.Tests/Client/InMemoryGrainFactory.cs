@@ -6,7 +6,7 @@ using Orleans.Runtime;
 namespace Hub.Tests.Client;
 
 /// <summary>
-/// Serves the SDK's two grain look-ups (the controller, partition replicas by key) from in-memory fakes, so
+/// Serves the SDK's grain look-ups (the controller, producer ids, partition replicas by key) from in-memory fakes, so
 /// producer, consumer and admin run end to end without a silo. Every other factory member is unused.
 /// </summary>
 internal sealed class InMemoryGrainFactory : IGrainFactory
@@ -15,11 +15,16 @@ internal sealed class InMemoryGrainFactory : IGrainFactory
 
     public InMemoryClusterController Controller { get; } = new();
 
+    public InMemoryProducerIdGrain ProducerIds { get; } = new();
+
     public InMemoryPartitionLog Log(string topic, int partition) => _logs.GetOrAdd((topic, partition), _ => new InMemoryPartitionLog());
 
     public TGrainInterface GetGrain<TGrainInterface>(long primaryKey, string? grainClassNamePrefix = null)
         where TGrainInterface : IGrainWithIntegerKey =>
-        Controller is TGrainInterface controller && primaryKey == 0 ? controller : throw new NotSupportedException();
+        primaryKey != 0 ? throw new NotSupportedException()
+        : Controller is TGrainInterface controller ? controller
+        : ProducerIds is TGrainInterface producerIds ? producerIds
+        : throw new NotSupportedException();
 
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey, string? grainClassNamePrefix = null)
         where TGrainInterface : IGrainWithStringKey

@@ -7,7 +7,23 @@ namespace Hub.Tests.Client;
 /// <summary>A replica reference on one broker: serves its partition's log only while the controller says it leads.</summary>
 internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, string topic, int partition, int broker) : IPartitionGrain
 {
-    public Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All) => Lead(() => Task.FromResult(Log.Append(batches.Span)));
+    /// <summary>
+    /// Stores at once, in call order, as a grain takes calls as they arrive, but answers on a later turn, so a
+    /// producer has several appends in flight as it would over the network.
+    /// </summary>
+    public Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All) => Lead(() =>
+    {
+        Task<AppendResult> answer;
+        try
+        {
+            answer = Task.FromResult(Log.Append(batches.Span));
+        }
+        catch (Exception e)
+        {
+            answer = Task.FromException<AppendResult>(e);
+        }
+        return AnswerLaterAsync(answer);
+    });
 
     public Task<FetchResult> Fetch(FetchRequest request) => Lead(() => Log.Fetch(request));
 
@@ -15,6 +31,12 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
         Lead(() => Task.FromResult(new OffsetAndTimestamp(Log.ListOffset(timestamp), -1)));
 
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));
+
+    private static async Task<AppendResult> AnswerLaterAsync(Task<AppendResult> answer)
+    {
+        await Task.Yield();
+        return await answer;
+    }
 
     private InMemoryPartitionLog Log => cluster.Log(topic, partition);
 

@@ -1,13 +1,20 @@
 using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
+using Hub.Silo.Log;
 
 namespace Hub.Tests.Client;
 
-/// <summary>One partition's batches in memory, with offsets assigned on append and long-polling fetches.</summary>
+/// <summary>
+/// One partition's batches in memory, with offsets assigned on append, the silo's idempotent-producer check
+/// (<see cref="ProducerStateTable"/>) and long-polling fetches.
+/// </summary>
 internal sealed class InMemoryPartitionLog
 {
     private readonly Lock _lock = new();
+    private readonly ValidatedBatches _appending = new();
+    private readonly ProducerStateTable _producers = new(ProducerStateTable.DefaultExpiration);
+    private int _answersToLose;
     private readonly List<byte[]> _batches = [];
     private long _nextOffset;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -21,6 +28,12 @@ internal sealed class InMemoryPartitionLog
         lock (_lock) _refuseNext = refusal;
     }
 
+    /// <summary>The next <paramref name="count"/> appends are stored (or recognised as duplicates) but answered with a timeout, as when the answer is lost.</summary>
+    public void LoseNextAnswers(int count = 1)
+    {
+        lock (_lock) _answersToLose = count;
+    }
+
     public long NextOffset
     {
         get { lock (_lock) return _nextOffset; }
@@ -30,6 +43,7 @@ internal sealed class InMemoryPartitionLog
     {
         TaskCompletionSource appended;
         AppendResult result;
+        bool answerLost;
         lock (_lock)
         {
             AppendCalls++;
@@ -38,24 +52,39 @@ internal sealed class InMemoryPartitionLog
                 _refuseNext = null;
                 throw refusal;
             }
-            var first = _nextOffset;
-            while (!batches.IsEmpty)
-            {
-                if (!RecordBatchHeader.TryRead(batches, out var header) || header.TotalSize > batches.Length
-                    || header.Crc != RecordBatchHeader.ComputeCrc(batches[..header.TotalSize]))
-                    throw new HubException(ErrorCode.CorruptMessage, "bad batch");
-                var stored = batches[..header.TotalSize].ToArray(); // as Orleans would: the caller's buffer goes back to a pool
-                RecordBatchHeader.WriteBaseOffset(stored, _nextOffset);
-                _batches.Add(stored);
-                _nextOffset += header.RecordCount;
-                batches = batches[header.TotalSize..];
-            }
-            result = new AppendResult(first, _nextOffset - 1, -1, 0);
+            result = Store(batches);
+            answerLost = _answersToLose > 0;
+            if (answerLost) _answersToLose--;
             appended = _appended;
             _appended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         appended.SetResult();
-        return result;
+        return answerLost ? throw new TimeoutException("the answer was lost") : result;
+    }
+
+    private AppendResult Store(ReadOnlySpan<byte> batches)
+    {
+        _appending.Clear();
+        for (var position = 0; position < batches.Length;)
+        {
+            if (!RecordBatchHeader.TryRead(batches[position..], out var header) || header.TotalSize > batches.Length - position
+                || header.Crc != RecordBatchHeader.ComputeCrc(batches.Slice(position, header.TotalSize)))
+                throw new HubException(ErrorCode.CorruptMessage, "bad batch");
+            _appending.Add(position, header);
+            position += header.TotalSize;
+        }
+        if (_producers.Check(_appending) is { } duplicate) return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, 0);
+        var first = _nextOffset;
+        foreach (ref readonly var batch in _appending.Batches)
+        {
+            var stored = batches.Slice(batch.Position, batch.Header.TotalSize).ToArray(); // as Orleans would: the caller's buffer goes back to a pool
+            RecordBatchHeader.WriteBaseOffset(stored, _nextOffset);
+            RecordBatchHeader.TryRead(stored, out var storedHeader);
+            _producers.Record(storedHeader, appendMs: 0);
+            _batches.Add(stored);
+            _nextOffset += batch.Header.RecordCount;
+        }
+        return new AppendResult(first, _nextOffset - 1, -1, 0);
     }
 
     public async Task<FetchResult> Fetch(FetchRequest request)

@@ -8,7 +8,7 @@ namespace Hub.Tests.Client;
 public class ProducerTopicTests
 {
     private readonly RecordAccumulator _accumulator =
-        new(new ProducerOptions().Validated(), (_, _, _) => throw new NotSupportedException(), TimeProvider.System);
+        new(new ProducerOptions { EnableIdempotence = false }.Validated(), (_, _, _) => throw new NotSupportedException(), identity: null, TimeProvider.System);
 
     [Fact]
     public void Records_produced_before_the_metadata_arrives_are_routed_in_order_when_it_does()

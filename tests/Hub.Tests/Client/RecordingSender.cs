@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Hub.Batches;
 using Record = Hub.Batches.Record;
 using Hub.Partitions;
+using Hub.Errors;
 
 namespace Hub.Tests.Client;
 
@@ -25,6 +26,8 @@ internal sealed class RecordingSender
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         return await _sent.Reader.ReadAsync(timeout.Token);
     }
+
+    public bool TryNext(out SentBatch sent) => _sent.Reader.TryRead(out sent!);
 
     /// <summary>True when nothing is sent within a short while (sends are dispatched to the thread pool).</summary>
     public async Task<bool> StaysQuietAsync()
@@ -50,6 +53,8 @@ internal sealed record SentBatch(string Topic, int Partition, byte[] Bytes)
         while (reader.MoveNext()) records.Add(reader.Current);
         return records;
     }
+
+    public void Refuse(ErrorCode code) => Reply.SetException(new HubException(code, $"refused: {code}"));
 
     public void Acknowledge(long baseOffset) =>
         Reply.SetResult(new AppendResult(baseOffset, baseOffset + Header.LastOffsetDelta, -1, 0));
