@@ -6,6 +6,9 @@ namespace Hub.Faults.Checking;
 /// Every acknowledged record is read back exactly once, in the partition and at the offset its acknowledgement
 /// gave; nothing is read back twice, acknowledged or not (the producers are idempotent); nothing read back was
 /// never sent. A partition read back only in part is reported once and its records are not judged lost.
+/// A negative acknowledged offset means the client acknowledged without one: librdkafka reports -1001 for records it
+/// counts as stored because a later batch of the same producer was acknowledged (an implicit ack), and the SDK
+/// -1 for a batch the partition answered as a duplicate; those records are still read back exactly once.
 /// </summary>
 internal static class DeliveryCheck
 {
@@ -22,7 +25,7 @@ internal static class DeliveryCheck
                 if (readBack.IsComplete(record.Partition))
                     yield return Concerning(AnomalyKind.Lost, record, $"acknowledged at {Place(record.Partition, record.AckedOffset)}, not read back");
             }
-            else if (!places.Contains((record.Partition, record.AckedOffset)))
+            else if (record.AckedOffset >= 0 && !places.Contains((record.Partition, record.AckedOffset)))
             {
                 yield return Concerning(AnomalyKind.WrongOffset, record,
                     $"acknowledged at {Place(record.Partition, record.AckedOffset)}, read back at {string.Join(", ", places.Select(p => Place(p.Partition, p.Offset)))}");

@@ -98,6 +98,19 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void A_record_acknowledged_without_an_offset_only_has_to_be_read_back_once()
+    {
+        Produce(0.1, 0.2, "w/0/0", offset: 0);
+        Sent(0.3, "w/0/1");
+        Acked(0.4, "w/0/1", offset: -1001);
+        Stored(0, 1, "w/0/1");
+        Assert.Empty(Check().Anomalies);
+
+        Stored(0, 2, "w/0/1");
+        Assert.Equal(AnomalyKind.Duplicated, Assert.Single(Check().Anomalies).Kind);
+    }
+
+    [Fact]
     public void A_value_nobody_sent_is_unknown()
     {
         Produce(0.1, 0.2, "w/0/0", offset: 0);
