@@ -165,7 +165,22 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
                 $"producer {header.ProducerId} epoch {header.ProducerEpoch} sent sequence {header.BaseSequence}, expected {expected}");
     }
 
-    /// <summary>Sequences wrap from int.MaxValue to 0, as in Kafka.</summary>
-    private static int Increment(int sequence, int by) =>
-        sequence > int.MaxValue - by ? by - (int.MaxValue - sequence) - 1 : sequence + by;
+    /// <summary>
+    /// True when <paramref name="header"/>'s batch continues its producer's current epoch past a gap: the sequences
+    /// before it are not stored yet, so a batch sent earlier may still be on its way (see
+    /// <see cref="Hub.Silo.Partitions.ReorderedAppends"/>). "Past" means less than half the sequence space ahead, the
+    /// wrap-around's usual reading.
+    /// </summary>
+    public bool IsAheadOfStored(in RecordBatchHeader header)
+    {
+        if (header.ProducerId < 0 || !_producers.TryGetValue(header.ProducerId, out var producer)) return false;
+        if (header.ProducerEpoch != producer.Epoch || producer.LastSequence < 0) return false;
+        var expected = Increment(producer.LastSequence, 1);
+        var ahead = ((long)header.BaseSequence - expected + SequenceSpace) % SequenceSpace;
+        return ahead is > 0 and < SequenceSpace / 2;
+    }
+
+    private const long SequenceSpace = (long)int.MaxValue + 1;
+
+    private static int Increment(int sequence, int by) => ProducerStamp.AddToSequence(sequence, by);
 }

@@ -170,6 +170,14 @@ internal sealed partial class SegmentLog : IDisposable
     }
 
     /// <summary>
+    /// True when an append of <paramref name="batches"/> was refused with OUT_OF_ORDER_SEQUENCE_NUMBER only because
+    /// their producer's earlier batches are not stored yet: worth waiting for (see <see cref="Hub.Silo.Partitions.ReorderedAppends"/>).
+    /// The first batch decides, as a produce request carries one batch per partition.
+    /// </summary>
+    public bool AwaitsEarlierBatches(ReadOnlySpan<byte> batches) =>
+        RecordBatchHeader.TryRead(batches, out var header) && _producers.IsAheadOfStored(header);
+
+    /// <summary>
     /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
     /// CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>

@@ -49,6 +49,7 @@ internal sealed partial class PartitionGrain(
     private HubException? _unavailable;
     private TaskCompletionSource _appended = NewSignal();
     private TaskCompletionSource _committed = NewSignal();
+    private readonly ReorderedAppends _reorderedAppends = new(time);
     private string _directory = "";
     private string _topic = "";
     private int _partition;
@@ -114,15 +115,31 @@ internal sealed partial class PartitionGrain(
         LeaderReplicaSet leader;
         AcksAllWaiters acksAll;
         Task? overdueFlush;
+        ReorderedAppends.Wait? reordered = null;
         try
         {
-            var log = Log();
-            leader = Leader();
-            acksAll = _acksAll!;
-            if (acks == RequiredAcks.All) acksAll.RefuseBelowMinInSync();
-            // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
-            // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
-            result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
+            SegmentLog log;
+            while (true)
+            {
+                // Everything is looked at again after a wait: the role, the epoch or the ISR may have changed.
+                log = Log();
+                leader = Leader();
+                acksAll = _acksAll!;
+                if (acks == RequiredAcks.All) acksAll.RefuseBelowMinInSync();
+                try
+                {
+                    // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
+                    // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
+                    result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
+                    break;
+                }
+                catch (HubException e) when (e.Code == ErrorCode.OutOfOrderSequenceNumber && log.AwaitsEarlierBatches(batches.Writable.Span))
+                {
+                    reordered ??= _reorderedAppends.Start();
+                    if (reordered is not { Remaining.Ticks: > 0 }) throw;
+                }
+                await WaitFor(_appended, reordered.Remaining);
+            }
             Signal(ref _appended);
             AdvanceHighWatermark();
             overdueFlush = log.OverdueFlush();
@@ -133,7 +150,8 @@ internal sealed partial class PartitionGrain(
         }
         finally
         {
-            // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait.
+            // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait for acks.
+            reordered?.Dispose();
             batches.Dispose();
         }
         if (overdueFlush is not null) await WaitForOverdueFlush(overdueFlush);

@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Silo.Log;
 using Hub.Tests.Kafka;
@@ -172,5 +173,37 @@ public sealed class ProducerStateTableTests
         Assert.Equal(1, table.ProducerCount);
         Assert.Equal((70L, 70L), Check(table, Batch(0, producer: 2)));
         Assert.Null(Check(table, Batch(1, producer: 2)));
+    }
+
+    [Fact]
+    public void A_batch_past_a_gap_in_the_current_epoch_is_ahead_of_the_stored_ones_and_nothing_else_is()
+    {
+        var table = new ProducerStateTable(ProducerStateTable.DefaultExpiration);
+        Assert.False(table.IsAheadOfStored(Header(Batch(5)))); // an unknown producer may start anywhere
+        Record(table, Batch(0, records: 3), baseOffset: 0);
+
+        Assert.True(table.IsAheadOfStored(Header(Batch(4))));
+        Assert.True(table.IsAheadOfStored(Header(Batch(1_000_000))));
+        Assert.False(table.IsAheadOfStored(Header(Batch(3)))); // next in line: not a gap
+        Assert.False(table.IsAheadOfStored(Header(Batch(1)))); // behind
+        Assert.False(table.IsAheadOfStored(Header(Batch(4, epoch: 1)))); // another epoch starts at 0 or is fenced
+        Assert.False(table.IsAheadOfStored(Header(Batch(4, producer: 8))));
+    }
+
+    [Fact]
+    public void Ahead_counts_across_the_sequence_wrap_around()
+    {
+        var table = new ProducerStateTable(ProducerStateTable.DefaultExpiration);
+        Record(table, Batch(int.MaxValue - 1, records: 1), baseOffset: 0); // next: int.MaxValue, then 0
+        Assert.True(table.IsAheadOfStored(Header(Batch(0))));
+        Assert.True(table.IsAheadOfStored(Header(Batch(10))));
+        Assert.False(table.IsAheadOfStored(Header(Batch(int.MaxValue))));
+        Assert.False(table.IsAheadOfStored(Header(Batch(int.MaxValue - 5))));
+    }
+
+    private static RecordBatchHeader Header(byte[] batch)
+    {
+        Assert.True(RecordBatchHeader.TryRead(batch, out var header));
+        return header;
     }
 }

@@ -1,0 +1,54 @@
+namespace Hub.Silo.Partitions;
+
+/// <summary>
+/// Orleans does not keep the order of calls: a silo dispatches each message it receives on a thread-pool work
+/// item of its own, so an idempotent producer's pipelined batches (up to five per partition) now and then reach
+/// the partition out of order. Kafka's broker refuses a batch past a sequence gap (OUT_OF_ORDER_SEQUENCE_NUMBER),
+/// which over one TCP connection means a batch went missing; here it mostly means the batch before it is a few
+/// milliseconds behind, and a refusal costs the producer a round trip per batch in flight. So such an append
+/// waits, briefly and in bounded number, for the partition's next append and tries again; the refusal stands if
+/// the gap outlasts the wait. Nothing is stored out of order: the log's sequence check decides every attempt.
+/// One per partition replica; called on its grain's scheduler only.
+/// </summary>
+internal sealed class ReorderedAppends(TimeProvider time)
+{
+    /// <summary>
+    /// Far above the milliseconds by which dispatch reorders calls on a loaded silo, far below a client's 30 s
+    /// request timeout: a batch lost for good costs the ones sent after it this long before they are refused.
+    /// </summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A waiting append holds its batch in memory. Five in flight let a producer have four waiting; this leaves room
+    /// for several producers of one partition. Past it a refusal is immediate, which costs a retry, not data.
+    /// </summary>
+    public const int MaxWaiting = 32;
+
+    private int _waiting;
+
+    public int Waiting => _waiting;
+
+    /// <summary>Starts a wait for one append, or null when <see cref="MaxWaiting"/> appends already wait.</summary>
+    public Wait? Start()
+    {
+        if (_waiting >= MaxWaiting) return null;
+        _waiting++;
+        return new Wait(this, time, time.GetTimestamp());
+    }
+
+    /// <summary>One append's wait for the batches before it; disposing it gives its place back.</summary>
+    public sealed class Wait(ReorderedAppends owner, TimeProvider time, long startedAt) : IDisposable
+    {
+        private bool _disposed;
+
+        /// <summary>What is left of <see cref="MaxWait"/>; zero or less once it is over.</summary>
+        public TimeSpan Remaining => MaxWait - time.GetElapsedTime(startedAt);
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            owner._waiting--;
+        }
+    }
+}
