@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 
 namespace Hub.Silo.Log;
@@ -106,18 +107,17 @@ internal static class RecordBatchValidator
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
     }
 
-    /// <summary>Decompresses the batch (see <see cref="BatchDecompressor.DecompressBatch"/>) and walks its records.</summary>
+    /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records.</summary>
     private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
     {
         PooledBufferWriter plain;
         try
         {
-            plain = BatchDecompressor.DecompressBatch(batch, header);
+            plain = RecordBatchCompression.Decompress(batch, header);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (InvalidDataException e)
         {
-            // Each codec library signals damage its own way; to the producer they are all a corrupt batch.
-            throw Corrupt(index, position, $"{header.Compression} payload does not decompress: {e.Message}");
+            throw Corrupt(index, position, e.Message);
         }
         using (plain) ValidateRecords(plain.WrittenMemory, header, index, position);
     }

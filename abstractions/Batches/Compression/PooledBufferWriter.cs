@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Hub.Silo.Log;
+namespace Hub.Batches.Compression;
 
 /// <summary>
 /// A growable buffer rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past a limit, for output
