@@ -3,8 +3,9 @@ using System.Buffers;
 namespace Hub.Batches.Compression;
 
 /// <summary>
-/// A growable buffer rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past a limit, for output
-/// whose size the input does not bound (decompression). Not thread-safe; dispose to return the buffer.
+/// A growable buffer rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past a limit, for codec
+/// output whose size is known only once written (above all decompression, whose size the input does not bound).
+/// Not thread-safe; dispose to return the buffer.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {

@@ -21,8 +21,8 @@ internal static class RecordBatchCompression
     private const int ExpectedCompressionRatio = 4;
 
     /// <summary>
-    /// Compressed output is this producer's own records, whose size the caller bounds: its limit is the codecs'
-    /// few bytes of worst-case growth over the input, which the largest array takes in its stride.
+    /// No limit of its own for compressed output: its input is records this process holds already (a producer's
+    /// batch, or one the broker validated), and the codecs add at most a few bytes per block to them.
     /// </summary>
     private const int MaxCompressedBytes = int.MaxValue;
 
