@@ -99,6 +99,21 @@ public sealed class SegmentLogRecompressionTests : IDisposable
     }
 
     [Fact]
+    public void A_follower_copies_the_recompressed_batches_and_their_producer_as_they_are()
+    {
+        using var leader = _bed.Open(Compression("snappy"));
+        using var followerBed = new LogTestBed();
+        using var follower = followerBed.Open(Compression("snappy"));
+        var sent = IdempotentBatches.Create(producerId: 5, epoch: 0, baseSequence: 0, records: 3);
+        leader.Append(sent.ToArray(), leaderEpoch: 1);
+
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+
+        Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
+        Assert.Equal((0L, 2L), (follower.Append(sent.ToArray(), leaderEpoch: 1).BaseOffset, follower.LogEndOffset - 1)); // a retry reaching it after a failover
+    }
+
+    [Fact]
     public void A_batch_that_recompresses_past_max_message_bytes_is_refused()
     {
         // Random bytes don't compress: gzip's framing makes the batch a little larger than it came.
