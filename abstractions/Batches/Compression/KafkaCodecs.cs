@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using K4os.Compression.LZ4;
 using K4os.Compression.LZ4.Streams;
 using ZstdSharp;
+using ZstdSharp.Unsafe;
 
 namespace Hub.Batches.Compression;
 
@@ -13,8 +14,15 @@ namespace Hub.Batches.Compression;
 /// </summary>
 internal static class KafkaCodecs
 {
-    /// <summary>What a stream-based decoder is asked for at a time.</summary>
+    /// <summary>What a stream-based decoder is asked for at a time (less near the output's limit).</summary>
     private const int ReadChunk = 64 * 1024;
+
+    /// <summary>
+    /// Largest zstd window (log2) a frame may ask for: zstd reserves the window before decoding, and its default
+    /// bound (2^27) is twice what any batch may decompress to. 2^26 is <see cref="RecordBatchCompression.MaxDecompressedBytes"/>:
+    /// a back-reference never reaches further back than the batch's own records.
+    /// </summary>
+    private const int ZstdWindowLogMax = 26;
 
     /// <summary>zstd's level when Kafka's compression.zstd.level is left at its default.</summary>
     private const int ZstdLevel = 3;
@@ -49,12 +57,18 @@ internal static class KafkaCodecs
                 SnappyCodec.Decompress(compressed.Span, output);
                 break;
             case CompressionType.Lz4:
-                LZ4Frame.Decode(compressed.Span, output);
+                // As a stream, so it is asked for no more than the room left (see CopyTo).
+                using (var input = AsStream(compressed))
+                using (var lz4 = LZ4Stream.Decode(input))
+                    CopyTo(lz4, output);
                 break;
             case CompressionType.Zstd:
                 using (var input = AsStream(compressed))
                 using (var zstd = new DecompressionStream(input))
+                {
+                    zstd.SetParameter(ZSTD_dParameter.ZSTD_d_windowLogMax, ZstdWindowLogMax);
                     CopyTo(zstd, output);
+                }
                 break;
             default:
                 throw new InvalidDataException($"unknown compression codec {(int)codec}");
@@ -91,10 +105,19 @@ internal static class KafkaCodecs
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end into <paramref name="output"/>, asking for no more than the room
+    /// left, so output of exactly the limit fits and only a byte past it is refused.
+    /// </summary>
     private static void CopyTo(Stream source, PooledBufferWriter output)
     {
-        int read;
-        while ((read = source.Read(output.GetSpan(ReadChunk))) > 0) output.Advance(read);
+        while (output.Remaining > 0)
+        {
+            var read = source.Read(output.GetSpan(Math.Min(ReadChunk, output.Remaining)));
+            if (read == 0) return;
+            output.Advance(read);
+        }
+        if (source.ReadByte() >= 0) throw output.LimitExceeded();
     }
 
     /// <summary>A read-only stream over the bytes, without copying them when they sit in an array (as Orleans hands them over).</summary>

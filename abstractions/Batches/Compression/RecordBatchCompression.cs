@@ -21,8 +21,9 @@ internal static class RecordBatchCompression
     private const int ExpectedCompressionRatio = 4;
 
     /// <summary>
-    /// No limit of its own for compressed output: its input is records this process holds already (a producer's
-    /// batch, or one the broker validated), and the codecs add at most a few bytes per block to them.
+    /// No limit of its own for compressed output: its input is one batch this process holds already (a producer's,
+    /// at most its batch.size; or the one batch a leader rewrites, at most <see cref="MaxDecompressedBytes"/>), and
+    /// the codecs add at most a few bytes per block to it.
     /// </summary>
     private const int MaxCompressedBytes = int.MaxValue;
 

@@ -12,8 +12,10 @@ internal static class SnappyCodec
 {
     private static ReadOnlySpan<byte> XerialMagic => [0x82, (byte)'S', (byte)'N', (byte)'A', (byte)'P', (byte)'P', (byte)'Y', 0];
 
+    /// <summary>xerial's stream header: the 8-byte magic, then its version and compatible version as int32s.</summary>
     private const int XerialHeaderSize = 16;
 
+    /// <summary>xerial's block prefix: the compressed block's length as a big-endian int32.</summary>
     private const int XerialBlockLengthSize = 4;
 
     public static void Decompress(ReadOnlySpan<byte> compressed, PooledBufferWriter output)
@@ -42,7 +44,8 @@ internal static class SnappyCodec
     private static void DecompressBlock(ReadOnlySpan<byte> block, PooledBufferWriter output)
     {
         var length = Snappy.GetUncompressedLength(block);
-        var written = Snappy.Decompress(block, output.GetSpan(length)[..length]);
+        // An empty block asks for no room, so one ending output of exactly the limit is no reason to refuse it.
+        var written = Snappy.Decompress(block, length == 0 ? [] : output.GetSpan(length)[..length]);
         output.Advance(written);
     }
 }

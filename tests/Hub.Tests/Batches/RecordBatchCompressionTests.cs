@@ -63,7 +63,7 @@ public sealed class RecordBatchCompressionTests
 
     public static TheoryData<CompressionType, string> ReferenceEncodings => new()
     {
-        // lz4 1.9 (`lz4 records.bin`): frame with 4 MiB independent blocks and a content checksum.
+        // lz4 1.9 (`lz4 records.bin`): frame with 64 KiB independent blocks (block descriptor 0x40) and a content checksum.
         { CompressionType.Lz4, "04224d186440a758000000f51e12000000010668756200220000020116636f6d7072657373696f6e0018000004010c766563746f72001200000629001d082900180a2900150c29001d0e290018102900151229001d142900a016010c766563746f720000000000f9813bdb" },
         // zstd 1.5 (`zstd records.bin`).
         { CompressionType.Zstd, "28b52ffd24a4650200540312000000010668756200220000020116636f6d7072657373696f6e0018000004010c766563746f720012000006080a0c0e101214160900a010300f680c7002e6018d014ec0bc659a2a032ca86c94" },
@@ -95,13 +95,41 @@ public sealed class RecordBatchCompressionTests
     public void A_decompression_bomb_stops_at_the_limit_with_a_clear_error(CompressionType codec)
     {
         // A MiB of zeros past the limit compresses to a few KiB; decoding stops at the limit instead of taking the memory.
-        using var bomb = RecordBatchCompression.NewCompressedOutput(1 << 16);
-        RecordBatchCompression.Compress(WithRecords(new byte[RecordBatchCompression.MaxDecompressedBytes + (1 << 20)]), codec, bomb);
-        var batch = bomb.WrittenMemory.ToArray();
+        var batch = CompressedZeros(codec, RecordBatchCompression.MaxDecompressedBytes + (1 << 20));
         RecordBatchHeader.TryRead(batch, out var header);
 
         var error = AssertRefusedWithin(batch, header);
         Assert.Contains($"limit of {RecordBatchCompression.MaxDecompressedBytes} bytes", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void A_batch_of_exactly_the_limit_decompresses_and_one_byte_more_is_refused(CompressionType codec)
+    {
+        // The limit is on what a codec writes, not on the room it asks for ahead: the whole limit is usable.
+        var atLimit = CompressedZeros(codec, RecordBatchCompression.MaxDecompressedBytes);
+        RecordBatchHeader.TryRead(atLimit, out var header);
+        using (var plain = RecordBatchCompression.Decompress(atLimit, header))
+            Assert.Equal(RecordBatchCompression.MaxDecompressedBytes, plain.Length);
+
+        var over = CompressedZeros(codec, RecordBatchCompression.MaxDecompressedBytes + 1);
+        RecordBatchHeader.TryRead(over, out header);
+        Assert.Contains($"limit of {RecordBatchCompression.MaxDecompressedBytes} bytes", AssertRefusedWithin(over, header).Message);
+    }
+
+    [Fact]
+    public void A_zstd_frame_asking_for_a_window_past_the_limit_is_refused()
+    {
+        // A zstd frame's Window_Descriptor (exponent in its top 5 bits) names the window, 2^(10 + exponent), that a
+        // decoder reserves before decoding. The vectors' records as one raw last block, window 2^26 and then 2^27.
+        var records = Records();
+        byte[] Frame(byte windowDescriptor) => [0x28, 0xB5, 0x2F, 0xFD, 0x00, windowDescriptor,
+            (byte)((records.Length << 3) | 1), (byte)(records.Length >> 5), (byte)(records.Length >> 13), .. records];
+        AssertDecodesToVector(CompressionType.Zstd, Frame(16 << 3));
+
+        var batch = VectorBatch(CompressionType.Zstd, Frame(17 << 3));
+        RecordBatchHeader.TryRead(batch, out var header);
+        Assert.Contains("do not decompress", AssertRefusedWithin(batch, header).Message);
     }
 
     [Fact]
@@ -131,19 +159,31 @@ public sealed class RecordBatchCompressionTests
 
     private static void AssertDecodesToVector(CompressionType codec, byte[] compressed)
     {
-        var batch = TestBatches.WithRecordsSection(TestBatches.Build(0, "hub", "compression", "vector", "hub", "compression", "vector",
-            "hub", "compression", "vector", "hub", "compression", "vector"), codec, compressed);
+        var batch = VectorBatch(codec, compressed);
         RecordBatchHeader.TryRead(batch, out var header);
         using var plain = RecordBatchCompression.Decompress(batch, header);
         Assert.Equal(Records(), plain.WrittenMemory[RecordBatchLayout.HeaderSize..].ToArray());
         Assert.Equal(12, TestBatches.Records(plain.WrittenMemory).Count);
     }
 
+    /// <summary>The header of a batch of the vectors' 12 records in front of their <paramref name="compressed"/> records section.</summary>
+    private static byte[] VectorBatch(CompressionType codec, byte[] compressed) =>
+        TestBatches.WithRecordsSection(TestBatches.Build(0, "hub", "compression", "vector", "hub", "compression", "vector",
+            "hub", "compression", "vector", "hub", "compression", "vector"), codec, compressed);
+
     /// <summary>Values "hub", "compression", "vector" four times (null keys, timestamp delta 0, no headers) as a records section: the vectors' input.</summary>
     private static byte[] Records() => Convert.FromHexString(
         "12000000010668756200220000020116636f6d7072657373696f6e0018000004010c766563746f720012000006010668756200220000080116636f6d" +
         "7072657373696f6e001800000a010c766563746f72001200000c0106687562002200000e0116636f6d7072657373696f6e0018000010010c76656374" +
         "6f720012000012010668756200220000140116636f6d7072657373696f6e0018000016010c766563746f7200");
+
+    /// <summary>A batch <paramref name="totalBytes"/> long uncompressed (its records section zeros), compressed with <paramref name="codec"/>.</summary>
+    private static byte[] CompressedZeros(CompressionType codec, int totalBytes)
+    {
+        using var output = RecordBatchCompression.NewCompressedOutput(1 << 16);
+        RecordBatchCompression.Compress(WithRecords(new byte[totalBytes - RecordBatchLayout.HeaderSize]), codec, output);
+        return output.WrittenMemory.ToArray();
+    }
 
     /// <summary>An uncompressed batch's header in front of <paramref name="records"/>.</summary>
     private static byte[] WithRecords(byte[] records) => TestBatches.WithRecordsSection(TestBatches.Build(1, "a"), CompressionType.None, records);
