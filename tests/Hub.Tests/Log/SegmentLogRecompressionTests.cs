@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Tests.Kafka;
@@ -84,18 +85,21 @@ public sealed class SegmentLogRecompressionTests : IDisposable
     }
 
     [Fact]
-    public void Each_batch_of_an_append_is_recompressed_on_its_own()
+    public void An_append_of_several_batches_is_refused_when_one_must_be_rewritten_as_in_kafka()
     {
+        // Kafka's leader takes one batch per partition and produce when it rewrites; so the rewritten copy an
+        // append is held in is bounded by one batch, however many small bombs a request carries.
         using var log = _bed.Open(Compression("gzip"));
+        var sameCodec = TestBatches.Compress(Batch(), CompressionType.Gzip);
 
-        var result = log.Append(TestBatches.Concat(TestBatches.Build(1, "a", "b"), TestBatches.Compress(Batch(), CompressionType.Gzip),
-            TestBatches.Compress(TestBatches.Build(2, "c"), CompressionType.Lz4)));
+        var refused = Assert.Throws<HubException>(() => log.Append(TestBatches.Concat(sameCodec, TestBatches.Compress(TestBatches.Build(2, "c"), CompressionType.Zstd))));
 
-        Assert.Equal((0L, 5L), (result.BaseOffset, result.LastOffset));
-        var read = log.Read(0, 1 << 20).Memory;
-        Assert.Equal([(0L, CompressionType.Gzip), (2, CompressionType.Gzip), (5, CompressionType.Gzip)],
-            TestBatches.Split(read).Select(b => (b.Header.BaseOffset, b.Header.Compression)));
-        Assert.Equal(["a", "b", .. TestBatches.Records(Batch()).Select(r => r.Value), "c"], TestBatches.Records(read).Select(r => r.Value));
+        Assert.Equal(ErrorCode.InvalidRecord, refused.Code);
+        Assert.Equal(0, log.LogEndOffset);
+        // Nothing to rewrite: several batches are stored as they came.
+        var result = log.Append(TestBatches.Concat(sameCodec, TestBatches.Compress(TestBatches.Build(2, "c"), CompressionType.Gzip)));
+        Assert.Equal((0L, 3L), (result.BaseOffset, result.LastOffset));
+        Assert.Equal([.. TestBatches.Records(Batch()).Select(r => r.Value), "c"], TestBatches.Records(log.Read(0, 1 << 20).Memory).Select(r => r.Value));
     }
 
     [Fact]
@@ -113,6 +117,49 @@ public sealed class SegmentLogRecompressionTests : IDisposable
         Assert.Equal((0L, 2L), (follower.Append(sent.ToArray(), leaderEpoch: 1).BaseOffset, follower.LogEndOffset - 1)); // a retry reaching it after a failover
     }
 
+    [Theory]
+    [InlineData(CompressionType.Lz4, "gzip", CompressionType.Gzip)]
+    [InlineData(CompressionType.Lz4, "zstd", CompressionType.Zstd)]
+    [InlineData(CompressionType.Gzip, "snappy", CompressionType.Snappy)]
+    public void A_batch_of_the_whole_decompression_limit_is_recompressed_and_stays_readable(CompressionType sent, string type, CompressionType stored)
+    {
+        var batch = OneRecordBatchOf(RecordBatchCompression.MaxDecompressedBytes);
+        // Snappy compresses at most about 21 to 1: 64 MiB of zeros take 3 MiB.
+        using var log = _bed.Open(Compression(type) with { MaxMessageBytes = 4 << 20 });
+
+        log.Append(TestBatches.Compress(batch, sent));
+
+        var (header, bytes) = Assert.Single(TestBatches.Split(log.Read(0, int.MaxValue).Memory));
+        Assert.Equal(stored, header.Compression);
+        using var plain = RecordBatchCompression.Decompress(bytes, header);
+        Assert.Equal(RecordBatchCompression.MaxDecompressedBytes, plain.Length);
+        Assert.True(plain.WrittenMemory.Span[RecordBatchLayout.HeaderSize..].SequenceEqual(batch.AsSpan(RecordBatchLayout.HeaderSize)));
+    }
+
+    [Fact]
+    public void An_uncompressed_batch_past_the_decompression_limit_is_refused_rather_than_stored_unreadable()
+    {
+        var batch = OneRecordBatchOf(RecordBatchCompression.MaxDecompressedBytes + 1);
+        using var log = _bed.Open(Compression("zstd") with { MaxMessageBytes = batch.Length });
+
+        var refused = Assert.Throws<HubException>(() => log.Append(batch));
+
+        Assert.Equal(ErrorCode.MessageTooLarge, refused.Code);
+        Assert.Equal(0, log.LogEndOffset);
+    }
+
+    [Fact]
+    public void A_batch_decompressing_past_max_message_bytes_is_refused_before_it_is_stored_uncompressed()
+    {
+        var batch = TestBatches.Compress(TestBatches.OfValueSize(1, 64 * 1024), CompressionType.Zstd);
+        using var log = _bed.Open(Compression("uncompressed") with { MaxMessageBytes = 4096 });
+
+        var refused = Assert.Throws<HubException>(() => log.Append(batch));
+
+        Assert.Equal(ErrorCode.MessageTooLarge, refused.Code);
+        Assert.Equal(0, log.LogEndOffset);
+    }
+
     [Fact]
     public void A_batch_that_recompresses_past_max_message_bytes_is_refused()
     {
@@ -128,5 +175,18 @@ public sealed class SegmentLogRecompressionTests : IDisposable
 
         Assert.Equal(ErrorCode.MessageTooLarge, refused.Code);
         Assert.Equal(0, log.LogEndOffset);
+    }
+
+    /// <summary>An uncompressed batch of one record of zeros, <paramref name="totalBytes"/> long in all.</summary>
+    private static byte[] OneRecordBatchOf(int totalBytes)
+    {
+        // Around the 64 MiB limit a record takes 13 bytes besides its value: 4-byte varints for its length and the
+        // value's, one byte each for its attributes, timestamp and offset deltas, null key and header count.
+        const int RecordOverhead = 13;
+        using var builder = new RecordBatchBuilder(totalBytes);
+        builder.Append(1_000, null, new byte[totalBytes - RecordBatchLayout.HeaderSize - RecordOverhead]);
+        var batch = builder.Build().ToArray();
+        Assert.Equal(totalBytes, batch.Length);
+        return batch;
     }
 }
