@@ -231,12 +231,14 @@ public class HubProducerConsumerTests : IAsyncLifetime
             (short)(RecordBatchLayout.ControlFlag | RecordBatchLayout.TransactionalFlag));
         TestBatches.FixCrc(marker);
         log.Append(marker);
+        // Kafka compresses a marker when the topic's compression.type names a codec: it is skipped unread too.
+        log.Append(TestBatches.Compress(marker, CompressionType.Lz4));
         log.Append(TestBatches.Build(1, "c"));
 
         await using var consumer = _client.CreateConsumer();
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         var records = await Take(consumer, 3);
-        Assert.Equal([(0L, "a"), (1L, "b"), (3L, "c")], records.Select(r => (r.Record.Offset, Encoding.UTF8.GetString(r.Record.Value!.Value.Span))));
+        Assert.Equal([(0L, "a"), (1L, "b"), (4L, "c")], records.Select(r => (r.Record.Offset, Encoding.UTF8.GetString(r.Record.Value!.Value.Span))));
 
         await using var batches = _client.CreateConsumer();
         await batches.AssignAsync("events", 0, OffsetSpec.Earliest);
@@ -247,8 +249,8 @@ public class HubProducerConsumerTests : IAsyncLifetime
             handedOut.Add((batch.FirstOffset, batch.LastOffset));
             if (handedOut.Count == 2) break;
         }
-        Assert.Equal([(0L, 1L), (3L, 3L)], handedOut);
-        Assert.Equal(4, batches.Position("events", 0));
+        Assert.Equal([(0L, 1L), (4L, 4L)], handedOut);
+        Assert.Equal(5, batches.Position("events", 0));
     }
 
     [Fact]
