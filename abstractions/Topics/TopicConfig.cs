@@ -56,7 +56,7 @@ public sealed record TopicConfig
     [Id(8)] public int MinInSyncReplicas { get; init; } = 1;
 
     /// <summary>
-    /// The codec batches are stored with: "producer" (Kafka's default) keeps each batch's own; "uncompressed" (or "none"), "gzip",
+    /// The codec batches are stored with: "producer" (Kafka's default) keeps each batch's own; "uncompressed", "gzip",
     /// "snappy", "lz4" or "zstd" has the leader recompress a batch that came with another codec.
     /// </summary>
     [Id(9)] public string CompressionType { get; init; } = ProducerCompression;

@@ -5,13 +5,12 @@ using Hub.Topics;
 
 namespace Hub.Tests.Topics;
 
-/// <summary>compression.type takes Kafka's broker values (and "none"), defaults to "producer" and names the codec a leader stores with.</summary>
+/// <summary>compression.type takes Kafka's broker values (not the producer's "none"), defaults to "producer" and names the codec a leader stores with.</summary>
 public sealed class TopicCompressionTests
 {
     [Theory]
     [InlineData("producer", null)]
     [InlineData("uncompressed", CompressionType.None)]
-    [InlineData("none", CompressionType.None)]
     [InlineData("gzip", CompressionType.Gzip)]
     [InlineData("snappy", CompressionType.Snappy)]
     [InlineData("lz4", CompressionType.Lz4)]
@@ -34,5 +33,14 @@ public sealed class TopicCompressionTests
         var refused = Assert.Throws<HubException>(() => TopicConfigParser.Parse(new Dictionary<string, string> { [TopicConfig.CompressionTypeKey] = "brotli" }));
         Assert.Equal(ErrorCode.InvalidConfig, refused.Code);
         Assert.Contains("brotli", refused.Message);
+    }
+
+    [Fact]
+    public void None_the_producers_name_is_refused_as_kafkas_broker_refuses_it()
+    {
+        var refused = Assert.Throws<HubException>(() => TopicConfigParser.Parse(new Dictionary<string, string> { [TopicConfig.CompressionTypeKey] = "none" }));
+
+        Assert.Equal(ErrorCode.InvalidConfig, refused.Code);
+        Assert.Contains("uncompressed, zstd, lz4, snappy, gzip, producer", refused.Message);
     }
 }
