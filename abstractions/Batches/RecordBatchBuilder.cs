@@ -1,20 +1,24 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Hub.Batches.Compression;
 
 namespace Hub.Batches;
 
 /// <summary>
-/// Encodes records into one uncompressed v2 record batch (layouts in <see cref="RecordBatchLayout"/> and
-/// <see cref="RecordReader"/>). The buffer is rented from <see cref="ArrayPool{T}.Shared"/> and grows by
-/// doubling, so a producer pays for one buffer per batch rather than one allocation per record; it goes back
-/// to the pool on <see cref="Reset"/> or <see cref="Dispose"/>. Not thread-safe.
+/// Encodes records into one v2 record batch (layouts in <see cref="RecordBatchLayout"/> and
+/// <see cref="RecordReader"/>), uncompressed or with its records section compressed by a Kafka codec. The
+/// records are encoded uncompressed as they come; <see cref="Build()"/> compresses them all at once into a
+/// second buffer. Buffers are rented from <see cref="ArrayPool{T}.Shared"/> and grow by doubling, so a producer
+/// pays for one or two buffers per batch rather than one allocation per record; they go back to the pool on
+/// <see cref="Reset"/> or <see cref="Dispose"/>. Not thread-safe.
 /// </summary>
 public sealed class RecordBatchBuilder : IDisposable
 {
     private readonly int _maxSizeBytes;
     private readonly int _initialCapacity;
     private byte[]? _buffer;
+    private PooledBufferWriter? _compressed;
     private int _size = RecordBatchLayout.HeaderSize;
     private long _baseTimestamp;
     private long _maxTimestamp;
@@ -24,17 +28,25 @@ public sealed class RecordBatchBuilder : IDisposable
     /// first, so one oversized record still forms a batch (the broker then judges it against max.message.bytes).
     /// </param>
     /// <param name="initialCapacity">Bytes to rent up front; small batches then never need to grow.</param>
-    public RecordBatchBuilder(int maxSizeBytes, int initialCapacity = 16 * 1024)
+    /// <param name="compression">The codec of the records section <see cref="Build()"/> writes.</param>
+    public RecordBatchBuilder(int maxSizeBytes, int initialCapacity = 16 * 1024, CompressionType compression = CompressionType.None)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSizeBytes, RecordBatchLayout.HeaderSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
+        if (compression > CompressionType.Zstd) throw new ArgumentOutOfRangeException(nameof(compression), compression, "not a Kafka codec");
         _maxSizeBytes = maxSizeBytes;
         _initialCapacity = Math.Min(initialCapacity, maxSizeBytes);
+        Compression = compression;
     }
+
+    public CompressionType Compression { get; }
 
     public int RecordCount { get; private set; }
 
-    /// <summary>Encoded size of the batch so far, header included.</summary>
+    /// <summary>
+    /// Encoded size of the batch so far, header included, before compression: what the size limit counts, as
+    /// the records' compressed size is known only once the batch is built.
+    /// </summary>
     public int SizeBytes => _size;
 
     /// <summary>Appends a record whose key and value may be null (a null array), as Kafka distinguishes null from empty.</summary>
@@ -98,8 +110,9 @@ public sealed class RecordBatchBuilder : IDisposable
     }
 
     /// <summary>
-    /// Fills in the header and CRC and returns the whole batch. The memory stays valid until
-    /// <see cref="Reset"/> or <see cref="Dispose"/>; appending more and building again is allowed.
+    /// Fills in the header and CRC, compresses the records when the builder has a codec, and returns the whole
+    /// batch. The memory stays valid until the next build, <see cref="Reset"/> or <see cref="Dispose"/>;
+    /// appending more and building again is allowed.
     /// </summary>
     public ReadOnlyMemory<byte> Build() => Build(ProducerStamp.None);
 
@@ -121,8 +134,16 @@ public sealed class RecordBatchBuilder : IDisposable
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], stamp.ProducerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], stamp.BaseSequence);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], RecordCount);
-        BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
-        return _buffer.AsMemory(0, _size);
+        if (Compression == CompressionType.None)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
+            return _buffer.AsMemory(0, _size);
+        }
+        // Compressed records come out smaller as a rule; starting at half the records' size saves most regrowth.
+        _compressed?.Dispose();
+        _compressed = RecordBatchCompression.NewCompressedOutput(RecordBatchLayout.HeaderSize + _size / 2);
+        RecordBatchCompression.Compress(batch, Compression, _compressed);
+        return _compressed.WrittenMemory;
     }
 
     /// <summary>Empties the builder and returns its buffer to the pool; memory from <see cref="Build"/> is then invalid.</summary>
@@ -133,6 +154,8 @@ public sealed class RecordBatchBuilder : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = null;
         }
+        _compressed?.Dispose();
+        _compressed = null;
         _size = RecordBatchLayout.HeaderSize;
         RecordCount = 0;
     }
@@ -146,6 +169,7 @@ public sealed class RecordBatchBuilder : IDisposable
     public void Abandon()
     {
         _buffer = null;
+        _compressed = null;
         Reset();
     }
 
@@ -155,6 +179,7 @@ public sealed class RecordBatchBuilder : IDisposable
     /// </summary>
     public void MoveToFreshBuffer()
     {
+        _compressed = null; // built again from the records, into a new buffer
         if (_buffer is null) return;
         var fresh = ArrayPool<byte>.Shared.Rent(_buffer.Length);
         _buffer.AsSpan(0, _size).CopyTo(fresh);

@@ -7,7 +7,8 @@ namespace Hub.Batches;
 /// keyLength varint | key | valueLength varint | value | headerCount varint |
 /// (headerKeyLength varint | headerKey | headerValueLength varint | headerValue)*
 /// </code>
-/// Throws <see cref="InvalidDataException"/> on a malformed record, never reads outside the batch.
+/// Throws <see cref="InvalidDataException"/> on a malformed record, never reads outside the batch. A compressed
+/// batch is walked as the uncompressed batch <see cref="Compression.RecordBatchCompression"/> turns it into.
 /// </summary>
 public struct RecordReader
 {

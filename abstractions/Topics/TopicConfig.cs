@@ -20,6 +20,10 @@ public sealed record TopicConfig
     public const string FlushMessagesKey = "flush.messages";
     public const string FlushMsKey = "flush.ms";
     public const string MinInSyncReplicasKey = "min.insync.replicas";
+    public const string CompressionTypeKey = "compression.type";
+
+    /// <summary>The <see cref="CompressionType"/> that stores batches with whatever codec their producer chose.</summary>
+    public const string ProducerCompression = "producer";
 
     /// <summary>Keep records this long; -1 keeps them forever. Kafka default: 7 days.</summary>
     [Id(0)] public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
@@ -50,6 +54,12 @@ public sealed record TopicConfig
     /// acknowledged record is on at least this many brokers. Kafka default: 1.
     /// </summary>
     [Id(8)] public int MinInSyncReplicas { get; init; } = 1;
+
+    /// <summary>
+    /// The codec batches are stored with: "producer" (Kafka's default) keeps each batch's own; "uncompressed", "gzip",
+    /// "snappy", "lz4" or "zstd" has the leader recompress a batch that came with another codec.
+    /// </summary>
+    [Id(9)] public string CompressionType { get; init; } = ProducerCompression;
 
     public static TopicConfig Default { get; } = new();
 }

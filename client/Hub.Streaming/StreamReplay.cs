@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 using Hub.Partitions;
 
@@ -65,7 +66,9 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
         {
             if (header.LastOffset >= NextOffset && !header.IsControl)
             {
-                var reader = new RecordReader(records[..header.TotalSize]);
+                var batch = records[..header.TotalSize];
+                // Events may keep slices of the records, so a compressed batch gets an array of its own, as in the SDK consumer.
+                var reader = new RecordReader(header.Compression == CompressionType.None ? batch : RecordBatchCompression.DecompressToArray(batch, header));
                 while (reader.MoveNext())
                 {
                     var record = reader.Current;

@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Groups;
@@ -247,24 +248,48 @@ internal sealed partial class KeyOrderedPartitionGrain(TimeProvider time, ILogge
             if (header.LastOffset < _nextFetch) continue;
             if (!header.IsControl)
             {
-                if (header.Compression != CompressionType.None)
-                    throw new HubException(ErrorCode.UnsupportedCompressionType,
-                        $"{_topic}/{_partition} holds a {header.Compression}-compressed batch at offset {header.BaseOffset}; key-ordered consumption reads uncompressed batches only");
-                var reader = new RecordReader(batch);
-                while (reader.MoveNext())
+                if (header.Compression == CompressionType.None) added += AppendRecords(batch);
+                else
                 {
-                    var record = reader.Current;
-                    if (record.Offset < _nextFetch) continue;
-                    var copy = new KeyOrderedRecord(record.Offset, record.Timestamp, record.Key?.ToArray(), record.Value?.ToArray(),
-                        record.HeaderCount, record.HeaderBytes.ToArray());
-                    // A null key orders nothing: such records are independent of each other.
-                    _window.Add(new Entry(copy, copy.Key is { } key ? Convert.ToBase64String(key) : $"\0{record.Offset}"));
-                    added++;
+                    // The window keeps copies of the records, so the decompressed batch goes back to the pool at once.
+                    using var plain = DecompressOrRefuse(batch, header);
+                    added += AppendRecords(plain.WrittenMemory);
                 }
             }
             _nextFetch = Math.Max(_nextFetch, header.LastOffset + 1);
         }
         return added;
+    }
+
+    /// <summary>Adds copies of the uncompressed batch's records at or after the next fetch offset.</summary>
+    private int AppendRecords(ReadOnlyMemory<byte> batch)
+    {
+        var added = 0;
+        var reader = new RecordReader(batch);
+        while (reader.MoveNext())
+        {
+            var record = reader.Current;
+            if (record.Offset < _nextFetch) continue;
+            var copy = new KeyOrderedRecord(record.Offset, record.Timestamp, record.Key?.ToArray(), record.Value?.ToArray(),
+                record.HeaderCount, record.HeaderBytes.ToArray());
+            // A null key orders nothing: such records are independent of each other.
+            _window.Add(new Entry(copy, copy.Key is { } key ? Convert.ToBase64String(key) : $"\0{record.Offset}"));
+            added++;
+        }
+        return added;
+    }
+
+    /// <summary>A batch that doesn't decompress is the consumers' error to see (as a refusal), like any unreadable fetch.</summary>
+    private PooledBufferWriter DecompressOrRefuse(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    {
+        try
+        {
+            return RecordBatchCompression.Decompress(batch, header);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new HubException(ErrorCode.CorruptMessage, $"{_topic}/{_partition}: {e.Message}");
+        }
     }
 
     private async Task Tick()

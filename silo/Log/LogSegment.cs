@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Storage;
@@ -179,7 +180,7 @@ internal sealed partial class LogSegment : IDisposable
     private static OffsetAndTimestamp? FirstRecordAtOrAfter(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, long timestamp)
     {
         if (header.Compression == CompressionType.None) return FirstRecordAtOrAfter(batch, timestamp);
-        using var plain = BatchDecompressor.DecompressBatch(batch, header);
+        using var plain = RecordBatchCompression.Decompress(batch, header);
         return FirstRecordAtOrAfter(plain.WrittenMemory, timestamp);
     }
 

@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Errors;
 
 namespace Hub.Silo.Log;
@@ -8,8 +9,9 @@ namespace Hub.Silo.Log;
 /// the log never holds a batch a consumer could choke on. Structural damage (lengths, magic, CRC) is
 /// <see cref="ErrorCode.CorruptMessage"/>, a well-formed batch that breaks the format's rules is
 /// <see cref="ErrorCode.InvalidRecord"/>, as in Kafka. A compressed batch is decompressed into a pooled buffer
-/// and its records checked like an uncompressed batch's; it is stored as it came. What the checks read is kept
-/// in a <see cref="ValidatedBatches"/>, so the append walks the headers once.
+/// and its records checked like an uncompressed batch's; the append then stores it as it came, or recompressed
+/// when the topic's compression.type names another codec (<see cref="BatchRecompressor"/>). What the checks read
+/// is kept in a <see cref="ValidatedBatches"/>, so the append walks the headers once.
 /// </summary>
 internal static class RecordBatchValidator
 {
@@ -71,6 +73,8 @@ internal static class RecordBatchValidator
         if (header.RecordCount < 1) throw Invalid(index, position, $"record count {header.RecordCount}");
         if (header.LastOffsetDelta != header.RecordCount - 1)
             throw Invalid(index, position, $"last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}");
+        // Only a broker writes control records (transaction markers), as Kafka's LogValidator insists.
+        if (header.IsControl) throw Invalid(index, position, "clients are not allowed to write control records");
         if (header.Compression > CompressionType.Zstd) throw Corrupt(index, position, $"unknown compression codec {(int)header.Compression}");
         if (header.Compression == CompressionType.None) ValidateRecords(batch, header, index, position);
         else ValidateCompressedRecords(batch, header, index, position);
@@ -106,18 +110,17 @@ internal static class RecordBatchValidator
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
     }
 
-    /// <summary>Decompresses the batch (see <see cref="BatchDecompressor.DecompressBatch"/>) and walks its records.</summary>
+    /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records.</summary>
     private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
     {
         PooledBufferWriter plain;
         try
         {
-            plain = BatchDecompressor.DecompressBatch(batch, header);
+            plain = RecordBatchCompression.Decompress(batch, header);
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (InvalidDataException e)
         {
-            // Each codec library signals damage its own way; to the producer they are all a corrupt batch.
-            throw Corrupt(index, position, $"{header.Compression} payload does not decompress: {e.Message}");
+            throw Corrupt(index, position, e.Message);
         }
         using (plain) ValidateRecords(plain.WrittenMemory, header, index, position);
     }

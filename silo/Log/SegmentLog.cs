@@ -2,6 +2,7 @@ using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Storage;
+using Hub.Silo.Topics;
 using Hub.Topics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -149,7 +150,8 @@ internal sealed partial class SegmentLog : IDisposable
     /// <summary>
     /// Validates (see <see cref="RecordBatchValidator"/>) and appends one or more concatenated v2 batches, all or
     /// nothing. Assigns consecutive offsets by patching each batch's base offset, and its leader epoch, in
-    /// <paramref name="batches"/> itself, then writes them in one write. An idempotent producer's retry of a batch
+    /// <paramref name="batches"/> itself (or in their recompressed copy, when the topic's compression.type names
+    /// another codec: see <see cref="BatchRecompressor"/>), then writes them in one write. An idempotent producer's retry of a batch
     /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
     /// The batch headers are read once, by the validator; everything after works from what it found.
     /// </summary>
@@ -158,13 +160,17 @@ internal sealed partial class SegmentLog : IDisposable
         RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending);
         if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
+        using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
+            ? BatchRecompressor.Recompress(batches, _appending, codec, _config.MaxMessageBytes)
+            : null;
+        var stored = recompressed?.WrittenMemory ?? batches;
         var nowMs = NowMs;
-        if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
+        if (ShouldRoll(stored.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
 
         var baseOffset = LogEndOffset;
-        _appending.AssignOffsets(batches.Span, baseOffset, leaderEpoch);
+        _appending.AssignOffsets(stored.Span, baseOffset, leaderEpoch);
         _epochs.Assign(leaderEpoch, baseOffset);
-        Write(batches.Span, nowMs);
+        Write(stored.Span, nowMs);
         _producers.Record(_appending.Batches, nowMs);
         return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
     }

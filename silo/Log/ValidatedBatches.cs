@@ -52,6 +52,9 @@ internal sealed class ValidatedBatches
         RecordCount += header.RecordCount;
     }
 
+    /// <summary>Batch <paramref name="index"/> rewritten (recompressed): where it now starts, and its new header.</summary>
+    public void Replace(int index, int position, in RecordBatchHeader header) => _batches[index] = new ValidatedBatch(position, header);
+
     private void Grow()
     {
         var larger = ArrayPool<ValidatedBatch>.Shared.Rent(Count * 2);

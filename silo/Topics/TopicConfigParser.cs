@@ -27,6 +27,7 @@ internal static class TopicConfigParser
                 TopicConfig.FlushMsKey => config with { FlushMs = Long(key, value, min: 0) },
                 TopicConfig.MinInSyncReplicasKey => config with { MinInSyncReplicas = (int)Long(key, value, 1, short.MaxValue) },
                 TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = CleanupPolicy(value) },
+                TopicConfig.CompressionTypeKey => config with { CompressionType = TopicCompression.Validated(value) },
                 _ => throw new HubException(ErrorCode.InvalidConfig, $"unknown topic config '{key}'"),
             };
         }
@@ -45,6 +46,7 @@ internal static class TopicConfigParser
         [TopicConfig.FlushMsKey] = config.FlushMs.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.MinInSyncReplicasKey] = config.MinInSyncReplicas.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.CleanupPolicyKey] = config.CleanupPolicy,
+        [TopicConfig.CompressionTypeKey] = config.CompressionType,
     };
 
     private static long Long(string key, string value, long min, long max = long.MaxValue)

@@ -16,6 +16,7 @@ public static class TopicConfigEntries
         new(TopicConfig.FlushMessagesKey, Number(config.FlushMessages)),
         new(TopicConfig.FlushMsKey, Number(config.FlushMs)),
         new(TopicConfig.MinInSyncReplicasKey, Number(config.MinInSyncReplicas)),
+        new(TopicConfig.CompressionTypeKey, config.CompressionType),
     ];
 
     private static string Number(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -31,10 +31,13 @@ public readonly struct ConsumedBatch
     /// <summary>Offset of the batch's last record; the partition's position is one past it once the batch is handed out.</summary>
     public long LastOffset { get; }
 
-    /// <summary>The whole batch as stored, in Kafka's v2 format (records before <see cref="FirstOffset"/> included).</summary>
+    /// <summary>
+    /// The whole batch in Kafka's v2 format (records before <see cref="FirstOffset"/> included), uncompressed: a
+    /// batch stored compressed arrives decompressed, its header saying so (codec bits clear, length and CRC fitted).
+    /// </summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
-    /// <summary>Walks the records from <see cref="FirstOffset"/> on (throws <see cref="InvalidDataException"/> on a compressed batch).</summary>
+    /// <summary>Walks the records from <see cref="FirstOffset"/> on.</summary>
     public Enumerator GetEnumerator() => new(new RecordReader(Bytes), FirstOffset);
 
     public struct Enumerator

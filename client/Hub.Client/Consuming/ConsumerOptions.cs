@@ -14,7 +14,8 @@ public sealed class ConsumerOptions
 
     /// <summary>
     /// Batches fetched ahead per partition. Fetching pauses while this many wait to be consumed, so a slow
-    /// reader holds memory at about PrefetchBatches × batch size per partition.
+    /// reader holds memory at about PrefetchBatches × batch size per partition; a compressed batch is held
+    /// decompressed, up to 64 MiB (RecordBatchCompression.MaxDecompressedBytes) each.
     /// </summary>
     public int PrefetchBatches { get; set; } = 4;
 

@@ -97,17 +97,22 @@ public sealed class HubConsumer : IAsyncDisposable
                     if (!await WaitForBatchesAsync(ct).ConfigureAwait(false)) yield break; // disposed
                     continue;
                 }
-                var reader = new RecordReader(batch);
-                // Control batches (transaction markers written by Kafka clients) carry no data records.
-                while (!reader.Header.IsControl && !source.IsStopped && reader.MoveNext())
+                // The fetcher queues only whole batches. Control batches (transaction markers a broker writes) carry
+                // no data records and reach here as stored, maybe compressed: they are passed over unread.
+                RecordBatchHeader.TryRead(batch.Span, out var header);
+                if (!header.IsControl)
                 {
-                    var record = reader.Current;
-                    if (record.Offset < source.Position) continue; // the fetch started at the batch holding the position
-                    source.Position = record.Offset + 1;
-                    yield return new ConsumeResult(source.Topic, source.Partition, record);
+                    var reader = new RecordReader(batch);
+                    while (!source.IsStopped && reader.MoveNext())
+                    {
+                        var record = reader.Current;
+                        if (record.Offset < source.Position) continue; // the fetch started at the batch holding the position
+                        source.Position = record.Offset + 1;
+                        yield return new ConsumeResult(source.Topic, source.Partition, record);
+                    }
                 }
-                if (!source.IsStopped && reader.Header.LastOffset >= source.Position)
-                    source.Position = reader.Header.LastOffset + 1;
+                if (!source.IsStopped && header.LastOffset >= source.Position)
+                    source.Position = header.LastOffset + 1;
             }
         }
         finally
@@ -141,7 +146,7 @@ public sealed class HubConsumer : IAsyncDisposable
                 var position = source.Position;
                 if (source.IsStopped || header.LastOffset < position) continue;
                 source.Position = header.LastOffset + 1;
-                // Control batches (transaction markers written by Kafka clients) carry no data records.
+                // Control batches (transaction markers a broker writes) carry no data records.
                 if (header.IsControl) continue;
                 yield return new ConsumedBatch(source.Topic, source.Partition, batch, Math.Max(position, header.BaseOffset), header.LastOffset);
             }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Hub.Batches;
+using Hub.Batches.Compression;
 using Hub.Client.Metadata;
 using Hub.Errors;
 using Hub.Partitions;
@@ -136,7 +137,7 @@ internal sealed class PartitionFetcher
                 throw new InvalidDataException($"batch at offset {header.BaseOffset} of {Topic}/{Partition} has a bad length {header.BatchLength}");
             if (header.LastOffset >= offset)
             {
-                await _batches.Writer.WriteAsync(records[..header.TotalSize], ct).ConfigureAwait(false);
+                await _batches.Writer.WriteAsync(Readable(records[..header.TotalSize], header), ct).ConfigureAwait(false);
                 _onBatch();
                 offset = header.LastOffset + 1;
             }
@@ -147,5 +148,23 @@ internal sealed class PartitionFetcher
         if (offset == requested && !records.IsEmpty)
             throw new InvalidDataException($"fetch at offset {requested} of {Topic}/{Partition} returned no whole batch");
         return offset;
+    }
+
+    /// <summary>
+    /// The batch as the reader walks it: a compressed one decompressed (once, here on the fetch loop, so the
+    /// reader's records are slices of it like any batch's), in an array of its own for the same reason the fetched
+    /// bytes are never pooled. Control batches carry no records for the reader, so they stay as they are.
+    /// </summary>
+    private ReadOnlyMemory<byte> Readable(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    {
+        if (header.Compression == CompressionType.None || header.IsControl) return batch;
+        try
+        {
+            return RecordBatchCompression.DecompressToArray(batch, header);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{Topic}/{Partition}: {e.Message}", e);
+        }
     }
 }

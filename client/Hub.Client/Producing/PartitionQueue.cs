@@ -252,7 +252,7 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
     }
 
     // The clock is read per batch rather than per record: linger only needs a batch's start.
-    private ProducerBatch NewBatch() => new(this, accumulator.BatchSizeBytes, _nextCapacity, accumulator.NowMs);
+    private ProducerBatch NewBatch() => new(this, accumulator.BatchSizeBytes, _nextCapacity, accumulator.Compression, accumulator.NowMs);
 
     private void Close(ProducerBatch batch)
     {

@@ -30,11 +30,11 @@ internal sealed class ProducerBatch
     private long? _baseOffset;
     private Exception? _error;
 
-    public ProducerBatch(PartitionQueue queue, int maxSizeBytes, int initialCapacity, long createdAtMs)
+    public ProducerBatch(PartitionQueue queue, int maxSizeBytes, int initialCapacity, CompressionType compression, long createdAtMs)
     {
         Queue = queue;
         CreatedAtMs = createdAtMs;
-        _builder = new RecordBatchBuilder(maxSizeBytes, initialCapacity);
+        _builder = new RecordBatchBuilder(maxSizeBytes, initialCapacity, compression);
     }
 
     public PartitionQueue Queue { get; }

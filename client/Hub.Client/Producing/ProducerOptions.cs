@@ -52,6 +52,13 @@ public sealed class ProducerOptions
 
     public NullKeyPartitioning NullKeyPartitioning { get; set; } = NullKeyPartitioning.Sticky;
 
+    /// <summary>
+    /// The codec of each batch's records (compression.type; none by default, as in Kafka). Batches fill up to
+    /// <see cref="BatchSizeBytes"/> before compression. A topic whose compression.type names another codec is
+    /// stored recompressed by its leader.
+    /// </summary>
+    public CompressionType CompressionType { get; set; } = CompressionType.None;
+
     /// <summary>Bytes buffered or in flight before producing waits for acknowledgements (buffer.memory).</summary>
     public long BufferMemoryBytes { get; set; } = 64L * 1024 * 1024;
 
@@ -63,6 +70,8 @@ public sealed class ProducerOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightPerPartition, 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BufferMemoryBytes);
         if (!Enum.IsDefined(Acks)) throw new ArgumentOutOfRangeException(nameof(Acks), Acks, "not an Acks value");
+        if (!Enum.IsDefined(CompressionType))
+            throw new ArgumentOutOfRangeException(nameof(CompressionType), CompressionType, "not a CompressionType value");
         if (!Enum.IsDefined(NullKeyPartitioning))
             throw new ArgumentOutOfRangeException(nameof(NullKeyPartitioning), NullKeyPartitioning, "not a NullKeyPartitioning value");
         var idempotent = _enableIdempotence ?? (Acks == Acks.All && MaxInFlightPerPartition <= MaxIdempotentInFlight);
@@ -79,6 +88,7 @@ public sealed class ProducerOptions
             MaxInFlightPerPartition = MaxInFlightPerPartition,
             Acks = Acks,
             NullKeyPartitioning = NullKeyPartitioning,
+            CompressionType = CompressionType,
             BufferMemoryBytes = BufferMemoryBytes,
         };
     }

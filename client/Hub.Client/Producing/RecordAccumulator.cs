@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
 
@@ -44,6 +45,8 @@ internal sealed class RecordAccumulator
     public int MaxInFlightPerPartition => _options.MaxInFlightPerPartition;
 
     public bool Idempotent => _options.EnableIdempotence;
+
+    public CompressionType Compression => _options.CompressionType;
 
     /// <summary>Monotonic milliseconds, for lingering (wall-clock jumps must not send or hold batches).</summary>
     public long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;

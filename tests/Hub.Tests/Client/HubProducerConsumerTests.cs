@@ -4,6 +4,7 @@ using Hub.Client;
 using Hub.Client.Partitioning;
 using Hub.Errors;
 using Hub.Partitions;
+using Hub.Tests.Log;
 
 namespace Hub.Tests.Client;
 
@@ -217,6 +218,39 @@ public class HubProducerConsumerTests : IAsyncLifetime
         Assert.Equal(10, batches[0].PositionAfter);
         Assert.Equal([10L, 11, 12, 13, 14], batches[1].Offsets);
         Assert.Equal(15, batches[1].PositionAfter);
+    }
+
+    [Fact]
+    public async Task Control_batches_are_skipped_by_both_consume_loops()
+    {
+        var log = _cluster.Log("events", 0);
+        log.Append(TestBatches.Build(1, "a", "b"));
+        // A transaction marker as a Kafka transactional producer's commit leaves it: it carries no data record.
+        var marker = TestBatches.Build(1, "commit marker");
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(marker.AsSpan(RecordBatchLayout.Attributes),
+            (short)(RecordBatchLayout.ControlFlag | RecordBatchLayout.TransactionalFlag));
+        TestBatches.FixCrc(marker);
+        log.Append(marker);
+        // Kafka compresses a marker when the topic's compression.type names a codec: it is skipped unread too.
+        log.Append(TestBatches.Compress(marker, CompressionType.Lz4));
+        log.Append(TestBatches.Build(1, "c"));
+
+        await using var consumer = _client.CreateConsumer();
+        await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
+        var records = await Take(consumer, 3);
+        Assert.Equal([(0L, "a"), (1L, "b"), (4L, "c")], records.Select(r => (r.Record.Offset, Encoding.UTF8.GetString(r.Record.Value!.Value.Span))));
+
+        await using var batches = _client.CreateConsumer();
+        await batches.AssignAsync("events", 0, OffsetSpec.Earliest);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var handedOut = new List<(long First, long Last)>();
+        await foreach (var batch in batches.ConsumeBatchesAsync(timeout.Token))
+        {
+            handedOut.Add((batch.FirstOffset, batch.LastOffset));
+            if (handedOut.Count == 2) break;
+        }
+        Assert.Equal([(0L, 1L), (4L, 4L)], handedOut);
+        Assert.Equal(5, batches.Position("events", 0));
     }
 
     [Fact]

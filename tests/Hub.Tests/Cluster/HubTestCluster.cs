@@ -1,4 +1,7 @@
+using Hub.Batches;
 using Hub.Client;
+using Hub.Grains;
+using Hub.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Transport;
 using Hub.Tests.Support;
@@ -36,6 +39,16 @@ public sealed class HubTestCluster : IAsyncDisposable
     public HubClient Client { get; }
 
     public IGrainFactory Grains => _cluster.GrainFactory;
+
+    /// <summary>The headers of the batches stored in the partition (its first MiB), as its log holds them.</summary>
+    public async Task<List<RecordBatchHeader>> StoredBatchesAsync(string topic, int partition)
+    {
+        var fetched = await Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, partition, 0)).Fetch(new FetchRequest(0, 1 << 20));
+        var headers = new List<RecordBatchHeader>();
+        for (var rest = fetched.Records.Memory; RecordBatchHeader.TryRead(rest.Span, out var header); rest = rest[header.TotalSize..])
+            headers.Add(header);
+        return headers;
+    }
 
     /// <summary>The cluster's Orleans client (what <see cref="Client"/> wraps), e.g. for its stream providers.</summary>
     public IClusterClient OrleansClient => _cluster.Client;

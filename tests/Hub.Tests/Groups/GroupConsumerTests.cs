@@ -138,7 +138,7 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
         HubGroupConsumer[] audit = [Join("audit", "news", AssignorNames.RoundRobin)];
         await SharedEvenly(billing, 3);
         await SharedEvenly(audit, 3);
-        await ProduceAsync(Client, "news", 200);
+        await ProduceAsync(Client, "news", 200, compression: Hub.Batches.CompressionType.Snappy); // members read compressed batches too
 
         await using var billingReaders = new Readers(billing);
         await using var auditReaders = new Readers(audit);

@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Client;
 using Hub.Tests.Cluster;
 
@@ -54,9 +55,9 @@ internal static class GroupTesting
         WaitUntilAsync(() => Task.FromResult(condition()), what, timeout);
 
     /// <summary>Produces <paramref name="count"/> records keyed "k{i % 13}" with value "i" and waits until all are written.</summary>
-    public static async Task ProduceAsync(HubClient client, string topic, int count, int first = 0)
+    public static async Task ProduceAsync(HubClient client, string topic, int count, int first = 0, CompressionType compression = CompressionType.None)
     {
-        await using var producer = client.CreateProducer(new ProducerOptions { LingerMs = 1 });
+        await using var producer = client.CreateProducer(new ProducerOptions { LingerMs = 1, CompressionType = compression });
         for (var i = first; i < first + count; i++)
             producer.Produce(topic, new ProducerRecord { Key = System.Text.Encoding.UTF8.GetBytes($"k{i % 13}"), Value = System.Text.Encoding.UTF8.GetBytes($"{i}") });
         await producer.FlushAsync();

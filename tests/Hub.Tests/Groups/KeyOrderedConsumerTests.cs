@@ -20,7 +20,8 @@ public sealed class KeyOrderedConsumerTests : IAsyncLifetime
     {
         const int Records = 2000;
         await _cluster.Client.Admin.CreateTopicAsync("ordered", 2);
-        await ProduceAsync(_cluster.Client, "ordered", Records); // keys k0..k12
+        // keys k0..k12, lz4-compressed: the partitions' dispatchers decompress the batches they fetch.
+        await ProduceAsync(_cluster.Client, "ordered", Records, compression: Hub.Batches.CompressionType.Lz4);
 
         var consumers = Enumerable.Range(0, 8).Select(_ => _cluster.Client.CreateKeyOrderedConsumer(new KeyOrderedConsumerOptions
         {

@@ -8,6 +8,7 @@ using StoredCompression = Hub.Batches.CompressionType;
 using Hub.Client.Partitioning;
 using Hub.Grains;
 using Hub.Partitions;
+using Hub.Tests.Support;
 
 namespace Hub.Tests.Kafka;
 
@@ -175,6 +176,55 @@ public sealed class ConfluentKafkaTests(KafkaCluster kafka)
         var codecs = await kafka.StoredCompressionAsync(topic);
         Assert.Contains(stored, codecs);
         Assert.All(codecs, c => Assert.True(c == stored || c == StoredCompression.None));
+        Assert.Equal(values, await SdkValues.ReadAsync(kafka.Cluster.Client, topic, values.Length, Timeout));
+    }
+
+    [Theory]
+    [InlineData(StoredCompression.Gzip)]
+    [InlineData(StoredCompression.Snappy)]
+    [InlineData(StoredCompression.Lz4)]
+    [InlineData(StoredCompression.Zstd)]
+    public async Task The_SDK_producers_compressed_batches_are_read_by_librdkafka(StoredCompression codec)
+    {
+        var topic = await CreateTopicAsync($"sdk-{codec}".ToLowerInvariant(), partitions: 1);
+        var values = Enumerable.Range(0, 50).Select(i => $"sdk record {i} " + new string('y', 100)).ToArray();
+        await using (var producer = kafka.Cluster.Client.CreateProducer(new Hub.Client.ProducerOptions { CompressionType = codec, LingerMs = 20 }))
+        {
+            foreach (var value in values) producer.Produce(topic, new Hub.Client.ProducerRecord { Value = Encoding.UTF8.GetBytes(value) });
+        }
+
+        Assert.Equal([codec], (await kafka.StoredCompressionAsync(topic)).Distinct());
+        Assert.Equal(values, Consume(topic, values.Length).Select(r => Encoding.UTF8.GetString(r.Message.Value!)));
+    }
+
+    [Fact]
+    public async Task A_topics_compression_type_has_the_leader_recompress_what_producers_send()
+    {
+        var topic = KafkaCluster.NewTopic("recompress");
+        using (var admin = Admin())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = topic, NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["compression.type"] = "lz4" },
+            }]);
+            var configs = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }])).Single();
+            Assert.Equal("lz4", configs.Entries["compression.type"].Value);
+            Assert.False(configs.Entries["compression.type"].IsDefault);
+        }
+        var values = Enumerable.Range(0, 30).Select(i => $"recompressed {i} " + new string('z', 60)).ToArray();
+        using (var producer = Producer<Null, string>(c => { c.CompressionType = CompressionType.Gzip; c.LingerMs = 20; }))
+        {
+            foreach (var value in values[..20]) producer.Produce(topic, new Message<Null, string> { Value = value });
+            Assert.Equal(0, producer.Flush(Timeout));
+        }
+        await using (var producer = kafka.Cluster.Client.CreateProducer(new Hub.Client.ProducerOptions { CompressionType = StoredCompression.Zstd }))
+        {
+            foreach (var value in values[20..]) producer.Produce(topic, new Hub.Client.ProducerRecord { Value = Encoding.UTF8.GetBytes(value) });
+        }
+
+        Assert.Equal([StoredCompression.Lz4], (await kafka.StoredCompressionAsync(topic)).Distinct());
+        Assert.Equal(values, Consume(topic, values.Length).Select(r => Encoding.UTF8.GetString(r.Message.Value!)));
+        Assert.Equal(values, await SdkValues.ReadAsync(kafka.Cluster.Client, topic, values.Length, Timeout));
     }
 
     [Fact]

@@ -29,14 +29,7 @@ public sealed class KafkaCluster : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>The headers of the batches stored in partition 0 of <paramref name="topic"/> (its first MiB), as the log holds them.</summary>
-    public async Task<List<RecordBatchHeader>> StoredBatchesAsync(string topic)
-    {
-        var fetched = await Cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, 0)).Fetch(new FetchRequest(0, 1 << 20));
-        var headers = new List<RecordBatchHeader>();
-        for (var rest = fetched.Records.Memory; RecordBatchHeader.TryRead(rest.Span, out var header); rest = rest[header.TotalSize..])
-            headers.Add(header);
-        return headers;
-    }
+    public Task<List<RecordBatchHeader>> StoredBatchesAsync(string topic) => Cluster.StoredBatchesAsync(topic, 0);
 
     /// <summary>The codec of each batch stored in partition 0 of <paramref name="topic"/>.</summary>
     public async Task<List<CompressionType>> StoredCompressionAsync(string topic) =>

@@ -163,6 +163,19 @@ public sealed class RecordBatchValidationTests : IDisposable
     }
 
     [Fact]
+    public void A_control_batch_from_a_client_is_invalid_but_a_replicated_one_is_copied()
+    {
+        // Only a broker writes control records (transaction markers); Kafka refuses them from clients.
+        var marker = Edited(b => BinaryPrimitives.WriteInt16BigEndian(b.AsSpan(RecordBatchLayout.Attributes),
+            (short)(RecordBatchLayout.ControlFlag | RecordBatchLayout.TransactionalFlag)));
+        AssertRefused(ErrorCode.InvalidRecord, marker);
+
+        RecordBatchHeader.WriteBaseOffset(marker, _log.LogEndOffset);
+        _log.AppendReplicated(marker);
+        Assert.Equal(_endBefore + 3, _log.LogEndOffset);
+    }
+
+    [Fact]
     public void Empty_append_is_invalid()
     {
         AssertRefused(ErrorCode.InvalidRecord, []);

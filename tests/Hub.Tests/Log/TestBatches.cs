@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Hub.Batches;
+using Hub.Batches.Compression;
 
 namespace Hub.Tests.Log;
 
@@ -119,13 +120,13 @@ internal static class TestBatches
         return result;
     }
 
-    /// <summary>Every record in concatenated uncompressed batches, as (offset, timestamp, value).</summary>
+    /// <summary>Every record in concatenated batches (compressed ones decompressed), as (offset, timestamp, value).</summary>
     public static List<(long Offset, long Timestamp, string Value)> Records(ReadOnlyMemory<byte> batches)
     {
         var result = new List<(long, long, string)>();
-        foreach (var (_, bytes) in Split(batches))
+        foreach (var (header, bytes) in Split(batches))
         {
-            var reader = new RecordReader(bytes);
+            var reader = new RecordReader(header.Compression == CompressionType.None ? bytes : RecordBatchCompression.DecompressToArray(bytes, header));
             while (reader.MoveNext())
                 result.Add((reader.Current.Offset, reader.Current.Timestamp, Encoding.UTF8.GetString(reader.Current.Value!.Value.Span)));
         }

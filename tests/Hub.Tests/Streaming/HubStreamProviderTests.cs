@@ -27,7 +27,11 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
     {
         string[] keys = ["alice", "bob", "carol", "dave"];
         const int perKey = 100;
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = _cluster.KafkaBootstrap, LingerMs = 5 }).Build())
+        // lz4-compressed, as many Kafka applications write: the pulling agent reads the batches decompressed.
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig
+               {
+                   BootstrapServers = _cluster.KafkaBootstrap, LingerMs = 5, CompressionType = Confluent.Kafka.CompressionType.Lz4,
+               }).Build())
         {
             for (var i = 0; i < perKey; i++)
             {
@@ -35,6 +39,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
             }
             producer.Flush(Bound);
         }
+        Assert.Contains(Hub.Batches.CompressionType.Lz4, await StoredCodecsAsync(StreamingClusterConfigurator.OrdersTopic));
 
         foreach (var key in keys)
         {
@@ -58,6 +63,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
     {
         await _cluster.Grains.GetGrain<ITickPublisherGrain>("a").Publish(0, 50);
         await _cluster.Grains.GetGrain<ITickPublisherGrain>("b").Publish(1000, 30); // another stream of the same topic
+        Assert.Equal([Hub.Batches.CompressionType.Zstd], (await StoredCodecsAsync(StreamingClusterConfigurator.TicksTopic)).Distinct());
         // A committed offset means the cache let go of the records before it: what follows must come from Hub.
         await WaitUntilAsync(async () => (await ProviderProgressAsync(StreamingClusterConfigurator.TicksTopic)).Sum(p => p.CommittedOffset ?? 0) == 80,
             "the provider committed all 80 ticks");
@@ -180,9 +186,19 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The codecs of the batches stored in every partition of the topic.</summary>
+    private async Task<List<Hub.Batches.CompressionType>> StoredCodecsAsync(string topic)
+    {
+        var codecs = new List<Hub.Batches.CompressionType>();
+        for (var partition = 0; partition < StreamingClusterConfigurator.Partitions; partition++)
+            codecs.AddRange((await _cluster.StoredBatchesAsync(topic, partition)).Select(h => h.Compression));
+        return codecs;
+    }
+
     internal static async Task ProduceNumbersAsync(HubClient client, string key, int first, int count)
     {
-        await using var producer = client.CreateProducer();
+        // gzip-compressed: ExactlyOnceConsumer's grains read them decompressed.
+        await using var producer = client.CreateProducer(new ProducerOptions { CompressionType = Hub.Batches.CompressionType.Gzip });
         for (var n = first; n < first + count; n++)
             producer.Produce(CounterApp.Topic, new ProducerRecord { Key = Encoding.UTF8.GetBytes(key), Value = Encoding.UTF8.GetBytes($"{n}") });
         await producer.FlushAsync();

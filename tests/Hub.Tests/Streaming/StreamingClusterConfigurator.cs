@@ -1,3 +1,5 @@
+using Hub.Batches;
+using Hub.Client;
 using Hub.Silo.Storage;
 using Hub.Streaming;
 using Hub.Streaming.TestHost;
@@ -11,6 +13,7 @@ namespace Hub.Tests.Streaming;
 /// A Hub silo that also hosts application grains using Hub streams co-hosted (no SDK connection): the
 /// provider <see cref="Provider"/> over the test topics, and <see cref="SlowProvider"/> with a small cache for
 /// the back-pressure test. Stream subscriptions and grain state go to files under the silo's data directory.
+/// <see cref="Provider"/> publishes zstd-compressed batches.
 /// The cluster's client gets <see cref="Provider"/> too, to publish.
 /// </summary>
 public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBuilderConfigurator
@@ -21,6 +24,9 @@ public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBui
     public const string OrdersTopic = "orders";
     public const string TicksTopic = "ticks";
     public const string SlowTopic = "slow";
+
+    /// <summary>Partitions of the topics <see cref="Provider"/> creates.</summary>
+    public const int Partitions = 3;
 
     public const int SlowCacheSize = 100;
     public const int SlowReadAhead = 50;
@@ -51,6 +57,8 @@ public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBui
     private static void ConfigureProvider(HubStreamOptions streams)
     {
         streams.Topics = [OrdersTopic, TicksTopic];
-        streams.PartitionsForMissingTopics = 3;
+        streams.PartitionsForMissingTopics = Partitions;
+        // Published events are stored zstd-compressed: the pulling agent and rewinds (StreamReplay) read them so.
+        streams.Producer = new ProducerOptions { LingerMs = 2, Acks = Acks.All, CompressionType = CompressionType.Zstd };
     }
 }

@@ -42,6 +42,7 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
     {
         TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey => Type.Int,
         TopicConfig.CleanupPolicyKey => Type.List,
+        TopicConfig.CompressionTypeKey => Type.String,
         _ => Type.Long,
     };
 }

@@ -1,10 +1,11 @@
 using System.Buffers;
 
-namespace Hub.Silo.Log;
+namespace Hub.Batches.Compression;
 
 /// <summary>
-/// A growable buffer rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past a limit, for output
-/// whose size the input does not bound (decompression). Not thread-safe; dispose to return the buffer.
+/// A growable buffer rented from <see cref="ArrayPool{T}.Shared"/> that refuses to grow past a limit, for codec
+/// output whose size is known only once written (above all decompression, whose size the input does not bound).
+/// Not thread-safe; dispose to return the buffer.
 /// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
@@ -19,6 +20,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     public int Length => _length;
+
+    /// <summary>Bytes that may still be written before the limit.</summary>
+    public int Remaining => _maxLength - _length;
 
     public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
@@ -43,11 +47,14 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         _buffer = [];
     }
 
+    /// <summary>The error for output that does not fit the limit.</summary>
+    public InvalidDataException LimitExceeded() => new($"output would exceed its limit of {_maxLength} bytes");
+
     private void Ensure(int sizeHint)
     {
         var needed = (long)_length + Math.Max(sizeHint, 1);
         if (needed <= Math.Min(_buffer.Length, _maxLength)) return;
-        if (needed > _maxLength) throw new InvalidDataException($"output would exceed its limit of {_maxLength} bytes");
+        if (needed > _maxLength) throw LimitExceeded();
         var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(needed, 2L * _buffer.Length), _maxLength));
         _buffer.AsSpan(0, _length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_buffer);

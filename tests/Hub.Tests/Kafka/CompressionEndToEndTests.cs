@@ -1,0 +1,68 @@
+using System.Text;
+using Hub.Batches;
+using Hub.Client;
+using Hub.Partitions;
+using Hub.Tests.Cluster;
+using Hub.Tests.Support;
+
+namespace Hub.Tests.Kafka;
+
+/// <summary>
+/// kcat, the SDK and <c>hub consume</c> against a real silo process, reading each other's compressed batches as
+/// a user would: kcat writes zstd (the one codec Debian's kcat compresses with for Hub, see the README), the SDK
+/// writes each codec, all into one partition that each reader then reads whole.
+/// </summary>
+public sealed class CompressionEndToEndTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    [KcatFact]
+    public async Task Kcat_the_SDK_and_hub_consume_read_each_others_compressed_batches()
+    {
+        using var data = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(data.Path);
+        await using var client = await silo.ConnectAsync();
+        var broker = $"127.0.0.1:{silo.KafkaPort}";
+        await client.Admin.CreateTopicAsync("mixed", 1);
+
+        var values = Values("kcat").ToList();
+        var produce = await Kcat.RunAsync(string.Join('\n', values) + "\n", "-b", broker, "-P", "-t", "mixed", "-z", "zstd");
+        Assert.True(produce.ExitCode == 0, produce.Errors);
+        CompressionType[] codecs = [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
+        foreach (var codec in codecs)
+        {
+            var written = Values($"sdk {codec}");
+            await using (var producer = client.CreateProducer(new ProducerOptions { CompressionType = codec, LingerMs = 20 }))
+            {
+                foreach (var value in written) producer.Produce("mixed", new ProducerRecord { Value = Encoding.UTF8.GetBytes(value) });
+            }
+            values.AddRange(written);
+        }
+        var stored = await StoredCodecsAsync(client, "mixed");
+        Assert.All(codecs, codec => Assert.Contains(codec, stored));
+
+        var consumed = await Kcat.RunAsync(null, "-b", broker, "-C", "-t", "mixed", "-e", "-q", "-f", "%s\n");
+        Assert.True(consumed.ExitCode == 0, consumed.Errors);
+        Assert.Equal(values, consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(values, await HubConsumeAsync(silo, "mixed"));
+        Assert.Equal(values, await SdkValues.ReadAsync(client, "mixed", values.Count, Timeout));
+    }
+
+    private static string[] Values(string source) => Enumerable.Range(0, 30).Select(i => $"{source} line {i} {new string('x', i)}").ToArray();
+
+    private static async Task<List<CompressionType>> StoredCodecsAsync(HubClient client, string topic)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var fetched = await client.Router.InvokeAsync(topic, 0, grain => grain.Fetch(new FetchRequest(0, 1 << 20)), timeout.Token);
+        return [.. Log.TestBatches.Split(fetched.Records.Memory).Select(b => b.Header.Compression)];
+    }
+
+    /// <summary>The values <c>hub consume TOPIC --from-beginning</c> prints, the CLI run as a user runs it.</summary>
+    private static async Task<string[]> HubConsumeAsync(SiloProcess silo, string topic)
+    {
+        var run = await ExternalProcess.RunAsync("dotnet", null, Timeout,
+            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), "consume", topic, "--from-beginning", "--gateway", $"127.0.0.1:{silo.GatewayPort}"]);
+        Assert.True(run.ExitCode == 0, run.Errors);
+        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+}
