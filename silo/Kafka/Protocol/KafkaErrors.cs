@@ -10,8 +10,11 @@ internal static class KafkaErrors
         HubException hub => hub.Code,
         // A grain call that took longer than Orleans' response timeout: the client retries.
         TimeoutException => ErrorCode.RequestTimedOut,
-        // The silo holding the partition is gone or going: the client refreshes metadata and retries.
-        SiloUnavailableException => ErrorCode.NotLeaderOrFollower,
+        // The silo holding the partition is gone or going, or Orleans refused the message on its way there (the
+        // grain never ran it): the client refreshes metadata and retries. UNKNOWN_SERVER_ERROR would fail the
+        // records for good, and librdkafka then bumps its idempotent producer's epoch, re-sending under the new
+        // epoch records it could not know were stored: duplicates no broker can recognise.
+        OrleansMessageRejectionException => ErrorCode.NotLeaderOrFollower,
         OperationCanceledException => ErrorCode.RequestTimedOut,
         _ => ErrorCode.UnknownServerError,
     };
