@@ -401,13 +401,14 @@ internal sealed partial class PartitionGrain(
 
     /// <summary>
     /// The open log, or the reason there is none; such an activation goes away after answering, so a topic
-    /// created later is seen by the next activation.
+    /// created later is seen by the next activation. On an offline log directory it stays: until the silo restarts
+    /// every call gets KAFKA_STORAGE_ERROR from it, where calls caught by a deactivation would be bounced by Orleans.
     /// </summary>
     private SegmentLog Log()
     {
         if (_log is not null && logDirectory.IsOffline) GoOffline();
         if (_log is not null) return _log;
-        DeactivateOnIdle();
+        if (!logDirectory.IsOffline) DeactivateOnIdle();
         throw _unavailable ?? new HubException(ErrorCode.UnknownTopicOrPartition, "partition is closed");
     }
 

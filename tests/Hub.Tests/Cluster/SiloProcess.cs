@@ -87,8 +87,12 @@ public sealed class SiloProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => silo._ready.TrySetException(
-            new InvalidOperationException($"silo exited with {process.ExitCode}:\n{silo.Output}"));
+        process.Exited += (_, _) =>
+        {
+            // Exited can come before the last redirected lines are read; this WaitForExit waits for them (end of both streams).
+            process.WaitForExit();
+            silo._ready.TrySetException(new InvalidOperationException($"silo exited with {process.ExitCode}:\n{silo.Output}"));
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
