@@ -44,15 +44,28 @@ public sealed class SiloProcess : IAsyncDisposable
 
     /// <param name="brokerId">The silo's broker id (each silo of one cluster needs its own).</param>
     /// <param name="environment">Extra settings, e.g. HUB_Hub__Clustering__Provider=Redis for a real cluster.</param>
-    public static Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, int brokerId = 0, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (gatewayPort, siloPort, kafkaPort) = (FreePort(), FreePort(), FreePort());
-        return StartAsync(new Settings(BuiltDll("silo", "Hub.Silo"),
-        [
-            "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
-            "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
-        ], environment, brokerId, gatewayPort, kafkaPort, dataDirectory));
+        for (var attempt = 1; ; attempt++)
+        {
+            var (gatewayPort, siloPort, kafkaPort) = (FreePort(), FreePort(), FreePort());
+            try
+            {
+                return await StartAsync(new Settings(BuiltDll("silo", "Hub.Silo"),
+                [
+                    "--broker-id", $"{brokerId}", "--data-dir", dataDirectory, "--gateway-port", $"{gatewayPort}", "--silo-port", $"{siloPort}",
+                    "--kafka-port", $"{kafkaPort}", "--kafka-listen-address", "127.0.0.1", "--kafka-advertised-host", "127.0.0.1",
+                ], environment, brokerId, gatewayPort, kafkaPort, dataDirectory));
+            }
+            catch (InvalidOperationException e) when (attempt < PortRaceAttempts && e.Message.Contains("Address already in use"))
+            {
+                // Another test took one of the free ports between FreePort and the silo's bind: fresh ports.
+            }
+        }
     }
+
+    /// <summary>FreePort gives a port back before the silo binds it, so a test running alongside can take it first; rarely twice.</summary>
+    private const int PortRaceAttempts = 3;
 
     /// <summary>
     /// Starts another Orleans host program of this repository (built beside the tests, see <see cref="BuiltDll"/>)
