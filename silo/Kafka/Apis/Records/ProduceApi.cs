@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
@@ -75,7 +76,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
             if (GrainCalls.Finished(e)) loan.Dispose();
             partition.Error = topics.Failed(topic, e);
             partition.Message = e.Message;
-            LogRefused(topic, partition.Partition, partition.Error, e.Message);
+            LogRefusal(request, topic, partition, records);
         }
     }
 
@@ -140,6 +141,25 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
         response.WriteEmptyTaggedFields();
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Produce to {Topic}-{Partition} refused with {Error}: {Message}")]
-    private partial void LogRefused(string topic, int partition, ErrorCode error, string message);
+    /// <summary>
+    /// Refusals a client retries as they are (stale metadata, too few replicas in sync, a timeout) come by the
+    /// thousand during a failover, so they stay at Debug; the others make an idempotent client fail its records or
+    /// bump its producer epoch, which may later show as a re-sent record, so they are logged with the producer's
+    /// stamp to tie the two together.
+    /// </summary>
+    private void LogRefusal(KafkaRequest request, string topic, PartitionData partition, ReadOnlyMemory<byte> records)
+    {
+        var error = partition.Error;
+        var retriedAsIs = StaleMetadata.IsSignalledBy(error)
+            || error is ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend or ErrorCode.RequestTimedOut;
+        var level = retriedAsIs ? LogLevel.Debug : LogLevel.Information;
+        if (!_logger.IsEnabled(level)) return;
+        var stamp = RecordBatchHeader.TryRead(records.Span, out var header)
+            ? $"producer {header.ProducerId} epoch {header.ProducerEpoch} sequence {header.BaseSequence}"
+            : "no readable batch";
+        LogRefused(level, topic, partition.Partition, error, partition.Message ?? "", request.Header.ClientId ?? "", request.Remote?.ToString() ?? "", stamp);
+    }
+
+    [LoggerMessage(Message = "Produce to {Topic}-{Partition} refused with {Error}: {Message} (client {ClientId} at {Remote}, {Stamp})")]
+    private partial void LogRefused(LogLevel level, string topic, int partition, ErrorCode error, string message, string clientId, string remote, string stamp);
 }
