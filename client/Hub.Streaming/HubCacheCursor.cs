@@ -53,7 +53,16 @@ internal sealed class HubCacheCursor : IQueueCacheCursor
                 _replay = null;
                 break;
             }
-            replay.ReadMore();
+            try
+            {
+                replay.ReadMore();
+            }
+            catch (HubRewindOutOfRangeException e)
+            {
+                // Orleans hands the error to the subscriber and asks for a cursor at the same position again.
+                _cache.ReportedRewind(_streamId, e.RequestedOffset);
+                throw;
+            }
         }
         _current = _cursor!.MoveNext() ? _cursor.GetCurrent(out _) : null;
         return _current is not null;

@@ -12,7 +12,10 @@ namespace Hub.Streaming;
 /// <see cref="HubStreamOptions.StartFrom"/>), reads ahead at most <see cref="HubStreamOptions.ReadAheadRecords"/>
 /// records (then the read pauses: back-pressure reaches Hub), and commits an offset only once the cache let go
 /// of every record before it, i.e. every subscriber moved past them. So a restart re-delivers what was not
-/// delivered (at least once), and <c>hub groups describe</c> shows the provider's lag.
+/// delivered (at least once), and <c>hub groups describe</c> shows the provider's lag. A partition added to its
+/// topic while the provider runs starts at its beginning when the group has no offset for it, whatever
+/// StartFrom says: all its records are newer than the provider, and Latest would skip those written before the
+/// provider noticed the partition (Kafka's consumers have that gap, KAFKA-12261).
 /// </summary>
 internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
 {
@@ -27,10 +30,12 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
     private readonly TagList _tags;
     private HubConsumer? _consumer;
     private Task _pump = Task.CompletedTask;
+    private readonly bool _addedAtRuntime;
     private long _committed = -1;
 
-    public HubQueueReceiver(HubStreamConnection connection, string topic, int partition, ILogger logger)
+    public HubQueueReceiver(HubStreamConnection connection, string topic, int partition, bool addedAtRuntime, ILogger logger)
     {
+        _addedAtRuntime = addedAtRuntime;
         _connection = connection;
         _topic = topic;
         _partition = partition;
@@ -48,7 +53,7 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
         using var cts = new CancellationTokenSource(timeout);
         var committed = await _connection.CommittedAsync(_topic, _partition, cts.Token).ConfigureAwait(false);
         _committed = committed ?? -1;
-        var start = committed ?? (_connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest);
+        var start = committed ?? (_addedAtRuntime || _connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest);
         _consumer = _connection.Client.CreateConsumer();
         await _consumer.AssignAsync(_topic, _partition, start, cts.Token).ConfigureAwait(false);
         LogStarted(_topic, _partition, _consumer.Position(_topic, _partition), _connection.Group);

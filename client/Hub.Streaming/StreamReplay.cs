@@ -9,13 +9,14 @@ namespace Hub.Streaming;
 /// <summary>
 /// Reads one stream's records straight from its Hub partition, from a given offset on: what a subscriber that
 /// rewound to a position older than the cache gets until it has caught up with the cache. A position older than
-/// the partition's log start (retention removed it) starts at the earliest retained record.
+/// the partition's log start (retention removed it) starts at the earliest retained record, after
+/// <see cref="ReadMore"/> threw a <see cref="HubRewindOutOfRangeException"/> if <paramref name="failBelowLogStart"/>.
 /// <para>
 /// Not thread-safe: one cursor uses it, on its pulling agent's turn. <see cref="ReadMore"/> blocks that turn for
 /// one fetch (cursors are synchronous in Orleans), bounded by <see cref="FetchTimeout"/>.
 /// </para>
 /// </summary>
-internal sealed class StreamReplay(HubStreamConnection connection, string topic, int partition, StreamId streamId, long from)
+internal sealed class StreamReplay(HubStreamConnection connection, string topic, int partition, StreamId streamId, long from, bool failBelowLogStart)
 {
     private static readonly TimeSpan FetchTimeout = TimeSpan.FromSeconds(30);
 
@@ -24,6 +25,7 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
 
     private readonly Queue<HubBatchContainer> _pending = new();
     private readonly TagList _tags = new() { { "topic", topic }, { "partition", partition } };
+    private HubRewindOutOfRangeException? _belowLogStart;
 
     /// <summary>The offset the next read starts at: every record of the stream before it has been queued.</summary>
     public long NextOffset { get; private set; } = from;
@@ -34,12 +36,18 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
     public bool TryTake(out HubBatchContainer container) => _pending.TryDequeue(out container!);
 
     /// <summary>Reads the next stretch of the partition; the stream's records in it become available to <see cref="TryTake"/>.</summary>
+    /// <exception cref="HubRewindOutOfRangeException">The read began below the log start and the provider fails such rewinds; the replay goes on from the log start.</exception>
     public void ReadMore()
     {
         // Off the agent's scheduler: the grain calls complete on the thread pool while this turn waits.
         var read = Task.Run(ReadAsync);
         if (!read.Wait(FetchTimeout))
             throw new TimeoutException($"reading {topic}/{partition} at offset {NextOffset} for a rewound subscription took over {FetchTimeout}");
+        if (_belowLogStart is { } failure)
+        {
+            _belowLogStart = null;
+            throw failure;
+        }
     }
 
     private async Task ReadAsync()
@@ -56,7 +64,11 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
             // Before the log start: retention removed those records, so begin at the earliest retained one.
             // Past the end: nothing to replay; the cache delivers the stream from that offset once it is written.
             var state = await connection.Client.Router.InvokeAsync(topic, partition, grain => grain.GetState(), timeout.Token).ConfigureAwait(false);
-            if (NextOffset < state.LogStartOffset) NextOffset = state.LogStartOffset;
+            if (NextOffset < state.LogStartOffset)
+            {
+                if (failBelowLogStart) _belowLogStart = new HubRewindOutOfRangeException(topic, partition, NextOffset, state.LogStartOffset);
+                NextOffset = state.LogStartOffset;
+            }
             else AtLogEnd = true;
             return;
         }
