@@ -37,6 +37,8 @@ internal sealed class HubQueueCache(HubStreamConnection connection, string topic
     // null until the first records arrive.
     private long? _cachedFrom;
 
+    public int Partition => partition;
+
     public int GetMaxAddCount() => _cache.GetMaxAddCount();
 
     public bool IsUnderPressure() => _cache.IsUnderPressure();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hub.Client;
+using Hub.Errors;
 using Hub.Partitions;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -53,12 +54,15 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
         using var cts = new CancellationTokenSource(timeout);
         var committed = await _connection.CommittedAsync(_topic, _partition, cts.Token).ConfigureAwait(false);
         _committed = committed ?? -1;
-        var start = committed ?? (_addedAtRuntime || _connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest);
+        var start = committed ?? ResetTo;
         _consumer = _connection.Client.CreateConsumer();
         await _consumer.AssignAsync(_topic, _partition, start, cts.Token).ConfigureAwait(false);
         LogStarted(_topic, _partition, _consumer.Position(_topic, _partition), _connection.Group);
         _pump = Task.Run(() => PumpAsync(_consumer, _stop.Token));
     }
+
+    /// <summary>Where reading starts without a committed offset, or after retention deleted the records at the position.</summary>
+    private long ResetTo => _addedAtRuntime || _connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest;
 
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
@@ -102,6 +106,13 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
             }
+            catch (HubException e) when (e.Code == ErrorCode.OffsetOutOfRange)
+            {
+                // Retention deleted the records at the position before they were read (or the topic was
+                // recreated): reading there again would fail forever; a Kafka consumer applies auto.offset.reset.
+                LogPositionOutOfRange(_topic, _partition, consumer.Position(_topic, _partition), ResetTo);
+                await consumer.AssignAsync(_topic, _partition, ResetTo, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             catch (Exception e)
             {
                 // The consumer's position is past the last record handed on: read on from there after a pause.
@@ -115,6 +126,9 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading {Topic}/{Partition} from offset {Offset} for consumer group {Group}")]
     private partial void LogStarted(string topic, int partition, long offset, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Topic}/{Partition} at offset {Offset}: out of range (retention deleted it?); reading from {ResetTo}")]
+    private partial void LogPositionOutOfRange(string topic, int partition, long offset, long resetTo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Topic}/{Partition} failed; trying again in {Delay}")]
     private partial void LogReadFailed(Exception exception, string topic, int partition, TimeSpan delay);

@@ -8,7 +8,11 @@ using Hub.Streaming;
 using Hub.Streaming.TestHost;
 using Hub.Tests.Cluster;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.Streams;
+using Xunit.Abstractions;
 using static Hub.Tests.Groups.GroupTesting;
 using static Hub.Tests.Streaming.HubStreamProviderTests;
 
@@ -18,7 +22,7 @@ namespace Hub.Tests.Streaming;
 /// The stream provider as a topic's layout changes under it: partitions added while grains consume, and rewinds
 /// to offsets retention already deleted. Co-hosted in one Hub silo (TestingHost) that checks retention every 100 ms.
 /// </summary>
-public sealed class HubStreamTopologyTests : IAsyncLifetime
+public sealed class HubStreamTopologyTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private HubTestCluster _cluster = null!;
 
@@ -142,6 +146,75 @@ public sealed class HubStreamTopologyTests : IAsyncLifetime
         Assert.Single(await subscriber.Errors());
     }
 
+    [Fact]
+    public async Task ARewindThroughALongStretchOfOtherKeys_HandsTheAgentBackItsTurnAfterEachFetch()
+    {
+        const string topic = StreamingClusterConfigurator.RewindEarliestTopic;
+        await WriteRewoundAmidBulkAsync(topic);
+        var options = new HubStreamOptions { Topics = [topic] };
+        var connection = new HubStreamConnection("cursor-test", options, _cluster.Client,
+            new HubEventCodec(_cluster.SiloServices.GetRequiredService<Serializer>(), options.Topics, options.UnkeyedStreamKey));
+        var cache = new HubQueueCache(connection, topic, 0, options.CacheSize, _ => 0, NullLogger.Instance);
+
+        // What the pulling agent does on its turn: move the cursor, deliver what it got, move again.
+        using var cursor = cache.GetCacheCursor(StreamId.Create(topic, "rewound"), HubSequenceToken.AtOffset(0));
+        var handedOut = new List<IBatchContainer>();
+#pragma warning disable CS0618 // MoveNext: what MoveNextWithResult calls
+        while (cursor.MoveNext()) handedOut.Add(cursor.GetCurrent(out _)!);
+#pragma warning restore CS0618
+
+        Assert.Equal(["first", "last"], handedOut.OfType<HubBatchContainer>().Select(c => Encoding.UTF8.GetString(((HubRecord)c.Event).Value!)));
+        // 24 MiB of another key lie between them: the cursor gives the turn back after each 1 MiB fetch.
+        var progress = handedOut.OfType<HubReplayProgress>().ToList();
+        Assert.True(progress.Count >= 20, $"{progress.Count} progress marks in a 24 MiB rewind");
+        Assert.True(handedOut.Zip(handedOut.Skip(1)).All(p => p.First.SequenceToken.CompareTo(p.Second.SequenceToken) < 0), "positions ascend");
+    }
+
+    [Fact]
+    public async Task ARewindThroughALongStretchOfOtherKeys_DeliversItsRecords_WhileTheQueuesOtherStreamsGoOn()
+    {
+        const string topic = StreamingClusterConfigurator.RewindEarliestTopic, provider = StreamingClusterConfigurator.RewindEarliestProvider;
+        await WriteRewoundAmidBulkAsync(topic);
+        await WaitUntilCommittedAsync(topic, provider, Bulk + 2);
+
+        var live = _cluster.Grains.GetGrain<IRewindSubscriberGrain>("live");
+        await live.SubscribeFrom(provider, topic, "live", null);
+        var rewound = _cluster.Grains.GetGrain<IRewindSubscriberGrain>("rewound");
+        var sent = 0;
+        await using (var producer = _cluster.Client.CreateProducer(new ProducerOptions { LingerMs = 0 }))
+        {
+            await producer.ProduceAsync(topic, new ProducerRecord { Key = "live"u8.ToArray(), Value = Encoding.UTF8.GetBytes($"{sent++}") });
+            await WaitUntilAsync(async () => (await live.Received()).Count >= 1, "the live subscriber receives");
+            await rewound.SubscribeFrom(provider, topic, "rewound", HubSequenceToken.AtOffset(0));
+            // Live records keep coming while the rewind reads through the bulk.
+            await WaitUntilAsync(async () =>
+            {
+                await producer.ProduceAsync(topic, new ProducerRecord { Key = "live"u8.ToArray(), Value = Encoding.UTF8.GetBytes($"{sent++}") });
+                return (await rewound.Received()).Count >= 2;
+            }, "the rewind reached the last record");
+        }
+
+        // The progress marks between the rewound records reach the subscriber as nothing at all.
+        Assert.Equal(["first", "last"], (await rewound.Received()).Select(r => r.Value));
+        await WaitUntilAsync(async () => (await live.Received()).Count >= sent, $"the live subscriber has all {sent} records");
+        Assert.Equal(Enumerable.Range(0, sent).Select(i => $"{i}"), (await live.Received()).Select(r => r.Value));
+        var rewindTimes = await rewound.ReceivedAt();
+        output.WriteLine($"the rewind read through {Bulk} KiB in {(rewindTimes[1] - rewindTimes[0]).TotalMilliseconds:F0} ms; " +
+            $"the live stream received {(await live.ReceivedAt()).Count(t => t > rewindTimes[0] && t < rewindTimes[1])} records meanwhile");
+    }
+
+    private const int Bulk = 24_000; // records of 1 KiB: 24 fetches for a rewind to read through
+
+    /// <summary>Writes a record of key "rewound", <see cref="Bulk"/> records of another key, and another "rewound".</summary>
+    private async Task WriteRewoundAmidBulkAsync(string topic)
+    {
+        await using var producer = _cluster.Client.CreateProducer();
+        producer.Produce(topic, new ProducerRecord { Key = "rewound"u8.ToArray(), Value = "first"u8.ToArray() });
+        for (var i = 0; i < Bulk; i++) producer.Produce(topic, new ProducerRecord { Key = "bulk"u8.ToArray(), Value = new byte[1024] });
+        producer.Produce(topic, new ProducerRecord { Key = "rewound"u8.ToArray(), Value = "last"u8.ToArray() });
+        await producer.FlushAsync();
+    }
+
     private const int Written = 21;
 
     private static int Retained(long logStart) => Written - (int)logStart;
@@ -171,20 +244,25 @@ public sealed class HubStreamTopologyTests : IAsyncLifetime
         var partition = _cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
         long logStart = 0;
         await WaitUntilAsync(async () => (logStart = (await partition.GetState()).LogStartOffset) > 0, "retention deleted the oldest records");
-        var group = $"orleans-streams.{(topic == StreamingClusterConfigurator.RewindFailTopic ? StreamingClusterConfigurator.RewindFailProvider : StreamingClusterConfigurator.RewindEarliestProvider)}";
+        await WaitUntilCommittedAsync(topic,
+            topic == StreamingClusterConfigurator.RewindFailTopic ? StreamingClusterConfigurator.RewindFailProvider : StreamingClusterConfigurator.RewindEarliestProvider,
+            Written);
+        return logStart;
+    }
+
+    /// <summary>Waits until the provider committed the topic's (one partition's) records: its cache let go of them.</summary>
+    private async Task WaitUntilCommittedAsync(string topic, string provider, long records) =>
         await WaitUntilAsync(async () =>
         {
             try
             {
-                return (await _cluster.Client.Admin.DescribeGroupAsync(group)).Partitions.Any(p => p.Topic == topic && p.CommittedOffset == Written);
+                return (await _cluster.Client.Admin.DescribeGroupAsync($"orleans-streams.{provider}")).Partitions.Any(p => p.Topic == topic && p.CommittedOffset == records);
             }
             catch (Hub.Errors.HubException)
             {
                 return false;
             }
-        }, "the provider committed every record (its cache let go of them)");
-        return logStart;
-    }
+        }, $"the provider committed all {records} records (its cache let go of them)");
 
     private IGrowingRecorderGrain Recorder(string key) => _cluster.Grains.GetGrain<IGrowingRecorderGrain>(key);
 
