@@ -16,25 +16,14 @@ namespace Hub.Streaming;
 /// anything itself. Decorating the registered balancer keeps its placement and only adds that notification.
 /// </para>
 /// </summary>
-internal sealed partial class HubQueueBalancer : IStreamQueueBalancer
+internal sealed partial class HubQueueBalancer(IStreamQueueBalancer inner, HubAdapterFactory factory, TimeSpan interval, TimeProvider time,
+    ILogger<HubQueueBalancer> logger) : IStreamQueueBalancer
 {
-    private readonly IStreamQueueBalancer _inner;
-    private readonly HubAdapterFactory _factory;
-    private readonly TimeSpan _interval;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly IStreamQueueBalancer _inner = inner;
+    private readonly ILogger _logger = logger;
     private readonly List<IStreamQueueBalanceListener> _listeners = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _checks = Task.CompletedTask;
-
-    private HubQueueBalancer(IStreamQueueBalancer inner, HubAdapterFactory factory, TimeSpan interval, TimeProvider time, ILogger logger)
-    {
-        _inner = inner;
-        _factory = factory;
-        _interval = interval;
-        _time = time;
-        _logger = logger;
-    }
 
     /// <summary>What <c>ConfigurePartitionBalancing</c> calls for provider <paramref name="name"/>.</summary>
     public static IStreamQueueBalancer Create(IServiceProvider services, string name)
@@ -77,14 +66,14 @@ internal sealed partial class HubQueueBalancer : IStreamQueueBalancer
 
     private async Task CheckPartitionsAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(_interval, _time);
+        using var timer = new PeriodicTimer(interval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
             {
                 try
                 {
-                    var added = await _factory.RefreshPartitionsAsync(ct).ConfigureAwait(false);
+                    var added = await factory.RefreshPartitionsAsync(ct).ConfigureAwait(false);
                     if (added.Count == 0) continue;
                     LogPartitionsAdded(string.Join(", ", added.Select(t => $"{t.Key}: {t.Value}")));
                     IStreamQueueBalanceListener[] listeners;
@@ -94,7 +83,7 @@ internal sealed partial class HubQueueBalancer : IStreamQueueBalancer
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {
                     // Hub unreachable for a moment: the next check tries again; the queues read so far go on.
-                    LogCheckFailed(e, _interval);
+                    LogCheckFailed(e, interval);
                 }
             }
         }
