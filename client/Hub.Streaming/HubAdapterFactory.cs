@@ -12,7 +12,7 @@ namespace Hub.Streaming;
 /// <summary>
 /// Builds one Hub stream provider's parts. The connection is made when Orleans creates the adapter; the queue
 /// layout (partitions per topic) is read when the pulling agents start, as a co-hosted Hub answers only once
-/// its silo is active.
+/// its silo is active, and again every <see cref="HubStreamOptions.PartitionCheckInterval"/> (<see cref="HubQueueBalancer"/>).
 /// </summary>
 public sealed class HubAdapterFactory : IQueueAdapterFactory
 {
@@ -46,10 +46,18 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
             : HubClient.FromGrainFactory(_services.GetRequiredService<IGrainFactory>());
         var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.Topics, _options.UnkeyedStreamKey);
         _connection = new HubStreamConnection(_name, _options, client, codec);
-        return new HubQueueAdapter(_connection, _loggers);
+        return new HubQueueAdapter(_connection, queue => _mapper?.IsAddedAtRuntime(queue) == true, _loggers);
     }
 
-    public IQueueAdapterCache GetQueueAdapterCache() => new HubQueueAdapterCache(Connection, _loggers);
+    internal HubStreamOptions Options => _options;
+
+    public IQueueAdapterCache GetQueueAdapterCache() => new HubQueueAdapterCache(Connection, CurrentPartitionOf, _loggers);
+
+    /// <summary>
+    /// The partition the stream's key maps to under its topic's partition count as this silo knows it now; null
+    /// before the pulling agents started.
+    /// </summary>
+    internal int? CurrentPartitionOf(StreamId streamId) => _mapper?.PartitionOf(streamId);
 
     public IStreamQueueMapper GetStreamQueueMapper()
     {
@@ -62,6 +70,22 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
                 throw new TimeoutException($"Hub stream provider '{_name}' could not read its topics from Hub within {MetadataTimeout}");
             return _mapper = new HubQueueMapper(load.Result);
         }
+    }
+
+    /// <summary>
+    /// Reads the topics' partition counts again and grows the queue layout; returns the topics that gained
+    /// partitions, with their new counts. The provider's producer learns of them too, so events published from
+    /// then on go to the partitions their keys now map to.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, int>> RefreshPartitionsAsync(CancellationToken ct)
+    {
+        var mapper = (HubQueueMapper)GetStreamQueueMapper();
+        var before = mapper.PartitionCounts;
+        var topics = (await Connection.Client.Admin.ListTopicsAsync(ct).ConfigureAwait(false)).Where(t => before.ContainsKey(t.Name)).ToList();
+        if (!mapper.Grow(topics.ToDictionary(t => t.Name, t => t.PartitionCount))) return new Dictionary<string, int>();
+        var grown = topics.Where(t => t.PartitionCount > before[t.Name]).ToList();
+        foreach (var topic in grown) Connection.Client.Router.Remember(topic);
+        return grown.ToDictionary(t => t.Name, t => t.PartitionCount);
     }
 
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>

@@ -4,7 +4,8 @@ using Orleans.Streams;
 namespace Hub.Streaming;
 
 /// <summary>Produces stream events into Hub and makes a receiver per partition for the pulling agents.</summary>
-internal sealed class HubQueueAdapter(HubStreamConnection connection, ILoggerFactory loggers) : IQueueAdapter
+/// <param name="addedAtRuntime">Whether a queue's partition was added to its topic after the provider started.</param>
+internal sealed class HubQueueAdapter(HubStreamConnection connection, Func<QueueId, bool> addedAtRuntime, ILoggerFactory loggers) : IQueueAdapter
 {
     public string Name => connection.ProviderName;
 
@@ -20,5 +21,6 @@ internal sealed class HubQueueAdapter(HubStreamConnection connection, ILoggerFac
     }
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) =>
-        new HubQueueReceiver(connection, HubQueueMapper.TopicOf(queueId), HubQueueMapper.PartitionOf(queueId), loggers.CreateLogger<HubQueueReceiver>());
+        new HubQueueReceiver(connection, HubQueueMapper.TopicOf(queueId), HubQueueMapper.PartitionOf(queueId), addedAtRuntime(queueId),
+            loggers.CreateLogger<HubQueueReceiver>());
 }

@@ -4,9 +4,10 @@ using Orleans.Streams;
 namespace Hub.Streaming;
 
 /// <summary>Makes each partition's <see cref="HubQueueCache"/>.</summary>
-internal sealed class HubQueueAdapterCache(HubStreamConnection connection, ILoggerFactory loggers) : IQueueAdapterCache
+internal sealed class HubQueueAdapterCache(HubStreamConnection connection, Func<StreamId, int?> currentPartitionOf, ILoggerFactory loggers)
+    : IQueueAdapterCache
 {
     public IQueueCache CreateQueueCache(QueueId queueId) =>
         new HubQueueCache(connection, HubQueueMapper.TopicOf(queueId), HubQueueMapper.PartitionOf(queueId),
-            connection.Options.CacheSize, loggers.CreateLogger<HubQueueCache>());
+            connection.Options.CacheSize, currentPartitionOf, loggers.CreateLogger<HubQueueCache>());
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Hub.Client;
+using Hub.Errors;
 using Hub.Partitions;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -12,7 +13,10 @@ namespace Hub.Streaming;
 /// <see cref="HubStreamOptions.StartFrom"/>), reads ahead at most <see cref="HubStreamOptions.ReadAheadRecords"/>
 /// records (then the read pauses: back-pressure reaches Hub), and commits an offset only once the cache let go
 /// of every record before it, i.e. every subscriber moved past them. So a restart re-delivers what was not
-/// delivered (at least once), and <c>hub groups describe</c> shows the provider's lag.
+/// delivered (at least once), and <c>hub groups describe</c> shows the provider's lag. A partition added to its
+/// topic while the provider runs starts at its beginning when the group has no offset for it, whatever
+/// StartFrom says: all its records are newer than the provider, and Latest would skip those written before the
+/// provider noticed the partition (Kafka's consumers have that gap, KAFKA-12261).
 /// </summary>
 internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
 {
@@ -27,10 +31,12 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
     private readonly TagList _tags;
     private HubConsumer? _consumer;
     private Task _pump = Task.CompletedTask;
+    private readonly bool _addedAtRuntime;
     private long _committed = -1;
 
-    public HubQueueReceiver(HubStreamConnection connection, string topic, int partition, ILogger logger)
+    public HubQueueReceiver(HubStreamConnection connection, string topic, int partition, bool addedAtRuntime, ILogger logger)
     {
+        _addedAtRuntime = addedAtRuntime;
         _connection = connection;
         _topic = topic;
         _partition = partition;
@@ -48,12 +54,15 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
         using var cts = new CancellationTokenSource(timeout);
         var committed = await _connection.CommittedAsync(_topic, _partition, cts.Token).ConfigureAwait(false);
         _committed = committed ?? -1;
-        var start = committed ?? (_connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest);
+        var start = committed ?? ResetTo;
         _consumer = _connection.Client.CreateConsumer();
         await _consumer.AssignAsync(_topic, _partition, start, cts.Token).ConfigureAwait(false);
         LogStarted(_topic, _partition, _consumer.Position(_topic, _partition), _connection.Group);
         _pump = Task.Run(() => PumpAsync(_consumer, _stop.Token));
     }
+
+    /// <summary>Where reading starts without a committed offset, or after retention deleted the records at the position.</summary>
+    private long ResetTo => _addedAtRuntime || _connection.Options.StartFrom == AutoOffsetReset.Earliest ? OffsetSpec.Earliest : OffsetSpec.Latest;
 
     public Task<IList<IBatchContainer>> GetQueueMessagesAsync(int maxCount)
     {
@@ -97,6 +106,13 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
             }
+            catch (HubException e) when (e.Code == ErrorCode.OffsetOutOfRange)
+            {
+                // Retention deleted the records at the position before they were read (or the topic was
+                // recreated): reading there again would fail forever; a Kafka consumer applies auto.offset.reset.
+                LogPositionOutOfRange(_topic, _partition, consumer.Position(_topic, _partition), ResetTo);
+                await consumer.AssignAsync(_topic, _partition, ResetTo, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
             catch (Exception e)
             {
                 // The consumer's position is past the last record handed on: read on from there after a pause.
@@ -110,6 +126,9 @@ internal sealed partial class HubQueueReceiver : IQueueAdapterReceiver
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Reading {Topic}/{Partition} from offset {Offset} for consumer group {Group}")]
     private partial void LogStarted(string topic, int partition, long offset, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Topic}/{Partition} at offset {Offset}: out of range (retention deleted it?); reading from {ResetTo}")]
+    private partial void LogPositionOutOfRange(string topic, int partition, long offset, long resetTo);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading {Topic}/{Partition} failed; trying again in {Delay}")]
     private partial void LogReadFailed(Exception exception, string topic, int partition, TimeSpan delay);

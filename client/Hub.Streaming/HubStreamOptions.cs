@@ -5,11 +5,24 @@ namespace Hub.Streaming;
 /// <summary>Settings of one Hub stream provider (<c>AddHubStreams(name, ...)</c>).</summary>
 public sealed class HubStreamOptions
 {
+    /// <summary>Default of <see cref="PartitionCheckInterval"/>: new partitions are read within half a minute, at one metadata read per silo.</summary>
+    public static readonly TimeSpan DefaultPartitionCheckInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The topics this provider serves; each is a stream namespace. The provider reads their partition counts
-    /// when the silo starts (one Orleans queue per partition); partitions added later are not read.
+    /// when the silo starts (one Orleans queue per partition) and every <see cref="PartitionCheckInterval"/>.
     /// </summary>
     public List<string> Topics { get; set; } = [];
+
+    /// <summary>
+    /// How often each silo reads the topics' partition counts, so partitions added at runtime
+    /// (<c>hub topics add-partitions</c>, Kafka's CreatePartitions) are read without a restart; Kafka's consumers
+    /// notice them on their metadata refresh (metadata.max.age.ms, 5 minutes).
+    /// </summary>
+    public TimeSpan PartitionCheckInterval { get; set; } = DefaultPartitionCheckInterval;
+
+    /// <summary>What a subscription that rewinds to an offset retention already deleted gets.</summary>
+    public RewindBelowLogStart RewindBelowLogStart { get; set; } = RewindBelowLogStart.FromEarliest;
 
     /// <summary>
     /// Partitions of a topic the provider creates when one of <see cref="Topics"/> does not exist at start;
@@ -66,6 +79,10 @@ public sealed class HubStreamOptions
             throw new ArgumentOutOfRangeException(nameof(ReadAheadRecords), ReadAheadRecords, "read ahead at least one record");
         if (string.IsNullOrEmpty(UnkeyedStreamKey))
             throw new ArgumentException("UnkeyedStreamKey must not be empty: Orleans refuses empty grain keys");
+        if (PartitionCheckInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(PartitionCheckInterval), PartitionCheckInterval, "expected a positive interval");
+        if (!Enum.IsDefined(RewindBelowLogStart))
+            throw new ArgumentOutOfRangeException(nameof(RewindBelowLogStart), RewindBelowLogStart, "expected FromEarliest or Fail");
         if (StartFrom is not (AutoOffsetReset.Earliest or AutoOffsetReset.Latest))
             throw new ArgumentOutOfRangeException(nameof(StartFrom), StartFrom, "expected Earliest or Latest");
     }

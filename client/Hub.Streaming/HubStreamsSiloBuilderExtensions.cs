@@ -14,6 +14,6 @@ public static class HubStreamsSiloBuilderExtensions
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(configure);
         silo.Services.AddOptions<HubStreamOptions>(name).Configure(configure);
-        return silo.AddPersistentStreams(name, HubAdapterFactory.Create, _ => { });
+        return silo.AddPersistentStreams(name, HubAdapterFactory.Create, streams => streams.ConfigurePartitionBalancing(HubQueueBalancer.Create));
     }
 }

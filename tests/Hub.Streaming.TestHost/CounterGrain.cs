@@ -4,10 +4,10 @@ using Orleans.Runtime;
 namespace Hub.Streaming.TestHost;
 
 [ImplicitStreamSubscription(CounterApp.Topic)]
-public sealed class CounterGrain([PersistentState("counter", CounterApp.Storage)] IPersistentState<CheckpointedState<Counter>> state)
-    : Grain, ICounterGrain
+public sealed class CounterGrain([PersistentState("counter", CounterApp.Storage)] IPersistentState<CheckpointedState<Counter>> state,
+    IServiceProvider services) : Grain, ICounterGrain
 {
-    private readonly ExactlyOnceConsumer<Counter> _counter = new(state);
+    private readonly ExactlyOnceConsumer<Counter> _counter = new(state, services);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
         _counter.SubscribeAsync(this.GetStreamProvider(CounterApp.StreamProvider).GetStream<HubRecord>(StreamId.Create(CounterApp.Topic, this.GetPrimaryKeyString())),

@@ -21,9 +21,19 @@ public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBui
     public const string Provider = "streams";
     public const string SlowProvider = "slow-streams";
 
+    /// <summary>Providers whose rewinds below the log start get the earliest record, or fail.</summary>
+    public const string RewindEarliestProvider = "rewind-earliest";
+    public const string RewindFailProvider = "rewind-fail";
+
     public const string OrdersTopic = "orders";
     public const string TicksTopic = "ticks";
     public const string SlowTopic = "slow";
+    public const string GrowingTopic = "growing";
+    public const string RewindEarliestTopic = "short-earliest";
+    public const string RewindFailTopic = "short-fail";
+
+    /// <summary>How often the providers here look for partitions added at runtime: short, so tests see them at once.</summary>
+    public static readonly TimeSpan PartitionCheckInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Partitions of the topics <see cref="Provider"/> creates.</summary>
     public const int Partitions = 3;
@@ -42,6 +52,18 @@ public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBui
         {
             streams.Topics = [CounterApp.Topic];
             streams.PartitionsForMissingTopics = 2;
+            streams.PartitionCheckInterval = PartitionCheckInterval;
+        });
+        silo.AddHubStreams(RewindEarliestProvider, streams =>
+        {
+            streams.Topics = [RewindEarliestTopic];
+            streams.PartitionsForMissingTopics = 1;
+        });
+        silo.AddHubStreams(RewindFailProvider, streams =>
+        {
+            streams.Topics = [RewindFailTopic];
+            streams.PartitionsForMissingTopics = 1;
+            streams.RewindBelowLogStart = RewindBelowLogStart.Fail;
         });
         silo.AddHubStreams(SlowProvider, streams =>
         {
@@ -56,8 +78,9 @@ public sealed class StreamingClusterConfigurator : ISiloConfigurator, IClientBui
 
     private static void ConfigureProvider(HubStreamOptions streams)
     {
-        streams.Topics = [OrdersTopic, TicksTopic];
+        streams.Topics = [OrdersTopic, TicksTopic, GrowingTopic];
         streams.PartitionsForMissingTopics = Partitions;
+        streams.PartitionCheckInterval = PartitionCheckInterval;
         // Published events are stored zstd-compressed: the pulling agent and rewinds (StreamReplay) read them so.
         streams.Producer = new ProducerOptions { LingerMs = 2, Acks = Acks.All, CompressionType = CompressionType.Zstd };
     }
