@@ -46,6 +46,7 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
             : HubClient.FromGrainFactory(_services.GetRequiredService<IGrainFactory>());
         var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.Topics, _options.UnkeyedStreamKey);
         _connection = new HubStreamConnection(_name, _options, client, codec);
+        _services.GetKeyedService<HubStreamDeadLetters>(_name)?.Attach(client, _connection.Group);
         return new HubQueueAdapter(_connection, _loggers);
     }
 
