@@ -65,8 +65,11 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
         }
     }
 
+    /// <summary>With a dead-letter policy, an event the agent gives up on is dead-lettered; else it is skipped, as Orleans does.</summary>
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+        Task.FromResult<IStreamFailureHandler>(_services.GetKeyedService<HubStreamDeadLetters>(_name) is { } deadLetters
+            ? new DeadLetterFailureHandler(deadLetters, _loggers.CreateLogger<DeadLetterFailureHandler>())
+            : new NoOpStreamDeliveryFailureHandler());
 
     private HubStreamConnection Connection =>
         _connection ?? throw new InvalidOperationException($"Hub stream provider '{_name}' is used before Orleans created its adapter");

@@ -27,7 +27,7 @@ internal sealed class HubStreamDeadLetters(string providerName, DeadLetterPolicy
     }
 
     /// <summary>Writes the dead letter of the record at <paramref name="offset"/>; returns once Hub stored it (acks=all).</summary>
-    public async Task WriteAsync(string topic, int partition, long offset, int attempts, Exception error, string subscriber)
+    public async Task WriteAsync(string topic, int partition, long offset, int? attempts, Exception error, string subscriber)
     {
         var (client, writer) = _client is not null && _writer is not null ? (_client, _writer) : throw new InvalidOperationException($"Hub stream provider '{providerName}' dead-letters before Orleans created its adapter");
         using var timeout = new CancellationTokenSource(WriteTimeout);

@@ -24,7 +24,7 @@ public static class DeadLetterHeaders
     /// <summary>The original record's timestamp (Unix ms); the dead letter keeps it as its own timestamp too.</summary>
     public const string Timestamp = Prefix + "timestamp";
 
-    /// <summary>How many times the handler was run on the event, all of them failed.</summary>
+    /// <summary>How many times the handler was run on the event, all of them failed (absent when not known).</summary>
     public const string Attempts = Prefix + "attempts";
 
     /// <summary>Full name of the last failure's exception type.</summary>
@@ -62,7 +62,7 @@ public static class DeadLetterHeaders
         Add(headers, Partition, Number(failure.Partition));
         Add(headers, Offset, Number(failure.Offset));
         Add(headers, Timestamp, Number(originalTimestamp));
-        Add(headers, Attempts, Number(failure.Attempts));
+        if (failure.Attempts is { } attempts) Add(headers, Attempts, Number(attempts));
         Add(headers, ErrorType, failure.Error.GetType().FullName ?? failure.Error.GetType().Name);
         Add(headers, ErrorMessage, Truncated(failure.Error.Message));
         if (failure.Error.StackTrace is { } stackTrace) Add(headers, ErrorStackTrace, Truncated(stackTrace));

@@ -61,5 +61,25 @@ public sealed class DeadLetterStreamTests : IAsyncLifetime
         Assert.Equal(3, PoisonSubscriberGrain.Log.Count(e => e.StartsWith("a:poison")));
     }
 
+    [Fact]
+    public async Task An_event_the_pulling_agent_gives_up_on_is_dead_lettered_not_skipped()
+    {
+        PoisonSubscriberGrain.Log.Clear();
+        await using (var producer = _cluster.Client.CreateProducer(new ProducerOptions { LingerMs = 0 }))
+        {
+            foreach (var value in new[] { "1", PoisonSubscriberGrain.Poison, "2" })
+                await producer.ProduceAsync(DeadLetterClusterConfigurator.GivingUpTopic, new ProducerRecord { Key = "g"u8.ToArray(), Value = Encoding.UTF8.GetBytes(value) });
+        }
+
+        await WaitUntilAsync(() => PoisonSubscriberGrain.Log.Contains("g:2"), "the event after the poison one was delivered");
+
+        var letter = Assert.Single(await DeadLetterTopic.ReadAsync(_cluster.Client, DeadLetterClusterConfigurator.GivingUpTopic + ".dlq", 1, Bound));
+        Assert.Equal((DeadLetterClusterConfigurator.GivingUpTopic, 0, 1L), (letter.SourceTopic, letter.SourcePartition, letter.SourceOffset));
+        Assert.Equal(typeof(TimeoutException).FullName, letter.ErrorType);
+        Assert.Null(letter.Attempts); // the agent does not say how often it tried
+        Assert.Equal(PoisonSubscriberGrain.Poison, Text(letter.Value));
+        Assert.InRange(PoisonSubscriberGrain.Log.Count(e => e.StartsWith("g:poison")), 2, 99);
+    }
+
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 }

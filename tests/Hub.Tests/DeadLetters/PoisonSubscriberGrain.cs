@@ -8,12 +8,11 @@ namespace Hub.Tests.DeadLetters;
 public interface IPoisonSubscriberGrain : IGrainWithStringKey;
 
 /// <summary>
-/// Subscribes to its key of the poison topic and throws on every event whose value is "poison"; logs each event it
+/// Subscribes to its key of a topic and throws on every event whose value is "poison"; logs each event it
 /// handled and each attempt it failed, in one process-wide sequence (the test cluster's silo runs in the test process),
 /// so a test sees how the streams' deliveries interleaved.
 /// </summary>
-[ImplicitStreamSubscription(DeadLetterClusterConfigurator.Topic)]
-public sealed class PoisonSubscriberGrain : Grain, IPoisonSubscriberGrain
+public abstract class PoisonSubscriberGrain(string provider, string topic) : Grain, IPoisonSubscriberGrain
 {
     public const string Poison = "poison";
 
@@ -23,8 +22,8 @@ public sealed class PoisonSubscriberGrain : Grain, IPoisonSubscriberGrain
     private int _failures;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        this.GetStreamProvider(DeadLetterClusterConfigurator.Provider)
-            .GetStream<HubRecord>(StreamId.Create(DeadLetterClusterConfigurator.Topic, this.GetPrimaryKeyString()))
+        this.GetStreamProvider(provider)
+            .GetStream<HubRecord>(StreamId.Create(topic, this.GetPrimaryKeyString()))
             .SubscribeAsync((record, _) =>
             {
                 var value = Encoding.UTF8.GetString(record.Value!);
@@ -37,3 +36,13 @@ public sealed class PoisonSubscriberGrain : Grain, IPoisonSubscriberGrain
                 return Task.CompletedTask;
             });
 }
+
+/// <summary>On the provider whose policy dead-letters after a few attempts.</summary>
+[ImplicitStreamSubscription(DeadLetterClusterConfigurator.Topic)]
+public sealed class RetryingPoisonSubscriberGrain()
+    : PoisonSubscriberGrain(DeadLetterClusterConfigurator.Provider, DeadLetterClusterConfigurator.Topic);
+
+/// <summary>On the provider whose pulling agent gives up before the policy's attempts are over.</summary>
+[ImplicitStreamSubscription(DeadLetterClusterConfigurator.GivingUpTopic)]
+public sealed class GivenUpPoisonSubscriberGrain()
+    : PoisonSubscriberGrain(DeadLetterClusterConfigurator.GivingUpProvider, DeadLetterClusterConfigurator.GivingUpTopic);
