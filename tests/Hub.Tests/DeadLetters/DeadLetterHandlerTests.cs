@@ -4,6 +4,7 @@ using Hub.Client;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Tests.Client;
+using Hub.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using static Hub.Tests.Groups.GroupTesting;
 
@@ -142,15 +143,8 @@ public sealed class DeadLetterHandlerTests : IAsyncLifetime
         await producer.ProduceAsync("payments", record);
     }
 
-    /// <summary>The partition's first record (its key and value are slices of a fetched array, which outlives the consumer).</summary>
-    private async Task<ConsumeResult> ReadOneAsync(string topic, int partition)
-    {
-        using var timeout = new CancellationTokenSource(Bound);
-        await using var consumer = _client.CreateConsumer();
-        await consumer.AssignAsync(topic, partition, OffsetSpec.Earliest, timeout.Token);
-        await foreach (var result in consumer.ConsumeAsync(timeout.Token)) return result;
-        throw new InvalidOperationException("no record");
-    }
+    private async Task<ConsumeResult> ReadOneAsync(string topic, int partition) =>
+        new(topic, partition, (await SdkValues.ReadRecordsAsync(_client, topic, partition, 1, Bound)).Single());
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 }

@@ -4,7 +4,6 @@ using Hub.Client;
 using Hub.Partitions;
 using Hub.Tests.Cluster;
 using Hub.Tests.Support;
-using Record = Hub.Batches.Record;
 using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.DeadLetters;
@@ -44,10 +43,10 @@ public sealed class DeadLettersCliTests
         var replay = await HubAsync(silo, "deadletters", "replay", "orders.dlq");
         Assert.Contains("replayed 2 dead letters from orders.dlq; progress stored in group 'hub-deadletters-replay.orders.dlq'", replay.Errors);
         // Each is back in its partition, as it was: key, value, headers (without the dead-letter ones) and timestamp.
-        var partition1 = await ReadAsync(client, "orders", 1, 2);
+        var partition1 = await SdkValues.ReadRecordsAsync(client, "orders", 1, 2, Bound);
         Assert.Equal(("k2", "bad-1", 1_700_000_000_000L), (Text(partition1[1].Key), Text(partition1[1].Value), partition1[1].Timestamp));
         Assert.Equal([("trace", "t-2")], partition1[1].DecodeHeaders().Select(h => (h.Key, Text(h.Value))));
-        Assert.Equal(["ok", "bad-2", "bad-2"], (await ReadAsync(client, "orders", 0, 3)).Select(r => Text(r.Value)));
+        Assert.Equal(["ok", "bad-2", "bad-2"], (await SdkValues.ReadRecordsAsync(client, "orders", 0, 3, Bound)).Select(r => Text(r.Value)));
 
         // A second replay starts where the first stopped: nothing is sent twice.
         var again = await HubAsync(silo, "deadletters", "replay", "orders.dlq");
@@ -57,7 +56,7 @@ public sealed class DeadLettersCliTests
         // Elsewhere, from an offset, a number of them, under another group.
         var elsewhere = await HubAsync(silo, "deadletters", "replay", "orders.dlq", "--to", "orders-retry", "--from-offset", "1", "--count", "1", "--group", "retry");
         Assert.Contains("replayed 1 dead letters", elsewhere.Errors);
-        Assert.Equal(["bad-2"], (await ReadAsync(client, "orders-retry", 0, 1)).Select(r => Text(r.Value)));
+        Assert.Equal(["bad-2"], (await SdkValues.ReadRecordsAsync(client, "orders-retry", 0, 1, Bound)).Select(r => Text(r.Value)));
         Assert.Equal(2, (await client.Admin.DescribeGroupAsync("retry")).Partitions.Single().CommittedOffset);
     }
 
@@ -81,20 +80,6 @@ public sealed class DeadLettersCliTests
             }, timeout.Token);
             if (++settled == count) break;
         }
-    }
-
-    private static async Task<List<Record>> ReadAsync(HubClient client, string topic, int partition, int count)
-    {
-        using var timeout = new CancellationTokenSource(Bound);
-        await using var consumer = client.CreateConsumer();
-        await consumer.AssignAsync(topic, partition, OffsetSpec.Earliest, timeout.Token);
-        var records = new List<Record>();
-        await foreach (var result in consumer.ConsumeAsync(timeout.Token))
-        {
-            records.Add(result.Record);
-            if (records.Count == count) break;
-        }
-        return records;
     }
 
     /// <summary>Runs the built <c>hub</c> against the silo; it must succeed.</summary>
