@@ -88,7 +88,7 @@ public sealed class DeadLetterHandlerTests : IAsyncLifetime
         {
             outcomes.Add(await handler.ProcessAsync(result, (r, _) =>
             {
-                var value = Text(r.Record.Value?.ToArray());
+                var value = Text(r.Record.Value?.ToArray())!;
                 if (value == "poison") throw new FormatException("not a payment");
                 if (value == "flaky" && ++flakyFailures < 3) throw new TimeoutException("bank slow");
                 processed.Add(value);
