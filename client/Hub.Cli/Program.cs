@@ -13,6 +13,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
     GroupsCommands.Create(hub),
     ProduceCommand.Create(hub),
     ConsumeCommand.Create(hub),
+    DeadLettersCommands.Create(hub),
     PerfCommands.Create(hub),
 };
 var parse = root.Parse(args);

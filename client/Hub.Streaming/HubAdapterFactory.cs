@@ -46,6 +46,7 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
             : HubClient.FromGrainFactory(_services.GetRequiredService<IGrainFactory>());
         var codec = new HubEventCodec(_services.GetRequiredService<Serializer>(), _options.Topics, _options.UnkeyedStreamKey);
         _connection = new HubStreamConnection(_name, _options, client, codec);
+        _services.GetKeyedService<HubStreamDeadLetters>(_name)?.Attach(client, _connection.Group);
         return new HubQueueAdapter(_connection, queue => _mapper?.IsAddedAtRuntime(queue) == true, _loggers);
     }
 
@@ -88,8 +89,11 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
         return grown.ToDictionary(t => t.Name, t => t.PartitionCount);
     }
 
+    /// <summary>With a dead-letter policy, an event the agent gives up on is dead-lettered; else it is skipped, as Orleans does.</summary>
     public Task<IStreamFailureHandler> GetDeliveryFailureHandler(QueueId queueId) =>
-        Task.FromResult<IStreamFailureHandler>(new NoOpStreamDeliveryFailureHandler());
+        Task.FromResult<IStreamFailureHandler>(_services.GetKeyedService<HubStreamDeadLetters>(_name) is { } deadLetters
+            ? new DeadLetterFailureHandler(deadLetters, _loggers.CreateLogger<DeadLetterFailureHandler>())
+            : new NoOpStreamDeliveryFailureHandler());
 
     private HubStreamConnection Connection =>
         _connection ?? throw new InvalidOperationException($"Hub stream provider '{_name}' is used before Orleans created its adapter");

@@ -63,6 +63,14 @@ public sealed class HubStreamOptions
     /// <summary>The producer used by <c>OnNextAsync</c>/<c>OnNextBatchAsync</c> (batching, acks).</summary>
     public ProducerOptions Producer { get; set; } = new() { LingerMs = 2, Acks = Acks.All };
 
+    /// <summary>
+    /// What happens to an event a subscriber keeps failing on: null (the default) is Orleans' behaviour, retrying
+    /// for <c>StreamPullingAgentOptions.MaxEventDeliveryTime</c> (1 minute) and then skipping it; a policy retries it
+    /// the policy's attempts with its backoff and then writes it to a dead-letter topic and goes on. Read when
+    /// <c>AddHubStreams</c> runs.
+    /// </summary>
+    public DeadLetterPolicy? DeadLetters { get; set; }
+
     internal string GroupFor(string providerName) => ConsumerGroup ?? $"orleans-streams.{providerName}";
 
     internal void Validate(string providerName)
@@ -85,5 +93,6 @@ public sealed class HubStreamOptions
             throw new ArgumentOutOfRangeException(nameof(RewindBelowLogStart), RewindBelowLogStart, "expected FromEarliest or Fail");
         if (StartFrom is not (AutoOffsetReset.Earliest or AutoOffsetReset.Latest))
             throw new ArgumentOutOfRangeException(nameof(StartFrom), StartFrom, "expected Earliest or Latest");
+        DeadLetters?.Validate();
     }
 }

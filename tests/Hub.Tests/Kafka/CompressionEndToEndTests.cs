@@ -58,11 +58,6 @@ public sealed class CompressionEndToEndTests
     }
 
     /// <summary>The values <c>hub consume TOPIC --from-beginning</c> prints, the CLI run as a user runs it.</summary>
-    private static async Task<string[]> HubConsumeAsync(SiloProcess silo, string topic)
-    {
-        var run = await ExternalProcess.RunAsync("dotnet", null, Timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), "consume", topic, "--from-beginning", "--gateway", $"127.0.0.1:{silo.GatewayPort}"]);
-        Assert.True(run.ExitCode == 0, run.Errors);
-        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static async Task<string[]> HubConsumeAsync(SiloProcess silo, string topic) =>
+        (await HubCli.RunAsync(silo, "consume", topic, "--from-beginning")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
