@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hub.Batches;
 using Hub.Client;
 
 namespace Hub.Cli.CommandLine;
@@ -33,6 +34,35 @@ public static class CommonOptions
             "all" or "-1" => (true, Acks.All),
             "1" => (true, Acks.Leader),
             "0" => (true, Acks.None),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    /// <summary>--compression none|gzip|snappy|lz4|zstd, the producer's compression.type as Kafka's tools spell it; none by default.</summary>
+    public static Option<CompressionType> CompressionOption() =>
+        new Option<CompressionType>("--compression")
+        {
+            HelpName = "none|gzip|snappy|lz4|zstd",
+            Description = "Codec the producer compresses each batch with (compression.type)",
+            DefaultValueFactory = _ => CompressionType.None,
+            CustomParser = result =>
+            {
+                if (TryParseCompression(result.Tokens[0].Value, out var codec)) return codec;
+                result.AddError($"--compression must be none, gzip, snappy, lz4 or zstd, not '{result.Tokens[0].Value}'");
+                return default;
+            },
+        };
+
+    public static bool TryParseCompression(string text, out CompressionType codec)
+    {
+        (var known, codec) = text.ToLowerInvariant() switch
+        {
+            "none" => (true, CompressionType.None),
+            "gzip" => (true, CompressionType.Gzip),
+            "snappy" => (true, CompressionType.Snappy),
+            "lz4" => (true, CompressionType.Lz4),
+            "zstd" => (true, CompressionType.Zstd),
             _ => (false, default),
         };
         return known;
