@@ -29,7 +29,6 @@ public sealed class ProduceCompressionCliTests
 
         await HubAsync(silo, null, "perf", "produce", "perf-codecs", "--records", "1000", "--partitions", "1", "--compression", "zstd");
         Assert.Equal([CompressionType.Zstd], (await StoredCodecsAsync(client, "perf-codecs")).Distinct());
-
     }
 
     [Theory]
