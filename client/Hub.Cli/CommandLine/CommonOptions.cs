@@ -14,18 +14,8 @@ public static class CommonOptions
 
     /// <summary>--acks all|-1|1|0, Kafka's spellings; the default is all, as in Kafka since 3.0.</summary>
     public static Option<Acks> AcksOption() =>
-        new Option<Acks>("--acks")
-        {
-            HelpName = "all|1|0",
-            Description = "When a record counts as sent: all (or -1), 1 (the leader has it) or 0 (not waited for)",
-            DefaultValueFactory = _ => Acks.All,
-            CustomParser = result =>
-            {
-                if (TryParseAcks(result.Tokens[0].Value, out var acks)) return acks;
-                result.AddError($"--acks must be all, -1, 1 or 0, not '{result.Tokens[0].Value}'");
-                return default;
-            },
-        };
+        Keyword("--acks", "all|1|0", "When a record counts as sent: all (or -1), 1 (the leader has it) or 0 (not waited for)",
+            Acks.All, TryParseAcks, "all, -1, 1 or 0");
 
     public static bool TryParseAcks(string text, out Acks acks)
     {
@@ -41,18 +31,8 @@ public static class CommonOptions
 
     /// <summary>--compression none|gzip|snappy|lz4|zstd, the producer's compression.type as Kafka's tools spell it; none by default.</summary>
     public static Option<CompressionType> CompressionOption() =>
-        new Option<CompressionType>("--compression")
-        {
-            HelpName = "none|gzip|snappy|lz4|zstd",
-            Description = "Codec the producer compresses each batch with (compression.type)",
-            DefaultValueFactory = _ => CompressionType.None,
-            CustomParser = result =>
-            {
-                if (TryParseCompression(result.Tokens[0].Value, out var codec)) return codec;
-                result.AddError($"--compression must be none, gzip, snappy, lz4 or zstd, not '{result.Tokens[0].Value}'");
-                return default;
-            },
-        };
+        Keyword("--compression", "none|gzip|snappy|lz4|zstd", "Codec the producer compresses each batch with (compression.type)",
+            CompressionType.None, TryParseCompression, "none, gzip, snappy, lz4 or zstd");
 
     public static bool TryParseCompression(string text, out CompressionType codec)
     {
@@ -79,6 +59,23 @@ public static class CommonOptions
 
     public static Option<T> NonNegative<T>(Option<T> option) where T : struct, System.Numerics.INumber<T> =>
         Checked(option, value => value >= T.Zero, "must not be negative");
+
+    private delegate bool TryParse<T>(string text, out T value);
+
+    /// <summary>An option taking one of a few words; anything else is a parse error naming the words <paramref name="accepted"/>.</summary>
+    private static Option<T> Keyword<T>(string name, string helpName, string description, T defaultValue, TryParse<T> tryParse, string accepted) =>
+        new(name)
+        {
+            HelpName = helpName,
+            Description = description,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result =>
+            {
+                if (tryParse(result.Tokens[0].Value, out var value)) return value;
+                result.AddError($"{name} must be {accepted}, not '{result.Tokens[0].Value}'");
+                return defaultValue;
+            },
+        };
 
     private static Option<T> Checked<T>(Option<T> option, Func<T, bool> isValid, string rule)
     {

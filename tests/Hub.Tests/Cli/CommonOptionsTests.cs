@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hub.Batches;
 using Hub.Cli.CommandLine;
 using Hub.Client;
 
@@ -53,5 +54,29 @@ public sealed class CommonOptionsTests
 
         Assert.Empty(root.Parse(["--offset", "0"]).Errors);
         Assert.Contains(root.Parse(["--offset", "-5"]).Errors, e => e.Message == "--offset must not be negative");
+    }
+
+    [Theory]
+    [InlineData("none", CompressionType.None)]
+    [InlineData("GZIP", CompressionType.Gzip)]
+    [InlineData("snappy", CompressionType.Snappy)]
+    [InlineData("lz4", CompressionType.Lz4)]
+    [InlineData("zstd", CompressionType.Zstd)]
+    public void Compression_takes_kafkas_codec_names(string text, CompressionType expected)
+    {
+        var option = CommonOptions.CompressionOption();
+        var parse = new RootCommand { option }.Parse(["--compression", text]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(expected, parse.GetValue(option));
+        Assert.Equal(CompressionType.None, new RootCommand { option }.Parse([]).GetValue(option));
+    }
+
+    [Fact]
+    public void An_unknown_codec_is_a_parse_error()
+    {
+        var parse = new RootCommand { CommonOptions.CompressionOption() }.Parse(["--compression", "brotli"]);
+
+        Assert.Contains(parse.Errors, e => e.Message == "--compression must be none, gzip, snappy, lz4 or zstd, not 'brotli'");
     }
 }

