@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Hub.Batches;
 using Hub.Client;
+using Hub.Partitions;
 
 namespace Hub.Cli.CommandLine;
 
@@ -47,6 +48,30 @@ public static class CommonOptions
         };
         return known;
     }
+
+    /// <summary>--isolation-level read_committed|read_uncommitted, as Kafka's console consumer; read_committed by default, as the SDK's.</summary>
+    public static Option<IsolationLevel> IsolationLevelOption() =>
+        Keyword("--isolation-level", "read_committed|read_uncommitted",
+            "read_committed stops at the last stable offset (no open or aborted transactions' records); read_uncommitted at the high watermark",
+            IsolationLevel.ReadCommitted, TryParseIsolationLevel, "read_committed or read_uncommitted");
+
+    public static bool TryParseIsolationLevel(string text, out IsolationLevel level)
+    {
+        (var known, level) = text.ToLowerInvariant() switch
+        {
+            "read_committed" => (true, IsolationLevel.ReadCommitted),
+            "read_uncommitted" => (true, IsolationLevel.ReadUncommitted),
+            _ => (false, default),
+        };
+        return known;
+    }
+
+    /// <summary>
+    /// How the CLI's consumers fetch: each record is printed or counted (copied out) before the next is asked for,
+    /// so their fetch buffers can go back to the pool (<see cref="RecordLifetime.UntilNextBatch"/>).
+    /// </summary>
+    public static ConsumerOptions PrintingConsumerOptions(IsolationLevel isolationLevel) =>
+        new() { IsolationLevel = isolationLevel, RecordLifetime = RecordLifetime.UntilNextBatch };
 
     public static Option<T> Positive<T>(Option<T> option) where T : struct, System.Numerics.INumber<T> =>
         Checked(option, value => value > T.Zero, "must be greater than 0");

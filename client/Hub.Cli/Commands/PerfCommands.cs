@@ -101,7 +101,7 @@ public static class PerfCommands
             {
                 var description = await client.Admin.DescribeTopicAsync(topic, cancel);
                 var fromStart = parse.GetValue(fromBeginning);
-                await using var consumer = client.CreateConsumer();
+                await using var consumer = client.CreateConsumer(PrintingConsumerOptions(IsolationLevel.ReadCommitted));
                 var stopAtEnd = await ConsumeLoop.AssignAsync(consumer, description, TopicPartitions.Select(description, null),
                     fromStart ? OffsetSpec.Earliest : OffsetSpec.Latest, stopAtEnd: fromStart, cancel);
                 var count = parse.GetValue(records);

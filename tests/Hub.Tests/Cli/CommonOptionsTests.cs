@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hub.Batches;
 using Hub.Cli.CommandLine;
 using Hub.Client;
+using Hub.Partitions;
 
 namespace Hub.Tests.Cli;
 
@@ -78,5 +79,18 @@ public sealed class CommonOptionsTests
         var parse = new RootCommand { CommonOptions.CompressionOption() }.Parse(["--compression", "brotli"]);
 
         Assert.Contains(parse.Errors, e => e.Message == "--compression must be none, gzip, snappy, lz4 or zstd, not 'brotli'");
+    }
+
+    [Fact]
+    public void Isolation_level_takes_kafkas_names_and_defaults_to_read_committed()
+    {
+        var option = CommonOptions.IsolationLevelOption();
+        var root = new RootCommand { option };
+
+        Assert.Equal(IsolationLevel.ReadCommitted, root.Parse([]).GetValue(option));
+        Assert.Equal(IsolationLevel.ReadUncommitted, root.Parse(["--isolation-level", "read_uncommitted"]).GetValue(option));
+        Assert.Equal(IsolationLevel.ReadCommitted, root.Parse(["--isolation-level", "READ_COMMITTED"]).GetValue(option));
+        Assert.Contains(root.Parse(["--isolation-level", "serializable"]).Errors,
+            e => e.Message == "--isolation-level must be read_committed or read_uncommitted, not 'serializable'");
     }
 }
