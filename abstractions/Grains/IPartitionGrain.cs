@@ -30,12 +30,16 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<AppendResult> Append(PooledBatches batches, short acks = RequiredAcks.All);
 
     /// <summary>Long-polls up to the request's max wait; a waiting fetch never blocks appends. The caller owns the result's records.</summary>
-    /// <remarks>Consumers see records below the high watermark only: those every in-sync replica has.</remarks>
+    /// <remarks>
+    /// Consumers see records below the high watermark only (those every in-sync replica has), and at
+    /// <see cref="IsolationLevel.ReadCommitted"/> below the last stable offset.
+    /// </remarks>
     Task<FetchResult> Fetch(FetchRequest request);
 
     /// <summary>Earliest (<see cref="OffsetSpec.Earliest"/>), latest, the largest timestamp's record, or first offset with timestamp ≥ the given ms.</summary>
     /// <param name="currentLeaderEpoch">As <see cref="FetchRequest.CurrentLeaderEpoch"/>: -1, or the epoch the caller believes current.</param>
-    Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1);
+    /// <param name="isolationLevel">As <see cref="FetchRequest.IsolationLevel"/>: the latest offset is where a fetch at that level stops.</param>
+    Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1, IsolationLevel isolationLevel = IsolationLevel.ReadCommitted);
 
     Task<PartitionState> GetState();
 }

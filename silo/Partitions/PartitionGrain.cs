@@ -167,7 +167,7 @@ internal sealed partial class PartitionGrain(
         {
             var log = Log();
             var highWatermark = Leader(request.CurrentLeaderEpoch).HighWatermark;
-            var records = log.Read(request.Offset, request.MaxBytes, highWatermark);
+            var records = log.Read(request.Offset, request.MaxBytes, ConsumerReadEnd.For(request.IsolationLevel, highWatermark));
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (records.Length >= Math.Max(1, request.MinBytes) || remaining <= TimeSpan.Zero)
                 return new FetchResult(records, highWatermark, log.LogStartOffset);
@@ -226,15 +226,16 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = CurrentLeaderEpoch.Unchecked)
+    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = CurrentLeaderEpoch.Unchecked,
+        IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
     {
         var log = Log();
-        var leader = Leader(currentLeaderEpoch);
-        if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(leader.HighWatermark, -1));
+        var end = ConsumerReadEnd.For(isolationLevel, Leader(currentLeaderEpoch).HighWatermark);
+        if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(end, -1));
         var found = log.OffsetForTimestamp(timestamp);
-        // A record not yet on every in-sync replica isn't there for consumers.
+        // A record a fetch at this level would not return (not yet on every in-sync replica) isn't there for consumers.
         var byTime = timestamp >= 0 || timestamp == OffsetSpec.MaxTimestamp;
-        return Task.FromResult(byTime && found.Offset >= leader.HighWatermark ? new OffsetAndTimestamp(-1, -1) : found);
+        return Task.FromResult(byTime && found.Offset >= end ? new OffsetAndTimestamp(-1, -1) : found);
     }
 
     public Task<EpochEndOffset> EndOffsetForEpoch(int leaderEpoch, int currentLeaderEpoch)

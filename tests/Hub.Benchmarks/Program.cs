@@ -28,6 +28,7 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["replication"] = ReplicationScenario.RunAsync,
     ["scale"] = PartitionScaleScenario.RunAsync,
     ["alloc"] = AllocationScenario.RunAsync,
+    ["compression"] = CompressionScenario.RunAsync,
 };
 // Scenarios that bring their own silos don't need the shared one.
 string[] ownSilos = ["replication", "scale"];

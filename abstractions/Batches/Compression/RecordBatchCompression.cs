@@ -57,16 +57,25 @@ internal static class RecordBatchCompression
     }
 
     /// <summary>
-    /// <see cref="Decompress"/> into an array of its own, for readers that hand records to applications with no
-    /// bound on how long they are kept (the SDK's consumers): the pooled buffer can't be lent that long. The CRC is
-    /// recomputed, so the result is a valid uncompressed batch.
+    /// <see cref="Decompress"/> with the CRC recomputed, so the pooled result is a valid uncompressed batch: what the
+    /// SDK's consumers hand to applications (<c>ConsumedBatch.Bytes</c>), which may check or forward it.
+    /// </summary>
+    public static PooledBufferWriter DecompressToBatch(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    {
+        var plain = Decompress(batch, header);
+        var bytes = plain.WrittenMemory.Span;
+        BinaryPrimitives.WriteUInt32BigEndian(bytes[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(bytes));
+        return plain;
+    }
+
+    /// <summary>
+    /// <see cref="DecompressToBatch"/> into an array of its own, for readers that hand records to applications with
+    /// no bound on how long they are kept (the SDK's consumers by default): the pooled buffer can't be lent that long.
     /// </summary>
     public static byte[] DecompressToArray(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
     {
-        using var plain = Decompress(batch, header);
-        var copy = plain.WrittenMemory.ToArray();
-        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(RecordBatchLayout.Crc), RecordBatchHeader.ComputeCrc(copy));
-        return copy;
+        using var plain = DecompressToBatch(batch, header);
+        return plain.WrittenMemory.ToArray();
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ public static class ConsumeCommand
             Description = "Goes between the printed offset, key and value",
             DefaultValueFactory = _ => "\t",
         };
+        var isolationLevel = IsolationLevelOption();
         var group = new Option<string?>("--group")
         {
             Description = "Read as a member of this consumer group: only its share of the partitions, from the group's committed " +
@@ -33,7 +34,7 @@ public static class ConsumeCommand
         };
         var command = new Command("consume", "Print a topic's records, one value per line; without --follow, stop at the end the topic had at the start")
         {
-            topicArgument, fromBeginning, offset, partition, follow, maxRecords, printKey, printOffset, separator, group,
+            topicArgument, fromBeginning, offset, partition, follow, maxRecords, printKey, printOffset, separator, isolationLevel, group,
         };
         command.Validators.Add(result =>
         {
@@ -48,6 +49,7 @@ public static class ConsumeCommand
             if (parse.GetValue(group) is { } groupId)
             {
                 return hub.RunAsync(parse, topic, (client, cancel) => ConsumeAsGroupAsync(client, topic, groupId, parse.GetValue(fromBeginning),
+                    parse.GetValue(isolationLevel),
                     parse.GetValue(maxRecords) ?? long.MaxValue,
                     output => new RecordPrinter(output, parse.GetValue(printKey), parse.GetValue(printOffset), parse.GetRequiredValue(separator)),
                     cancel), ct);
@@ -57,7 +59,7 @@ public static class ConsumeCommand
                 var description = await client.Admin.DescribeTopicAsync(topic, cancel);
                 var partitions = TopicPartitions.Select(description, parse.GetValue(partition));
                 var start = parse.GetValue(offset) ?? (parse.GetValue(fromBeginning) ? OffsetSpec.Earliest : OffsetSpec.Latest);
-                await using var consumer = client.CreateConsumer();
+                await using var consumer = client.CreateConsumer(PrintingConsumerOptions(parse.GetValue(isolationLevel)));
                 var stopAtEnd = await ConsumeLoop.AssignAsync(consumer, description, partitions, start, !parse.GetValue(follow), cancel);
 
                 await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
@@ -85,7 +87,7 @@ public static class ConsumeCommand
     /// Reads as a group member until Ctrl-C or <paramref name="max"/> records, then commits what it printed and
     /// leaves the group.
     /// </summary>
-    private static async Task<int> ConsumeAsGroupAsync(HubClient client, string topic, string groupId, bool fromBeginning, long max,
+    private static async Task<int> ConsumeAsGroupAsync(HubClient client, string topic, string groupId, bool fromBeginning, IsolationLevel isolationLevel, long max,
         Func<Stream, RecordPrinter> printerFor, CancellationToken cancel)
     {
         await client.Admin.DescribeTopicAsync(topic, cancel); // an unknown topic fails here, with the runner's message
@@ -95,6 +97,7 @@ public static class ConsumeCommand
             Topics = [topic],
             AutoOffsetReset = fromBeginning ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             ClientId = "hub-cli",
+            Fetch = PrintingConsumerOptions(isolationLevel),
         });
         await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
         var printer = printerFor(output);

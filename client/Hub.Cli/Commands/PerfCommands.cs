@@ -36,11 +36,12 @@ public static class PerfCommands
         var lingerMs = NonNegative(new Option<int?>("--linger-ms") { Description = "How long a batch waits for more records (linger.ms)" });
         var maxInFlight = Positive(new Option<int?>("--max-in-flight") { Description = "Unacknowledged batches per partition (max.in.flight.requests.per.connection)" });
         var acks = AcksOption();
+        var compression = CompressionOption();
         var partitions = Positive(new Option<int?>("--partitions", "-p") { Description = "Create the topic with this many partitions if it doesn't exist" });
         var throughput = NonNegative(new Option<long>("--throughput") { Description = "Records per second to aim for; 0 = as fast as possible" });
         var command = new Command("produce", "Send records as fast as asked and report records/s, MB/s and send-to-ack latency")
         {
-            topicArgument, records, recordSize, batchSize, lingerMs, maxInFlight, acks, partitions, throughput,
+            topicArgument, records, recordSize, batchSize, lingerMs, maxInFlight, acks, compression, partitions, throughput,
         };
         command.SetAction((parse, ct) =>
         {
@@ -55,6 +56,7 @@ public static class PerfCommands
                     BatchSizeBytes = parse.GetValue(batchSize) ?? defaults.BatchSizeBytes,
                     LingerMs = parse.GetValue(lingerMs) ?? defaults.LingerMs,
                     MaxInFlightPerPartition = parse.GetValue(maxInFlight) ?? defaults.MaxInFlightPerPartition,
+                    CompressionType = parse.GetValue(compression),
                 });
                 var size = parse.GetValue(recordSize);
                 var histogram = new LatencyHistogram();
@@ -99,7 +101,7 @@ public static class PerfCommands
             {
                 var description = await client.Admin.DescribeTopicAsync(topic, cancel);
                 var fromStart = parse.GetValue(fromBeginning);
-                await using var consumer = client.CreateConsumer();
+                await using var consumer = client.CreateConsumer(PrintingConsumerOptions(IsolationLevel.ReadCommitted));
                 var stopAtEnd = await ConsumeLoop.AssignAsync(consumer, description, TopicPartitions.Select(description, null),
                     fromStart ? OffsetSpec.Earliest : OffsetSpec.Latest, stopAtEnd: fromStart, cancel);
                 var count = parse.GetValue(records);

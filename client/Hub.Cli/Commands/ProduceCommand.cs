@@ -17,10 +17,11 @@ public static class ProduceCommand
         var keySeparator = new Option<string?>("--key-separator") { Description = "Text before the first SEP on a line is the record's key" };
         var partition = PartitionOption("Send every record to this partition instead of choosing by key");
         var acks = AcksOption();
+        var compression = CompressionOption();
         var headers = KeyValueArguments.CreateOption("--header", "A header added to every record, as key=value; repeatable");
         var command = new Command("produce", "Send each line of stdin (UTF-8) to a topic as one record")
         {
-            topicArgument, keySeparator, partition, acks, headers,
+            topicArgument, keySeparator, partition, acks, compression, headers,
         };
         command.SetAction((parse, ct) =>
         {
@@ -33,7 +34,11 @@ public static class ProduceCommand
                 RecordHeader[] given = [.. parse.GetRequiredValue(headers).Select(h => new RecordHeader(h.Key, Encoding.UTF8.GetBytes(h.Value)))];
                 var recordHeaders = given.Length > 0 ? given : null;
 
-                await using var producer = client.CreateProducer(new ProducerOptions { Acks = parse.GetValue(acks) });
+                await using var producer = client.CreateProducer(new ProducerOptions
+                {
+                    Acks = parse.GetValue(acks),
+                    CompressionType = parse.GetValue(compression),
+                });
                 var failures = new DeliveryFailures();
                 var sent = await SendLinesAsync(producer, topic, parse.GetValue(keySeparator), recordHeaders, target, failures, cancel);
                 await ProducerFlush.FlushAsync(producer, cancel);

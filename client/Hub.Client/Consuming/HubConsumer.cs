@@ -12,6 +12,9 @@ namespace Hub.Client;
 /// <summary>
 /// Reads records from explicitly assigned partitions (Kafka's assign(), no consumer group). Each partition
 /// is fetched ahead by its own long-poll loop; <see cref="ConsumeAsync"/> takes their batches in turn.
+/// Records are slices of the fetched bytes: they stay valid as long as the application holds them, or, with
+/// <see cref="RecordLifetime.UntilNextBatch"/>, <b>only until the consume loop asks for its next item</b>
+/// (<see cref="ConsumerOptions.RecordLifetime"/>).
 /// </summary>
 public sealed class HubConsumer : IAsyncDisposable
 {
@@ -82,21 +85,27 @@ public sealed class HubConsumer : IAsyncDisposable
     /// <summary>
     /// The assigned partitions' records, in offset order within each partition, one fetched batch per
     /// partition in turn. Runs until <paramref name="ct"/> is cancelled or the consumer is disposed; throws
-    /// when a partition cannot be fetched. One enumeration at a time.
+    /// when a partition cannot be fetched. One enumeration at a time. With <see cref="RecordLifetime.UntilNextBatch"/>
+    /// a record is valid only until the next <c>MoveNextAsync</c> (the loop's next iteration).
     /// </summary>
     public async IAsyncEnumerable<ConsumeResult> ConsumeAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         EnterReader();
+        var held = default(FetchedBatch);
         try
         {
             var next = 0;
             while (true)
             {
-                if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out var batch))
+                // Every record of the batch in hand has been handed out and the caller asked for more.
+                held.Release();
+                held = default;
+                if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out held))
                 {
                     if (!await WaitForBatchesAsync(ct).ConfigureAwait(false)) yield break; // disposed
                     continue;
                 }
+                var batch = held.Bytes;
                 // The fetcher queues only whole batches. Control batches (transaction markers a broker writes) carry
                 // no data records and reach here as stored, maybe compressed: they are passed over unread.
                 RecordBatchHeader.TryRead(batch.Span, out var header);
@@ -117,6 +126,7 @@ public sealed class HubConsumer : IAsyncDisposable
         }
         finally
         {
+            held.Release();
             Volatile.Write(ref _consuming, 0);
         }
     }
@@ -126,21 +136,27 @@ public sealed class HubConsumer : IAsyncDisposable
     /// offset order within each partition: for high rates, as walking a batch's records allocates nothing and
     /// costs no step of an async enumeration per record. A partition's position moves past a batch when the
     /// batch is handed out. Runs, throws and ends as <see cref="ConsumeAsync"/> does; one enumeration (of
-    /// either kind) at a time.
+    /// either kind) at a time. With <see cref="RecordLifetime.UntilNextBatch"/> a batch (its bytes and its
+    /// records) is valid only until the next <c>MoveNextAsync</c>.
     /// </summary>
     public async IAsyncEnumerable<ConsumedBatch> ConsumeBatchesAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
         EnterReader();
+        var held = default(FetchedBatch);
         try
         {
             var next = 0;
             while (true)
             {
-                if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out var batch))
+                // The caller is done with the batch it was handed (or it was passed over).
+                held.Release();
+                held = default;
+                if (!TryTakeBatch(Volatile.Read(ref _fetchers), ref next, out var source, out held))
                 {
                     if (!await WaitForBatchesAsync(ct).ConfigureAwait(false)) yield break; // disposed
                     continue;
                 }
+                var batch = held.Bytes;
                 // The fetcher queues only whole batches that end at or after the position it fetched from.
                 RecordBatchHeader.TryRead(batch.Span, out var header);
                 var position = source.Position;
@@ -153,6 +169,7 @@ public sealed class HubConsumer : IAsyncDisposable
         }
         finally
         {
+            held.Release();
             Volatile.Write(ref _consuming, 0);
         }
     }
@@ -202,7 +219,8 @@ public sealed class HubConsumer : IAsyncDisposable
     private async Task<long> ResolveAsync(string topic, int partition, long offset, CancellationToken ct)
     {
         if (offset >= 0) return offset;
-        var found = await _router.InvokeAsync(topic, partition, grain => grain.ListOffset(offset), ct).ConfigureAwait(false);
+        var found = await _router.InvokeAsync(topic, partition,
+            grain => grain.ListOffset(offset, isolationLevel: _options.IsolationLevel), ct).ConfigureAwait(false);
         return found.Offset;
     }
 
@@ -234,7 +252,7 @@ public sealed class HubConsumer : IAsyncDisposable
 
     /// <summary>Takes a batch from the first partition, starting after the last one served, that has one waiting.</summary>
     private static bool TryTakeBatch(PartitionFetcher[] fetchers, ref int next,
-        [NotNullWhen(true)] out PartitionFetcher? source, out ReadOnlyMemory<byte> batch)
+        [NotNullWhen(true)] out PartitionFetcher? source, out FetchedBatch batch)
     {
         for (var i = 0; i < fetchers.Length; i++)
         {

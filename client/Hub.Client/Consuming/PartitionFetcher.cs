@@ -9,7 +9,10 @@ namespace Hub.Client.Consuming;
 
 /// <summary>
 /// Fetches one assigned partition ahead of the reader: a long-poll loop that splits each reply into whole
-/// batches and queues them in a bounded channel, so fetching pauses when the reader falls behind.
+/// batches and queues them in a bounded channel, so fetching pauses when the reader falls behind. Records are
+/// slices of the fetched (or decompressed) bytes, never copies; <see cref="ConsumerOptions.RecordLifetime"/> says
+/// whether those buffers are left to the garbage collector or go back to their pool once the reader has moved past
+/// their batch (<see cref="FetchedBatch.Release"/>).
 /// </summary>
 internal sealed class PartitionFetcher
 {
@@ -23,7 +26,10 @@ internal sealed class PartitionFetcher
     private readonly PartitionRouter _router;
     private readonly ConsumerOptions _options;
     private readonly Action _onBatch;
-    private readonly Channel<ReadOnlyMemory<byte>> _batches;
+    private readonly Channel<FetchedBatch> _batches;
+
+    /// <summary>Where each whole batch of the reply being queued starts; reused from fetch to fetch.</summary>
+    private readonly List<(int Position, RecordBatchHeader Header)> _replyBatches = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private long _position;
@@ -39,7 +45,7 @@ internal sealed class PartitionFetcher
         Topic = topic;
         Partition = partition;
         _position = offset;
-        _batches = Channel.CreateBounded<ReadOnlyMemory<byte>>(new BoundedChannelOptions(options.PrefetchBatches)
+        _batches = Channel.CreateBounded<FetchedBatch>(new BoundedChannelOptions(options.PrefetchBatches)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -66,10 +72,10 @@ internal sealed class PartitionFetcher
     public void Start() => _loop = Task.Run(FetchLoopAsync);
 
     /// <summary>
-    /// The next fetched batch, if one is waiting. Once the batches fetched before a failure are used up,
-    /// throws the error that stopped fetching.
+    /// The next fetched batch, if one is waiting; the reader releases it once done with it. Once the batches
+    /// fetched before a failure are used up, throws the error that stopped fetching.
     /// </summary>
-    public bool TryRead(out ReadOnlyMemory<byte> batch)
+    public bool TryRead(out FetchedBatch batch)
     {
         if (_batches.Reader.TryRead(out batch)) return true;
         var completion = _batches.Reader.Completion;
@@ -94,7 +100,8 @@ internal sealed class PartitionFetcher
         {
             while (true)
             {
-                var request = new FetchRequest(offset, _options.MaxPartitionFetchBytes, _options.MaxWaitMs, _options.MinBytes);
+                var request = new FetchRequest(offset, _options.MaxPartitionFetchBytes, _options.MaxWaitMs, _options.MinBytes,
+                    IsolationLevel: _options.IsolationLevel);
                 FetchResult result;
                 try
                 {
@@ -108,9 +115,7 @@ internal sealed class PartitionFetcher
                     continue;
                 }
                 Volatile.Write(ref _highWatermark, result.HighWatermark);
-                // Never disposed: records handed to the application are slices of these bytes, and nothing in
-                // the consumer's API bounds how long it may keep them, so the buffer is left to the collector.
-                offset = await QueueBatchesAsync(result.Records.Memory, offset, ct).ConfigureAwait(false);
+                offset = await QueueBatchesAsync(result.Records, offset, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -126,41 +131,64 @@ internal sealed class PartitionFetcher
 
     /// <summary>
     /// Queues the whole batches of a fetch reply that hold records at or after <paramref name="offset"/>
-    /// (a fetch starts with the whole batch containing the offset); returns the offset to fetch next.
+    /// (a fetch starts with the whole batch containing the offset); returns the offset to fetch next. With
+    /// <see cref="RecordLifetime.Unbounded"/> the reply is never disposed: records handed to the application are
+    /// slices of it, kept as long as the application likes, so it is left to the collector. With
+    /// <see cref="RecordLifetime.UntilNextBatch"/> the last batch queued carries the reply, which goes back to the
+    /// pool when the reader releases that batch (or at once, when nothing of it is queued).
     /// </summary>
-    private async ValueTask<long> QueueBatchesAsync(ReadOnlyMemory<byte> records, long offset, CancellationToken ct)
+    private async ValueTask<long> QueueBatchesAsync(PooledBatches reply, long offset, CancellationToken ct)
     {
-        var requested = offset;
-        while (RecordBatchHeader.TryRead(records.Span, out var header) && header.TotalSize <= records.Length)
+        var records = reply.Memory;
+        var batches = WholeBatchesFrom(records.Span, offset);
+        if (batches.Count == 0)
+        {
+            // A reply may end in a partial batch (it is fetched again next time), but one with no whole batch
+            // would make no progress.
+            if (!records.IsEmpty) throw new InvalidDataException($"fetch at offset {offset} of {Topic}/{Partition} returned no whole batch");
+            return offset;
+        }
+        var pooled = _options.RecordLifetime == RecordLifetime.UntilNextBatch;
+        for (var i = 0; i < batches.Count; i++)
+        {
+            var (position, header) = batches[i];
+            var carriesReply = pooled && i == batches.Count - 1;
+            await _batches.Writer.WriteAsync(Readable(records.Slice(position, header.TotalSize), header, carriesReply ? reply : null), ct)
+                .ConfigureAwait(false);
+            _onBatch();
+        }
+        return batches[^1].Header.LastOffset + 1;
+    }
+
+    /// <summary>The reply's whole batches that end at or after <paramref name="offset"/>, with where each starts.</summary>
+    private List<(int Position, RecordBatchHeader Header)> WholeBatchesFrom(ReadOnlySpan<byte> records, long offset)
+    {
+        _replyBatches.Clear();
+        for (var position = 0; RecordBatchHeader.TryRead(records[position..], out var header) && header.TotalSize <= records.Length - position;)
         {
             if (header.BatchLength < RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead)
                 throw new InvalidDataException($"batch at offset {header.BaseOffset} of {Topic}/{Partition} has a bad length {header.BatchLength}");
-            if (header.LastOffset >= offset)
-            {
-                await _batches.Writer.WriteAsync(Readable(records[..header.TotalSize], header), ct).ConfigureAwait(false);
-                _onBatch();
-                offset = header.LastOffset + 1;
-            }
-            records = records[header.TotalSize..];
+            if (header.LastOffset >= offset) _replyBatches.Add((position, header));
+            position += header.TotalSize;
         }
-        // A reply may end in a partial batch (it is fetched again next time), but one with no whole batch
-        // would make no progress.
-        if (offset == requested && !records.IsEmpty)
-            throw new InvalidDataException($"fetch at offset {requested} of {Topic}/{Partition} returned no whole batch");
-        return offset;
+        return _replyBatches;
     }
 
     /// <summary>
     /// The batch as the reader walks it: a compressed one decompressed (once, here on the fetch loop, so the
-    /// reader's records are slices of it like any batch's), in an array of its own for the same reason the fetched
-    /// bytes are never pooled. Control batches carry no records for the reader, so they stay as they are.
+    /// reader's records are slices of it like any batch's), into an array of its own when records live on
+    /// unbounded, or into a pooled buffer the batch gives back when released. Control batches carry no records for
+    /// the reader, so they stay as they are.
     /// </summary>
-    private ReadOnlyMemory<byte> Readable(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    private FetchedBatch Readable(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, PooledBatches? reply)
     {
-        if (header.Compression == CompressionType.None || header.IsControl) return batch;
+        if (header.Compression == CompressionType.None || header.IsControl) return new FetchedBatch(batch, null, reply);
         try
         {
-            return RecordBatchCompression.DecompressToArray(batch, header);
+            if (_options.RecordLifetime == RecordLifetime.Unbounded)
+                return new FetchedBatch(RecordBatchCompression.DecompressToArray(batch, header), null, null);
+            var plain = RecordBatchCompression.DecompressToBatch(batch, header);
+            return new FetchedBatch(plain.WrittenMemory, plain, reply);
         }
         catch (InvalidDataException e)
         {

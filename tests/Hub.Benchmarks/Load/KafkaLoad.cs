@@ -28,11 +28,16 @@ public static class KafkaLoad
         EnableDeliveryReports = false,
     };
 
+    /// <param name="values">Values to send in turn (all of <paramref name="recordSize"/> bytes); one random value by default.</param>
     public static async Task<LoadResult> ProduceAsync(string bootstrap, string topic, long records, int recordSize, int[] siloPids,
-        ProducerConfig? config = null)
+        ProducerConfig? config = null, byte[][]? values = null)
     {
-        var message = new Message<Null, byte[]> { Value = new byte[recordSize] };
-        Random.Shared.NextBytes(message.Value);
+        if (values is null)
+        {
+            values = [new byte[recordSize]];
+            Random.Shared.NextBytes(values[0]);
+        }
+        var messages = values.Select(value => new Message<Null, byte[]> { Value = value }).ToArray();
         Error? fatal = null;
         using var producer = new ProducerBuilder<Null, byte[]>(config ?? ProducerConfig(bootstrap))
             .SetErrorHandler((_, error) => { if (error.IsFatal) fatal = error; })
@@ -44,7 +49,7 @@ public static class KafkaLoad
             {
                 try
                 {
-                    producer.Produce(topic, message);
+                    producer.Produce(topic, messages[sent % messages.Length]);
                     break;
                 }
                 catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)

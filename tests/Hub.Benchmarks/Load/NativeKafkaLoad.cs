@@ -11,8 +11,11 @@ namespace Hub.Benchmarks.Load;
 /// </summary>
 public static class NativeKafkaLoad
 {
-    public static Task<LoadResult> ProduceAsync(string driver, string bootstrap, string topic, long records, int recordSize, int[] siloPids) =>
-        RunAsync(driver, ["produce", bootstrap, topic, $"{records}", $"{recordSize}"], siloPids);
+    /// <param name="codec">librdkafka's compression.codec (none, gzip, snappy, lz4, zstd).</param>
+    /// <param name="payloads">A file of values of <paramref name="recordSize"/> bytes one after another, sent in turn; one random value without.</param>
+    public static Task<LoadResult> ProduceAsync(string driver, string bootstrap, string topic, long records, int recordSize, int[] siloPids,
+        string codec = "none", string? payloads = null) =>
+        RunAsync(driver, ["produce", bootstrap, topic, $"{records}", $"{recordSize}", codec, .. payloads is null ? Array.Empty<string>() : [payloads]], siloPids);
 
     /// <summary>Reads <paramref name="records"/> records from the start of partitions 0..partitions-1 (assigned, no group).</summary>
     public static Task<LoadResult> ConsumeAsync(string driver, string bootstrap, string topic, int partitions, long records, int[] siloPids) =>

@@ -8,18 +8,22 @@ using Hub.Partitions;
 namespace Hub.Benchmarks.Load;
 
 /// <summary>
-/// Produce and consume load through the Hub SDK, written the way a high-rate application uses it: one
-/// record object and one delivery callback for every send (the producer copies the bytes as it buffers),
+/// Produce and consume load through the Hub SDK, written the way a high-rate application uses it: record
+/// objects built up front and one delivery callback for every send (the producer copies the bytes as it buffers),
 /// whole fetched batches walked in place on the consumer side.
 /// </summary>
 public static class SdkLoad
 {
+    /// <param name="values">Values to send in turn (all of <paramref name="recordSize"/> bytes); one random value by default.</param>
     public static async Task<LoadResult> ProduceAsync(HubClient client, string topic, long records, int recordSize,
-        int[] siloPids, ProducerOptions? options = null)
+        int[] siloPids, ProducerOptions? options = null, byte[][]? values = null)
     {
-        var value = new byte[recordSize];
-        Random.Shared.NextBytes(value);
-        var record = new ProducerRecord { Value = value };
+        if (values is null)
+        {
+            values = [new byte[recordSize]];
+            Random.Shared.NextBytes(values[0]);
+        }
+        var sends = values.Select(value => new ProducerRecord { Value = value }).ToArray();
         var failures = 0L;
         Exception? firstFailure = null;
         Action<RecordMetadata?, Exception?, long> onDelivery = (_, error, _) =>
@@ -32,7 +36,7 @@ public static class SdkLoad
         await using (var producer = client.CreateProducer(options ?? new ProducerOptions()))
         {
             // Produce blocks while the producer's buffer is full: that is the back-pressure that paces this loop.
-            for (long sent = 0; sent < records; sent++) producer.Produce(topic, record, onDelivery, 0);
+            for (long sent = 0; sent < records; sent++) producer.Produce(topic, sends[sent % sends.Length], onDelivery, 0);
             await producer.FlushAsync();
         }
         var result = measurement.Stop(records, records * recordSize);
@@ -41,11 +45,11 @@ public static class SdkLoad
     }
 
     /// <summary>Reads <paramref name="records"/> records from the start of every partition of the topic.</summary>
-    public static async Task<LoadResult> ConsumeAsync(HubClient client, string topic, long records, int[] siloPids)
+    public static async Task<LoadResult> ConsumeAsync(HubClient client, string topic, long records, int[] siloPids, ConsumerOptions? options = null)
     {
         var measurement = Measurement.Start(siloPids);
         long consumed = 0, bytes = 0;
-        await using (var consumer = client.CreateConsumer())
+        await using (var consumer = client.CreateConsumer(options))
         {
             await consumer.AssignAllAsync(topic, OffsetSpec.Earliest);
             await foreach (var batch in consumer.ConsumeBatchesAsync())

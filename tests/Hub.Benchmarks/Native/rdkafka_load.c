@@ -5,8 +5,11 @@
  * into a temporary directory, against the librdkafka Confluent.Kafka itself loads (NuGet's librdkafka.redist:
  * headers and library), so the C and .NET rows differ only in the layer above it. Load/NativeKafkaLoad.cs runs it.
  *
- *   rdkafka_load produce BOOTSTRAP TOPIC RECORDS SIZE
+ *   rdkafka_load produce BOOTSTRAP TOPIC RECORDS SIZE [CODEC [PAYLOADS]]
  *   rdkafka_load consume BOOTSTRAP TOPIC PARTITIONS RECORDS
+ *
+ * CODEC is librdkafka's compression.codec (none by default). PAYLOADS is a file of SIZE-byte values one after
+ * another, sent in turn (the compression scenario's JSON-like text); without it every record is one random value.
  *
  * Stdout protocol: "start" once set up (connected, metadata known), "done RECORDS BYTES SECONDS RECORDS/S" when
  * every record is acknowledged (produce) or read (consume). The driver then waits for stdin to close before
@@ -73,7 +76,7 @@ static void report(long records, long bytes, double started) {
   fflush(stdout);
 }
 
-static void produce(const char *bootstrap, const char *topic, long records, int size) {
+static void produce(const char *bootstrap, const char *topic, long records, int size, const char *codec, const char *payloads) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   /* The suite's high-throughput settings, as Load/KafkaLoad.cs gives Confluent.Kafka: linger 5 ms, batches up to
    * 1 MiB, a local queue deep enough for about a second, acks from all replicas, idempotence off (librdkafka's
@@ -85,20 +88,35 @@ static void produce(const char *bootstrap, const char *topic, long records, int 
   set(conf, "queue.buffering.max.messages", "1000000");
   set(conf, "queue.buffering.max.kbytes", "262144");
   set(conf, "delivery.report.only.error", "true");
+  set(conf, "compression.codec", codec);
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, conf, bootstrap, topic);
   rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
 
-  /* One payload for every record, never freed: with no RD_KAFKA_MSG_F_COPY librdkafka keeps the pointer and
-   * copies the bytes once, into the request it builds. */
-  char *payload = malloc(size);
-  for (int i = 0; i < size; i++) payload[i] = (char)rand();
+  /* The payloads, never freed: with no RD_KAFKA_MSG_F_COPY librdkafka keeps the pointer and copies the bytes once,
+   * into the request it builds. */
+  long count = 1;
+  char *payload;
+  if (payloads) {
+    FILE *file = fopen(payloads, "rb");
+    if (!file) die("payloads", payloads);
+    fseek(file, 0, SEEK_END);
+    count = ftell(file) / size;
+    rewind(file);
+    if (count < 1) die("payloads", "the file holds no whole value");
+    payload = malloc(count * size);
+    if (fread(payload, size, count, file) != (size_t)count) die("payloads", "short read");
+    fclose(file);
+  } else {
+    payload = malloc(size);
+    for (int i = 0; i < size; i++) payload[i] = (char)rand();
+  }
 
   printf("start\n");
   fflush(stdout);
   double started = now_seconds();
   for (long sent = 0; sent < records; sent++) {
-    while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, 0, payload, size, NULL, 0, NULL) == -1) {
+    while (rd_kafka_produce(rkt, RD_KAFKA_PARTITION_UA, 0, payload + (sent % count) * size, size, NULL, 0, NULL) == -1) {
       if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce", rd_kafka_err2str(rd_kafka_last_error()));
       rd_kafka_poll(rk, 1); /* the local queue is full: wait for acknowledgements to free it */
     }
@@ -160,12 +178,12 @@ static void consume(const char *bootstrap, const char *topic, int partitions, lo
 }
 
 int main(int argc, char **argv) {
-  if (argc == 6 && strcmp(argv[1], "produce") == 0)
-    produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]));
+  if (argc >= 6 && argc <= 8 && strcmp(argv[1], "produce") == 0)
+    produce(argv[2], argv[3], atol(argv[4]), atoi(argv[5]), argc > 6 ? argv[6] : "none", argc > 7 ? argv[7] : NULL);
   else if (argc == 6 && strcmp(argv[1], "consume") == 0)
     consume(argv[2], argv[3], atoi(argv[4]), atol(argv[5]));
   else
-    die("usage", "rdkafka_load produce BOOTSTRAP TOPIC RECORDS SIZE | consume BOOTSTRAP TOPIC PARTITIONS RECORDS");
+    die("usage", "rdkafka_load produce BOOTSTRAP TOPIC RECORDS SIZE [CODEC [PAYLOADS]] | consume BOOTSTRAP TOPIC PARTITIONS RECORDS");
   /* Hold on until the caller has read this process' CPU time (it closes stdin). */
   while (getchar() != EOF) {
   }

@@ -41,6 +41,8 @@ public static class AllocationScenario
         {
             await MeasureAsync("produce SDK", () => SdkLoad.ProduceAsync(context.Client, sdkTopic, records, Sizes.Small, context.SiloPids));
             await MeasureAsync("fetch SDK", () => SdkLoad.ConsumeAsync(context.Client, sdkTopic, records, context.SiloPids));
+            await MeasureAsync("fetch SDK, UntilNextBatch",
+                () => SdkLoad.ConsumeAsync(context.Client, sdkTopic, records, context.SiloPids, ThroughputScenarios.PooledConsumer));
             await MeasureAsync("produce Kafka", () => KafkaLoad.ProduceAsync(context.KafkaBootstrap, kafkaTopic, records, Sizes.Small, context.SiloPids));
             await ThroughputScenarios.CheckStoredAsync(context.Client, kafkaTopic, records);
             await MeasureAsync("fetch Kafka", () => KafkaLoad.ConsumeAsync(context.KafkaBootstrap, kafkaTopic, Sizes.Partitions, records, context.SiloPids));

@@ -30,8 +30,14 @@ public static class ThroughputScenarios
                 size == Sizes.Small
                     ? context.Peers.Compare(consumed.RecordsPerSecond, "Redis XREADGROUP NOACK, COUNT 1000", "redis-streams", "consume-xreadgroup-count1000-noack", "records/s")
                     : null);
+            // The same records read with pooled fetch buffers (records valid until the next batch), side by side.
+            var pooled = await SdkLoad.ConsumeAsync(context.Client, topic, records, context.SiloPids, PooledConsumer);
+            context.Add($"consume SDK, {Sizes.Label(size)}, {Sizes.Partitions} partitions, UntilNextBatch", pooled.RecordsPerSecond, "records/s", pooled.CostSummary());
         }
     }
+
+    /// <summary>A consumer whose fetch buffers go back to a pool (<see cref="RecordLifetime.UntilNextBatch"/>).</summary>
+    public static ConsumerOptions PooledConsumer => new() { RecordLifetime = RecordLifetime.UntilNextBatch };
 
     /// <summary>
     /// librdkafka producing to and consuming from the silo's Kafka listener, through Confluent.Kafka (.NET) and

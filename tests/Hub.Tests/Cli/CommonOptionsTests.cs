@@ -1,6 +1,8 @@
 using System.CommandLine;
+using Hub.Batches;
 using Hub.Cli.CommandLine;
 using Hub.Client;
+using Hub.Partitions;
 
 namespace Hub.Tests.Cli;
 
@@ -53,5 +55,42 @@ public sealed class CommonOptionsTests
 
         Assert.Empty(root.Parse(["--offset", "0"]).Errors);
         Assert.Contains(root.Parse(["--offset", "-5"]).Errors, e => e.Message == "--offset must not be negative");
+    }
+
+    [Theory]
+    [InlineData("none", CompressionType.None)]
+    [InlineData("GZIP", CompressionType.Gzip)]
+    [InlineData("snappy", CompressionType.Snappy)]
+    [InlineData("lz4", CompressionType.Lz4)]
+    [InlineData("zstd", CompressionType.Zstd)]
+    public void Compression_takes_kafkas_codec_names(string text, CompressionType expected)
+    {
+        var option = CommonOptions.CompressionOption();
+        var parse = new RootCommand { option }.Parse(["--compression", text]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(expected, parse.GetValue(option));
+        Assert.Equal(CompressionType.None, new RootCommand { option }.Parse([]).GetValue(option));
+    }
+
+    [Fact]
+    public void An_unknown_codec_is_a_parse_error()
+    {
+        var parse = new RootCommand { CommonOptions.CompressionOption() }.Parse(["--compression", "brotli"]);
+
+        Assert.Contains(parse.Errors, e => e.Message == "--compression must be none, gzip, snappy, lz4 or zstd, not 'brotli'");
+    }
+
+    [Fact]
+    public void Isolation_level_takes_kafkas_names_and_defaults_to_read_committed()
+    {
+        var option = CommonOptions.IsolationLevelOption();
+        var root = new RootCommand { option };
+
+        Assert.Equal(IsolationLevel.ReadCommitted, root.Parse([]).GetValue(option));
+        Assert.Equal(IsolationLevel.ReadUncommitted, root.Parse(["--isolation-level", "read_uncommitted"]).GetValue(option));
+        Assert.Equal(IsolationLevel.ReadCommitted, root.Parse(["--isolation-level", "READ_COMMITTED"]).GetValue(option));
+        Assert.Contains(root.Parse(["--isolation-level", "serializable"]).Errors,
+            e => e.Message == "--isolation-level must be read_committed or read_uncommitted, not 'serializable'");
     }
 }

@@ -11,25 +11,16 @@ namespace Hub.Tests.Client;
 /// xerial's framing too), a batch that doesn't decompress fails the consumer with a clear error instead of a hang,
 /// and the producer writes batches in its codec.
 /// </summary>
-public sealed class CompressedBatchesTests : IAsyncLifetime
+public sealed class CompressedBatchesTests : InMemoryTopicTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-
-    private readonly InMemoryGrainFactory _cluster = new();
-    private readonly HubClient _client;
-
-    public CompressedBatchesTests() => _client = HubClient.FromGrainFactory(_cluster);
-
-    public Task InitializeAsync() => _client.Admin.CreateTopicAsync("events", 1);
-
-    public Task DisposeAsync() => _client.DisposeAsync().AsTask();
 
     public static TheoryData<CompressionType> Codecs => [CompressionType.Gzip, CompressionType.Snappy, CompressionType.Lz4, CompressionType.Zstd];
 
     [Fact]
     public async Task Both_consume_loops_read_batches_of_every_codec()
     {
-        var log = _cluster.Log("events", 0);
+        var log = Cluster.Log("events", 0);
         var expected = new List<string>();
         foreach (var (codec, xerial) in new[] { (CompressionType.None, 0), (CompressionType.Gzip, 0), (CompressionType.Snappy, 0),
                      (CompressionType.Snappy, 32), (CompressionType.Lz4, 0), (CompressionType.Zstd, 0) })
@@ -40,7 +31,7 @@ public sealed class CompressedBatchesTests : IAsyncLifetime
             expected.AddRange(values);
         }
 
-        await using (var consumer = _client.CreateConsumer())
+        await using (var consumer = Client.CreateConsumer())
         {
             await consumer.AssignAsync("events", 0, 3); // inside the first batch
             var records = await TakeAsync(consumer.ConsumeAsync, expected.Count - 3);
@@ -48,7 +39,7 @@ public sealed class CompressedBatchesTests : IAsyncLifetime
             Assert.Equal(expected.Skip(3), records.Select(r => Encoding.UTF8.GetString(r.Record.Value!.Value.Span)));
         }
 
-        await using (var consumer = _client.CreateConsumer())
+        await using (var consumer = Client.CreateConsumer())
         {
             await consumer.AssignAsync("events", 0, 7); // inside the gzip batch
             var batches = await TakeAsync(consumer.ConsumeBatchesAsync, 5);
@@ -69,12 +60,12 @@ public sealed class CompressedBatchesTests : IAsyncLifetime
     [MemberData(nameof(Codecs))]
     public async Task A_batch_that_does_not_decompress_fails_the_consumer_with_a_clear_error(CompressionType codec)
     {
-        var log = _cluster.Log("events", 0);
+        var log = Cluster.Log("events", 0);
         log.Append(TestBatches.Build(1_000, "readable"));
         var good = TestBatches.Compress(TestBatches.Build(1_000, "a", "b", "c"), codec);
         log.Append(TestBatches.WithRecordsSection(good, codec, Enumerable.Repeat((byte)0xEE, good.Length - RecordBatchLayout.HeaderSize).ToArray()));
 
-        await using var consumer = _client.CreateConsumer();
+        await using var consumer = Client.CreateConsumer();
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         var read = new List<long>();
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () =>
@@ -92,17 +83,17 @@ public sealed class CompressedBatchesTests : IAsyncLifetime
     public async Task The_producer_writes_batches_in_its_codec(CompressionType codec)
     {
         var values = Enumerable.Range(0, 200).Select(i => $"value {i} {new string('p', i % 50)}").ToArray();
-        await using (var producer = _client.CreateProducer(new ProducerOptions { CompressionType = codec, LingerMs = 50 }))
+        await using (var producer = Client.CreateProducer(new ProducerOptions { CompressionType = codec, LingerMs = 50 }))
         {
             foreach (var value in values) producer.Produce("events", new ProducerRecord { Key = [(byte)(value.Length % 3)], Value = Encoding.UTF8.GetBytes(value) });
         }
 
-        var stored = await _cluster.Log("events", 0).Fetch(new FetchRequest(0, 1 << 20));
+        var stored = await Cluster.Log("events", 0).Fetch(new FetchRequest(0, 1 << 20));
         var batches = TestBatches.Split(stored.Records.Memory);
         Assert.All(batches, b => Assert.Equal(codec, b.Header.Compression));
         Assert.Equal(values, TestBatches.Records(stored.Records.Memory).Select(r => r.Value));
 
-        await using var consumer = _client.CreateConsumer();
+        await using var consumer = Client.CreateConsumer();
         await consumer.AssignAsync("events", 0, OffsetSpec.Earliest);
         var consumed = await TakeAsync(consumer.ConsumeAsync, values.Length);
         Assert.Equal(values, consumed.Select(r => Encoding.UTF8.GetString(r.Record.Value!.Value.Span)));

@@ -27,7 +27,7 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
 
     public Task<FetchResult> Fetch(FetchRequest request) => Lead(() => Log.Fetch(request));
 
-    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1) =>
+    public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1, IsolationLevel isolationLevel = IsolationLevel.ReadCommitted) =>
         Lead(() => Task.FromResult(new OffsetAndTimestamp(Log.ListOffset(timestamp), -1)));
 
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
@@ -89,6 +90,7 @@ internal sealed class InMemoryPartitionLog
 
     public async Task<FetchResult> Fetch(FetchRequest request)
     {
+        FetchRequests.Enqueue(request);
         Task appended;
         lock (_lock)
         {
@@ -102,24 +104,41 @@ internal sealed class InMemoryPartitionLog
 
     public long ListOffset(long timestamp) => timestamp == OffsetSpec.Earliest ? 0 : NextOffset;
 
+    /// <summary>Every fetch's request, in order (their isolation levels are what the tests look at).</summary>
+    public ConcurrentQueue<FetchRequest> FetchRequests { get; } = new();
+
+    /// <summary>When set, every fetch reply served is added here, so a test can see which went back to the pool.</summary>
+    public ConcurrentQueue<PooledBatches>? ServedReplies { get; set; }
+
     public PartitionState State()
     {
         lock (_lock) return new PartitionState(0, _nextOffset, _nextOffset, _batches.Sum(b => b.Length), 1);
     }
 
-    /// <summary>Whole batches from the one holding the offset, within MaxBytes unless the first alone is larger.</summary>
+    /// <summary>
+    /// Whole batches from the one holding the offset, within MaxBytes unless the first alone is larger, in a buffer
+    /// rented for the caller, who owns it: what Orleans' codec hands a caller in another process.
+    /// </summary>
     private FetchResult Read(FetchRequest request)
     {
-        var selected = new List<byte[]>();
-        var size = 0;
-        foreach (var batch in _batches)
+        int first = -1, end = 0, size = 0;
+        for (var i = 0; i < _batches.Count; i++)
         {
-            RecordBatchHeader.TryRead(batch, out var header);
+            RecordBatchHeader.TryRead(_batches[i], out var header);
             if (header.LastOffset < request.Offset) continue;
-            if (selected.Count > 0 && size + batch.Length > request.MaxBytes) break;
-            selected.Add(batch);
-            size += batch.Length;
+            if (first >= 0 && size + _batches[i].Length > request.MaxBytes) break;
+            if (first < 0) first = i;
+            end = i + 1;
+            size += _batches[i].Length;
         }
-        return new FetchResult(PooledBatches.Borrow(selected.SelectMany(b => b).ToArray()), _nextOffset, 0);
+        var reply = PooledBatches.Rent(size);
+        var at = 0;
+        for (var i = Math.Max(first, 0); i < end; i++)
+        {
+            _batches[i].CopyTo(reply.Writable.Span[at..]);
+            at += _batches[i].Length;
+        }
+        ServedReplies?.Enqueue(reply);
+        return new FetchResult(reply, _nextOffset, 0);
     }
 }

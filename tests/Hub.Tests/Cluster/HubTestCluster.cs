@@ -71,11 +71,15 @@ public sealed class HubTestCluster : IAsyncDisposable
         IReadOnlyList<Type>? configurators = null) =>
         StartAsync(new TempDirectory(), retentionCheck, settings, configurators ?? []);
 
-    /// <summary>Stops this cluster, keeping its data, and starts a new one with the same settings on it.</summary>
-    public async Task<HubTestCluster> RestartAsync()
+    /// <summary>
+    /// Stops this cluster, keeping its data, and starts a new one with the same settings on it; in between
+    /// <paramref name="whileStopped"/> may change the data directory (e.g. write into a partition's log).
+    /// </summary>
+    public async Task<HubTestCluster> RestartAsync(Action<string>? whileStopped = null)
     {
         _ownsData = false;
         await DisposeAsync();
+        whileStopped?.Invoke(_data.Path);
         return await StartAsync(_data, _retentionCheck, _settings, _configurators);
     }
 

@@ -29,7 +29,7 @@ public sealed class DeadLettersCliTests
         await DeadLetterBadOrdersAsync(client, partition: 1, count: 1);
         await DeadLetterBadOrdersAsync(client, partition: 0, count: 2);
 
-        var list = await HubCli.RunAsync(silo, "deadletters", "list", "orders.dlq");
+        var list = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "list", "orders.dlq");
         var rows = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, rows.Length);
         Assert.Matches(@"^PARTITION\s+OFFSET\s+SOURCE-TOPIC\s+SOURCE-PARTITION\s+SOURCE-OFFSET\s+ATTEMPTS\s+FAILED-AT\s+ERROR$", rows[0]);
@@ -37,7 +37,7 @@ public sealed class DeadLettersCliTests
         Assert.Matches(@"^0\s+1\s+orders\s+0\s+1\s+2\s+.*bad order bad-2$", rows.Single(r => r.Contains("bad-2")));
         Assert.Contains("2 dead letters in orders.dlq", list.Errors);
 
-        var replay = await HubCli.RunAsync(silo, "deadletters", "replay", "orders.dlq");
+        var replay = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "replay", "orders.dlq");
         Assert.Contains("replayed 2 dead letters from orders.dlq; progress stored in group 'hub-deadletters-replay.orders.dlq'", replay.Errors);
         // Each is back in its partition, as it was: key, value, headers (without the dead-letter ones) and timestamp.
         var partition1 = await SdkValues.ReadRecordsAsync(client, "orders", 1, 2, Bound);
@@ -46,12 +46,12 @@ public sealed class DeadLettersCliTests
         Assert.Equal(["ok", "bad-2", "bad-2"], (await SdkValues.ReadRecordsAsync(client, "orders", 0, 3, Bound)).Select(r => Text(r.Value)));
 
         // A second replay starts where the first stopped: nothing is sent twice.
-        var again = await HubCli.RunAsync(silo, "deadletters", "replay", "orders.dlq");
+        var again = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "replay", "orders.dlq");
         Assert.Contains("replayed 0 dead letters", again.Errors);
         Assert.Equal(5, await DeadLetterTopic.RecordCountAsync(client, "orders"));
 
         // Elsewhere, from an offset, a number of them, under another group.
-        var elsewhere = await HubCli.RunAsync(silo, "deadletters", "replay", "orders.dlq", "--to", "orders-retry", "--from-offset", "1", "--count", "1", "--group", "retry");
+        var elsewhere = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "replay", "orders.dlq", "--to", "orders-retry", "--from-offset", "1", "--count", "1", "--group", "retry");
         Assert.Contains("replayed 1 dead letters", elsewhere.Errors);
         Assert.Equal(["bad-2"], (await SdkValues.ReadRecordsAsync(client, "orders-retry", 0, 1, Bound)).Select(r => Text(r.Value)));
         Assert.Equal(2, (await client.Admin.DescribeGroupAsync("retry")).Partitions.Single().CommittedOffset);

@@ -38,26 +38,15 @@ public sealed class CompressionEndToEndTests
             }
             values.AddRange(written);
         }
-        var stored = await StoredCodecsAsync(client, "mixed");
+        var stored = await StoredCodecs.ReadAsync(client, "mixed", Timeout);
         Assert.All(codecs, codec => Assert.Contains(codec, stored));
 
         var consumed = await Kcat.RunAsync(null, "-b", broker, "-C", "-t", "mixed", "-e", "-q", "-f", "%s\n");
         Assert.True(consumed.ExitCode == 0, consumed.Errors);
         Assert.Equal(values, consumed.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(values, await HubConsumeAsync(silo, "mixed"));
+        Assert.Equal(values, await HubCli.OutputLinesAsync(silo, null, Timeout, "consume", "mixed", "--from-beginning"));
         Assert.Equal(values, await SdkValues.ReadAsync(client, "mixed", values.Count, Timeout));
     }
 
     private static string[] Values(string source) => Enumerable.Range(0, 30).Select(i => $"{source} line {i} {new string('x', i)}").ToArray();
-
-    private static async Task<List<CompressionType>> StoredCodecsAsync(HubClient client, string topic)
-    {
-        using var timeout = new CancellationTokenSource(Timeout);
-        var fetched = await client.Router.InvokeAsync(topic, 0, grain => grain.Fetch(new FetchRequest(0, 1 << 20)), timeout.Token);
-        return [.. Log.TestBatches.Split(fetched.Records.Memory).Select(b => b.Header.Compression)];
-    }
-
-    /// <summary>The values <c>hub consume TOPIC --from-beginning</c> prints, the CLI run as a user runs it.</summary>
-    private static async Task<string[]> HubConsumeAsync(SiloProcess silo, string topic) =>
-        (await HubCli.RunAsync(silo, "consume", topic, "--from-beginning")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

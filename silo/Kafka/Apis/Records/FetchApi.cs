@@ -10,8 +10,9 @@ using Hub.Topics;
 namespace Hub.Silo.Kafka.Apis.Records;
 
 /// <summary>
-/// Fetch (key 1) v4-v16: record batches as stored, per partition, with high watermark (= last stable offset,
-/// Hub has no transactions) and, from v5, log start offset. v13+ name topics by id. From v9 the partition's
+/// Fetch (key 1) v4-v16: record batches as stored, per partition, up to where the request's isolation level
+/// stops (ConsumerReadEnd), with high watermark (= last stable offset, Hub has no transactions yet) and, from v5,
+/// log start offset. v13+ name topics by id. From v9 the partition's
 /// leader refuses a current_leader_epoch other than its own (KIP-320), also when the epoch changes during a long
 /// poll, which then ends at once.
 /// <para>
@@ -40,14 +41,14 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
 
     private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
 
-    private sealed class PartitionFetch(int partition, int currentLeaderEpoch, long offset, int maxBytes)
+    private sealed class PartitionFetch(int partition, int currentLeaderEpoch, long offset, int maxBytes, IsolationLevel isolationLevel)
     {
         public int Partition { get; } = partition;
         public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
         public long Offset { get; } = offset;
         public int MaxBytes { get; } = maxBytes;
 
-        public FetchRequest Request(int maxWaitMs) => new(Offset, MaxBytes, maxWaitMs, MinBytes: 1, CurrentLeaderEpoch);
+        public FetchRequest Request(int maxWaitMs) => new(Offset, MaxBytes, maxWaitMs, MinBytes: 1, CurrentLeaderEpoch, isolationLevel);
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
         public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
@@ -189,7 +190,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
         var maxWaitMs = Math.Min(reader.ReadInt32(), MaxWaitCapMs);
         var minBytes = reader.ReadInt32();
         var maxBytes = reader.ReadInt32();
-        reader.ReadInt8(); // isolation level: without transactions both levels read up to the high watermark
+        var isolationLevel = (IsolationLevel)reader.ReadInt8();
         int sessionId = 0;
         if (version >= 7)
         {
@@ -213,7 +214,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
                 if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
                 var partitionMaxBytes = reader.ReadInt32();
                 reader.SkipTaggedFields();
-                partitions[p] = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)));
+                partitions[p] = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)), isolationLevel);
             }
             reader.SkipTaggedFields();
             topics[t] = new TopicFetch(name, id, partitions);

@@ -8,8 +8,8 @@ using Hub.Silo.Replication;
 namespace Hub.Silo.Kafka.Apis.Records;
 
 /// <summary>
-/// ListOffsets (key 2) v1-v7: per partition, the earliest offset (timestamp -2), the latest (-1, the high
-/// watermark, which is also the last stable offset without transactions), the first record with the largest
+/// ListOffsets (key 2) v1-v7: per partition, the earliest offset (timestamp -2), the latest (-1: the high
+/// watermark, or for read_committed the last stable offset, see ConsumerReadEnd), the first record with the largest
 /// timestamp (-3, v7's only change, KIP-734) or the first offset whose record timestamp is at or after a time.
 /// v8's -4 (tiered storage's local log start) is not offered. From v4 the partition's leader refuses a
 /// current_leader_epoch other than its own (KIP-320; see the replication folder's CurrentLeaderEpoch).
@@ -28,7 +28,8 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
         var version = request.Version;
         var reader = request.Reader();
         reader.ReadInt32(); // replica id
-        if (version >= 2) reader.ReadInt8(); // isolation level: both levels see the same offsets without transactions
+        // Before v2 there was no isolation level: such clients read uncommitted, as in Kafka.
+        var isolationLevel = version >= 2 ? (IsolationLevel)reader.ReadInt8() : IsolationLevel.ReadUncommitted;
         var queries = PartitionQueries.ReadTopics(ref reader, (ref ProtocolReader r) =>
         {
             var index = r.ReadInt32();
@@ -40,7 +41,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
         await PartitionQueries.AskLeadersAsync<IPartitionGrain, OffsetQuery>(topics, queries, async (grain, metadata, partition) =>
         {
             partition.LeaderEpoch = metadata.Partitions[partition.Partition].LeaderEpoch;
-            partition.Result = await grain.ListOffset(partition.Timestamp, partition.CurrentLeaderEpoch);
+            partition.Result = await grain.ListOffset(partition.Timestamp, partition.CurrentLeaderEpoch, isolationLevel);
         });
 
         if (version >= 2) response.WriteInt32(0); // throttle time
