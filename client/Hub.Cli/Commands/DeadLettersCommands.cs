@@ -42,15 +42,25 @@ public static class DeadLettersCommands
             {
                 var table = new TextTable("PARTITION", "OFFSET", "SOURCE-TOPIC", "SOURCE-PARTITION", "SOURCE-OFFSET", "ATTEMPTS", "FAILED-AT", "ERROR");
                 var count = 0;
+                var notDeadLetters = 0;
                 await ReadAsync(client, topic, _ => OffsetSpec.Earliest, long.MaxValue, (partition, offset, letter) =>
                 {
+                    // A record no dead-letter policy wrote (the wrong topic given, or one produced by hand) is not
+                    // listed as a dead letter of unknown origin, only counted.
+                    if (letter.SourceTopic is null)
+                    {
+                        notDeadLetters++;
+                        return;
+                    }
                     table.Add(Show(partition), Show(offset), letter.SourceTopic ?? "-", Show(letter.SourcePartition), Show(letter.SourceOffset),
                         Show(letter.Attempts), letter.FailedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) ?? "-",
                         Error(letter));
                     count++;
                 }, cancel);
                 table.WriteTo(Console.Out);
-                Console.Error.WriteLine($"{count} dead letters in {topic}");
+                Console.Error.WriteLine(notDeadLetters == 0
+                    ? $"{count} dead letters in {topic}"
+                    : $"{count} dead letters in {topic}; {notDeadLetters} record(s) there have no dead-letter headers (hub.dlq.*) and are not listed");
                 return 0;
             }, ct);
         });
@@ -129,7 +139,7 @@ public static class DeadLettersCommands
 
     private static string Error(DeadLetter letter)
     {
-        var text = $"{letter.ErrorType ?? "-"}: {letter.ErrorMessage ?? ""}".ReplaceLineEndings(" ");
+        var text = letter.ErrorType is null && letter.ErrorMessage is null ? "-" : $"{letter.ErrorType ?? "-"}: {letter.ErrorMessage ?? ""}".ReplaceLineEndings(" ");
         return text.Length <= ErrorColumnChars ? text : text[..(ErrorColumnChars - 3)] + "...";
     }
 

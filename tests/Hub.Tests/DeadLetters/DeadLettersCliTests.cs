@@ -36,6 +36,10 @@ public sealed class DeadLettersCliTests
         Assert.Matches(@"^0\s+0\s+orders\s+1\s+0\s+2\s+\d{4}-\d\d-\d\dT[\d:.]+Z\s+System\.FormatException: bad order bad-1$", rows.Single(r => r.Contains("bad-1")));
         Assert.Matches(@"^0\s+1\s+orders\s+0\s+1\s+2\s+.*bad order bad-2$", rows.Single(r => r.Contains("bad-2")));
         Assert.Contains("2 dead letters in orders.dlq", list.Errors);
+        // The source topic given by mistake: its records are not dead letters, and the listing says so.
+        var wrongTopic = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "list", "orders");
+        Assert.Equal(1, wrongTopic.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("0 dead letters in orders; 3 record(s) there have no dead-letter headers", wrongTopic.Errors);
 
         var replay = await HubCli.RunAsync(silo, null, HubCli.Timeout, "deadletters", "replay", "orders.dlq");
         Assert.Contains("replayed 2 dead letters from orders.dlq; progress stored in group 'hub-deadletters-replay.orders.dlq'", replay.Errors);
