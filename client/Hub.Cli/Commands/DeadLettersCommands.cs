@@ -52,7 +52,7 @@ public static class DeadLettersCommands
                         notDeadLetters++;
                         return;
                     }
-                    table.Add(Show(partition), Show(offset), letter.SourceTopic ?? "-", Show(letter.SourcePartition), Show(letter.SourceOffset),
+                    table.Add(Show(partition), Show(offset), letter.SourceTopic, Show(letter.SourcePartition), Show(letter.SourceOffset),
                         Show(letter.Attempts), letter.FailedAt?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) ?? "-",
                         Error(letter));
                     count++;
