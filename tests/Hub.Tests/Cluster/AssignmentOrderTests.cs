@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.InterBroker;
-using static Hub.Tests.Groups.GroupTesting;
 
 namespace Hub.Tests.Cluster;
 
@@ -27,31 +26,15 @@ public sealed class AssignmentOrderTests : IAsyncLifetime
         var created = await _cluster.Client.Admin.CreateTopicAsync("epochs", 1);
         var replica = _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format("epochs", 0, brokerId: 0));
         var current = created.Partitions[0];
-        // ApplyAssignment is one-way: wait until the replica leads in epoch 3 before sending the next one.
-        await replica.ApplyAssignment(current with { LeaderEpoch = 3, Version = current.Version + 1 });
-        await WaitUntilAsync(() => ServesAsync(replica, epoch: 3), "the replica leads in epoch 3");
+        await HandAssignments.ApplyAsLeaderAsync(replica, current with { LeaderEpoch = 3, Version = current.Version + 1 });
 
         await replica.ApplyAssignment(current with { LeaderEpoch = 2, Version = current.Version + 2 });
 
         // A one-way call may be overtaken by later calls: watch for a while that the replica keeps epoch 3.
         for (var watch = Stopwatch.StartNew(); watch.Elapsed < RefusalWatch;)
-            Assert.True(await ServesAsync(replica, epoch: 3), "the replica went back to epoch 2");
+            Assert.True(await HandAssignments.LeadsInAsync(replica, epoch: 3), "the replica went back to epoch 2");
         var fenced = await Assert.ThrowsAsync<HubException>(() => replica.ReplicaFetch(FetchFor(epoch: 2)));
         Assert.Equal(ErrorCode.FencedLeaderEpoch, fenced.Code);
-    }
-
-    /// <summary>Whether the replica serves a follower's fetch for <paramref name="epoch"/>, i.e. leads in it.</summary>
-    private static async Task<bool> ServesAsync(IInterBrokerPartitionGrain replica, int epoch)
-    {
-        try
-        {
-            (await replica.ReplicaFetch(FetchFor(epoch))).Records.Dispose();
-            return true;
-        }
-        catch (HubException e) when (e.Code is ErrorCode.UnknownLeaderEpoch or ErrorCode.FencedLeaderEpoch)
-        {
-            return false;
-        }
     }
 
     private static ReplicaFetchRequest FetchFor(int epoch) =>

@@ -34,14 +34,17 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
 
     private IInterBrokerPartitionGrain Replica => _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(Topic, 0, brokerId: 0));
 
-    /// <summary>Sends <paramref name="change"/> of the last assignment sent, as a newer version.</summary>
+    /// <summary>
+    /// Sends <paramref name="change"/> of the last assignment sent, as a newer version. The call is one-way: what
+    /// waits on the replica sees the change whenever it lands.
+    /// </summary>
     private Task Reassign(Func<PartitionAssignment, PartitionAssignment> change)
     {
         _assignment = change(_assignment) with { Version = _assignment.Version + 1 };
         return Replica.ApplyAssignment(_assignment);
     }
 
-    /// <summary>Completes once the replica has taken every call sent before (calls from one sender arrive in order): <paramref name="waiting"/> waits there.</summary>
+    /// <summary><paramref name="waiting"/> has not completed after a round trip to the replica, which gives it time to land there and start waiting.</summary>
     private async Task AssertWaiting(Task waiting)
     {
         await Replica.GetState();
@@ -90,8 +93,10 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
     [InlineData(0)]
     public async Task A_waiting_acks_all_append_fails_with_NOT_LEADER_OR_FOLLOWER_when_the_leader_epoch_changes(int newLeader)
     {
-        // Broker 1 joins the ISR on paper and never fetches: the append waits for it.
-        await Reassign(a => a with { Replicas = [0, 1], Isr = [0, 1] });
+        // Broker 1 joins the ISR on paper and never fetches: the append waits for it. The epoch moves too, so
+        // the test can see the replica hold this assignment before it appends.
+        _assignment = _assignment with { Replicas = [0, 1], Isr = [0, 1], LeaderEpoch = _assignment.LeaderEpoch + 1, Version = _assignment.Version + 1 };
+        await HandAssignments.ApplyAsLeaderAsync(Replica, _assignment);
         var append = Replica.Append(PooledBatches.Borrow(Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v")), RequiredAcks.All);
         await AssertWaiting(append);
 

@@ -2,6 +2,7 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Tests.Cluster;
 
 namespace Hub.Tests.Kafka;
 
@@ -24,8 +25,7 @@ public sealed class LeaderEpochTests(KafkaCluster kafka)
         Assert.Equal(((short)0, 0L), await connection.ProduceAsync(topic, Log.TestBatches.Build(now, "a", "b", "c")));
         // The controller's word for a re-elected leader, sent by hand: one silo has no other broker to fail over to.
         var leader = kafka.Cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
-        await leader.ApplyAssignment(assignment with { LeaderEpoch = Current, Version = assignment.Version + 1 });
-        await leader.GetState(); // calls from one sender arrive in order: the assignment is applied
+        await HandAssignments.ApplyAsLeaderAsync(leader, assignment with { LeaderEpoch = Current, Version = assignment.Version + 1 });
         Assert.Equal(((short)0, 3L), await connection.ProduceAsync(topic, Log.TestBatches.Build(now, "d", "e")));
         return topic;
     }
