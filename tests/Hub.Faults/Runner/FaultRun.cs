@@ -52,7 +52,7 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
 
     private async Task<int> RunOnAsync(FaultCluster cluster, RunHistory history, RunLog log, CancellationToken ct)
     {
-        var endpoints = cluster.Endpoints(Topic, options.Partitions, options.ReplicationFactor, options.MinInsyncReplicas);
+        var endpoints = cluster.Endpoints(Topic, options.Partitions, options.ReplicationFactor, options.MinInsyncReplicas) with { ClientLogDirectory = ResultsDirectory };
         await cluster.Control.CreateTopicAsync(Topic, options.Partitions, (short)options.ReplicationFactor, options.MinInsyncReplicas, ct);
         if (await cluster.WaitHealthyAsync(Topic, options.Partitions, HealthyBound, ct) is { } notReady)
             throw new InvalidOperationException($"the new cluster did not become healthy: {notReady}");

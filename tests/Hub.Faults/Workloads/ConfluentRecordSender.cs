@@ -5,7 +5,9 @@ namespace Hub.Faults.Workloads;
 /// <summary>
 /// Confluent.Kafka (librdkafka): one idempotent producer (acks=all) for every partition, records sent to the
 /// partition named. A fatal error (librdkafka gives up on the idempotence state) fails the producer's records;
-/// the next record gets a fresh producer, as an application would.
+/// the next record gets a fresh producer, as an application would. With a client log directory, librdkafka's
+/// idempotence log (its "eos" debug context: producer id and epoch changes, and why) goes to confluent.log there,
+/// to name the broker answer behind an epoch bump.
 /// </summary>
 public sealed class ConfluentRecordSender : IRecordSender
 {
@@ -23,6 +25,8 @@ public sealed class ConfluentRecordSender : IRecordSender
     private readonly Lock _lock = new();
     private IProducer<Null, string> _producer;
     private readonly List<Task> _closing = [];
+    private readonly StreamWriter? _log;
+    private bool _logClosed;
 
     private ConfluentRecordSender(ClusterEndpoints cluster)
     {
@@ -38,6 +42,11 @@ public sealed class ConfluentRecordSender : IRecordSender
             LingerMs = 5,
             MessageTimeoutMs = DeliveryTimeoutMs,
         };
+        if (cluster.ClientLogDirectory is { } directory)
+        {
+            _config.Debug = "eos";
+            _log = new StreamWriter(Path.Combine(directory, "confluent.log"), append: true) { AutoFlush = true };
+        }
         _producer = Build();
     }
 
@@ -67,6 +76,14 @@ public sealed class ConfluentRecordSender : IRecordSender
         Task[] closing;
         lock (_lock) closing = [.. _closing];
         await Task.WhenAll(closing);
+        if (_log is not null)
+        {
+            lock (_log)
+            {
+                _logClosed = true;
+                _log.Dispose();
+            }
+        }
     }
 
     private IProducer<Null, string> Build()
@@ -77,7 +94,13 @@ public sealed class ConfluentRecordSender : IRecordSender
         {
             if (error.IsFatal) Replace(producer);
         });
-        builder.SetLogHandler((_, _) => { });
+        builder.SetLogHandler((_, message) =>
+        {
+            if (_log is null) return;
+            // A producer still closing may log after DisposeAsync gave up on it.
+            lock (_log)
+                if (!_logClosed) _log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {message.Level} {message.Facility} {message.Message}");
+        });
         return builder.Build();
     }
 
