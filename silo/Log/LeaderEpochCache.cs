@@ -74,6 +74,16 @@ internal sealed class LeaderEpochCache
         return (-1, -1);
     }
 
+    /// <summary>The first offset written in <paramref name="epoch"/> or a later one; <paramref name="logEndOffset"/> when none is written yet.</summary>
+    public long StartOf(int epoch, long logEndOffset)
+    {
+        foreach (var entry in _entries)
+        {
+            if (entry.Epoch >= epoch) return entry.StartOffset;
+        }
+        return logEndOffset;
+    }
+
     /// <summary>Forgets epochs that start at or after <paramref name="offset"/>: the log was cut there.</summary>
     public void TruncateFromEnd(long offset)
     {

@@ -40,6 +40,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         /// <summary>The newest batch's last sequence, kept here because a queue has no cheap last element.</summary>
         public int LastSequence { get; private set; } = -1;
 
+        /// <summary>The newest batch's last offset; -1 before any.</summary>
+        public long LastOffset { get; private set; } = -1;
+
         public long LastAppendMs { get; set; }
 
         public void Add(ProducerBatch batch)
@@ -47,6 +50,7 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
             if (Batches.Count == CachedBatches) Batches.Dequeue();
             Batches.Enqueue(batch);
             LastSequence = batch.LastSequence;
+            LastOffset = batch.LastOffset;
         }
     }
 
@@ -179,6 +183,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         var ahead = ((long)header.BaseSequence - expected + SequenceSpace) % SequenceSpace;
         return ahead is > 0 and < SequenceSpace / 2;
     }
+
+    /// <summary>Where <paramref name="producerId"/>'s newest stored batch ends; -1 for a producer this table does not know.</summary>
+    public long LastOffsetOf(long producerId) => _producers.TryGetValue(producerId, out var producer) ? producer.LastOffset : -1;
 
     private const long SequenceSpace = (long)int.MaxValue + 1;
 

@@ -184,6 +184,13 @@ internal sealed partial class SegmentLog : IDisposable
         RecordBatchHeader.TryRead(batches, out var header) && _producers.IsAheadOfStored(header);
 
     /// <summary>
+    /// True when the producer of <paramref name="batches"/> stored nothing here since <paramref name="leaderEpoch"/>
+    /// began: the batches it skips were sent to an earlier leader (see <see cref="Hub.Silo.Partitions.ReorderedAppends.Refusal"/>).
+    /// </summary>
+    public bool FollowsBatchesOfAnEarlierLeader(ReadOnlySpan<byte> batches, int leaderEpoch) =>
+        RecordBatchHeader.TryRead(batches, out var header) && _producers.LastOffsetOf(header.ProducerId) < _epochs.StartOf(leaderEpoch, LogEndOffset);
+
+    /// <summary>
     /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
     /// CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>

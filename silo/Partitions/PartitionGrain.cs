@@ -136,7 +136,9 @@ internal sealed partial class PartitionGrain(
                 catch (HubException e) when (e.Code == ErrorCode.OutOfOrderSequenceNumber && log.AwaitsEarlierBatches(batches.Writable.Span))
                 {
                     reordered ??= _reorderedAppends.Start();
-                    if (reordered is not { Remaining.Ticks: > 0 }) throw;
+                    if (reordered is not { Remaining.Ticks: > 0 })
+                        throw ReorderedAppends.Refusal(e, log.FollowsBatchesOfAnEarlierLeader(batches.Writable.Span, leader.Assignment.LeaderEpoch),
+                            time.GetElapsedTime(leader.LeadingSince));
                 }
                 await WaitFor(_appended, reordered.Remaining);
             }

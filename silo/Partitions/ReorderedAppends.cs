@@ -1,3 +1,5 @@
+using Hub.Errors;
+
 namespace Hub.Silo.Partitions;
 
 /// <summary>
@@ -23,6 +25,29 @@ internal sealed class ReorderedAppends(TimeProvider time)
     /// for several producers of one partition. Past it a refusal is immediate, which costs a retry, not data.
     /// </summary>
     public const int MaxWaiting = 32;
+
+    /// <summary>
+    /// How long after a leader takes over a gap its predecessor left is answered NOT_LEADER_OR_FOLLOWER (see
+    /// <see cref="Refusal"/>): clients resend what the old leader refused within a metadata refresh and a backoff
+    /// of at most a second or two, well inside this; a producer that never resends gets the true answer after it.
+    /// </summary>
+    public static readonly TimeSpan LeaderChangeGrace = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The answer to a batch whose gap outlasted the wait. OUT_OF_ORDER_SEQUENCE_NUMBER as Kafka answers, except
+    /// just after a leader change for a producer that has written nothing to this leader yet: then the batches
+    /// in the gap went to the previous leader, which refused them with NOT_LEADER_OR_FOLLOWER, and the client
+    /// will resend them here. librdkafka bumps its producer epoch on OUT_OF_ORDER_SEQUENCE_NUMBER for a batch
+    /// behind a failed one (its issue 4953) and resends its unacknowledged records under the new epoch, storing
+    /// twice any the old leader had written; NOT_LEADER_OR_FOLLOWER makes every client retry in order instead.
+    /// Seen in the fault soak: two bumps in eight minutes, each right after a leader change.
+    /// </summary>
+    /// <param name="leading">How long this replica has led.</param>
+    public static HubException Refusal(HubException outOfOrder, bool followsEarlierLeadersBatches, TimeSpan leading) =>
+        followsEarlierLeadersBatches && leading < LeaderChangeGrace
+            ? new HubException(ErrorCode.NotLeaderOrFollower,
+                $"{outOfOrder.Message}: the batches before it went to the previous leader and are not stored; send them again first")
+            : outOfOrder;
 
     private int _waiting;
 

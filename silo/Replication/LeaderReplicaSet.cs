@@ -23,12 +23,16 @@ internal sealed class LeaderReplicaSet
     {
         _localBroker = localBroker;
         _time = time;
+        LeadingSince = time.GetTimestamp();
         Assignment = assignment;
         HighWatermark = highWatermark;
         Update(assignment);
     }
 
     public int LocalBroker => _localBroker;
+
+    /// <summary>When this leadership began (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long LeadingSince { get; }
 
     public PartitionAssignment Assignment { get; private set; }
 

@@ -1,6 +1,7 @@
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
+using Hub.Silo.InterBroker;
 using Hub.Silo.Partitions;
 using Hub.Tests.Kafka;
 
@@ -56,6 +57,28 @@ public sealed class ReorderedAppendTests : IAsyncLifetime
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, refused.Code);
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= ReorderedAppends.MaxWait * 0.9, "refused before the wait was over");
         Assert.Equal(1, (await partition.GetState()).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task A_gap_left_at_the_previous_leader_is_NOT_LEADER_OR_FOLLOWER_so_the_client_resends_in_order_without_an_epoch_bump()
+    {
+        const string topic = "moved";
+        var partition = await CreatePartitionAsync(topic);
+        await Append(partition, sequence: 0, records: 1);
+        // A new leadership (one silo: the same broker in a new epoch), as after a failover; the batch with
+        // sequence 1 went to the previous leader, which refused it.
+        var replica = _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
+        var assignment = (await _cluster.Grains.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(topic))!.Partitions[0];
+        await HandAssignments.ApplyAsLeaderAsync(replica, assignment with { LeaderEpoch = assignment.LeaderEpoch + 1, Version = assignment.Version + 1 });
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => Append(partition, sequence: 2, records: 1));
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, refused.Code);
+
+        // Resent in order under the same producer epoch, both are stored; after that a gap is a plain gap.
+        Assert.Equal(1, (await Append(partition, sequence: 1, records: 1)).BaseOffset);
+        Assert.Equal(2, (await Append(partition, sequence: 2, records: 1)).BaseOffset);
+        var gap = await Assert.ThrowsAsync<HubException>(() => Append(partition, sequence: 9, records: 1));
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Code);
     }
 
     [Fact]

@@ -27,6 +27,19 @@ public sealed class LeaderEpochCacheTests : TempDirectoryTests
     }
 
     [Fact]
+    public void An_epoch_starts_where_it_or_a_later_one_was_first_written_or_at_the_log_end_when_none_was()
+    {
+        var cache = LeaderEpochCache.Load(Temp.Path, logEndOffset: 0, DiskIo.Plain);
+        cache.Assign(0, 0);
+        cache.Assign(3, 100);
+
+        Assert.Equal(0, cache.StartOf(0, logEndOffset: 150));
+        Assert.Equal(100, cache.StartOf(2, logEndOffset: 150)); // epochs 1 and 2 wrote nothing here
+        Assert.Equal(100, cache.StartOf(3, logEndOffset: 150));
+        Assert.Equal(150, cache.StartOf(4, logEndOffset: 150));
+    }
+
+    [Fact]
     public void Loading_keeps_the_entries_inside_the_log_and_skips_malformed_lines()
     {
         File.WriteAllText(FilePath, "0 0\n2 50\nnonsense\n1 60\n5 200\n");

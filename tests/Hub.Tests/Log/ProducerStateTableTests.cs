@@ -191,6 +191,17 @@ public sealed class ProducerStateTableTests
     }
 
     [Fact]
+    public void A_producers_last_offset_is_where_its_newest_batch_ends()
+    {
+        var table = new ProducerStateTable(ProducerStateTable.DefaultExpiration);
+        Assert.Equal(-1, table.LastOffsetOf(7));
+        Record(table, Batch(0, records: 3), baseOffset: 10);
+        Record(table, Batch(3, records: 2), baseOffset: 40);
+        Assert.Equal(41, table.LastOffsetOf(7));
+        Assert.Equal(-1, table.LastOffsetOf(8));
+    }
+
+    [Fact]
     public void Ahead_counts_across_the_sequence_wrap_around()
     {
         var table = new ProducerStateTable(ProducerStateTable.DefaultExpiration);

@@ -40,6 +40,21 @@ public sealed class SegmentLogProducerStateTests : IDisposable
     }
 
     [Fact]
+    public void A_producer_follows_an_earlier_leaders_batches_until_it_writes_in_the_current_epoch()
+    {
+        using var log = _bed.Open();
+        log.Append(Batch(0), leaderEpoch: 0);
+        log.Append(Filler(), leaderEpoch: 0);
+
+        Assert.False(log.FollowsBatchesOfAnEarlierLeader(Batch(5), leaderEpoch: 0));
+        Assert.True(log.FollowsBatchesOfAnEarlierLeader(Batch(5), leaderEpoch: 1)); // epoch 1 wrote nothing yet
+        log.Append(Filler(), leaderEpoch: 1);
+        Assert.True(log.FollowsBatchesOfAnEarlierLeader(Batch(5), leaderEpoch: 1)); // others wrote in epoch 1, producer 7 did not
+        log.Append(Batch(1), leaderEpoch: 1);
+        Assert.False(log.FollowsBatchesOfAnEarlierLeader(Batch(5), leaderEpoch: 1));
+    }
+
+    [Fact]
     public void A_retry_is_recognized_after_a_restart_however_much_was_written_after_its_batch()
     {
         // More than the 64 MiB of newest segments that the state used to be rebuilt from.

@@ -1,3 +1,4 @@
+using Hub.Errors;
 using Hub.Silo.Partitions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,6 +17,20 @@ public sealed class ReorderedAppendsTests
         Assert.Equal(TimeSpan.FromMilliseconds(1), wait.Remaining);
         _clock.Advance(TimeSpan.FromMilliseconds(1));
         Assert.True(wait.Remaining <= TimeSpan.Zero);
+    }
+
+    [Theory]
+    [InlineData(true, 0, ErrorCode.NotLeaderOrFollower)]
+    [InlineData(true, 29, ErrorCode.NotLeaderOrFollower)]
+    [InlineData(true, 30, ErrorCode.OutOfOrderSequenceNumber)] // the grace is over: a producer that never resends hears the truth
+    [InlineData(false, 0, ErrorCode.OutOfOrderSequenceNumber)] // a gap in what the producer sent to this leader
+    public void A_gap_is_NOT_LEADER_OR_FOLLOWER_only_when_the_previous_leader_left_it_and_only_just_after_the_change(
+        bool followsEarlierLeadersBatches, int leadingSeconds, ErrorCode expected)
+    {
+        var outOfOrder = new HubException(ErrorCode.OutOfOrderSequenceNumber, "producer 7 epoch 0 sent sequence 9, expected 5");
+        var refusal = ReorderedAppends.Refusal(outOfOrder, followsEarlierLeadersBatches, TimeSpan.FromSeconds(leadingSeconds));
+        Assert.Equal(expected, refusal.Code);
+        Assert.StartsWith(outOfOrder.Message, refusal.Message);
     }
 
     [Fact]
