@@ -5,10 +5,12 @@ using Hub.Cli.Commands;
 using Hub.Cli.Producing;
 
 var gateway = GatewayOption.Create();
-var hub = new HubCommandRunner(gateway);
+var connectTimeout = ConnectTimeoutOption.Create();
+var hub = new HubCommandRunner(gateway, connectTimeout);
 var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event hub on Orleans")
 {
     gateway,
+    connectTimeout,
     TopicsCommands.Create(hub),
     GroupsCommands.Create(hub),
     ProduceCommand.Create(hub),

@@ -8,7 +8,7 @@ namespace Hub.Cli.CommandLine;
 /// Runs a command's body against a connected <see cref="HubClient"/> and turns every failure into one
 /// "error: ..." line on stderr and exit code 1, so users never see a stack trace.
 /// </summary>
-public sealed class HubCommandRunner(Option<string[]> gatewayOption)
+public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?> connectTimeoutOption)
 {
     /// <summary>Exit code of a run stopped by Ctrl-C in a place that had nothing to finish (as shells report SIGINT).</summary>
     private const int Interrupted = 130;
@@ -18,6 +18,7 @@ public sealed class HubCommandRunner(Option<string[]> gatewayOption)
     {
         var gateways = GatewayOption.Get(parse, gatewayOption);
         var options = new HubClientOptions { Gateways = gateways.ToList() };
+        if (parse.GetValue(connectTimeoutOption) is { } seconds) options.ConnectTimeout = TimeSpan.FromSeconds(seconds);
         try
         {
             await using var client = await HubClient.ConnectAsync(options, ct);

@@ -38,9 +38,10 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
             .ToArray();
     }
 
+    /// <summary>The type Kafka's TopicConfig declares for <paramref name="name"/>: clients that check it (AdminClient) parse the value by it.</summary>
     private static Type TypeOf(string name) => name switch
     {
-        TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey => Type.Int,
+        TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey or TopicConfig.MinInSyncReplicasKey => Type.Int,
         TopicConfig.CleanupPolicyKey => Type.List,
         TopicConfig.CompressionTypeKey => Type.String,
         _ => Type.Long,
