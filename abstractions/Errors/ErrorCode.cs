@@ -32,6 +32,7 @@ public enum ErrorCode : short
     InvalidSessionTimeout = 26,
     RebalanceInProgress = 27,
     InvalidCommitOffsetSize = 28,
+    ClusterAuthorizationFailed = 31,
     InvalidTimestamp = 32,
     UnsupportedVersion = 35,
     TopicAlreadyExists = 36,

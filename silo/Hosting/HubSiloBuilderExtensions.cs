@@ -1,6 +1,7 @@
 using Hub.Silo.Configuration;
 using Hub.Silo.Controller;
 using Hub.Silo.Groups;
+using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Log;
@@ -18,7 +19,7 @@ public static class HubSiloBuilderExtensions
 {
     /// <summary>
     /// Everything a silo needs to be a Hub broker, whatever its clustering: broker id in silo metadata,
-    /// broker placement, the metadata storage provider (local disk, or shared in a real cluster), the options the grains read, and the
+    /// broker placement, the refusal of inter-broker calls from clients, the metadata storage provider (local disk, or shared in a real cluster), the options the grains read, and the
     /// Kafka protocol listener, the data directory's lock and the log directory (with its fault-injection hook when
     /// Hub:FaultInjection:Enabled).
     /// </summary>
@@ -32,6 +33,7 @@ public static class HubSiloBuilderExtensions
         });
         silo.AddHubMetadataStorage(options);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
+        silo.AddIncomingGrainCallFilter<InterBrokerCallFilter>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
         silo.Services.AddSingleton(TimeProvider.System);

@@ -5,7 +5,8 @@ namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// What brokers tell the controller, beside what clients may ask it (<see cref="IClusterControllerGrain"/>):
-/// ISR changes from partition leaders, membership changes and failed log directories from every silo. Silo-only.
+/// ISR changes from partition leaders, membership changes and failed log directories from every silo. Silo-only:
+/// <see cref="InterBrokerCallFilter"/> refuses these calls to clients.
 /// </summary>
 internal interface IInterBrokerControllerGrain : IClusterControllerGrain
 {

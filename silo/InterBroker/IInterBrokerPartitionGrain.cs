@@ -6,7 +6,8 @@ namespace Hub.Silo.InterBroker;
 
 /// <summary>
 /// What brokers ask of a partition replica, beside what clients may (<see cref="IPartitionGrain"/>): a follower's
-/// fetch, the controller's assignments and log deletion. Silo-only, so no client compiles against these calls.
+/// fetch, the controller's assignments and log deletion. Silo-only: no client compiles against these calls,
+/// and <see cref="InterBrokerCallFilter"/> refuses them to a client that calls them anyway.
 /// </summary>
 internal interface IInterBrokerPartitionGrain : IPartitionGrain
 {

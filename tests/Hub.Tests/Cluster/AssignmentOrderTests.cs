@@ -24,7 +24,7 @@ public sealed class AssignmentOrderTests : IAsyncLifetime
     public async Task A_newer_version_with_an_older_epoch_is_ignored()
     {
         var created = await _cluster.Client.Admin.CreateTopicAsync("epochs", 1);
-        var replica = _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format("epochs", 0, brokerId: 0));
+        var replica = _cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format("epochs", 0, brokerId: 0));
         var current = created.Partitions[0];
         await HandAssignments.ApplyAsLeaderAsync(replica, current with { LeaderEpoch = 3, Version = current.Version + 1 });
 

@@ -38,7 +38,14 @@ public sealed class HubTestCluster : IAsyncDisposable
 
     public HubClient Client { get; }
 
+    /// <summary>The cluster client's grain factory: calls through it come from a client, as an SDK user's do.</summary>
     public IGrainFactory Grains => _cluster.GrainFactory;
+
+    /// <summary>
+    /// The silo's own grain factory: calls through it come from the silo, so a test may make inter-broker calls
+    /// (standing in for the controller or another broker), which the silo refuses to clients.
+    /// </summary>
+    public IGrainFactory SiloGrains => SiloServices.GetRequiredService<IGrainFactory>();
 
     /// <summary>The headers of the batches stored in the partition (its first MiB), as its log holds them.</summary>
     public async Task<List<RecordBatchHeader>> StoredBatchesAsync(string topic, int partition)

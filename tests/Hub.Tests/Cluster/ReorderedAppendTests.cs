@@ -67,8 +67,8 @@ public sealed class ReorderedAppendTests : IAsyncLifetime
         await Append(partition, sequence: 0, records: 1);
         // A new leadership (one silo: the same broker in a new epoch), as after a failover; the batch with
         // sequence 1 went to the previous leader, which refused it.
-        var replica = _cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
-        var assignment = (await _cluster.Grains.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(topic))!.Partitions[0];
+        var replica = _cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
+        var assignment = (await _cluster.Grains.GetGrain<IClusterControllerGrain>(0).GetTopic(topic))!.Partitions[0];
         await HandAssignments.ApplyAsLeaderAsync(replica, assignment with { LeaderEpoch = assignment.LeaderEpoch + 1, Version = assignment.Version + 1 });
 
         var refused = await Assert.ThrowsAsync<HubException>(() => Append(partition, sequence: 2, records: 1));

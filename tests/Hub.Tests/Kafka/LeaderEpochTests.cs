@@ -24,7 +24,7 @@ public sealed class LeaderEpochTests(KafkaCluster kafka)
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Assert.Equal(((short)0, 0L), await connection.ProduceAsync(topic, Log.TestBatches.Build(now, "a", "b", "c")));
         // The controller's word for a re-elected leader, sent by hand: one silo has no other broker to fail over to.
-        var leader = kafka.Cluster.Grains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
+        var leader = kafka.Cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic, 0, brokerId: 0));
         await HandAssignments.ApplyAsLeaderAsync(leader, assignment with { LeaderEpoch = Current, Version = assignment.Version + 1 });
         Assert.Equal(((short)0, 3L), await connection.ProduceAsync(topic, Log.TestBatches.Build(now, "d", "e")));
         return topic;
