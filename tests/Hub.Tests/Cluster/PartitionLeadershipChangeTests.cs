@@ -32,11 +32,11 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    /// <summary>The replica as the controller and the other brokers reach it, from inside the silo.</summary>
+    /// <summary>
+    /// The replica as the controller and the other brokers reach it, from inside the silo. The test's client calls
+    /// (fetch, append) go the same way: its round trips then come from the sender of the calls they wait behind.
+    /// </summary>
     private IInterBrokerPartitionGrain Replica => _cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(Topic, 0, brokerId: 0));
-
-    /// <summary>The replica as clients reach it.</summary>
-    private IPartitionGrain Partition => _cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(Topic, 0, brokerId: 0));
 
     /// <summary>
     /// Sends <paramref name="change"/> of the last assignment sent, as a newer version. The call is one-way: what
@@ -64,7 +64,7 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
     public async Task A_waiting_fetch_ends_at_once_with_its_error_when_its_replica_stops_leading(string change, string caller, ErrorCode expected)
     {
         Task fetch = caller == "consumer"
-            ? Partition.Fetch(new FetchRequest(0, 1 << 20, MaxWaitMs: LongPollMs))
+            ? Replica.Fetch(new FetchRequest(0, 1 << 20, MaxWaitMs: LongPollMs))
             : Replica.ReplicaFetch(new ReplicaFetchRequest(ReplicaBrokerId: 2, _assignment.LeaderEpoch, FetchOffset: 0, LastFetchedEpoch: -1, 1 << 20, LongPollMs));
         await AssertWaiting(fetch);
 
@@ -83,7 +83,7 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
     [Fact]
     public async Task A_waiting_fetch_naming_the_leader_epoch_ends_at_once_with_FENCED_LEADER_EPOCH_when_the_leader_is_re_elected()
     {
-        var fetch = Partition.Fetch(new FetchRequest(0, 1 << 20, MaxWaitMs: LongPollMs, CurrentLeaderEpoch: _assignment.LeaderEpoch));
+        var fetch = Replica.Fetch(new FetchRequest(0, 1 << 20, MaxWaitMs: LongPollMs, CurrentLeaderEpoch: _assignment.LeaderEpoch));
         await AssertWaiting(fetch);
 
         await Reassign(a => a with { LeaderEpoch = a.LeaderEpoch + 1 });
@@ -101,7 +101,7 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
         // the test can see the replica hold this assignment before it appends.
         _assignment = _assignment with { Replicas = [0, 1], Isr = [0, 1], LeaderEpoch = _assignment.LeaderEpoch + 1, Version = _assignment.Version + 1 };
         await HandAssignments.ApplyAsLeaderAsync(Replica, _assignment);
-        var append = Partition.Append(PooledBatches.Borrow(Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v")), RequiredAcks.All);
+        var append = Replica.Append(PooledBatches.Borrow(Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v")), RequiredAcks.All);
         await AssertWaiting(append);
 
         await Reassign(a => a with { Leader = newLeader, LeaderEpoch = a.LeaderEpoch + 1 });

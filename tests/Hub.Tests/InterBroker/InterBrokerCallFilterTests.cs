@@ -50,6 +50,7 @@ public sealed class InterBrokerCallFilterTests : IAsyncLifetime
         Assert.True(await HandAssignments.LeadsInAsync(_cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(Replica(Topic)), _assignment.LeaderEpoch),
             "the replica left its leader epoch");
         Assert.True(File.Exists(FirstSegment(_cluster.DataDirectory, Topic)), "the replica's log is gone");
+        Assert.Equal(1, (await replica.GetState()).LogEndOffset);
         await ProduceAsync(_cluster.Client, Topic, 1, first: 1);
         Assert.Equal(["0", "1"], await SdkValues.ReadAsync(_cluster.Client, Topic, 2, Bound));
     }

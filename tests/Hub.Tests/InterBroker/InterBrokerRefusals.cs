@@ -11,9 +11,12 @@ internal static class InterBrokerRefusals
     /// <summary>Start of the silo's warning about a refused call, naming the method (see <see cref="InterBrokerCallFilter"/>).</summary>
     public static string Warning(string method) => $"Refused {method} on ";
 
-    /// <summary>A permanent rogue leadership: a broker that does not exist, in a newer epoch, at the largest version.</summary>
+    /// <summary>
+    /// A permanent rogue leader: a broker that does not exist leads in a newer epoch, at a version no controller
+    /// assignment can supersede, so the replica would follow it and refuse producers for as long as it is active.
+    /// </summary>
     public static PartitionAssignment Rogue(PartitionAssignment current) =>
-        current with { Leader = 7, Replicas = [7], Isr = [7], LeaderEpoch = current.LeaderEpoch + 1, Version = int.MaxValue };
+        current with { Leader = 7, Replicas = [.. current.Replicas, 7], Isr = [.. current.InSync, 7], LeaderEpoch = current.LeaderEpoch + 1, Version = int.MaxValue };
 
     public static ReplicaFetchRequest FetchFrom(int offset, int leaderEpoch) =>
         new(ReplicaBrokerId: 1, leaderEpoch, FetchOffset: offset, LastFetchedEpoch: -1, MaxBytes: 1 << 20, MaxWaitMs: 0);
