@@ -12,15 +12,15 @@ namespace Hub.Silo.InterBroker;
 /// Orleans' client runtime sets it to its own client id on every request it sends, and the gateway passes it on
 /// as it is; RequestContext values travel in a separate header and cannot change it, so nothing an Orleans client
 /// does through its API makes its calls look like a silo's. A client that rewrote Orleans' message encoding could
-/// still name a grain as sender; keeping such peers off the gateway and silo ports takes authenticated
-/// connections (TLS with client certificates).
+/// still name a grain as sender: against such a peer only authenticating who may connect to the gateway and
+/// silo ports helps (TLS with client certificates), and a peer admitted there is trusted not to do it.
 /// </para>
 /// </summary>
 internal sealed partial class InterBrokerCallFilter(ILogger<InterBrokerCallFilter> logger) : IIncomingGrainCallFilter
 {
     /// <summary>
-    /// Clients already warned about, so a client that keeps trying is logged once. Each connection of a client has
-    /// a new id; past this many the set starts over, keeping its memory to a few hundred KiB.
+    /// Clients already warned about, so a client that keeps trying is logged once. Every Orleans client instance
+    /// has an id of its own; past this many the set starts over, keeping its memory to a few hundred KiB.
     /// </summary>
     private const int MaxWarnedClients = 10_000;
 
