@@ -38,15 +38,12 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
     /// </summary>
     private IInterBrokerPartitionGrain Replica => _cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(Topic, 0, brokerId: 0));
 
-    /// <summary>
-    /// Sends <paramref name="change"/> of the last assignment sent, as a newer version. The call is one-way: what
-    /// waits on the replica sees the change whenever it lands.
-    /// </summary>
-    private Task Reassign(Func<PartitionAssignment, PartitionAssignment> change)
-    {
+    /// <summary><paramref name="change"/> of the last assignment sent, as a newer version; it becomes the last one sent.</summary>
+    private PartitionAssignment Next(Func<PartitionAssignment, PartitionAssignment> change) =>
         _assignment = change(_assignment) with { Version = _assignment.Version + 1 };
-        return Replica.ApplyAssignment(_assignment);
-    }
+
+    /// <summary>Sends <see cref="Next"/>. The call is one-way: what waits on the replica sees the change whenever it lands.</summary>
+    private Task Reassign(Func<PartitionAssignment, PartitionAssignment> change) => Replica.ApplyAssignment(Next(change));
 
     /// <summary><paramref name="waiting"/> has not completed after a round trip to the replica, which gives it time to land there and start waiting.</summary>
     private async Task AssertWaiting(Task waiting)
@@ -99,8 +96,7 @@ public sealed class PartitionLeadershipChangeTests : IAsyncLifetime
     {
         // Broker 1 joins the ISR on paper and never fetches: the append waits for it. The epoch moves too, so
         // the test can see the replica hold this assignment before it appends.
-        _assignment = _assignment with { Replicas = [0, 1], Isr = [0, 1], LeaderEpoch = _assignment.LeaderEpoch + 1, Version = _assignment.Version + 1 };
-        await HandAssignments.ApplyAsLeaderAsync(Replica, _assignment);
+        await HandAssignments.ApplyAsLeaderAsync(Replica, Next(a => a with { Replicas = [0, 1], Isr = [0, 1], LeaderEpoch = a.LeaderEpoch + 1 }));
         var append = Replica.Append(PooledBatches.Borrow(Log.TestBatches.Build(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "v")), RequiredAcks.All);
         await AssertWaiting(append);
 
