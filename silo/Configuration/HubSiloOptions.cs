@@ -40,6 +40,35 @@ public sealed class HubSiloOptions
     /// <summary>Port Kafka clients are told to connect to; default: the listen port.</summary>
     public int? KafkaAdvertisedPort { get; set; }
 
+    /// <summary>
+    /// Named Kafka listeners (Kafka's listeners): "NAME://host:port" separated by commas, e.g.
+    /// "PLAINTEXT://127.0.0.1:9092,SECURE://0.0.0.0:9093". An empty host binds <see cref="KafkaListenAddress"/>.
+    /// Unset: one PLAINTEXT listener on KafkaListenAddress:KafkaPort, advertised as KafkaAdvertisedHost:KafkaAdvertisedPort.
+    /// </summary>
+    public string? KafkaListeners { get; set; }
+
+    /// <summary>
+    /// What clients of each listener are told to connect to (Kafka's advertised.listeners), "NAME://host:port" by
+    /// listener name. A listener not named here advertises KafkaAdvertisedHost (or its listen address, or this
+    /// machine's name when it listens on every interface) and its bound port.
+    /// </summary>
+    public string? KafkaAdvertisedListeners { get; set; }
+
+    /// <summary>
+    /// Each listener's security protocol (Kafka's listener.security.protocol.map), "NAME:PROTOCOL" separated by
+    /// commas; PROTOCOL is PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL. A listener named after a protocol has it.
+    /// </summary>
+    public string? KafkaListenerSecurityProtocolMap { get; set; }
+
+    /// <summary>The certificate of SSL and SASL_SSL listeners and how they treat client certificates ("Hub:KafkaTls").</summary>
+    public KafkaTlsOptions KafkaTls { get; set; } = new();
+
+    /// <summary>SASL mechanisms SASL listeners offer (Kafka's sasl.enabled.mechanisms): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.</summary>
+    public string KafkaSaslMechanisms { get; set; } = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+
+    /// <summary>A Kafka connection that sends no request for this long is closed (Kafka's connections.max.idle.ms).</summary>
+    public TimeSpan KafkaConnectionsMaxIdle { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Largest Kafka request accepted (Kafka's socket.request.max.bytes); a larger frame closes the connection.</summary>
     public int KafkaMaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 

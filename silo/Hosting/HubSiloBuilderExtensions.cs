@@ -29,7 +29,7 @@ public static class HubSiloBuilderExtensions
         silo.UseSiloMetadata(new Dictionary<string, string>
         {
             [BrokerDirectory.BrokerIdKey] = options.BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [KafkaBrokers.EndpointKey] = KafkaBrokers.Advertised(options, options.KafkaPort),
+            [KafkaBrokers.EndpointKey] = KafkaBrokers.Published(options),
         });
         silo.AddHubMetadataStorage(options);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();

@@ -2,6 +2,7 @@ using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Groups;
 using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Apis.Security;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,10 +37,14 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, ListGroupsApi>();
         services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
         services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
+        services.AddSingleton<IKafkaApi, SaslHandshakeApi>();
+        services.AddSingleton<IKafkaApi, SaslAuthenticateApi>();
+        services.AddSingleton<IKafkaApi, DescribeUserScramCredentialsApi>();
+        services.AddSingleton<IKafkaApi, AlterUserScramCredentialsApi>();
         services.AddSingleton<KafkaApis>();
         services.AddSingleton<IRequestHandler>(sp => sp.GetRequiredService<KafkaApis>());
-        services.AddSingleton<KafkaListener>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListener>());
+        services.AddSingleton<KafkaListeners>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListeners>());
         return silo;
     }
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;
@@ -28,7 +27,7 @@ internal sealed class KafkaApis : IRequestHandler
 
     public IKafkaApi? Find(short key) => _byKey.GetValueOrDefault(key);
 
-    public async Task<bool> HandleAsync(RequestLease frame, EndPoint? remote, ProtocolWriter response, CancellationToken cancellationToken)
+    public async Task<bool> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = new ProtocolReader(frame.Memory);
         var (key, version, correlationId) = RequestHeader.ReadPrefix(ref reader);
@@ -49,7 +48,7 @@ internal sealed class KafkaApis : IRequestHandler
 
         var flexible = version >= api.FirstFlexibleVersion;
         var clientId = RequestHeader.ReadClientId(ref reader, flexible);
-        var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), frame, reader.Rest, flexible, remote);
+        var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), frame, reader.Rest, flexible, session);
         ResponseHeader.Write(response, correlationId, flexible && api.Key != ApiKey.ApiVersions);
         response.Flexible = flexible;
         var respond = await api.HandleAsync(request, response, cancellationToken);

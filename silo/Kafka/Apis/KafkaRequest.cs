@@ -1,4 +1,3 @@
-using System.Net;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;
 
@@ -8,7 +7,7 @@ namespace Hub.Silo.Kafka.Apis;
 /// One parsed request header and its body: a slice of the request frame, valid until the handler's task
 /// completes; a grain call that reads the body in place holds it longer through <see cref="LendBody"/>.
 /// </summary>
-internal sealed class KafkaRequest(RequestHeader header, RequestLease frame, ReadOnlyMemory<byte> body, bool flexible, EndPoint? remote)
+internal sealed class KafkaRequest(RequestHeader header, RequestLease frame, ReadOnlyMemory<byte> body, bool flexible, KafkaSession session)
 {
     public RequestHeader Header { get; } = header;
 
@@ -19,7 +18,8 @@ internal sealed class KafkaRequest(RequestHeader header, RequestLease frame, Rea
 
     public ReadOnlyMemory<byte> Body { get; } = body;
 
-    public EndPoint? Remote { get; } = remote;
+    /// <summary>The connection it came on: listener, peer, principal.</summary>
+    public KafkaSession Session { get; } = session;
 
     /// <summary>A reader over the body with this version's encodings.</summary>
     public ProtocolReader Reader() => new(Body, Flexible);

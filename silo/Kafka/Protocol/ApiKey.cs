@@ -24,4 +24,8 @@ internal enum ApiKey : short
     InitProducerId = 22,
     OffsetForLeaderEpoch = 23,
     CreatePartitions = 37,
+    SaslHandshake = 17,
+    SaslAuthenticate = 36,
+    DescribeUserScramCredentials = 50,
+    AlterUserScramCredentials = 51,
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Transport;
@@ -12,5 +11,5 @@ internal interface IRequestHandler
     /// only through a <see cref="RequestLease.Loan"/>). Input that makes the byte stream untrustworthy throws
     /// <see cref="KafkaProtocolException"/>.
     /// </summary>
-    Task<bool> HandleAsync(RequestLease frame, EndPoint? remote, ProtocolWriter response, CancellationToken cancellationToken);
+    Task<bool> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken);
 }

@@ -2,23 +2,35 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using Hub.Silo.Kafka.Listeners;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Kafka.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Kafka.Transport;
 
 /// <summary>
-/// One client connection: reads size-prefixed frames (4-byte big-endian length, then the request), answers
-/// each in turn and writes the responses in request order. Requests are handled one at a time, as a Kafka
-/// broker does (it mutes a connection while a request is in flight): pipelined produce requests to one
+/// One client connection: TLS first on SSL listeners, then size-prefixed frames (4-byte big-endian length, then the
+/// request), each answered in turn, responses written in request order. Requests are handled one at a time, as a
+/// Kafka broker does (it mutes a connection while a request is in flight): pipelined produce requests to one
 /// partition are then appended in the order they were sent, which Kafka clients rely on.
+/// On a SASL listener nothing but ApiVersions and the SASL exchange is answered until the client authenticates.
 /// Anything that makes the byte stream untrustworthy (a bad size, an unparseable request, an unknown API or
-/// version) closes the connection, as Kafka does; nothing a client sends can stop the listener.
+/// version, a request before authentication) closes the connection, as Kafka does; nothing a client sends can
+/// stop the listener.
 /// </summary>
-internal sealed partial class KafkaConnection(Socket socket, IRequestHandler handler, int maxRequestBytes, ILogger logger)
+internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContext listener, IRequestHandler handler, ILogger logger)
 {
     private const int SizePrefixBytes = 4;
+
+    /// <summary>
+    /// A connection must finish TLS and SASL within this: an unauthenticated peer holds a connection and its
+    /// buffers no longer. Generous next to a real handshake (milliseconds), as a loaded silo may be slow to answer.
+    /// </summary>
+    internal static readonly TimeSpan AuthenticationDeadline = TimeSpan.FromSeconds(30);
 
     private readonly ILogger _logger = logger;
     private readonly EndPoint? _remote = socket.RemoteEndPoint;
@@ -28,27 +40,58 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await using var stream = new NetworkStream(socket, ownsSocket: true);
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
-        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        // Cancels a read that waits past the authentication deadline, then past the idle limit before each frame.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(AuthenticationDeadline);
+        PipeReader? input = null;
+        PipeWriter? output = null;
         using var response = new ProtocolWriter();
         try
         {
-            while (await ReadFrameAsync(input, cancellationToken) is { } frame)
+            var tlsPrincipal = KafkaPrincipal.Anonymous;
+            if (listener.Tls is { } tls)
             {
-                bool respond;
-                using (frame)
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await ssl.AuthenticateAsServerAsync(tls.Options, deadline.Token);
+                tlsPrincipal = KafkaTlsServer.PrincipalOf(ssl.RemoteCertificate);
+            }
+            var session = new KafkaSession(listener.Spec.Name, _remote, tlsPrincipal,
+                listener.Spec.Protocol.UsesSasl() ? new SaslSession(listener.SaslMechanisms, listener.Credentials) : null);
+            input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
+
+            while (true)
+            {
+                if (session.Sasl is not { IsAuthenticated: false }) deadline.CancelAfter(listener.MaxIdle);
+                using var frame = await ReadFrameAsync(input, listener.MaxRequestBytes, deadline.Token);
+                if (frame is null) break;
+                if (session.Sasl is { ExpectsRawToken: true } sasl)
                 {
-                    _current = Describe(frame);
-                    respond = await handler.HandleAsync(frame, _remote, response, cancellationToken);
-                    _current = null;
+                    if (!await AnswerRawTokenAsync(sasl, frame, output, cancellationToken)) break;
+                    continue;
                 }
+                _current = Describe(frame);
+                if (!session.Allows(_current.Value.Key))
+                    throw new KafkaProtocolException($"{_current.Value.Key} before SASL authentication completed");
+                var respond = await handler.HandleAsync(frame, session, response, cancellationToken);
+                _current = null;
                 if (respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
+                if (session.CloseAfterResponse)
+                {
+                    LogClosedAfterResponse(_remote, session.Listener);
+                    break;
+                }
             }
         }
         catch (KafkaProtocolException e)
         {
             LogMalformedRequest(_remote, Current, e.Message);
+        }
+        catch (AuthenticationException e)
+        {
+            LogTlsHandshakeFailed(_remote, listener.Spec.Name, e.InnerException?.Message ?? e.Message);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
@@ -57,21 +100,50 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (OperationCanceledException)
+        {
+            LogTimedOut(_remote, listener.Spec.Name);
+        }
         catch (Exception e)
         {
             LogUnexpectedError(e, _remote, Current);
         }
         finally
         {
-            await input.CompleteAsync();
-            await output.CompleteAsync();
+            if (input is not null) await input.CompleteAsync();
+            if (output is not null) await output.CompleteAsync();
+            await stream.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// A bare SASL token after a v0 handshake, answered with a bare size-prefixed token; a failed authentication
+    /// closes the connection with no answer, which is how such clients learn of it. False when closing.
+    /// </summary>
+    private async Task<bool> AnswerRawTokenAsync(SaslSession sasl, RequestLease frame, PipeWriter output, CancellationToken cancellationToken)
+    {
+        byte[] answer;
+        try
+        {
+            answer = await sasl.AuthenticateAsync(frame.Memory);
+        }
+        catch (SaslAuthenticationException e)
+        {
+            LogAuthenticationFailed(_remote, e.Message);
+            return false;
+        }
+        var prefix = new byte[SizePrefixBytes];
+        BinaryPrimitives.WriteInt32BigEndian(prefix, answer.Length);
+        output.Write(prefix);
+        output.Write(answer);
+        await output.FlushAsync(cancellationToken);
+        return true;
     }
 
     private string Current => _current is var (key, version) ? $"{key} v{version}" : "";
 
     /// <summary>The next whole frame, or null when the client closed the connection between frames.</summary>
-    private async ValueTask<RequestLease?> ReadFrameAsync(PipeReader input, CancellationToken cancellationToken)
+    private async ValueTask<RequestLease?> ReadFrameAsync(PipeReader input, int maxRequestBytes, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -80,11 +152,12 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
             if (buffer.Length >= SizePrefixBytes)
             {
                 var size = ReadSize(buffer);
-                // Checked before buffering the body, so a forged length can't make the silo hold gigabytes.
-                if (size < RequestHeader.FixedPrefixSize || size > maxRequestBytes)
+                // Checked before buffering the body, so a forged length can't make the silo hold gigabytes. A bare
+                // SASL token may be shorter than a request header, but not empty.
+                if (size < 1 || size > maxRequestBytes)
                 {
                     input.AdvanceTo(buffer.Start);
-                    throw new KafkaProtocolException($"request size {size} is outside [{RequestHeader.FixedPrefixSize}, {maxRequestBytes}]");
+                    throw new KafkaProtocolException($"frame size {size} is outside [1, {maxRequestBytes}]");
                 }
                 if (buffer.Length >= SizePrefixBytes + size)
                 {
@@ -112,6 +185,8 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
 
     private static (ApiKey, short) Describe(RequestLease frame)
     {
+        if (frame.Memory.Length < RequestHeader.FixedPrefixSize)
+            throw new KafkaProtocolException($"request of {frame.Memory.Length} bytes is shorter than a request header");
         var reader = new ProtocolReader(frame.Memory);
         var (key, version, _) = RequestHeader.ReadPrefix(ref reader);
         return ((ApiKey)key, version);
@@ -128,4 +203,16 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka connection from {Remote} closed in the middle of a frame")]
     private partial void LogClosedMidFrame(EndPoint? remote);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "TLS handshake with {Remote} on Kafka listener {Listener} failed: {Problem}")]
+    private partial void LogTlsHandshakeFailed(EndPoint? remote, string listener, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SASL authentication of {Remote} failed: {Problem}")]
+    private partial void LogAuthenticationFailed(EndPoint? remote, string problem);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing Kafka connection from {Remote} on listener {Listener} after its response (failed authentication or refused mechanism)")]
+    private partial void LogClosedAfterResponse(EndPoint? remote, string listener);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Closing Kafka connection from {Remote} on listener {Listener}: it did not authenticate in time, or sent nothing for the idle limit")]
+    private partial void LogTimedOut(EndPoint? remote, string listener);
 }

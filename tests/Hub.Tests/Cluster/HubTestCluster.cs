@@ -65,7 +65,7 @@ public sealed class HubTestCluster : IAsyncDisposable
 
     /// <summary>"host:port" of the silo's Kafka listener (a free port chosen at start), for Kafka clients.</summary>
     public string KafkaBootstrap =>
-        SiloServices.GetRequiredService<KafkaListener>().LocalEndPoint is { } endpoint
+        SiloServices.GetRequiredService<KafkaListeners>().LocalEndPoint is { } endpoint
             ? $"{endpoint.Address}:{endpoint.Port}"
             : throw new InvalidOperationException("the Kafka listener has not started");
 

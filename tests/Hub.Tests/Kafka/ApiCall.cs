@@ -12,7 +12,7 @@ internal static class ApiCall
     public static async Task<byte[]> HandleAsync(IKafkaApi api, short version, byte[] body)
     {
         using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(body));
-        var request = new KafkaRequest(new RequestHeader(api.Key, version, 1, null), frame, frame.Memory, false, null);
+        var request = new KafkaRequest(new RequestHeader(api.Key, version, 1, null), frame, frame.Memory, false, KafkaSession.Anonymous());
         using var response = new ProtocolWriter();
         Assert.True(await api.HandleAsync(request, response, CancellationToken.None));
         return response.WrittenSpan.ToArray();

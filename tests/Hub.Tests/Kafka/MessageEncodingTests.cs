@@ -62,7 +62,7 @@ public sealed class MessageEncodingTests
         var apis = Apis();
         using var writer = new ProtocolWriter();
         using var frame = RequestLease.CopyOf(ReadOnlySequence<byte>.Empty);
-        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 0, 1, null), frame, frame.Memory, false, null);
+        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 0, 1, null), frame, frame.Memory, false, KafkaSession.Anonymous());
         await apis.Find((short)ApiKey.ApiVersions)!.HandleAsync(request, writer, default);
         Assert.Equal(Convert.FromHexString(
             "0000" + "00000003" + "0000" + "0003" + "000B" + "0003" + "0000" + "000C" + "0012" + "0000" + "0003"),
@@ -76,7 +76,7 @@ public sealed class MessageEncodingTests
         using var writer = new ProtocolWriter { Flexible = true };
         // Body: compact strings "x" and "1", then no tagged fields.
         using var frame = RequestLease.CopyOf(new ReadOnlySequence<byte>(Convert.FromHexString("0278" + "0231" + "00")));
-        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 3, 1, null), frame, frame.Memory, true, null);
+        var request = new KafkaRequest(new RequestHeader(ApiKey.ApiVersions, 3, 1, null), frame, frame.Memory, true, KafkaSession.Anonymous());
         await apis.Find((short)ApiKey.ApiVersions)!.HandleAsync(request, writer, default);
         Assert.Equal(Convert.FromHexString(
             "0000" + "04" + "0000" + "0003" + "000B" + "00" + "0003" + "0000" + "000C" + "00" + "0012" + "0000" + "0003" + "00"

@@ -52,7 +52,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
             }));
         }
 
-        var live = brokers.Live();
+        var live = brokers.Live(request.Session.Listener);
         if (version >= 3) response.WriteInt32(0); // throttle time
         response.WriteArrayLength(live.Count);
         foreach (var broker in live)

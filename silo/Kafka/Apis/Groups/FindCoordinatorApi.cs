@@ -24,7 +24,7 @@ internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : KafkaApi(ApiKey
         }
         reader.SkipTaggedFields();
 
-        var local = brokers.Local;
+        var local = brokers.Local(request.Session.Listener) ?? throw new InvalidOperationException($"no listener {request.Session.Listener} on this silo");
         var error = keyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
         string? message = error == ErrorCode.None ? null : "Hub offers no transaction coordinator";
         if (version >= 1) response.WriteInt32(0); // throttle time

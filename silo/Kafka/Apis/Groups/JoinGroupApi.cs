@@ -47,7 +47,7 @@ internal sealed class JoinGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.JoinG
                     MemberId = memberId,
                     GroupInstanceId = instanceId,
                     ClientId = request.Header.ClientId ?? "",
-                    ClientHost = ClientHost(request.Remote),
+                    ClientHost = ClientHost(request.Session.Remote),
                     SessionTimeoutMs = sessionTimeout,
                     RebalanceTimeoutMs = rebalanceTimeout,
                     ProtocolType = protocolType,

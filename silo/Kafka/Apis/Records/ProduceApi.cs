@@ -157,7 +157,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
         var stamp = RecordBatchHeader.TryRead(records.Span, out var header)
             ? $"producer {header.ProducerId} epoch {header.ProducerEpoch} sequence {header.BaseSequence}"
             : "no readable batch";
-        LogRefused(level, topic, partition.Partition, error, partition.Message ?? "", request.Header.ClientId ?? "", request.Remote?.ToString() ?? "", stamp);
+        LogRefused(level, topic, partition.Partition, error, partition.Message ?? "", request.Header.ClientId ?? "", request.Session.Remote?.ToString() ?? "", stamp);
     }
 
     [LoggerMessage(Message = "Produce to {Topic}-{Partition} refused with {Error}: {Message} (client {ClientId} at {Remote}, {Stamp})")]

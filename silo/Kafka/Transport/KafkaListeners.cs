@@ -2,58 +2,83 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Hub.Silo.Configuration;
+using Hub.Silo.InterBroker;
+using Hub.Silo.Kafka.Listeners;
 using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Sasl;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Silo.Kafka.Transport;
 
 /// <summary>
-/// The Kafka protocol front door of one silo: accepts TCP connections and runs a <see cref="KafkaConnection"/>
-/// for each. It opens once the silo is Active (grain calls work from then on) and closes first on shutdown,
-/// so no Kafka request reaches a silo that is already tearing down its grains.
+/// The Kafka protocol front door of one silo: binds every configured listener and runs a <see cref="KafkaConnection"/>
+/// for each accepted connection. They open once the silo is Active (grain calls work from then on) and close first
+/// on shutdown, so no Kafka request reaches a silo that is already tearing down its grains. Listener configuration
+/// that can't be followed (a missing certificate, an unknown mechanism) stops the silo from starting.
 /// </summary>
-internal sealed partial class KafkaListener(
+internal sealed partial class KafkaListeners(
     IOptions<HubSiloOptions> options,
     IRequestHandler handler,
     KafkaBrokers brokers,
+    IGrainFactory grains,
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>How long shutdown waits for requests in progress (a long-polling fetch) before dropping connections.</summary>
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly ILogger _logger = loggers.CreateLogger<KafkaListener>();
+    private readonly ILogger _logger = loggers.CreateLogger<KafkaListeners>();
     private readonly ILogger _connectionLogger = loggers.CreateLogger<KafkaConnection>();
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
-    private Socket? _socket;
-    private Task? _acceptLoop;
+    private readonly List<(KafkaListenerContext Context, Socket Socket, Task AcceptLoop)> _bound = [];
 
-    /// <summary>The bound address (with the actual port when KafkaPort was 0); null until started.</summary>
-    public IPEndPoint? LocalEndPoint { get; private set; }
+    /// <summary>The first listener's bound address (with the actual port when its port was 0); null until started.</summary>
+    public IPEndPoint? LocalEndPoint => _bound.Count == 0 ? null : (IPEndPoint)_bound[0].Socket.LocalEndPoint!;
+
+    /// <summary>The bound address of the listener with this name; null until started or when there is none.</summary>
+    public IPEndPoint? EndPointOf(string listener) =>
+        _bound.FirstOrDefault(b => string.Equals(b.Context.Spec.Name, listener, StringComparison.OrdinalIgnoreCase)).Socket?.LocalEndPoint as IPEndPoint;
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(KafkaListener), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+        lifecycle.Subscribe(nameof(KafkaListeners), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
     private Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        _socket = Bind(settings.KafkaListenAddress, settings.KafkaPort);
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        brokers.SetListenPort(LocalEndPoint.Port);
-        _acceptLoop = Task.Run(() => AcceptLoopAsync(_socket, settings.KafkaMaxRequestBytes));
-        LogListening(_logger, LocalEndPoint, brokers.Local);
+        var specs = KafkaListenerSpec.From(settings);
+        var tls = specs.Any(s => s.Protocol.UsesTls()) ? new KafkaTlsServer(settings.KafkaTls) : null;
+        var mechanisms = EnabledMechanisms(settings.KafkaSaslMechanisms);
+        var credentials = grains.GetGrain<IInterBrokerCredentialsGrain>(0);
+        foreach (var spec in specs)
+        {
+            var context = new KafkaListenerContext(spec, spec.Protocol.UsesTls() ? tls : null, mechanisms, credentials.CredentialsOf,
+                settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle);
+            var socket = Bind(spec.ListenAddress, spec.Port);
+            var endpoint = (IPEndPoint)socket.LocalEndPoint!;
+            brokers.SetListenPort(spec.Name, endpoint.Port);
+            _bound.Add((context, socket, Task.Run(() => AcceptLoopAsync(socket, context))));
+            LogListening(_logger, spec.Name, spec.Protocol, endpoint, brokers.Local(spec.Name));
+        }
         return Task.CompletedTask;
+    }
+
+    private static IReadOnlyList<string> EnabledMechanisms(string configured)
+    {
+        var names = configured.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names.Where(n => !SaslMechanisms.All.Contains(n, StringComparer.Ordinal)))
+            throw new ArgumentException($"Hub:{nameof(HubSiloOptions.KafkaSaslMechanisms)} names '{name}': Hub offers {string.Join(", ", SaslMechanisms.All)}");
+        return names;
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_socket is null) return;
-        _socket.Dispose(); // ends the accept loop
+        if (_bound.Count == 0) return;
+        foreach (var (_, socket, _) in _bound) socket.Dispose(); // ends the accept loops
         await _stopping.CancelAsync();
         try
         {
-            await Task.WhenAll(_connections.Keys.Append(_acceptLoop ?? Task.CompletedTask)).WaitAsync(DrainTimeout, cancellationToken);
+            await Task.WhenAll(_connections.Keys.Concat(_bound.Select(b => b.AcceptLoop))).WaitAsync(DrainTimeout, cancellationToken);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -96,7 +121,7 @@ internal sealed partial class KafkaListener(
         }
     }
 
-    private async Task AcceptLoopAsync(Socket listener, int maxRequestBytes)
+    private async Task AcceptLoopAsync(Socket listener, KafkaListenerContext context)
     {
         while (!_stopping.IsCancellationRequested)
         {
@@ -117,15 +142,15 @@ internal sealed partial class KafkaListener(
                 continue;
             }
             client.NoDelay = true;
-            var connection = new KafkaConnection(client, handler, maxRequestBytes, _connectionLogger);
+            var connection = new KafkaConnection(client, context, handler, _connectionLogger);
             var run = Task.Run(() => connection.RunAsync(_stopping.Token));
             _connections.TryAdd(run, true);
             _ = run.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener on {Endpoint}, advertised as {Advertised}")]
-    private static partial void LogListening(ILogger logger, IPEndPoint endpoint, BrokerEndpoint advertised);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kafka listener {Listener} ({Protocol}) on {Endpoint}, advertised as {Advertised}")]
+    private static partial void LogListening(ILogger logger, string listener, SecurityProtocol protocol, IPEndPoint endpoint, BrokerEndpoint? advertised);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connections did not finish within {Timeout}; dropping them")]
     private static partial void LogDrainTimedOut(ILogger logger, TimeSpan timeout);

@@ -1,0 +1,11 @@
+using Hub.Security;
+using Hub.Silo.Security;
+
+namespace Hub.Silo.InterBroker;
+
+/// <summary>What only silos may ask the users grain: the stored keys a SASL exchange checks a client against.</summary>
+internal interface IInterBrokerCredentialsGrain : IGrainWithIntegerKey
+{
+    /// <summary>The user's credentials by mechanism; empty when there is no such user.</summary>
+    Task<IReadOnlyDictionary<ScramMechanism, StoredScramCredential>> CredentialsOf(string user);
+}

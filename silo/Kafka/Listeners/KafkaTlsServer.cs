@@ -1,0 +1,99 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Hub.Silo.Configuration;
+
+namespace Hub.Silo.Kafka.Listeners;
+
+/// <summary>
+/// The server side of TLS for SSL and SASL_SSL listeners, made once from <see cref="KafkaTlsOptions"/> when the
+/// listeners open: the certificate (with its chain) and the check of client certificates against the trusted CAs.
+/// </summary>
+internal sealed class KafkaTlsServer
+{
+    private readonly X509Certificate2Collection _trusted = [];
+    private readonly bool _clientCertificateRequired;
+
+    public KafkaTlsServer(KafkaTlsOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.CertificateFile))
+            throw new ArgumentException($"an SSL or SASL_SSL listener needs Hub:KafkaTls:{nameof(KafkaTlsOptions.CertificateFile)}");
+        var (certificate, chain) = Load(options);
+        var clientAuth = options.ClientAuth.ToLowerInvariant();
+        if (clientAuth is not (KafkaTlsOptions.ClientAuthNone or KafkaTlsOptions.ClientAuthRequested or KafkaTlsOptions.ClientAuthRequired))
+            throw new ArgumentException($"Hub:KafkaTls:{nameof(KafkaTlsOptions.ClientAuth)} is '{options.ClientAuth}': none, requested or required");
+        var wantsClientCertificates = clientAuth != KafkaTlsOptions.ClientAuthNone;
+        if (wantsClientCertificates)
+        {
+            if (string.IsNullOrWhiteSpace(options.TrustedCertificatesFile))
+                throw new ArgumentException($"client certificates need Hub:KafkaTls:{nameof(KafkaTlsOptions.TrustedCertificatesFile)}, the CAs they must chain to");
+            _trusted.ImportFromPemFile(options.TrustedCertificatesFile);
+        }
+        _clientCertificateRequired = clientAuth == KafkaTlsOptions.ClientAuthRequired;
+        Options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, chain, offline: true),
+            ClientCertificateRequired = wantsClientCertificates,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = wantsClientCertificates ? ValidateClient : null,
+        };
+    }
+
+    public SslServerAuthenticationOptions Options { get; }
+
+    /// <summary>Kafka's principal for a TLS client: "User:" + its certificate's subject (RFC 2253 form), or ANONYMOUS without one.</summary>
+    public static string PrincipalOf(X509Certificate? certificate) =>
+        certificate is null ? KafkaPrincipal.Anonymous : KafkaPrincipal.User(SubjectOf(certificate));
+
+    /// <summary>
+    /// The subject as Java prints it (X500Principal.getName()), which Kafka's ACLs name: most specific first, no
+    /// space after a comma. A multi-valued part (rare) keeps .NET's rendering.
+    /// </summary>
+    private static string SubjectOf(X509Certificate certificate)
+    {
+        using var parsed = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        var names = parsed.SubjectName.EnumerateRelativeDistinguishedNames(reversed: true).ToList();
+        if (names.Any(n => n.HasMultipleElements)) return parsed.SubjectName.Name;
+        return string.Join(",", names.Select(n => $"{Abbreviation(n.GetSingleElementType())}={n.GetSingleElementValue()}"));
+    }
+
+    private static string Abbreviation(System.Security.Cryptography.Oid type) => type.FriendlyName switch
+    {
+        "S" => "ST",
+        "CN" or "OU" or "O" or "L" or "C" or "DC" => type.FriendlyName,
+        _ => type.Value ?? "?",
+    };
+
+    private static (X509Certificate2 Certificate, X509Certificate2Collection Chain) Load(KafkaTlsOptions options)
+    {
+        var file = options.CertificateFile!;
+        if (file.EndsWith(".p12", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase))
+        {
+            var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(file, options.Password);
+            var leaf = all.FirstOrDefault(c => c.HasPrivateKey) ?? throw new ArgumentException($"{file} holds no certificate with a private key");
+            all.Remove(leaf);
+            return (leaf, all);
+        }
+        var keyFile = string.IsNullOrWhiteSpace(options.KeyFile) ? file : options.KeyFile;
+        var certificate = string.IsNullOrEmpty(options.Password)
+            ? X509Certificate2.CreateFromPemFile(file, keyFile)
+            : X509Certificate2.CreateFromEncryptedPemFile(file, options.Password, keyFile);
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPemFile(file);
+        foreach (var same in chain.Where(c => c.Thumbprint == certificate.Thumbprint).ToList()) chain.Remove(same);
+        return (certificate, chain);
+    }
+
+    /// <summary>A client certificate must chain to a trusted CA and be within its validity; none is fine unless required.</summary>
+    private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? _, SslPolicyErrors errors)
+    {
+        if (certificate is null) return !_clientCertificateRequired;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var client = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(client);
+    }
+}
