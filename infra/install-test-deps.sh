@@ -21,6 +21,18 @@ if ! command -v redis-server >/dev/null && command -v apt-get >/dev/null && [ "$
     || echo "could not install redis-server: the multi-silo tests will fail" >&2
 fi
 
+# kafka-python (Debian's python3-kafka, a client with its own protocol code) runs in the SASL tests; they skip without it.
+if ! [ -d /usr/lib/python3/dist-packages/kafka ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq python3-kafka >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq python3-kafka >/dev/null; }; } \
+    || echo "could not install python3-kafka: its tests will be skipped" >&2
+fi
+
+# openssl makes the certificates of the TLS tests (infra/make-certs.sh), as a user makes them.
+if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq openssl >/dev/null; }; } \
+    || echo "could not install openssl: the TLS tests will fail" >&2
+fi
+
 # kafkajs (and its snappy, lz4 and zstd codecs) drives the Kafka listener from node in the tests. node and npm
 # come from Debian; the npm packages go into tests/kafkajs/node_modules, pinned by its package-lock.json, and
 # are installed only when missing or older than the lock file. Without node the kafkajs tests skip.

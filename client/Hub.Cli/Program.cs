@@ -17,6 +17,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
     ConsumeCommand.Create(hub),
     DeadLettersCommands.Create(hub),
     PerfCommands.Create(hub),
+    UsersCommands.Create(hub),
 };
 var parse = root.Parse(args);
 // A mistyped command gets its error alone (with a suggestion for a typo), not the whole help text after it.

@@ -28,9 +28,13 @@ public sealed class HubClient : IAsyncDisposable
         _grains = grains;
         _host = host;
         Admin = new HubAdmin(grains, _router);
+        Users = new HubUsers(grains);
     }
 
     public HubAdmin Admin { get; }
+
+    /// <summary>The cluster's SASL users (SCRAM credentials) that Kafka clients authenticate as.</summary>
+    public HubUsers Users { get; }
 
     internal IGrainFactory Grains => _grains;
 

@@ -20,11 +20,16 @@ CompressionCodecs[CompressionTypes.ZSTD] = () => ({
 
 const [broker, ...args] = process.argv.slice(2)
 
+// A TLS or SASL listener's settings, when the xunit side gives them: {"ca": "ca.pem", "sasl": {mechanism, username, password}}.
+const security = process.env.HUB_KAFKAJS_SECURITY ? JSON.parse(process.env.HUB_KAFKAJS_SECURITY) : {}
+
 const kafka = new Kafka({
   clientId: 'hub-kafkajs-tests',
   brokers: [broker],
   logLevel: logLevel.ERROR,
   retry: { retries: 3, initialRetryTime: 100 },
+  ssl: security.ca ? { ca: [require('fs').readFileSync(security.ca)] } : undefined,
+  sasl: security.sasl,
 })
 
 // The xunit side kills a script that overruns too; this bound comes first, so the script exits with its own message.

@@ -36,10 +36,10 @@ internal sealed record KafkaListenerSpec(string Name, SecurityProtocol Protocol,
             var bind = host.Length == 0 ? options.KafkaListenAddress : host;
             if (!IPAddress.TryParse(bind, out _))
                 throw new ArgumentException($"listener {name} binds '{bind}', which is not an IP address (use 0.0.0.0 for every interface)");
-            var advertisedEntry = advertised.GetValueOrDefault(name);
+            var isAdvertised = advertised.TryGetValue(name, out var advertisedEntry);
             specs.Add(new(name.ToUpperInvariant(), protocol, bind, port,
-                advertisedEntry is { Host.Length: > 0 } ? advertisedEntry.Host : options.KafkaAdvertisedHost,
-                advertisedEntry is { } a ? a.Port : null));
+                isAdvertised && advertisedEntry.Host.Length > 0 ? advertisedEntry.Host : options.KafkaAdvertisedHost,
+                isAdvertised ? advertisedEntry.Port : null));
         }
         foreach (var name in advertised.Keys.Where(n => !specs.Any(s => string.Equals(s.Name, n, StringComparison.OrdinalIgnoreCase))))
             throw new ArgumentException($"{nameof(HubSiloOptions.KafkaAdvertisedListeners)} names listener {name}, which {nameof(HubSiloOptions.KafkaListeners)} does not have");

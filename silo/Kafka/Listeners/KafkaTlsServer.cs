@@ -30,17 +30,30 @@ internal sealed class KafkaTlsServer
             _trusted.ImportFromPemFile(options.TrustedCertificatesFile);
         }
         _clientCertificateRequired = clientAuth == KafkaTlsOptions.ClientAuthRequired;
-        Options = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = SslStreamCertificateContext.Create(certificate, chain, offline: true),
-            ClientCertificateRequired = wantsClientCertificates,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            RemoteCertificateValidationCallback = wantsClientCertificates ? ValidateClient : null,
-        };
+        var context = SslStreamCertificateContext.Create(certificate, chain, offline: true);
+        ForSsl = Options(context, wantsClientCertificates);
+        ForSaslSsl = Options(context, askForClientCertificate: false);
     }
 
-    public SslServerAuthenticationOptions Options { get; }
+    /// <summary>TLS of an SSL listener: client certificates as <see cref="KafkaTlsOptions.ClientAuth"/> says.</summary>
+    public SslServerAuthenticationOptions ForSsl { get; }
+
+    /// <summary>
+    /// TLS of a SASL_SSL listener: no client certificate asked for, as Kafka ignores ssl.client.auth there (KIP-684):
+    /// the client authenticates with SASL.
+    /// </summary>
+    public SslServerAuthenticationOptions ForSaslSsl { get; }
+
+    public SslServerAuthenticationOptions OptionsFor(SecurityProtocol protocol) => protocol == SecurityProtocol.SaslSsl ? ForSaslSsl : ForSsl;
+
+    private SslServerAuthenticationOptions Options(SslStreamCertificateContext certificate, bool askForClientCertificate) => new()
+    {
+        ServerCertificateContext = certificate,
+        ClientCertificateRequired = askForClientCertificate,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        RemoteCertificateValidationCallback = askForClientCertificate ? ValidateClient : null,
+    };
 
     /// <summary>Kafka's principal for a TLS client: "User:" + its certificate's subject (RFC 2253 form), or ANONYMOUS without one.</summary>
     public static string PrincipalOf(X509Certificate? certificate) =>

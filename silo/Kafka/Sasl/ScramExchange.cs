@@ -10,7 +10,7 @@ namespace Hub.Silo.Kafka.Sasl;
 /// nonce, salt and iteration count), client-final with the proof, server-final with the server's signature. No
 /// channel binding (Kafka has none) and no delegation tokens (the "tokenauth" extension is refused).
 /// </summary>
-internal sealed class ScramExchange(ScramMechanism mechanism, CredentialLookup credentials) : ISaslExchange
+internal sealed class ScramExchange(ScramMechanism mechanism, CredentialLookup credentials, Func<string>? serverNonce = null) : ISaslExchange
 {
     /// <summary>Random bytes in the server's half of the nonce: 18 bytes is 24 base64 characters, well beyond guessing.</summary>
     private const int ServerNonceBytes = 18;
@@ -50,19 +50,20 @@ internal sealed class ScramExchange(ScramMechanism mechanism, CredentialLookup c
         _clientFirstBare = clientFirst[(secondComma + 1)..];
 
         var attributes = Attributes(_clientFirstBare);
-        if (attributes.Count < 2 || attributes[0].Key != 'n' || attributes[1].Key != 'r') throw Invalid("client-first message must start with n= and r=");
+        if (attributes.Count < 2 || attributes[0].Key != "n" || attributes[1].Key != "r") throw Invalid("client-first message must start with n= and r=");
         _user = DecodeName(attributes[0].Value);
         var clientNonce = attributes[1].Value;
         if (_user.Length == 0 || clientNonce.Length == 0) throw Invalid("empty user name or nonce");
         if (authorizationId.Length > 0 && (!authorizationId.StartsWith("a=", StringComparison.Ordinal) || DecodeName(authorizationId[2..]) != _user))
             throw new SaslAuthenticationException("authentication failed: the authorization id must be empty or the username");
-        if (_clientFirstBare.Contains(",tokenauth=true", StringComparison.Ordinal))
+        // Kafka's extensions follow r= as key=value; tokenauth=true asks to authenticate with a delegation token.
+        if (attributes.Skip(2).Any(a => a.Key == "tokenauth" && a.Value.Equals("true", StringComparison.OrdinalIgnoreCase)))
             throw new SaslAuthenticationException("authentication failed: delegation tokens are not supported");
 
         var stored = await credentials(_user);
         if (!stored.TryGetValue(mechanism, out _credential))
             throw new SaslAuthenticationException($"authentication failed: invalid credentials with SASL mechanism {Name}");
-        _nonce = clientNonce + Convert.ToBase64String(RandomNumberGenerator.GetBytes(ServerNonceBytes));
+        _nonce = clientNonce + (serverNonce ?? RandomServerNonce)();
         _serverFirst = $"r={_nonce},s={Convert.ToBase64String(_credential.Salt)},i={_credential.Iterations}";
         return _serverFirst;
     }
@@ -73,9 +74,10 @@ internal sealed class ScramExchange(ScramMechanism mechanism, CredentialLookup c
         if (proofAt < 0) throw Invalid("client-final message without a proof");
         var withoutProof = clientFinal[..proofAt];
         var attributes = Attributes(withoutProof);
-        if (attributes.Count < 2 || attributes[0].Key != 'c' || attributes[1].Key != 'r') throw Invalid("client-final message must start with c= and r=");
+        if (attributes.Count < 2 || attributes[0].Key != "c" || attributes[1].Key != "r") throw Invalid("client-final message must start with c= and r=");
         if (attributes[0].Value != Convert.ToBase64String(Encoding.UTF8.GetBytes(_gs2Header!))) throw Invalid("channel binding does not match the GS2 header");
-        if (attributes[1].Value != _nonce) throw Invalid("nonce does not match");
+        // Ends with, as Kafka checks it: librdkafka sends its own nonce again before the server's combined one.
+        if (!attributes[1].Value.EndsWith(_nonce!, StringComparison.Ordinal)) throw Invalid("nonce does not match the server's");
         byte[] proof;
         try
         {
@@ -98,20 +100,23 @@ internal sealed class ScramExchange(ScramMechanism mechanism, CredentialLookup c
         return "v=" + Convert.ToBase64String(ScramFormulas.Hmac(mechanism, credential.ServerKey, authMessage));
     }
 
+    private static string RandomServerNonce() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(ServerNonceBytes));
+
     private string Name => mechanism == ScramMechanism.ScramSha512 ? SaslMechanisms.ScramSha512 : SaslMechanisms.ScramSha256;
 
     private SaslAuthenticationException Failed() => new($"authentication failed: invalid credentials with SASL mechanism {Name}");
 
     private static SaslAuthenticationException Invalid(string problem) => new($"invalid SCRAM message: {problem}");
 
-    /// <summary>"k=value" attributes separated by commas, in order.</summary>
-    private static List<KeyValuePair<char, string>> Attributes(string message)
+    /// <summary>"key=value" attributes separated by commas, in order (SCRAM's keys are one letter, Kafka's extensions longer).</summary>
+    private static List<(string Key, string Value)> Attributes(string message)
     {
-        var attributes = new List<KeyValuePair<char, string>>();
+        var attributes = new List<(string, string)>();
         foreach (var part in message.Split(','))
         {
-            if (part.Length < 2 || part[1] != '=') throw Invalid($"malformed attribute '{part}'");
-            attributes.Add(new(part[0], part[2..]));
+            var equals = part.IndexOf('=');
+            if (equals < 1) throw Invalid($"malformed attribute '{part}'");
+            attributes.Add((part[..equals], part[(equals + 1)..]));
         }
         return attributes;
     }

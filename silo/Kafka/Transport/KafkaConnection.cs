@@ -27,8 +27,9 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
     private const int SizePrefixBytes = 4;
 
     /// <summary>
-    /// A connection must finish TLS and SASL within this: an unauthenticated peer holds a connection and its
-    /// buffers no longer. Generous next to a real handshake (milliseconds), as a loaded silo may be slow to answer.
+    /// A connection must finish TLS and SASL within this, or the idle limit if shorter: an unauthenticated peer
+    /// holds a connection and its buffers no longer. Generous next to a real handshake (milliseconds), as a loaded
+    /// silo may be slow to answer.
     /// </summary>
     internal static readonly TimeSpan AuthenticationDeadline = TimeSpan.FromSeconds(30);
 
@@ -43,7 +44,7 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
         Stream stream = new NetworkStream(socket, ownsSocket: true);
         // Cancels a read that waits past the authentication deadline, then past the idle limit before each frame.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(AuthenticationDeadline);
+        deadline.CancelAfter(AuthenticationDeadline < listener.MaxIdle ? AuthenticationDeadline : listener.MaxIdle);
         PipeReader? input = null;
         PipeWriter? output = null;
         using var response = new ProtocolWriter();
@@ -54,7 +55,7 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await ssl.AuthenticateAsServerAsync(tls.Options, deadline.Token);
+                await ssl.AuthenticateAsServerAsync(tls.OptionsFor(listener.Spec.Protocol), deadline.Token);
                 tlsPrincipal = KafkaTlsServer.PrincipalOf(ssl.RemoteCertificate);
             }
             var session = new KafkaSession(listener.Spec.Name, _remote, tlsPrincipal,

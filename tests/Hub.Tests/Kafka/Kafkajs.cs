@@ -44,12 +44,20 @@ public static class Kafkajs
     /// <summary>Runs tests/kafkajs/<paramref name="script"/>.js against <paramref name="bootstrap"/> and reads its JSON result.</summary>
     public static async Task<T> RunAsync<T>(string script, string bootstrap, params object[] arguments)
     {
-        var result = await ExternalProcess.RunAsync("node", null, Timeout,
-            [$"{script}.js", bootstrap, .. arguments.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!)],
-            ScriptDirectory);
+        var result = await RunProcessAsync(null, script, bootstrap, arguments);
         Assert.True(result.ExitCode == 0, $"kafkajs {script} failed ({result.ExitCode}):\n{result.Errors}");
         return JsonSerializer.Deserialize<T>(result.Output, Json) ?? throw new InvalidDataException($"kafkajs {script} printed no result");
     }
+
+    /// <summary>
+    /// Runs a script against a TLS or SASL listener; <paramref name="security"/> is kafkajs' settings as tests/kafkajs/hub.js
+    /// reads them ({"ca": path, "sasl": {"mechanism", "username", "password"}}). The process's result, failed or not.
+    /// </summary>
+    public static Task<ExternalProcess.Result> RunProcessAsync(object? security, string script, string bootstrap, params object[] arguments) =>
+        ExternalProcess.RunAsync("node", null, Timeout,
+            [$"{script}.js", bootstrap, .. arguments.Select(a => Convert.ToString(a, System.Globalization.CultureInfo.InvariantCulture)!)],
+            ScriptDirectory,
+            security is null ? null : new Dictionary<string, string> { ["HUB_KAFKAJS_SECURITY"] = JsonSerializer.Serialize(security, Json) });
 
     /// <summary>A message as the scripts print it: bytes in base64, null as null; kafkajs prints offsets and timestamps as strings.</summary>
     public sealed record Message(int Partition, string Offset, string Timestamp, string? Key, string? Value, Header[] Headers)

@@ -12,6 +12,15 @@ public sealed class KcatFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory that runs only where kcat is installed.</summary>
+public sealed class KcatTheoryAttribute : TheoryAttribute
+{
+    public KcatTheoryAttribute()
+    {
+        if (!Kcat.IsInstalled) Skip = "kcat is not installed and infra/install-test-deps.sh could not install it";
+    }
+}
+
 /// <summary>Runs the kcat command-line client (librdkafka 2.x) and collects what it prints.</summary>
 public static class Kcat
 {

@@ -12,7 +12,8 @@ public static class ExternalProcess
         .Split(':', StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, program)));
 
     /// <summary>Runs <paramref name="program"/>, feeding it <paramref name="input"/>; kills it (and fails) after <paramref name="timeout"/>.</summary>
-    public static async Task<Result> RunAsync(string program, string? input, TimeSpan timeout, IEnumerable<string> arguments, string? workingDirectory = null)
+    public static async Task<Result> RunAsync(string program, string? input, TimeSpan timeout, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -23,6 +24,7 @@ public static class ExternalProcess
             WorkingDirectory = workingDirectory ?? "",
         };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
