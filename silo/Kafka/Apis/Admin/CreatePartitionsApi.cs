@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
@@ -8,7 +11,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller. Manual
 /// assignments of the new partitions are refused (Hub places partitions itself).
 /// </summary>
-internal sealed class CreatePartitionsApi(KafkaTopics topics) : KafkaApi(ApiKey.CreatePartitions, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2)
+internal sealed class CreatePartitionsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.CreatePartitions, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2)
 {
     private sealed class Growth(string name, int count, bool assigned)
     {
@@ -22,7 +25,7 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics) : KafkaApi(ApiKey.
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var (growths, validateOnly) = Parse(request);
-        foreach (var growth in growths) await GrowAsync(growth, validateOnly);
+        foreach (var growth in growths) await GrowAsync(request.Session, growth, validateOnly);
 
         response.WriteInt32(0); // throttle time
         response.WriteArrayLength(growths.Length);
@@ -37,10 +40,11 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics) : KafkaApi(ApiKey.
         return true;
     }
 
-    private async Task GrowAsync(Growth growth, bool validateOnly)
+    private async Task GrowAsync(KafkaSession session, Growth growth, bool validateOnly)
     {
         try
         {
+            await authorizer.RequireTopicAsync(session, AclOperation.Alter, growth.Name);
             if (growth.Assigned)
                 throw new HubException(ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
             if (validateOnly)

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
@@ -12,7 +15,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
-internal sealed class CreateTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
+internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
 {
     private const int DefaultPartitions = 1;
 
@@ -31,7 +34,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.Crea
         {
             if (!seen.Add(topic.Name)) Fail(topic, ErrorCode.InvalidRequest, $"topic '{topic.Name}' appears more than once in the request");
             else if (topic.Assignments > 0) Fail(topic, ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
-            else await CreateAsync(topic, validateOnly);
+            else await CreateAsync(request.Session, topic, validateOnly);
         }
 
         var version = request.Version;
@@ -73,11 +76,14 @@ internal sealed class CreateTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.Crea
         return true;
     }
 
-    private async Task CreateAsync(TopicRequest topic, bool validateOnly)
+    private async Task CreateAsync(KafkaSession session, TopicRequest topic, bool validateOnly)
     {
         var partitions = topic.Partitions == -1 ? DefaultPartitions : topic.Partitions;
         try
         {
+            // Kafka's rule: CREATE on the cluster, or on the topic (literal or by a prefix ACL).
+            if (!await authorizer.AllowsOnClusterAsync(session, AclOperation.Create))
+                await authorizer.RequireTopicAsync(session, AclOperation.Create, topic.Name);
             if (validateOnly)
             {
                 // The same checks the controller makes, without the write. Metadata for the answer is synthetic.

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
@@ -5,7 +8,7 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>DeleteTopics (key 20) v0-v6 through the cluster controller; v6 may name a topic by id instead.</summary>
-internal sealed class DeleteTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.DeleteTopics, minVersion: 0, maxVersion: 6, firstFlexibleVersion: 4)
+internal sealed class DeleteTopicsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.DeleteTopics, minVersion: 0, maxVersion: 6, firstFlexibleVersion: 4)
 {
     private sealed class TopicDeletion(string? name, Guid id)
     {
@@ -18,7 +21,7 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.Dele
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var deletions = Parse(request);
-        foreach (var deletion in deletions) await DeleteAsync(deletion);
+        foreach (var deletion in deletions) await DeleteAsync(request.Session, deletion);
 
         var version = request.Version;
         if (version >= 1) response.WriteInt32(0); // throttle time
@@ -42,7 +45,7 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.Dele
         return true;
     }
 
-    private async Task DeleteAsync(TopicDeletion deletion)
+    private async Task DeleteAsync(KafkaSession session, TopicDeletion deletion)
     {
         try
         {
@@ -52,6 +55,7 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics) : KafkaApi(ApiKey.Dele
                     ?? throw new HubException(ErrorCode.UnknownTopicId, $"no topic has id {deletion.Id}");
                 deletion.Name = topic.Name;
             }
+            await authorizer.RequireTopicAsync(session, AclOperation.Delete, deletion.Name);
             var existing = await topics.Controller.GetTopic(deletion.Name);
             if (existing is not null && deletion.Id == Guid.Empty) deletion.Id = existing.TopicId;
             if (existing is not null && existing.TopicId != deletion.Id)

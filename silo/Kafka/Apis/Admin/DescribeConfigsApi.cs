@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using System.Globalization;
 using Hub.Errors;
 using Hub.Silo.Configuration;
@@ -13,7 +16,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// broker the few broker settings that shape what clients may do. Synonyms and documentation are not kept,
 /// so they come back empty even when asked for.
 /// </summary>
-internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
+internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
     private const sbyte TopicResource = 2;
     private const sbyte BrokerResource = 4;
@@ -31,7 +34,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOpt
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var resources = Parse(request);
-        foreach (var resource in resources) await DescribeAsync(resource);
+        foreach (var resource in resources) await DescribeAsync(request.Session, resource);
 
         var version = request.Version;
         response.WriteInt32(0); // throttle time
@@ -66,10 +69,12 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, IOptions<HubSiloOpt
         return true;
     }
 
-    private async Task DescribeAsync(Resource resource)
+    private async Task DescribeAsync(KafkaSession session, Resource resource)
     {
         try
         {
+            if (resource.Type == TopicResource) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
+            else await authorizer.RequireClusterAsync(session, AclOperation.DescribeConfigs);
             resource.Configs = resource.Type switch
             {
                 TopicResource => ConfigEntry.ForTopic((await topics.GetAsync(resource.Name)

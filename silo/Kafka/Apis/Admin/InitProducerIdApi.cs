@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
@@ -13,7 +15,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
 /// retried batch is stored once.
 /// </summary>
-internal sealed class InitProducerIdApi(IGrainFactory grains) : KafkaApi(ApiKey.InitProducerId, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 2)
+internal sealed class InitProducerIdApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.InitProducerId, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 2)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -34,6 +36,12 @@ internal sealed class InitProducerIdApi(IGrainFactory grains) : KafkaApi(ApiKey.
         if (transactionalId is not null)
         {
             error = ErrorCode.InvalidRequest;
+        }
+        else if (!await authorizer.AllowsOnClusterAsync(request.Session, AclOperation.IdempotentWrite)
+                 && !await authorizer.AllowsSomeAsync(request.Session, AclOperation.Write, AclResourceType.Topic))
+        {
+            // Kafka's rule for an idempotent producer: IDEMPOTENT_WRITE on the cluster, or WRITE on some topic.
+            error = ErrorCode.ClusterAuthorizationFailed;
         }
         else
         {

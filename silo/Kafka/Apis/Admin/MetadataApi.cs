@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Metadata;
@@ -14,7 +17,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// listener is reported led by this broker: a "synthetic leader" that still answers correctly. Topics are
 /// never auto-created (Kafka's auto.create.topics.enable=false): an unknown topic is UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
-internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.Metadata, minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9)
+internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.Metadata, minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9)
 {
     /// <summary>Kafka's "authorized operations not requested" value.</summary>
     private const int OperationsNotRequested = int.MinValue;
@@ -52,6 +55,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
             }));
         }
 
+        answers = await DescribableAsync(request.Session, answers, listedAll: requested is null);
         var live = brokers.Live(request.Session.Listener);
         if (version >= 3) response.WriteInt32(0); // throttle time
         response.WriteArrayLength(live.Count);
@@ -81,6 +85,24 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
         if (version is >= 8 and <= 10) response.WriteInt32(OperationsNotRequested); // cluster authorized operations
         response.WriteEmptyTaggedFields();
         return true;
+    }
+
+    /// <summary>
+    /// Kafka's rule: a listing of every topic leaves out those the principal may not DESCRIBE; a topic asked for by
+    /// name gets TOPIC_AUTHORIZATION_FAILED, whether it exists or not.
+    /// </summary>
+    private async Task<IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)>> DescribableAsync(KafkaSession session,
+        IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)> answers, bool listedAll)
+    {
+        if (!authorizer.Enabled) return answers;
+        var describable = new List<(TopicRequest, TopicMetadata?, ErrorCode)>(answers.Count);
+        foreach (var answer in answers)
+        {
+            var name = answer.Topic?.Name ?? answer.Asked.Name;
+            if (name is null || await authorizer.AllowsTopicAsync(session, AclOperation.Describe, name)) describable.Add(answer);
+            else if (!listedAll) describable.Add((answer.Asked, null, ErrorCode.TopicAuthorizationFailed));
+        }
+        return describable;
     }
 
     private void WritePartitions(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live)

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
 
@@ -7,7 +10,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// DeleteGroups (key 42) v0-v2 onto <see cref="IConsumerGroupGrain.DeleteGroup"/>, one result per group:
 /// NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when there is none, INVALID_GROUP_ID for "".
 /// </summary>
-internal sealed class DeleteGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.DeleteGroups, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2)
+internal sealed class DeleteGroupsApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.DeleteGroups, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -17,7 +20,7 @@ internal sealed class DeleteGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.De
         for (var i = 0; i < count; i++) ids[i] = reader.ReadString();
         reader.SkipTaggedFields();
 
-        var errors = await Task.WhenAll(ids.Select(Delete));
+        var errors = await Task.WhenAll(ids.Select(id => Delete(request.Session, id)));
 
         response.WriteInt32(0); // throttle time
         response.WriteArrayLength(ids.Length);
@@ -31,11 +34,12 @@ internal sealed class DeleteGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.De
         return true;
     }
 
-    private async Task<ErrorCode> Delete(string groupId)
+    private async Task<ErrorCode> Delete(KafkaSession session, string groupId)
     {
         if (groupId.Length == 0) return ErrorCode.InvalidGroupId;
         try
         {
+            await authorizer.RequireGroupAsync(session, AclOperation.Delete, groupId);
             await grains.GetGrain<IConsumerGroupGrain>(groupId).DeleteGroup();
             return ErrorCode.None;
         }

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Kafka.Protocol;
@@ -9,7 +12,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// with no members; an empty group id is INVALID_GROUP_ID. Authorized operations (v3+) are not computed
 /// (Kafka's "not requested" value, int32 min).
 /// </summary>
-internal sealed class DescribeGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.DescribeGroups, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 5)
+internal sealed class DescribeGroupsApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.DescribeGroups, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 5)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -21,7 +24,7 @@ internal sealed class DescribeGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.
         if (version >= 3) reader.ReadBool(); // include authorized operations
         reader.SkipTaggedFields();
 
-        var results = await Task.WhenAll(ids.Select(Describe));
+        var results = await Task.WhenAll(ids.Select(id => Describe(request.Session, id)));
 
         if (version >= 1) response.WriteInt32(0); // throttle time
         response.WriteArrayLength(results.Length);
@@ -50,12 +53,13 @@ internal sealed class DescribeGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.
         return true;
     }
 
-    private async Task<(ErrorCode, GroupDescription)> Describe(string groupId)
+    private async Task<(ErrorCode, GroupDescription)> Describe(KafkaSession session, string groupId)
     {
         var empty = new GroupDescription(groupId, GroupState.Dead, "", "", -1, "", []);
         if (groupId.Length == 0) return (ErrorCode.InvalidGroupId, empty);
         try
         {
+            await authorizer.RequireGroupAsync(session, AclOperation.Describe, groupId);
             return (ErrorCode.None, await grains.GetGrain<IConsumerGroupGrain>(groupId).Describe());
         }
         catch (Exception e)

@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
 
@@ -8,9 +10,9 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// consumer group grain through Orleans. v4 answers a batch of keys. Transaction coordinators (key type 1)
 /// are not offered: COORDINATOR_NOT_AVAILABLE.
 /// </summary>
-internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : KafkaApi(ApiKey.FindCoordinator, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
+internal sealed class FindCoordinatorApi(KafkaBrokers brokers, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.FindCoordinator, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
 {
-    public override Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
+    public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
         var reader = request.Reader();
@@ -25,32 +27,43 @@ internal sealed class FindCoordinatorApi(KafkaBrokers brokers) : KafkaApi(ApiKey
         reader.SkipTaggedFields();
 
         var local = brokers.Local(request.Session.Listener) ?? throw new InvalidOperationException($"no listener {request.Session.Listener} on this silo");
-        var error = keyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
-        string? message = error == ErrorCode.None ? null : "Hub offers no transaction coordinator";
+        var answers = new List<(string Key, ErrorCode Error, string? Message)>();
+        foreach (var key in keys)
+        {
+            if (keyType != 0) answers.Add((key, ErrorCode.CoordinatorNotAvailable, "Hub offers no transaction coordinator"));
+            else if (!await authorizer.AllowsGroupAsync(request.Session, AclOperation.Describe, key))
+                answers.Add((key, ErrorCode.GroupAuthorizationFailed, $"{request.Session.Principal} may not DESCRIBE group '{key}'"));
+            else answers.Add((key, ErrorCode.None, null));
+        }
         if (version >= 1) response.WriteInt32(0); // throttle time
         if (version <= 3)
         {
+            var (_, error, message) = answers[0];
             response.WriteInt16((short)error);
             if (version >= 1) response.WriteNullableString(message);
-            response.WriteInt32(error == ErrorCode.None ? local.BrokerId : -1);
-            response.WriteString(error == ErrorCode.None ? local.Host : "");
-            response.WriteInt32(error == ErrorCode.None ? local.Port : -1);
+            WriteCoordinator(response, error == ErrorCode.None ? local : null);
         }
         else
         {
-            response.WriteArrayLength(keys.Count);
-            foreach (var key in keys)
+            response.WriteArrayLength(answers.Count);
+            foreach (var (key, error, message) in answers)
             {
                 response.WriteString(key);
-                response.WriteInt32(error == ErrorCode.None ? local.BrokerId : -1);
-                response.WriteString(error == ErrorCode.None ? local.Host : "");
-                response.WriteInt32(error == ErrorCode.None ? local.Port : -1);
+                WriteCoordinator(response, error == ErrorCode.None ? local : null);
                 response.WriteInt16((short)error);
                 response.WriteNullableString(message);
                 response.WriteEmptyTaggedFields();
             }
         }
         response.WriteEmptyTaggedFields();
-        return Task.FromResult(true);
+        return true;
+    }
+
+    /// <summary>The coordinator's id, host and port, or -1, "" and -1 when there is none to name.</summary>
+    private static void WriteCoordinator(ProtocolWriter response, BrokerEndpoint? coordinator)
+    {
+        response.WriteInt32(coordinator?.BrokerId ?? -1);
+        response.WriteString(coordinator?.Host ?? "");
+        response.WriteInt32(coordinator?.Port ?? -1);
     }
 }

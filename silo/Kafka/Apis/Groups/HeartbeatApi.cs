@@ -1,10 +1,12 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>Heartbeat (key 12) v0-v4 onto <see cref="IConsumerGroupGrain.Heartbeat"/>; an empty group id is INVALID_GROUP_ID.</summary>
-internal sealed class HeartbeatApi(IGrainFactory grains) : KafkaApi(ApiKey.Heartbeat, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
+internal sealed class HeartbeatApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.Heartbeat, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -25,6 +27,7 @@ internal sealed class HeartbeatApi(IGrainFactory grains) : KafkaApi(ApiKey.Heart
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
                 error = await grains.GetGrain<IConsumerGroupGrain>(groupId).Heartbeat(generation, memberId, instanceId);
             }
             catch (Exception e)

@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using System.Net;
 using Hub.Grains;
 using Hub.Groups;
@@ -9,7 +11,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// JoinGroup (key 11) v0-v9 onto <see cref="IConsumerGroupGrain.JoinGroup"/>. v4+ members must first fetch a
 /// member id (MEMBER_ID_REQUIRED); v9's skip_assignment is always false. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class JoinGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.JoinGroup, minVersion: 0, maxVersion: 9, firstFlexibleVersion: 6)
+internal sealed class JoinGroupApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.JoinGroup, minVersion: 0, maxVersion: 9, firstFlexibleVersion: 6)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -42,6 +44,7 @@ internal sealed class JoinGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.JoinG
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
                 result = await grains.GetGrain<IConsumerGroupGrain>(groupId).JoinGroup(new JoinGroupRequest
                 {
                     MemberId = memberId,

@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Kafka.Protocol;
@@ -8,7 +10,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// LeaveGroup (key 13) v0-v5 onto <see cref="IConsumerGroupGrain.LeaveGroup"/>: one member before v3, a batch
 /// of members (with per-member errors) from v3, a reason per member from v5. An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class LeaveGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.LeaveGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
+internal sealed class LeaveGroupApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.LeaveGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -46,6 +48,7 @@ internal sealed class LeaveGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.Leav
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
                 errors = await grains.GetGrain<IConsumerGroupGrain>(groupId).LeaveGroup(members.ToArray(), reason);
                 // Before v3 the single member's error is the response's.
                 if (version <= 2 && errors.Length == 1) error = errors[0];

@@ -1,10 +1,12 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>ListGroups (key 16) v0-v4 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state (case-insensitive, as Kafka).</summary>
-internal sealed class ListGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.ListGroups, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
+internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.ListGroups, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -29,6 +31,14 @@ internal sealed class ListGroupsApi(IGrainFactory grains) : KafkaApi(ApiKey.List
             error = KafkaErrors.CodeOf(e);
         }
         if (states.Count > 0) groups = groups.Where(g => states.Contains(g.State.ToString())).ToArray();
+        // Kafka's rule: DESCRIBE on the cluster lists every group, else only the groups one may DESCRIBE.
+        if (!await authorizer.AllowsOnClusterAsync(request.Session, AclOperation.Describe))
+        {
+            var describable = new List<Hub.Groups.GroupListing>();
+            foreach (var group in groups)
+                if (await authorizer.AllowsGroupAsync(request.Session, AclOperation.Describe, group.GroupId)) describable.Add(group);
+            groups = describable.ToArray();
+        }
 
         if (version >= 1) response.WriteInt32(0); // throttle time
         response.WriteInt16((short)error);

@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Kafka.Protocol;
@@ -9,7 +11,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// or nothing, so a refusal's error code is every partition's. v1's per-partition commit timestamp and
 /// v2-v4's retention time are read and ignored (the silo's retention applies). An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class OffsetCommitApi(IGrainFactory grains) : KafkaApi(ApiKey.OffsetCommit, minVersion: 0, maxVersion: 8, firstFlexibleVersion: 8)
+internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetCommit, minVersion: 0, maxVersion: 8, firstFlexibleVersion: 8)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -41,6 +43,10 @@ internal sealed class OffsetCommitApi(IGrainFactory grains) : KafkaApi(ApiKey.Of
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
+        // Offsets of topics the principal may not READ get TOPIC_AUTHORIZATION_FAILED; the others are committed.
+        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
+            if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Read, topic)) deniedTopics.Add(topic);
         if (groupId.Length == 0)
         {
             error = ErrorCode.InvalidGroupId;
@@ -49,12 +55,13 @@ internal sealed class OffsetCommitApi(IGrainFactory grains) : KafkaApi(ApiKey.Of
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
                 await grains.GetGrain<IConsumerGroupGrain>(groupId).CommitOffsets(new OffsetCommitRequest
                 {
                     GenerationId = generation,
                     MemberId = memberId,
                     GroupInstanceId = instanceId,
-                    Offsets = offsets.ToArray(),
+                    Offsets = offsets.Where(o => !deniedTopics.Contains(o.Topic)).ToArray(),
                 });
             }
             catch (Exception e)
@@ -73,7 +80,7 @@ internal sealed class OffsetCommitApi(IGrainFactory grains) : KafkaApi(ApiKey.Of
             foreach (var entry in topic)
             {
                 response.WriteInt32(entry.Partition);
-                response.WriteInt16((short)error);
+                response.WriteInt16((short)(error == ErrorCode.None && deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed : error));
                 response.WriteEmptyTaggedFields();
             }
             response.WriteEmptyTaggedFields();

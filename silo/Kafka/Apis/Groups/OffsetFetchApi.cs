@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Kafka.Protocol;
@@ -10,7 +12,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// require_stable (v7) needs no waiting: Hub has no transactional offset commits pending. An empty group id
 /// is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class OffsetFetchApi(IGrainFactory grains) : KafkaApi(ApiKey.OffsetFetch, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 6)
+internal sealed class OffsetFetchApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetFetch, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 6)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -43,6 +45,7 @@ internal sealed class OffsetFetchApi(IGrainFactory grains) : KafkaApi(ApiKey.Off
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Describe, groupId);
                 offsets = await grains.GetGrain<IConsumerGroupGrain>(groupId).FetchOffsets(wanted?.ToArray());
             }
             catch (Exception e)
@@ -54,6 +57,14 @@ internal sealed class OffsetFetchApi(IGrainFactory grains) : KafkaApi(ApiKey.Off
         {
             offsets = wanted.Select(p => new CommittedOffset(p.Topic, p.Partition, CommittedOffset.None, -1, null, -1)).ToArray();
         }
+
+        // Topics the principal may not DESCRIBE: left out of a listing of every offset, and refused when asked for.
+        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
+            if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Describe, topic)) deniedTopics.Add(topic);
+        if (wanted is null) offsets = offsets.Where(o => !deniedTopics.Contains(o.Topic)).ToArray();
+        else if (deniedTopics.Count > 0)
+            offsets = offsets.Select(o => deniedTopics.Contains(o.Topic) ? new CommittedOffset(o.Topic, o.Partition, CommittedOffset.None, -1, null, -1) : o).ToArray();
 
         if (version >= 3) response.WriteInt32(0); // throttle time
         var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
@@ -69,7 +80,9 @@ internal sealed class OffsetFetchApi(IGrainFactory grains) : KafkaApi(ApiKey.Off
                 if (version >= 5) response.WriteInt32(offset.LeaderEpoch);
                 response.WriteNullableString(offset.Exists ? offset.Metadata ?? "" : "");
                 // Before v2 there is no top-level error code, so a group-wide error goes on every partition.
-                response.WriteInt16((short)(version < 2 ? error : ErrorCode.None));
+                response.WriteInt16((short)(version < 2 && error != ErrorCode.None ? error
+                    : deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed
+                    : version < 2 ? error : ErrorCode.None));
                 response.WriteEmptyTaggedFields();
             }
             response.WriteEmptyTaggedFields();

@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Silo.Kafka.Protocol;
@@ -5,7 +7,7 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>SyncGroup (key 14) v0-v5 onto <see cref="IConsumerGroupGrain.SyncGroup"/>; an empty group id is INVALID_GROUP_ID.</summary>
-internal sealed class SyncGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.SyncGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
+internal sealed class SyncGroupApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.SyncGroup, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 4)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -42,6 +44,7 @@ internal sealed class SyncGroupApi(IGrainFactory grains) : KafkaApi(ApiKey.SyncG
         {
             try
             {
+                await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
                 result = await grains.GetGrain<IConsumerGroupGrain>(groupId).SyncGroup(new SyncGroupRequest
                 {
                     GenerationId = generation,

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using System.Buffers.Binary;
 using Hub.Batches;
 using Hub.Errors;
@@ -28,7 +31,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
 /// its bytes are copied into the response, or once a poll nobody waits for any more ends.
 /// </summary>
-internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
+internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
@@ -71,7 +74,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
             Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue);
             return true;
         }
-        await ResolveAsync(fetch.Topics);
+        await ResolveAsync(request.Session, fetch.Topics);
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
         try
         {
@@ -157,15 +160,20 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
     private ErrorCode Failed(PartitionFetch partition, Exception e) => topics.Failed(partition.TopicName, e);
 
     /// <summary>Finds each topic by name or id and each partition's grain; what can't be found gets its error here.</summary>
-    private async Task ResolveAsync(TopicFetch[] requested)
+    private async Task ResolveAsync(KafkaSession session, TopicFetch[] requested)
     {
         foreach (var topic in requested)
         {
             var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
             topic.Metadata = topic.Name is not null ? await topics.GetAsync(topic.Name, maxPartition) : await topics.GetByIdAsync(topic.Id);
+            // Checked by name before existence, so a topic one may not read looks the same whether it exists or not.
+            var name = topic.Name ?? topic.Metadata?.Name;
+            var denied = name is not null && !await authorizer.AllowsTopicAsync(session, AclOperation.Read, name);
             foreach (var partition in topic.Partitions)
             {
-                if (topic.Metadata is null)
+                if (denied)
+                    partition.Error = ErrorCode.TopicAuthorizationFailed;
+                else if (topic.Metadata is null)
                     partition.Error = topic.Name is null ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
                 else if ((uint)partition.Partition >= (uint)topic.Metadata.PartitionCount)
                     partition.Error = ErrorCode.UnknownTopicOrPartition;

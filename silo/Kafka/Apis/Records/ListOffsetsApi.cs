@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka.Authorization;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
@@ -14,7 +15,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// v8's -4 (tiered storage's local log start) is not offered. From v4 the partition's leader refuses a
 /// current_leader_epoch other than its own (KIP-320; see the replication folder's CurrentLeaderEpoch).
 /// </summary>
-internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListOffsets, minVersion: 1, maxVersion: 7, firstFlexibleVersion: 6)
+internal sealed class ListOffsetsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.ListOffsets, minVersion: 1, maxVersion: 7, firstFlexibleVersion: 6)
 {
     private sealed class OffsetQuery(int partition, int currentLeaderEpoch, long timestamp) : PartitionQuery(partition, currentLeaderEpoch)
     {
@@ -38,7 +39,7 @@ internal sealed class ListOffsetsApi(KafkaTopics topics) : KafkaApi(ApiKey.ListO
         });
         reader.SkipTaggedFields();
 
-        await PartitionQueries.AskLeadersAsync<IPartitionGrain, OffsetQuery>(topics, queries, async (grain, metadata, partition) =>
+        await PartitionQueries.AskLeadersAsync<IPartitionGrain, OffsetQuery>(topics, authorizer, request.Session, queries, async (grain, metadata, partition) =>
         {
             partition.LeaderEpoch = metadata.Partitions[partition.Partition].LeaderEpoch;
             partition.Result = await grain.ListOffset(partition.Timestamp, partition.CurrentLeaderEpoch, isolationLevel);

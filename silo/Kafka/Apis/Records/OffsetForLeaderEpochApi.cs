@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka.Authorization;
 using Hub.Errors;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Metadata;
@@ -12,7 +13,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// folder's LogDivergence.EndOfEpoch) after checking current_leader_epoch as Fetch does. Hub's followers replicate
 /// through Orleans, so replica_id (v3+) is read and not used.
 /// </summary>
-internal sealed class OffsetForLeaderEpochApi(KafkaTopics topics) : KafkaApi(ApiKey.OffsetForLeaderEpoch, minVersion: 2, maxVersion: 4, firstFlexibleVersion: 4)
+internal sealed class OffsetForLeaderEpochApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetForLeaderEpoch, minVersion: 2, maxVersion: 4, firstFlexibleVersion: 4)
 {
     private sealed class EpochQuery(int partition, int currentLeaderEpoch, int leaderEpoch) : PartitionQuery(partition, currentLeaderEpoch)
     {
@@ -28,7 +29,7 @@ internal sealed class OffsetForLeaderEpochApi(KafkaTopics topics) : KafkaApi(Api
             new EpochQuery(r.ReadInt32(), currentLeaderEpoch: r.ReadInt32(), leaderEpoch: r.ReadInt32()));
         reader.SkipTaggedFields();
 
-        await PartitionQueries.AskLeadersAsync<IInterBrokerPartitionGrain, EpochQuery>(topics, queries, async (grain, _, partition) =>
+        await PartitionQueries.AskLeadersAsync<IInterBrokerPartitionGrain, EpochQuery>(topics, authorizer, request.Session, queries, async (grain, _, partition) =>
             partition.Result = await grain.EndOffsetForEpoch(partition.LeaderEpoch, partition.CurrentLeaderEpoch));
 
         response.WriteInt32(0); // throttle time

@@ -1,3 +1,6 @@
+using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Silo.Kafka.Metadata;
@@ -51,14 +54,20 @@ internal static class PartitionQueries
     /// <summary>
     /// Asks every partition's leader through <paramref name="ask"/>, all at once. A partition of an unknown topic, past
     /// its partition count or without a leader gets its error without a call; a failed call, the error it failed
-    /// with (dropping the gateway's cached topic when that is stale).
+    /// with (dropping the gateway's cached topic when that is stale). A topic the session may not DESCRIBE gets
+    /// TOPIC_AUTHORIZATION_FAILED, whether it exists or not.
     /// </summary>
-    public static async Task AskLeadersAsync<TGrain, TPartition>(KafkaTopics topics, TopicQuery<TPartition>[] queries,
-        Func<TGrain, TopicMetadata, TPartition, Task> ask) where TGrain : IPartitionGrain where TPartition : PartitionQuery
+    public static async Task AskLeadersAsync<TGrain, TPartition>(KafkaTopics topics, KafkaAuthorizer authorizer, KafkaSession session,
+        TopicQuery<TPartition>[] queries, Func<TGrain, TopicMetadata, TPartition, Task> ask) where TGrain : IPartitionGrain where TPartition : PartitionQuery
     {
         var calls = new List<Task>();
         foreach (var topic in queries)
         {
+            if (!await authorizer.AllowsTopicAsync(session, AclOperation.Describe, topic.Name))
+            {
+                foreach (var partition in topic.Partitions) partition.Error = ErrorCode.TopicAuthorizationFailed;
+                continue;
+            }
             var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
             var metadata = await topics.GetAsync(topic.Name, maxPartition);
             foreach (var partition in topic.Partitions)

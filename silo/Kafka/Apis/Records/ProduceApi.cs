@@ -1,3 +1,5 @@
+using Hub.Silo.Kafka.Authorization;
+using Hub.Security;
 using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
@@ -13,7 +15,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
+internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer authorizer, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
 {
     private readonly ILogger _logger = logger;
 
@@ -35,6 +37,11 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
             if (acks is not (0 or 1 or -1))
             {
                 Fail(topic.Partitions, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, got {acks}");
+                continue;
+            }
+            if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Write, topic.Name))
+            {
+                Fail(topic.Partitions, ErrorCode.TopicAuthorizationFailed, $"{request.Session.Principal} may not WRITE to topic '{topic.Name}'");
                 continue;
             }
             var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);

@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka.Authorization;
 using Hub.Errors;
 using Hub.Security;
 using Hub.Silo.Kafka.Protocol;
@@ -9,7 +10,7 @@ namespace Hub.Silo.Kafka.Apis.Security;
 /// <see cref="IUserCredentialsGrain.Alter"/> for the rules). The client sends a salt and salted password, never the
 /// password; the cluster stores only the keys derived from them.
 /// </summary>
-internal sealed class AlterUserScramCredentialsApi(IGrainFactory grains)
+internal sealed class AlterUserScramCredentialsApi(IGrainFactory grains, KafkaAuthorizer authorizer)
     : KafkaApi(ApiKey.AlterUserScramCredentials, minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
@@ -37,6 +38,7 @@ internal sealed class AlterUserScramCredentialsApi(IGrainFactory grains)
         IReadOnlyList<UserCredentialResult> results;
         try
         {
+            await authorizer.RequireClusterAsync(request.Session, AclOperation.Alter);
             results = await grains.GetGrain<IUserCredentialsGrain>(0).Alter(deletions, upsertions);
         }
         catch (Exception e)

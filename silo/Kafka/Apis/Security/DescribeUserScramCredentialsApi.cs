@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka.Authorization;
 using Hub.Errors;
 using Hub.Security;
 using Hub.Silo.Kafka.Protocol;
@@ -8,7 +9,7 @@ namespace Hub.Silo.Kafka.Apis.Security;
 /// DescribeUserScramCredentials (key 50) v0: the named users' SCRAM mechanisms and iteration counts (every user's
 /// when none is named), never their keys; an unknown user gets RESOURCE_NOT_FOUND, one named twice DUPLICATE_RESOURCE.
 /// </summary>
-internal sealed class DescribeUserScramCredentialsApi(IGrainFactory grains)
+internal sealed class DescribeUserScramCredentialsApi(IGrainFactory grains, KafkaAuthorizer authorizer)
     : KafkaApi(ApiKey.DescribeUserScramCredentials, minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
@@ -26,6 +27,7 @@ internal sealed class DescribeUserScramCredentialsApi(IGrainFactory grains)
         var (error, message, results) = (ErrorCode.None, (string?)null, (IReadOnlyList<UserScramCredentials>)[]);
         try
         {
+            await authorizer.RequireClusterAsync(request.Session, AclOperation.Describe);
             results = await grains.GetGrain<IUserCredentialsGrain>(0).Describe(users);
         }
         catch (Exception e)
