@@ -18,6 +18,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
     DeadLettersCommands.Create(hub),
     PerfCommands.Create(hub),
     UsersCommands.Create(hub),
+    AclsCommands.Create(hub),
 };
 var parse = root.Parse(args);
 // A mistyped command gets its error alone (with a suggestion for a typo), not the whole help text after it.

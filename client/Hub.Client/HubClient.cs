@@ -29,12 +29,16 @@ public sealed class HubClient : IAsyncDisposable
         _host = host;
         Admin = new HubAdmin(grains, _router);
         Users = new HubUsers(grains);
+        Acls = new HubAcls(grains);
     }
 
     public HubAdmin Admin { get; }
 
     /// <summary>The cluster's SASL users (SCRAM credentials) that Kafka clients authenticate as.</summary>
     public HubUsers Users { get; }
+
+    /// <summary>The cluster's ACLs, checked against Kafka requests when the silos have authorization on.</summary>
+    public HubAcls Acls { get; }
 
     internal IGrainFactory Grains => _grains;
 

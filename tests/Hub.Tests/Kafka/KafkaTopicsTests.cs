@@ -67,7 +67,7 @@ public sealed class KafkaTopicsTests
         await _cluster.Controller.CreateTopic("t", 1);
         await _topics.GetAsync("t");
         _cluster.Controller.MoveLeader("t", 0, 2);
-        var api = new ListOffsetsApi(_topics);
+        var api = new ListOffsetsApi(_topics, Authorizers.Off(_cluster));
         Assert.Equal(ErrorCode.NotLeaderOrFollower, await ListLatestOffsetAsync(api));
         Assert.Equal(ErrorCode.None, await ListLatestOffsetAsync(api));
     }
