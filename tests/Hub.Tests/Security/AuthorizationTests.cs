@@ -193,4 +193,24 @@ public sealed class AuthorizationTests(AuthorizedCluster secured) : IClassFixtur
         Assert.NotEqual(0, result.ExitCode);
         Assert.True(result.Errors.Contains("Not authorized to access topics: [Topic authorization failed]", StringComparison.Ordinal), result.Errors);
     }
+
+    [Fact]
+    public async Task Admin_listings_show_only_what_the_principal_may_describe()
+    {
+        var readable = await secured.NewTopicAsync("readable-l");
+        var hidden = await secured.NewTopicAsync("hidden-l");
+        await GrantAsync(Allow("User:alice", ResourceType.Topic, readable, AclOperation.Read));
+        Assert.Equal("visible", await ProduceAsync("admin", readable, "visible") is { Status: PersistenceStatus.Persisted } ? "visible" : "");
+        var group = $"admin-group-{Guid.NewGuid():N}";
+        Assert.Equal("visible", ConsumeOne("admin", readable, group));
+
+        using var alice = secured.Admin("alice");
+        var topics = alice.GetMetadata(Timeout).Topics.Select(t => t.Topic).ToList();
+        Assert.Contains(readable, topics);
+        Assert.DoesNotContain(hidden, topics);
+        Assert.DoesNotContain((await alice.ListConsumerGroupsAsync()).Valid, g => g.GroupId == group);
+        var configs = await Assert.ThrowsAsync<DescribeConfigsException>(() =>
+            alice.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = readable }]));
+        Assert.Equal(KafkaErrorCode.TopicAuthorizationFailed, configs.Results.Single().Error.Code);
+    }
 }

@@ -199,4 +199,20 @@ public sealed class SecureListenerTests(SecureCluster secure) : IClassFixture<Se
 
         Assert.True(await connection.IsClosedByPeerAsync());
     }
+
+    [Fact]
+    public async Task Acl_apis_answer_security_disabled_while_authorization_is_off()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig(Confluent("SCRAM-SHA-256"))).Build();
+        var refused = await Assert.ThrowsAsync<CreateAclsException>(() => admin.CreateAclsAsync(
+        [
+            new AclBinding
+            {
+                Pattern = new ResourcePattern { Type = ResourceType.Topic, Name = "*", ResourcePatternType = ResourcePatternType.Literal },
+                Entry = new AccessControlEntry { Principal = "User:alice", Host = "*", Operation = AclOperation.All, PermissionType = AclPermissionType.Allow },
+            },
+        ]));
+        Assert.Equal(KafkaErrorCode.SecurityDisabled, refused.Results.Single().Error.Code);
+        Assert.Empty(await secure.Cluster.Client.Acls.ListAsync());
+    }
 }

@@ -18,7 +18,7 @@ public sealed partial class UsersCliTests
     [GeneratedRegex(@"Kafka listener SASL_PLAINTEXT \(SaslPlaintext\) on 127\.0\.0\.1:(\d+)")]
     private static partial Regex SaslPort();
 
-    private static string SaslBootstrap(SiloProcess silo) => $"127.0.0.1:{SaslPort().Matches(silo.Output).Last().Groups[1].Value}";
+    internal static string SaslBootstrap(SiloProcess silo) => $"127.0.0.1:{SaslPort().Matches(silo.Output).Last().Groups[1].Value}";
 
     private static Task<ExternalProcess.Result> KcatAsBob(SiloProcess silo, string mechanism) => Kcat.RunAsync(null,
         "-b", SaslBootstrap(silo), "-X", "security.protocol=SASL_PLAINTEXT", "-X", $"sasl.mechanisms={mechanism}",
