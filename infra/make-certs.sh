@@ -26,7 +26,7 @@ issue() { # name subject extensions
   rm -f "$1.csr"
 }
 issue server "/CN=hub-broker" "subjectAltName=$san
-extendedKeyUsage=serverAuth"
+extendedKeyUsage=serverAuth,clientAuth"
 issue client "/CN=hub-client" "extendedKeyUsage=clientAuth"
 rm -f ca.srl
 chmod 600 ./*-key.pem

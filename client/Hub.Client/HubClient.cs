@@ -69,6 +69,7 @@ public sealed class HubClient : IAsyncDisposable
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleansClient(client => client
+            .UseGatewayTls(options)
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(cluster =>
             {

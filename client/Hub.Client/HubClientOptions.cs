@@ -12,4 +12,15 @@ public sealed class HubClientOptions
 
     /// <summary>How long <see cref="HubClient.ConnectAsync"/> keeps retrying before giving up.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// PEM file of the CAs the gateway's certificate must chain to: set, the client speaks TLS to silos with
+    /// Hub:OrleansTls. Host names are not checked, as silos check each other's.
+    /// </summary>
+    public string? TlsTrustedCertificatesFile { get; set; }
+
+    /// <summary>The client's own certificate (PEM, key beside it or in <see cref="TlsKeyFile"/>), for gateways that require one.</summary>
+    public string? TlsCertificateFile { get; set; }
+
+    public string? TlsKeyFile { get; set; }
 }

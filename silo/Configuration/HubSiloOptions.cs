@@ -120,6 +120,9 @@ public sealed class HubSiloOptions
     /// <summary>How often partitions look for expired producers (Kafka's producer.id.expiration.check.interval.ms).</summary>
     public TimeSpan ProducerIdExpirationCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Mutual TLS between silos and at the gateway ("Hub:OrleansTls"); off unless a certificate is configured.</summary>
+    public OrleansTlsOptions OrleansTls { get; set; } = new();
+
     /// <summary>ACL checks of Kafka requests and the super users ("Hub:Authorization"); off unless configured.</summary>
     public AuthorizationOptions Authorization { get; set; } = new();
 

@@ -17,7 +17,14 @@ public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?
     public async Task<int> RunAsync(ParseResult parse, string? topic, Func<HubClient, CancellationToken, Task<int>> body, CancellationToken ct)
     {
         var gateways = GatewayOption.Get(parse, gatewayOption);
-        var options = new HubClientOptions { Gateways = gateways.ToList() };
+        var options = new HubClientOptions
+        {
+            Gateways = gateways.ToList(),
+            // TLS to gateways of silos with Hub:OrleansTls, as scripts set HUB_GATEWAY.
+            TlsTrustedCertificatesFile = Environment.GetEnvironmentVariable("HUB_TLS_CA"),
+            TlsCertificateFile = Environment.GetEnvironmentVariable("HUB_TLS_CERT"),
+            TlsKeyFile = Environment.GetEnvironmentVariable("HUB_TLS_KEY"),
+        };
         if (parse.GetValue(connectTimeoutOption) is { } seconds) options.ConnectTimeout = TimeSpan.FromSeconds(seconds);
         try
         {

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Hub.Silo.Configuration;
+using Hub.Silo.Security;
 
 namespace Hub.Silo.Kafka.Listeners;
 
@@ -18,7 +19,7 @@ internal sealed class KafkaTlsServer
     {
         if (string.IsNullOrWhiteSpace(options.CertificateFile))
             throw new ArgumentException($"an SSL or SASL_SSL listener needs Hub:KafkaTls:{nameof(KafkaTlsOptions.CertificateFile)}");
-        var (certificate, chain) = Load(options);
+        var (certificate, chain) = TlsCertificates.Load(options.CertificateFile, options.KeyFile, options.Password);
         var clientAuth = options.ClientAuth.ToLowerInvariant();
         if (clientAuth is not (KafkaTlsOptions.ClientAuthNone or KafkaTlsOptions.ClientAuthRequested or KafkaTlsOptions.ClientAuthRequired))
             throw new ArgumentException($"Hub:KafkaTls:{nameof(KafkaTlsOptions.ClientAuth)} is '{options.ClientAuth}': none, requested or required");
@@ -27,7 +28,7 @@ internal sealed class KafkaTlsServer
         {
             if (string.IsNullOrWhiteSpace(options.TrustedCertificatesFile))
                 throw new ArgumentException($"client certificates need Hub:KafkaTls:{nameof(KafkaTlsOptions.TrustedCertificatesFile)}, the CAs they must chain to");
-            _trusted.ImportFromPemFile(options.TrustedCertificatesFile);
+            _trusted = TlsCertificates.Trusted(options.TrustedCertificatesFile);
         }
         _clientCertificateRequired = clientAuth == KafkaTlsOptions.ClientAuthRequired;
         var context = SslStreamCertificateContext.Create(certificate, chain, offline: true);
@@ -78,35 +79,7 @@ internal sealed class KafkaTlsServer
         _ => type.Value ?? "?",
     };
 
-    private static (X509Certificate2 Certificate, X509Certificate2Collection Chain) Load(KafkaTlsOptions options)
-    {
-        var file = options.CertificateFile!;
-        if (file.EndsWith(".p12", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".pfx", StringComparison.OrdinalIgnoreCase))
-        {
-            var all = X509CertificateLoader.LoadPkcs12CollectionFromFile(file, options.Password);
-            var leaf = all.FirstOrDefault(c => c.HasPrivateKey) ?? throw new ArgumentException($"{file} holds no certificate with a private key");
-            all.Remove(leaf);
-            return (leaf, all);
-        }
-        var keyFile = string.IsNullOrWhiteSpace(options.KeyFile) ? file : options.KeyFile;
-        var certificate = string.IsNullOrEmpty(options.Password)
-            ? X509Certificate2.CreateFromPemFile(file, keyFile)
-            : X509Certificate2.CreateFromEncryptedPemFile(file, options.Password, keyFile);
-        var chain = new X509Certificate2Collection();
-        chain.ImportFromPemFile(file);
-        foreach (var same in chain.Where(c => c.Thumbprint == certificate.Thumbprint).ToList()) chain.Remove(same);
-        return (certificate, chain);
-    }
-
     /// <summary>A client certificate must chain to a trusted CA and be within its validity; none is fine unless required.</summary>
-    private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? _, SslPolicyErrors errors)
-    {
-        if (certificate is null) return !_clientCertificateRequired;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_trusted);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var client = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        return chain.Build(client);
-    }
+    private bool ValidateClient(object sender, X509Certificate? certificate, X509Chain? _, SslPolicyErrors errors) =>
+        certificate is null ? !_clientCertificateRequired : TlsCertificates.ChainsTo(_trusted, certificate);
 }
