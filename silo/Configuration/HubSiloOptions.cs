@@ -66,6 +66,25 @@ public sealed class HubSiloOptions
     /// <summary>SASL mechanisms SASL listeners offer (Kafka's sasl.enabled.mechanisms): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.</summary>
     public string KafkaSaslMechanisms { get; set; } = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
 
+    /// <summary>
+    /// Bytes of Kafka requests a silo holds at once, being received or handled, over all connections (Kafka's
+    /// queued.max.request.bytes): past it, connections wait before reading their next request. At least
+    /// <see cref="KafkaMaxRequestBytes"/>.
+    /// </summary>
+    public long KafkaMaxBufferedRequestBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>Once a request's size has arrived, its bytes must all arrive within this, or the connection is closed (a slowloris guard).</summary>
+    public TimeSpan KafkaRequestReceiveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Open connections each Kafka listener takes (Kafka's max.connections); one past it is closed at once. Below
+    /// the process's descriptor limit, which the logs and Orleans' links need too.
+    /// </summary>
+    public int KafkaMaxConnections { get; set; } = 10_000;
+
+    /// <summary>Open Kafka connections one client address may hold over all listeners (Kafka's max.connections.per.ip).</summary>
+    public int KafkaMaxConnectionsPerIp { get; set; } = int.MaxValue;
+
     /// <summary>A Kafka connection that sends no request for this long is closed (Kafka's connections.max.idle.ms).</summary>
     public TimeSpan KafkaConnectionsMaxIdle { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using Hub.Silo.Kafka.Limits;
 using Hub.Silo.Kafka.Listeners;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Sasl;
@@ -60,14 +61,17 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
             }
             var session = new KafkaSession(listener.Spec.Name, _remote, tlsPrincipal,
                 listener.Spec.Protocol.UsesSasl() ? new SaslSession(listener.SaslMechanisms, listener.Credentials) : null);
-            input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024));
+            // Zero-byte reads: an idle connection waits for data without holding a buffer, so 10,000 of them cost kilobytes each.
+            input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, useZeroByteReads: true));
             output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));
 
             while (true)
             {
                 if (session.Sasl is not { IsAuthenticated: false }) deadline.CancelAfter(listener.MaxIdle);
-                using var frame = await ReadFrameAsync(input, listener.MaxRequestBytes, deadline.Token);
+                var (frame, budgeted) = await ReadFrameAsync(input, deadline, session.Sasl is not { IsAuthenticated: false });
                 if (frame is null) break;
+                using var lease = frame;
+                using var giveBack = new BudgetReturn(listener.Budget, budgeted);
                 if (session.Sasl is { ExpectsRawToken: true } sasl)
                 {
                     if (!await AnswerRawTokenAsync(sasl, frame, output, cancellationToken)) break;
@@ -143,38 +147,67 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
 
     private string Current => _current is var (key, version) ? $"{key} v{version}" : "";
 
-    /// <summary>The next whole frame, or null when the client closed the connection between frames.</summary>
-    private async ValueTask<RequestLease?> ReadFrameAsync(PipeReader input, int maxRequestBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The next whole frame and the bytes of the silo's request budget it holds (given back once it is answered), or
+    /// no frame when the client closed the connection between frames. Once a frame's size is known it takes that
+    /// much budget, waiting while the silo holds too many request bytes, and then must arrive whole within the
+    /// receive timeout, so a client trickling a frame (slowloris) holds a connection and its buffer no longer.
+    /// </summary>
+    private async ValueTask<(RequestLease? Frame, int Budgeted)> ReadFrameAsync(PipeReader input, CancellationTokenSource deadline, bool authenticated)
     {
-        while (true)
+        var budgeted = 0;
+        try
         {
-            var result = await input.ReadAsync(cancellationToken);
-            var buffer = result.Buffer;
-            if (buffer.Length >= SizePrefixBytes)
+            while (true)
             {
-                var size = ReadSize(buffer);
-                // Checked before buffering the body, so a forged length can't make the silo hold gigabytes. A bare
-                // SASL token may be shorter than a request header, but not empty.
-                if (size < 1 || size > maxRequestBytes)
+                var result = await input.ReadAsync(deadline.Token);
+                var buffer = result.Buffer;
+                if (buffer.Length >= SizePrefixBytes)
                 {
-                    input.AdvanceTo(buffer.Start);
-                    throw new KafkaProtocolException($"frame size {size} is outside [1, {maxRequestBytes}]");
+                    var size = ReadSize(buffer);
+                    // Checked before buffering the body, so a forged length can't make the silo hold gigabytes. A bare
+                    // SASL token may be shorter than a request header, but not empty.
+                    if (size < 1 || size > listener.MaxRequestBytes)
+                    {
+                        input.AdvanceTo(buffer.Start);
+                        throw new KafkaProtocolException($"frame size {size} is outside [1, {listener.MaxRequestBytes}]");
+                    }
+                    if (budgeted == 0)
+                    {
+                        input.AdvanceTo(buffer.Start); // nothing consumed: the next read sees these bytes again
+                        await listener.Budget.AcquireAsync(size, deadline.Token);
+                        budgeted = size;
+                        if (authenticated) deadline.CancelAfter(listener.ReceiveTimeout);
+                        continue;
+                    }
+                    if (buffer.Length >= SizePrefixBytes + size)
+                    {
+                        var frame = RequestLease.CopyOf(buffer.Slice(SizePrefixBytes, size));
+                        input.AdvanceTo(buffer.GetPosition(SizePrefixBytes + size));
+                        return (frame, budgeted);
+                    }
                 }
-                if (buffer.Length >= SizePrefixBytes + size)
+                if (result.IsCompleted)
                 {
-                    var frame = RequestLease.CopyOf(buffer.Slice(SizePrefixBytes, size));
-                    input.AdvanceTo(buffer.GetPosition(SizePrefixBytes + size));
-                    return frame;
+                    if (!buffer.IsEmpty) LogClosedMidFrame(_remote);
+                    input.AdvanceTo(buffer.End);
+                    listener.Budget.Release(budgeted);
+                    return (null, 0);
                 }
+                input.AdvanceTo(buffer.Start, buffer.End);
             }
-            if (result.IsCompleted)
-            {
-                if (!buffer.IsEmpty) LogClosedMidFrame(_remote);
-                input.AdvanceTo(buffer.End);
-                return null;
-            }
-            input.AdvanceTo(buffer.Start, buffer.End);
         }
+        catch
+        {
+            listener.Budget.Release(budgeted);
+            throw;
+        }
+    }
+
+    /// <summary>Gives a frame's bytes back to the silo's request budget once its request is answered.</summary>
+    private readonly struct BudgetReturn(RequestBytesBudget budget, int bytes) : IDisposable
+    {
+        public void Dispose() => budget.Release(bytes);
     }
 
     private static int ReadSize(in ReadOnlySequence<byte> buffer)

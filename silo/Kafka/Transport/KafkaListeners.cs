@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Hub.Silo.Configuration;
 using Hub.Silo.InterBroker;
+using Hub.Silo.Kafka.Limits;
 using Hub.Silo.Kafka.Listeners;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Sasl;
@@ -32,6 +33,7 @@ internal sealed partial class KafkaListeners(
     private readonly ConcurrentDictionary<Task, bool> _connections = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(KafkaListenerContext Context, Socket Socket, Task AcceptLoop)> _bound = [];
+    private ConnectionLimits _limits = null!;
 
     /// <summary>The first listener's bound address (with the actual port when its port was 0); null until started.</summary>
     public IPEndPoint? LocalEndPoint => _bound.Count == 0 ? null : (IPEndPoint)_bound[0].Socket.LocalEndPoint!;
@@ -50,10 +52,12 @@ internal sealed partial class KafkaListeners(
         var tls = specs.Any(s => s.Protocol.UsesTls()) ? new KafkaTlsServer(settings.KafkaTls) : null;
         var mechanisms = EnabledMechanisms(settings.KafkaSaslMechanisms);
         var credentials = grains.GetGrain<IInterBrokerCredentialsGrain>(0);
+        var budget = new RequestBytesBudget(Math.Max(settings.KafkaMaxBufferedRequestBytes, settings.KafkaMaxRequestBytes));
+        _limits = new ConnectionLimits(settings.KafkaMaxConnections, settings.KafkaMaxConnectionsPerIp);
         foreach (var spec in specs)
         {
             var context = new KafkaListenerContext(spec, spec.Protocol.UsesTls() ? tls : null, mechanisms, credentials.CredentialsOf,
-                settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle);
+                settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle, settings.KafkaRequestReceiveTimeout, budget);
             var socket = Bind(spec.ListenAddress, spec.Port);
             var endpoint = (IPEndPoint)socket.LocalEndPoint!;
             brokers.SetListenPort(spec.Name, endpoint.Port);
@@ -141,11 +145,22 @@ internal sealed partial class KafkaListeners(
                 LogAcceptFailed(_logger, e.Message);
                 continue;
             }
+            var address = (client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
+            if (!_limits.TryOpen(context.Spec.Name, address))
+            {
+                LogConnectionRefused(_logger, context.Spec.Name, address);
+                client.Dispose();
+                continue;
+            }
             client.NoDelay = true;
             var connection = new KafkaConnection(client, context, handler, _connectionLogger);
             var run = Task.Run(() => connection.RunAsync(_stopping.Token));
             _connections.TryAdd(run, true);
-            _ = run.ContinueWith(t => _connections.TryRemove(t, out _), TaskScheduler.Default);
+            _ = run.ContinueWith(t =>
+            {
+                _limits.Close(context.Spec.Name, address);
+                _connections.TryRemove(t, out _);
+            }, TaskScheduler.Default);
         }
     }
 
@@ -154,6 +169,9 @@ internal sealed partial class KafkaListeners(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka connections did not finish within {Timeout}; dropping them")]
     private static partial void LogDrainTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused a Kafka connection on listener {Listener} from {Address}: the listener's or the address's connection limit is reached")]
+    private static partial void LogConnectionRefused(ILogger logger, string listener, IPAddress address);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Kafka accept failed: {Problem}")]
     private static partial void LogAcceptFailed(ILogger logger, string problem);
