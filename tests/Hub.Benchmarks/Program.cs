@@ -29,9 +29,10 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["scale"] = PartitionScaleScenario.RunAsync,
     ["alloc"] = AllocationScenario.RunAsync,
     ["compression"] = CompressionScenario.RunAsync,
+    ["tls"] = TlsScenario.RunAsync,
 };
 // Scenarios that bring their own silos don't need the shared one.
-string[] ownSilos = ["replication", "scale"];
+string[] ownSilos = ["replication", "scale", "tls"];
 
 var peers = options.PeersFile is { } file && File.Exists(file) ? PeerFigures.Load(file) : PeerFigures.None;
 var data = Directory.CreateTempSubdirectory("hub-bench-");

@@ -65,7 +65,9 @@ public static class KafkaLoad
     }
 
     /// <summary>Reads <paramref name="records"/> records from the start of partitions 0..partitions-1 (assigned, no group).</summary>
-    public static async Task<LoadResult> ConsumeAsync(string bootstrap, string topic, int partitions, long records, int[] siloPids)
+    /// <param name="configure">Further settings, e.g. a TLS or SASL listener's.</param>
+    public static async Task<LoadResult> ConsumeAsync(string bootstrap, string topic, int partitions, long records, int[] siloPids,
+        Action<ClientConfig>? configure = null)
     {
         var config = new ConsumerConfig
         {
@@ -78,6 +80,7 @@ public static class KafkaLoad
             // Only the value is read: the .NET client skips marshaling headers, timestamp and topic name per record.
             ConsumeResultFields = "none",
         };
+        configure?.Invoke(config);
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
         var measurement = Measurement.Start(siloPids);
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
