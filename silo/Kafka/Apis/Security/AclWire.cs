@@ -35,13 +35,19 @@ internal static class AclWire
             response.WriteArrayLength(resource.Count());
             foreach (var acl in resource)
             {
-                response.WriteString(acl.Principal);
-                response.WriteString(acl.Host);
-                response.WriteInt8((sbyte)acl.Operation);
-                response.WriteInt8((sbyte)acl.Permission);
+                WriteEntry(response, acl);
                 response.WriteEmptyTaggedFields();
             }
             response.WriteEmptyTaggedFields();
         }
+    }
+
+    /// <summary>Who, from where, what, allowed or denied: the fields after an ACL's resource, in every ACL response.</summary>
+    public static void WriteEntry(ProtocolWriter response, AclBinding acl)
+    {
+        response.WriteString(acl.Principal);
+        response.WriteString(acl.Host);
+        response.WriteInt8((sbyte)acl.Operation);
+        response.WriteInt8((sbyte)acl.Permission);
     }
 }

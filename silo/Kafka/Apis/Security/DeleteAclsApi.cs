@@ -39,10 +39,7 @@ internal sealed class DeleteAclsApi(IGrainFactory grains, KafkaAuthorizer author
                 response.WriteInt8((sbyte)acl.ResourceType);
                 response.WriteString(acl.ResourceName);
                 response.WriteInt8((sbyte)acl.PatternType);
-                response.WriteString(acl.Principal);
-                response.WriteString(acl.Host);
-                response.WriteInt8((sbyte)acl.Operation);
-                response.WriteInt8((sbyte)acl.Permission);
+                AclWire.WriteEntry(response, acl);
                 response.WriteEmptyTaggedFields();
             }
             response.WriteEmptyTaggedFields();
