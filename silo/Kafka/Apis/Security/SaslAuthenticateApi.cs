@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Hub.Errors;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Sasl;
@@ -10,7 +11,7 @@ namespace Hub.Silo.Kafka.Apis.Security;
 /// connection, as Kafka does; a request out of turn gets ILLEGAL_SASL_STATE. Sessions don't expire (a lifetime of
 /// 0: Kafka's connections.max.reauth.ms default).
 /// </summary>
-internal sealed class SaslAuthenticateApi() : KafkaApi(ApiKey.SaslAuthenticate, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2)
+internal sealed partial class SaslAuthenticateApi(ILogger<SaslAuthenticateApi> logger) : KafkaApi(ApiKey.SaslAuthenticate, minVersion: 0, maxVersion: 2, firstFlexibleVersion: 2)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -32,6 +33,7 @@ internal sealed class SaslAuthenticateApi() : KafkaApi(ApiKey.SaslAuthenticate, 
             {
                 (error, message) = (ErrorCode.SaslAuthenticationFailed, e.Message);
                 request.Session.CloseAfterResponse = true;
+                LogAuthenticationFailed(request.Session.Remote, request.Session.Listener, e.Message);
             }
         }
 
@@ -50,4 +52,7 @@ internal sealed class SaslAuthenticateApi() : KafkaApi(ApiKey.SaslAuthenticate, 
         reader.SkipTaggedFields();
         return token;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SASL authentication of {Remote} on Kafka listener {Listener} failed: {Problem}")]
+    private partial void LogAuthenticationFailed(System.Net.EndPoint? remote, string listener, string problem);
 }
