@@ -25,6 +25,10 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<TopicMetadata?> GetTopic(string name);
 
+    /// <summary>The existing topics among <paramref name="names"/>: one call for a request that names several. Interleaves as <see cref="GetTopic"/> does.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names);
+
     [AlwaysInterleave]
     Task<IReadOnlyList<TopicMetadata>> ListTopics();
 }

@@ -100,6 +100,9 @@ internal sealed partial class ClusterControllerGrain(
     public Task<TopicMetadata?> GetTopic(string name) =>
         Task.FromResult(Topics.GetValueOrDefault(name));
 
+    public Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names) =>
+        Task.FromResult<IReadOnlyList<TopicMetadata>>(names.Select(Topics.GetValueOrDefault).OfType<TopicMetadata>().ToArray());
+
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() =>
         Task.FromResult<IReadOnlyList<TopicMetadata>>(Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray());
 

@@ -82,6 +82,19 @@ internal ref struct ProtocolReader
         return length < 0 ? null : Decode(Take(length));
     }
 
+    /// <summary>
+    /// A nullable string's UTF-8 bytes as a slice of the request, not decoded (nor checked to be UTF-8): for a request
+    /// naming so many strings that a string object each would cost several times its frame.
+    /// </summary>
+    public ReadOnlyMemory<byte>? ReadNullableStringBytes()
+    {
+        var length = ReadLength(compactNullable: true, classicIsInt32: false);
+        if (length < 0) return null;
+        var start = _position;
+        Take(length);
+        return _memory.Slice(start, length);
+    }
+
     /// <summary>A classic (int16-length) nullable string regardless of <see cref="Flexible"/>: the request header's client id.</summary>
     public string? ReadClassicNullableString()
     {

@@ -87,6 +87,13 @@ internal sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         Encoding.UTF8.GetBytes(value, Take(byteCount));
     }
 
+    /// <summary>A string given as its UTF-8 bytes (see <see cref="ProtocolReader.ReadNullableStringBytes"/>).</summary>
+    public void WriteStringBytes(ReadOnlySpan<byte> utf8)
+    {
+        WriteLength(utf8.Length, classicIsInt32: false);
+        utf8.CopyTo(Take(utf8.Length));
+    }
+
     public void WriteBytes(ReadOnlySpan<byte> value)
     {
         WriteLength(value.Length, classicIsInt32: true);

@@ -10,6 +10,7 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 {
     private readonly ConcurrentDictionary<string, TopicMetadata> _topics = new();
 
+    /// <summary>Topic lookups: calls of <see cref="GetTopic"/> and <see cref="GetTopics"/>.</summary>
     public int GetTopicCalls;
 
     public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
@@ -33,11 +34,13 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     /// <summary>While set, a topic lookup answers only once this completes, so a test can act while one is under way.</summary>
     public Task? LookupGate { get; set; }
 
-    public async Task<TopicMetadata?> GetTopic(string name)
+    public async Task<TopicMetadata?> GetTopic(string name) => (await GetTopics([name])).SingleOrDefault();
+
+    public async Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names)
     {
         Interlocked.Increment(ref GetTopicCalls);
         if (LookupGate is { } gate) await gate;
-        return _topics.GetValueOrDefault(name);
+        return names.Select(_topics.GetValueOrDefault).OfType<TopicMetadata>().ToArray();
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);

@@ -42,10 +42,10 @@ internal sealed class RawKafkaConnection : IDisposable
         return writer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of <paramref name="topic"/>; the partition's error code and base offset.</summary>
-    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch)
+    /// <summary>Produce v3 (acks=-1) of one batch (or several, concatenated) to a partition of <paramref name="topic"/>; the partition's error code and base offset.</summary>
+    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch, int partition = 0)
     {
-        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, 0, batch));
+        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, partition, batch));
         var response = await ReceiveAsync();
         Assert.NotNull(response);
         var reader = new ProtocolReader(response);
@@ -53,14 +53,14 @@ internal sealed class RawKafkaConnection : IDisposable
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal(topic, reader.ReadString());
         Assert.Equal(1, reader.ReadArrayLength());
-        Assert.Equal(0, reader.ReadInt32());
+        Assert.Equal(partition, reader.ReadInt32());
         return (reader.ReadInt16(), reader.ReadInt64());
     }
 
     /// <summary>The next response frame without its size prefix, or null when the listener closed the connection.</summary>
-    public async Task<byte[]?> ReceiveAsync()
+    public async Task<byte[]?> ReceiveAsync(TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(ReadTimeout);
+        using var timeout = new CancellationTokenSource(within ?? ReadTimeout);
         var prefix = new byte[4];
         if (!await ReadExactlyAsync(prefix, timeout.Token)) return null;
         var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];

@@ -1,3 +1,4 @@
+using System.Text;
 using Hub.Errors;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Metadata;
@@ -25,31 +26,28 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
     /// </summary>
     private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
 
-    private readonly record struct TopicRequest(Guid Id, string? Name);
+    /// <summary>The request's topics array: its entry count and where its first entry starts in the body (-1: all topics).</summary>
+    private readonly record struct TopicsAsked(int Count, int Start);
 
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
-        var (requested, includeTopicOperations) = Parse(request);
+        var (asked, includeTopicOperations) = Parse(request);
 
-        IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)> answers;
-        if (requested is null)
-        {
-            answers = (await topics.ListAsync()).Select(t => (new TopicRequest(t.TopicId, t.Name), (TopicMetadata?)t, ErrorCode.None)).ToArray();
-        }
+        // A request may name millions of topics: they are read from the frame twice, once for what the cache can't
+        // answer and once to answer, so nothing is kept per name; all of them cost one controller call at most.
+        IReadOnlyList<TopicMetadata> all = [];
+        var byName = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        Dictionary<Guid, TopicMetadata> byId = [];
+        if (asked.Start < 0) all = await topics.ListAsync();
         else
         {
-            answers = await Task.WhenAll(requested.Select(async asked =>
+            var (misses, anyById) = FindCached(request, asked, byName);
+            if (misses.Count > 0)
             {
-                if (asked.Name is null)
-                {
-                    var byId = await topics.GetByIdAsync(asked.Id);
-                    return (asked, byId, byId is null ? ErrorCode.UnknownTopicId : ErrorCode.None);
-                }
-                if (!IsValidName(asked.Name)) return (asked, (TopicMetadata?)null, ErrorCode.InvalidTopic);
-                var topic = topics.Remember(await topics.Controller.GetTopic(asked.Name), asked.Name);
-                return (asked, topic, topic is null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.None);
-            }));
+                foreach (var (name, topic) in await topics.LookUpAsync(misses)) byName[name] = topic;
+            }
+            if (anyById) byId = (await topics.ListAsync()).ToDictionary(t => t.TopicId);
         }
 
         var live = brokers.Live();
@@ -66,21 +64,93 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
         if (version >= 2) response.WriteNullableString(options.Value.ClusterId);
         if (version >= 1) response.WriteInt32(brokers.LocalBrokerId); // controller id: any live broker will do
 
-        response.WriteArrayLength(answers.Count);
-        foreach (var (asked, topic, error) in answers)
+        if (asked.Start < 0)
         {
-            response.WriteInt16((short)error);
-            if (version >= 12) response.WriteNullableString(topic?.Name ?? asked.Name);
-            else response.WriteString(topic?.Name ?? asked.Name ?? "");
-            if (version >= 10) response.WriteUuid(topic?.TopicId ?? Guid.Empty);
-            if (version >= 1) response.WriteBool(false); // is internal
-            WritePartitions(response, version, topic, live);
-            if (version >= 8) response.WriteInt32(includeTopicOperations ? AllTopicOperations : OperationsNotRequested);
-            response.WriteEmptyTaggedFields();
+            response.WriteArrayLength(all.Count);
+            foreach (var topic in all)
+            {
+                response.WriteInt16((short)ErrorCode.None);
+                response.WriteString(topic.Name);
+                WriteTopic(response, version, topic, live, includeTopicOperations);
+            }
+        }
+        else
+        {
+            response.WriteArrayLength(asked.Count);
+            var reader = EntriesReader(request, asked);
+            for (var i = 0; i < asked.Count; i++)
+            {
+                var (id, name) = ReadEntry(ref reader, version);
+                if (name is not { } bytes)
+                {
+                    var topic = byId.GetValueOrDefault(id);
+                    response.WriteInt16((short)(topic is null ? ErrorCode.UnknownTopicId : ErrorCode.None));
+                    response.WriteNullableString(topic?.Name);
+                    WriteTopic(response, version, topic, live, includeTopicOperations);
+                    continue;
+                }
+                var found = Find(bytes.Span, byName);
+                var error = found is not null ? ErrorCode.None : TopicNames.IsValid(bytes.Span) ? ErrorCode.UnknownTopicOrPartition : ErrorCode.InvalidTopic;
+                response.WriteInt16((short)error);
+                response.WriteStringBytes(bytes.Span);
+                WriteTopic(response, version, found, live, includeTopicOperations);
+            }
         }
         if (version is >= 8 and <= 10) response.WriteInt32(OperationsNotRequested); // cluster authorized operations
         response.WriteEmptyTaggedFields();
         return true;
+    }
+
+    /// <summary>
+    /// Puts the named topics the cache holds in <paramref name="found"/>; returns the valid names it doesn't hold (up to
+    /// one more than a lookup by name takes: then every topic is listed anyway), and whether any topic is named by id.
+    /// What is kept is bounded by the cluster's topics and that limit, not by the request.
+    /// </summary>
+    private (HashSet<string> Misses, bool AnyById) FindCached(KafkaRequest request, TopicsAsked asked, Dictionary<string, TopicMetadata> found)
+    {
+        var misses = new HashSet<string>(StringComparer.Ordinal);
+        var anyById = false;
+        var foundByChars = found.GetAlternateLookup<ReadOnlySpan<char>>();
+        var missesByChars = misses.GetAlternateLookup<ReadOnlySpan<char>>();
+        var reader = EntriesReader(request, asked);
+        Span<char> buffer = stackalloc char[TopicNames.MaxLength];
+        for (var i = 0; i < asked.Count; i++)
+        {
+            var (_, name) = ReadEntry(ref reader, request.Version);
+            if (name is not { } bytes)
+            {
+                anyById = true;
+                continue;
+            }
+            if (!TopicNames.IsValid(bytes.Span)) continue;
+            var chars = Chars(bytes.Span, buffer);
+            if (foundByChars.ContainsKey(chars) || missesByChars.Contains(chars)) continue;
+            if (topics.TryGetCached(chars, -1, out var topic)) found[topic.Name] = topic;
+            else if (misses.Count <= KafkaTopics.MaxNamesPerLookup) misses.Add(new string(chars));
+        }
+        return (misses, anyById);
+    }
+
+    /// <summary>The topic of a name (UTF-8) in <paramref name="found"/>; null for none or an invalid name.</summary>
+    private static TopicMetadata? Find(ReadOnlySpan<byte> name, Dictionary<string, TopicMetadata> found) =>
+        TopicNames.IsValid(name) && found.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(Chars(name, stackalloc char[TopicNames.MaxLength]), out var topic)
+            ? topic : null;
+
+    /// <summary>A valid (ASCII) topic name's characters, in <paramref name="buffer"/>.</summary>
+    private static ReadOnlySpan<char> Chars(ReadOnlySpan<byte> name, Span<char> buffer)
+    {
+        Encoding.ASCII.GetChars(name, buffer);
+        return buffer[..name.Length];
+    }
+
+    /// <summary>A topic's fields after its error code and name.</summary>
+    private void WriteTopic(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live, bool includeTopicOperations)
+    {
+        if (version >= 10) response.WriteUuid(topic?.TopicId ?? Guid.Empty);
+        if (version >= 1) response.WriteBool(false); // is internal
+        WritePartitions(response, version, topic, live);
+        if (version >= 8) response.WriteInt32(includeTopicOperations ? AllTopicOperations : OperationsNotRequested);
+        response.WriteEmptyTaggedFields();
     }
 
     private void WritePartitions(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live)
@@ -114,45 +184,33 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, IOpt
         foreach (var id in brokerIds) response.WriteInt32(id);
     }
 
-    /// <summary>The topics asked for, or null for all (a null array; in v0 an empty one).</summary>
-    private static (List<TopicRequest>? Topics, bool IncludeTopicOperations) Parse(KafkaRequest request)
+    /// <summary>The topics asked for (a null array, in v0 an empty one, asks for all), checked entry by entry.</summary>
+    private static (TopicsAsked Topics, bool IncludeTopicOperations) Parse(KafkaRequest request)
     {
         var version = request.Version;
         var reader = request.Reader();
         var count = reader.ReadArrayLength();
-        List<TopicRequest>? requested = null;
-        if (count >= 0)
-        {
-            requested = new List<TopicRequest>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var id = version >= 10 ? reader.ReadUuid() : Guid.Empty;
-                var name = version >= 10 ? reader.ReadNullableString() : reader.ReadString();
-                if (name is null && (version < 12 || id == Guid.Empty))
-                    throw new KafkaProtocolException("metadata request topic with neither a name nor an id");
-                reader.SkipTaggedFields();
-                requested.Add(new TopicRequest(id, name));
-            }
-        }
-        if (version == 0 && count == 0) requested = null;
+        var start = reader.Position;
+        for (var i = 0; i < count; i++) ReadEntry(ref reader, version);
+        var asked = count < 0 || (version == 0 && count == 0) ? new TopicsAsked(0, -1) : new TopicsAsked(count, start);
         if (version >= 4) reader.ReadBool(); // allow auto topic creation: Hub never auto-creates
         var includeTopicOperations = false;
         if (version is >= 8 and <= 10) reader.ReadBool(); // include cluster authorized operations
         if (version >= 8) includeTopicOperations = reader.ReadBool();
         reader.SkipTaggedFields();
-        return (requested, includeTopicOperations);
+        return (asked, includeTopicOperations);
     }
 
-    private static bool IsValidName(string name)
+    private static ProtocolReader EntriesReader(KafkaRequest request, TopicsAsked asked) => new(request.Body[asked.Start..], request.Flexible);
+
+    /// <summary>One entry of the topics array: an id (v10+) and a name (null only from v12, for a topic named by id).</summary>
+    private static (Guid Id, ReadOnlyMemory<byte>? Name) ReadEntry(ref ProtocolReader reader, short version)
     {
-        try
-        {
-            TopicNames.Validate(name);
-            return true;
-        }
-        catch (HubException)
-        {
-            return false;
-        }
+        var id = version >= 10 ? reader.ReadUuid() : Guid.Empty;
+        var name = reader.ReadNullableStringBytes();
+        if (name is null && (version < 12 || id == Guid.Empty))
+            throw new KafkaProtocolException("metadata request topic with neither a name nor an id");
+        reader.SkipTaggedFields();
+        return (id, name);
     }
 }

@@ -57,10 +57,10 @@ internal static class PartitionQueries
         Func<TGrain, TopicMetadata, TPartition, Task> ask) where TGrain : IPartitionGrain where TPartition : PartitionQuery
     {
         var calls = new List<Task>();
+        var known = await topics.GetManyAsync(queries.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         foreach (var topic in queries)
         {
-            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
-            var metadata = await topics.GetAsync(topic.Name, maxPartition);
+            var metadata = known.GetValueOrDefault(topic.Name);
             foreach (var partition in topic.Partitions)
             {
                 partition.Error = KafkaTopics.Unreachable(metadata, partition.Partition);

@@ -30,6 +30,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
     {
         var (acks, data) = Parse(request);
         var appends = new List<Task>();
+        var known = acks is not (0 or 1 or -1) ? [] : await topics.GetManyAsync(data.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         foreach (var topic in data)
         {
             if (acks is not (0 or 1 or -1))
@@ -37,8 +38,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
                 Fail(topic.Partitions, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, got {acks}");
                 continue;
             }
-            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
-            var metadata = await topics.GetAsync(topic.Name, maxPartition);
+            var metadata = known.GetValueOrDefault(topic.Name);
             foreach (var partition in topic.Partitions)
             {
                 if (metadata is null || (uint)partition.Partition >= (uint)metadata.PartitionCount)

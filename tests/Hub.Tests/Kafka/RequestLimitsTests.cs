@@ -1,0 +1,261 @@
+using System.Diagnostics;
+using Hub.Batches;
+using Hub.Errors;
+using Hub.Silo.Kafka.Protocol;
+using Hub.Tests.Cluster;
+using Hub.Tests.Groups;
+using Hub.Tests.Log;
+using Hub.Tests.Support;
+
+namespace Hub.Tests.Kafka;
+
+/// <summary>A silo of its own whose grain calls are counted (<see cref="GrainCallCounter"/>), for <see cref="RequestLimitsTests"/>.</summary>
+public sealed class CountedKafkaCluster : IAsyncLifetime
+{
+    public HubTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(configurators: [typeof(GrainCallCounter)]);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>
+/// Requests crafted to make a silo do unbounded work, over real TCP: each is answered, costs what it may (grain calls,
+/// bytes read, decompression), and a cheap request on another connection is answered meanwhile.
+/// </summary>
+public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixture<CountedKafkaCluster>
+{
+    /// <summary>How long a bystander's cheap request may take while an attack runs: generous for a loaded 2-core machine.</summary>
+    private static readonly TimeSpan Responsive = TimeSpan.FromSeconds(3);
+
+    private string Bootstrap => kafka.Cluster.KafkaBootstrap;
+
+    [Fact]
+    public async Task A_fetch_naming_one_partition_65000_times_reads_it_once()
+    {
+        var topic = KafkaCluster.NewTopic("dup-fetch");
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
+        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        var batch = TestBatches.OfValueSize(1, 4 << 10);
+        Assert.Equal(0, (await connection.ProduceAsync(topic, batch)).Error);
+
+        GrainCallCounter.Reset();
+        var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Repeat((0, 1 << 20), 65_000), maxBytes: 1 << 20));
+
+        // Kafka answers a partition named twice once (its request is a map of partitions).
+        var answer = Assert.Single(partitions);
+        Assert.Equal((0, (short)0, 1L, batch.Length), (answer.Partition, answer.Error, answer.HighWatermark, answer.RecordBytes));
+        Assert.Equal(1, GrainCallCounter.Count("Fetch"));
+        Assert.Equal(batch.Length, GrainCallCounter.FetchedBytes);
+    }
+
+    [Fact]
+    public async Task A_fetch_reads_no_more_than_the_response_max_bytes_carries()
+    {
+        const int Partitions = 8;
+        var topic = KafkaCluster.NewTopic("budget");
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, Partitions);
+        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        var batch = TestBatches.OfValueSize(1, 4 << 10);
+        for (var p = 0; p < Partitions; p++)
+        {
+            for (var i = 0; i < 16; i++) Assert.Equal(0, (await connection.ProduceAsync(topic, batch, p)).Error);
+        }
+
+        GrainCallCounter.Reset();
+        var maxBytes = 3 * batch.Length;
+        var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, 1 << 20)), maxBytes));
+
+        // The first partition fills the response; the others report where they stand and read nothing.
+        Assert.Equal(Enumerable.Range(0, Partitions), partitions.Select(p => p.Partition));
+        Assert.All(partitions, p => Assert.Equal(((short)0, 16L), (p.Error, p.HighWatermark)));
+        Assert.Equal(maxBytes, partitions[0].RecordBytes);
+        Assert.All(partitions.Skip(1), p => Assert.Equal(0, p.RecordBytes));
+        Assert.Equal(maxBytes, GrainCallCounter.FetchedBytes);
+    }
+
+    [Fact]
+    public async Task A_partition_behind_empty_ones_gets_the_room_they_leave()
+    {
+        const int Partitions = 6;
+        var topic = KafkaCluster.NewTopic("behind");
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, Partitions);
+        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        var batch = TestBatches.OfValueSize(1, 4 << 10);
+        Assert.Equal(0, (await connection.ProduceAsync(topic, batch, Partitions - 1)).Error);
+
+        // Each partition may take the whole response, so only the first gets a share in the first round.
+        var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, 2 * batch.Length)), 2 * batch.Length));
+
+        Assert.Equal(batch.Length, partitions[^1].RecordBytes);
+        Assert.All(partitions.SkipLast(1), p => Assert.Equal(0, p.RecordBytes));
+    }
+
+    [Fact]
+    public async Task A_metadata_request_naming_10_million_topics_costs_one_controller_call_and_leaves_the_silo_responsive()
+    {
+        const int Names = 10_000_000;
+        var topic = KafkaCluster.NewTopic("named");
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
+        var frame = RawKafkaConnection.Frame(ApiKey.Metadata, 4, 7, MetadataBody(Names, named: (Names / 2, topic)));
+        using var attacker = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        using var bystander = await RawKafkaConnection.ConnectAsync(Bootstrap);
+
+        GrainCallCounter.Reset();
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
+        await attacker.SendRawAsync(frame);
+        var answered = Stopwatch.StartNew();
+        await bystander.SendAsync(ApiKey.Metadata, 1, 8, RequestBodies.Metadata(1, topic));
+        Assert.NotNull(await bystander.ReceiveAsync(Responsive));
+        Assert.InRange(answered.Elapsed, TimeSpan.Zero, Responsive);
+
+        var response = await attacker.ReceiveAsync(TimeSpan.FromMinutes(1));
+        Assert.NotNull(response);
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+        var reader = new ProtocolReader(response);
+        Assert.Equal(7, reader.ReadInt32());
+        reader.ReadInt32(); // throttle time
+        for (var brokers = reader.ReadArrayLength(); brokers > 0; brokers--)
+        {
+            reader.ReadInt32();
+            reader.ReadString();
+            reader.ReadInt32();
+            reader.ReadNullableString();
+        }
+        reader.ReadNullableString(); // cluster id
+        reader.ReadInt32(); // controller id
+        Assert.Equal(Names, reader.ReadArrayLength());
+        var errors = new Dictionary<short, int>();
+        var found = -1;
+        for (var i = 0; i < Names; i++)
+        {
+            var error = reader.ReadInt16();
+            reader.ReadNullableStringBytes();
+            reader.ReadBool(); // internal
+            var partitions = reader.ReadArrayLength();
+            for (var p = 0; p < partitions; p++)
+            {
+                reader.ReadInt16();
+                reader.ReadInt32();
+                reader.ReadInt32();
+                for (var list = 0; list < 2; list++)
+                    for (var replicas = reader.ReadArrayLength(); replicas > 0; replicas--) reader.ReadInt32();
+            }
+            if (partitions > 0) found = i;
+            errors[error] = errors.GetValueOrDefault(error) + 1;
+        }
+        Assert.Equal(Names / 2, found);
+        Assert.Equal(new Dictionary<short, int> { [0] = 1, [3] = Names - 1 }, errors); // UNKNOWN_TOPIC_OR_PARTITION for the rest
+
+        // The bystander's and the attacker's lookups: one controller call each at most.
+        Assert.InRange(GrainCallCounter.Count("GetTopic", "GetTopics", "ListTopics"), 1, 2);
+        // What the silo and this test hold anyway, with room for other tests: the frame twice (the connection's pipe, the
+        // request's buffer), the response about four times (its buffer as it doubled, the pipe, read here); nothing per
+        // name beyond its bytes (a string, a task and a grain call each would be gigabytes).
+        Assert.InRange(allocated, 0, 6L * (frame.Length + response.Length));
+    }
+
+    [Fact]
+    public async Task A_produce_of_decompression_bombs_is_refused_after_one_batchs_worth_and_leaves_the_partition_responsive()
+    {
+        var topic = KafkaCluster.NewTopic("bombs");
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
+        using var attacker = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        using var bystander = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        Assert.Equal(0, (await bystander.ProduceAsync(topic, TestBatches.Build(1, "before"))).Error);
+        // Valid batches, each a few KiB that gzip to 40 MiB of records: forty of them are 1.6 GiB to decompress.
+        var bomb = TestBatches.Compress(TestBatches.OfValueSize(1, 40 << 20), CompressionType.Gzip);
+        var bombs = TestBatches.Concat(Enumerable.Repeat(bomb, 40).ToArray());
+
+        GrainCallCounter.Reset();
+        await attacker.SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, 0, bombs));
+        await GroupTesting.WaitUntilAsync(() => GrainCallCounter.Count("Append") == 1, "the bombs reached the partition");
+        var answered = Stopwatch.StartNew();
+        Assert.Equal(((short)0, 1L), await bystander.ProduceAsync(topic, TestBatches.Build(1, "meanwhile")));
+        Assert.InRange(answered.Elapsed, TimeSpan.Zero, Responsive);
+
+        var response = await attacker.ReceiveAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(response);
+        var reader = new ProtocolReader(response);
+        Assert.Equal(1, reader.ReadInt32());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(topic, reader.ReadString());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(0, reader.ReadInt32());
+        Assert.Equal((short)ErrorCode.MessageTooLarge, reader.ReadInt16());
+        Assert.Equal(2, (await kafka.Cluster.Client.Admin.DescribeTopicAsync(topic)).Partitions[0].LogEndOffset);
+    }
+
+    private sealed record FetchedPartition(int Partition, short Error, long HighWatermark, int RecordBytes);
+
+    /// <summary>Fetch v4 (no wait) of <paramref name="topic"/>'s partitions as listed, each with its max bytes, from offset 0.</summary>
+    private static async Task<byte[]> FetchAsync(RawKafkaConnection connection, string topic, IEnumerable<(int Partition, int MaxBytes)> partitions, int maxBytes)
+    {
+        var listed = partitions.ToArray();
+        using var writer = new ProtocolWriter();
+        writer.WriteInt32(-1); // replica id
+        writer.WriteInt32(0); // max wait
+        writer.WriteInt32(1); // min bytes
+        writer.WriteInt32(maxBytes);
+        writer.WriteInt8(0); // isolation level
+        writer.WriteArrayLength(1);
+        writer.WriteString(topic);
+        writer.WriteArrayLength(listed.Length);
+        foreach (var (partition, partitionMaxBytes) in listed)
+        {
+            writer.WriteInt32(partition);
+            writer.WriteInt64(0); // offset
+            writer.WriteInt32(partitionMaxBytes);
+        }
+        await connection.SendAsync(ApiKey.Fetch, 4, 5, writer.WrittenSpan);
+        var response = await connection.ReceiveAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(response);
+        return response;
+    }
+
+    /// <summary>The partitions of the one topic of a Fetch v4 response.</summary>
+    private static List<FetchedPartition> Fetched(byte[] response)
+    {
+        var reader = new ProtocolReader(response);
+        Assert.Equal(5, reader.ReadInt32());
+        reader.ReadInt32(); // throttle time
+        Assert.Equal(1, reader.ReadArrayLength());
+        reader.ReadString();
+        var partitions = new List<FetchedPartition>();
+        for (var count = reader.ReadArrayLength(); count > 0; count--)
+        {
+            var partition = reader.ReadInt32();
+            var error = reader.ReadInt16();
+            var highWatermark = reader.ReadInt64();
+            reader.ReadInt64(); // last stable offset
+            reader.ReadArrayLength(); // aborted transactions: null
+            partitions.Add(new FetchedPartition(partition, error, highWatermark, reader.ReadBytes().Length));
+        }
+        return partitions;
+    }
+
+    /// <summary>A Metadata v4 request body naming <paramref name="count"/> topics that don't exist ("n" and 6 hex digits), and one that does at the index given.</summary>
+    private static byte[] MetadataBody(int count, (int Index, string Name) named)
+    {
+        const int NameBytes = 7;
+        using var writer = new ProtocolWriter();
+        writer.Reserve(4 + count * (2 + NameBytes) + named.Name.Length + 1);
+        writer.WriteArrayLength(count);
+        Span<byte> name = stackalloc byte[NameBytes];
+        name[0] = (byte)'n';
+        for (var i = 0; i < count; i++)
+        {
+            if (i == named.Index)
+            {
+                writer.WriteString(named.Name);
+                continue;
+            }
+            i.TryFormat(name[1..], out _, "x6");
+            writer.WriteInt16(NameBytes);
+            name.CopyTo(writer.GetSpan(NameBytes));
+            writer.Advance(NameBytes);
+        }
+        writer.WriteBool(false); // allow auto topic creation
+        return writer.WrittenSpan.ToArray();
+    }
+}
