@@ -86,14 +86,7 @@ internal ref struct ProtocolReader
     /// A nullable string's UTF-8 bytes as a slice of the request, not decoded (nor checked to be UTF-8): for a request
     /// naming so many strings that a string object each would cost several times its frame.
     /// </summary>
-    public ReadOnlyMemory<byte>? ReadNullableStringBytes()
-    {
-        var length = ReadLength(compactNullable: true, classicIsInt32: false);
-        if (length < 0) return null;
-        var start = _position;
-        Take(length);
-        return _memory.Slice(start, length);
-    }
+    public ReadOnlyMemory<byte>? ReadNullableStringBytes() => ReadNullableSlice(classicIsInt32: false);
 
     /// <summary>A classic (int16-length) nullable string regardless of <see cref="Flexible"/>: the request header's client id.</summary>
     public string? ReadClassicNullableString()
@@ -104,9 +97,11 @@ internal ref struct ProtocolReader
     }
 
     /// <summary>Nullable bytes (int32 or compact length), as a slice of the request.</summary>
-    public ReadOnlyMemory<byte>? ReadNullableBytes()
+    public ReadOnlyMemory<byte>? ReadNullableBytes() => ReadNullableSlice(classicIsInt32: true);
+
+    private ReadOnlyMemory<byte>? ReadNullableSlice(bool classicIsInt32)
     {
-        var length = ReadLength(compactNullable: true, classicIsInt32: true);
+        var length = ReadLength(compactNullable: true, classicIsInt32);
         if (length < 0) return null;
         var start = _position;
         Take(length);

@@ -46,10 +46,16 @@ internal sealed class RawKafkaConnection : IDisposable
     public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch, int partition = 0)
     {
         await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, partition, batch));
-        var response = await ReceiveAsync();
+        return await ReceiveProduceAsync(1, topic, partition);
+    }
+
+    /// <summary>The answer to a Produce v3 to one partition, sent with <paramref name="correlationId"/>: its error code and base offset.</summary>
+    public async Task<(short Error, long BaseOffset)> ReceiveProduceAsync(int correlationId, string topic, int partition = 0, TimeSpan? within = null)
+    {
+        var response = await ReceiveAsync(within);
         Assert.NotNull(response);
         var reader = new ProtocolReader(response);
-        Assert.Equal(1, reader.ReadInt32()); // correlation id
+        Assert.Equal(correlationId, reader.ReadInt32());
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal(topic, reader.ReadString());
         Assert.Equal(1, reader.ReadArrayLength());

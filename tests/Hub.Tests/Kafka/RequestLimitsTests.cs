@@ -28,42 +28,49 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
     /// <summary>How long a bystander's cheap request may take while an attack runs: generous for a loaded 2-core machine.</summary>
     private static readonly TimeSpan Responsive = TimeSpan.FromSeconds(3);
 
+    /// <summary>The batch the fetch tests read: one 4 KiB record.</summary>
+    private static readonly byte[] Batch = TestBatches.OfValueSize(1, 4 << 10);
+
     private string Bootstrap => kafka.Cluster.KafkaBootstrap;
+
+    /// <summary>A new topic of <paramref name="partitions"/> partitions and a connection to the silo.</summary>
+    private async Task<(string Topic, RawKafkaConnection Connection)> NewTopicAsync(string prefix, int partitions)
+    {
+        var topic = KafkaCluster.NewTopic(prefix);
+        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, partitions);
+        return (topic, await RawKafkaConnection.ConnectAsync(Bootstrap));
+    }
 
     [Fact]
     public async Task A_fetch_naming_one_partition_65000_times_reads_it_once()
     {
-        var topic = KafkaCluster.NewTopic("dup-fetch");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
-        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
-        var batch = TestBatches.OfValueSize(1, 4 << 10);
-        Assert.Equal(0, (await connection.ProduceAsync(topic, batch)).Error);
+        var (topic, connection) = await NewTopicAsync("dup-fetch", 1);
+        using var _ = connection;
+        Assert.Equal(0, (await connection.ProduceAsync(topic, Batch)).Error);
 
         GrainCallCounter.Reset();
         var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Repeat((0, 1 << 20), 65_000), maxBytes: 1 << 20));
 
         // Kafka answers a partition named twice once (its request is a map of partitions).
         var answer = Assert.Single(partitions);
-        Assert.Equal((0, (short)0, 1L, batch.Length), (answer.Partition, answer.Error, answer.HighWatermark, answer.RecordBytes));
+        Assert.Equal((0, (short)0, 1L, Batch.Length), (answer.Partition, answer.Error, answer.HighWatermark, answer.RecordBytes));
         Assert.Equal(1, GrainCallCounter.Count("Fetch"));
-        Assert.Equal(batch.Length, GrainCallCounter.FetchedBytes);
+        Assert.Equal(Batch.Length, GrainCallCounter.FetchedBytes);
     }
 
     [Fact]
     public async Task A_fetch_reads_no_more_than_the_response_max_bytes_carries()
     {
         const int Partitions = 8;
-        var topic = KafkaCluster.NewTopic("budget");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, Partitions);
-        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
-        var batch = TestBatches.OfValueSize(1, 4 << 10);
+        var (topic, connection) = await NewTopicAsync("budget", Partitions);
+        using var _ = connection;
         for (var p = 0; p < Partitions; p++)
         {
-            for (var i = 0; i < 16; i++) Assert.Equal(0, (await connection.ProduceAsync(topic, batch, p)).Error);
+            for (var i = 0; i < 16; i++) Assert.Equal(0, (await connection.ProduceAsync(topic, Batch, p)).Error);
         }
 
         GrainCallCounter.Reset();
-        var maxBytes = 3 * batch.Length;
+        var maxBytes = 3 * Batch.Length;
         var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, 1 << 20)), maxBytes));
 
         // The first partition fills the response; the others report where they stand and read nothing.
@@ -78,16 +85,14 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
     public async Task A_partition_behind_empty_ones_gets_the_room_they_leave()
     {
         const int Partitions = 6;
-        var topic = KafkaCluster.NewTopic("behind");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, Partitions);
-        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
-        var batch = TestBatches.OfValueSize(1, 4 << 10);
-        Assert.Equal(0, (await connection.ProduceAsync(topic, batch, Partitions - 1)).Error);
+        var (topic, connection) = await NewTopicAsync("behind", Partitions);
+        using var _ = connection;
+        Assert.Equal(0, (await connection.ProduceAsync(topic, Batch, Partitions - 1)).Error);
 
         // Each partition may take the whole response, so only the first gets a share in the first round.
-        var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, 2 * batch.Length)), 2 * batch.Length));
+        var partitions = Fetched(await FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, 2 * Batch.Length)), 2 * Batch.Length));
 
-        Assert.Equal(batch.Length, partitions[^1].RecordBytes);
+        Assert.Equal(Batch.Length, partitions[^1].RecordBytes);
         Assert.All(partitions.SkipLast(1), p => Assert.Equal(0, p.RecordBytes));
     }
 
@@ -95,10 +100,9 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
     public async Task A_metadata_request_naming_10_million_topics_costs_one_controller_call_and_leaves_the_silo_responsive()
     {
         const int Names = 10_000_000;
-        var topic = KafkaCluster.NewTopic("named");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
+        var (topic, attacker) = await NewTopicAsync("named", 1);
+        using var _ = attacker;
         var frame = RawKafkaConnection.Frame(ApiKey.Metadata, 4, 7, MetadataBody(Names, named: (Names / 2, topic)));
-        using var attacker = await RawKafkaConnection.ConnectAsync(Bootstrap);
         using var bystander = await RawKafkaConnection.ConnectAsync(Bootstrap);
 
         GrainCallCounter.Reset();
@@ -158,9 +162,8 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
     [Fact]
     public async Task A_produce_of_decompression_bombs_is_refused_after_one_batchs_worth_and_leaves_the_partition_responsive()
     {
-        var topic = KafkaCluster.NewTopic("bombs");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1);
-        using var attacker = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        var (topic, attacker) = await NewTopicAsync("bombs", 1);
+        using var _ = attacker;
         using var bystander = await RawKafkaConnection.ConnectAsync(Bootstrap);
         Assert.Equal(0, (await bystander.ProduceAsync(topic, TestBatches.Build(1, "before"))).Error);
         // Valid batches, each a few KiB that gzip to 40 MiB of records: forty of them are 1.6 GiB to decompress.
@@ -174,15 +177,7 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
         Assert.Equal(((short)0, 1L), await bystander.ProduceAsync(topic, TestBatches.Build(1, "meanwhile")));
         Assert.InRange(answered.Elapsed, TimeSpan.Zero, Responsive);
 
-        var response = await attacker.ReceiveAsync(TimeSpan.FromSeconds(30));
-        Assert.NotNull(response);
-        var reader = new ProtocolReader(response);
-        Assert.Equal(1, reader.ReadInt32());
-        Assert.Equal(1, reader.ReadArrayLength());
-        Assert.Equal(topic, reader.ReadString());
-        Assert.Equal(1, reader.ReadArrayLength());
-        Assert.Equal(0, reader.ReadInt32());
-        Assert.Equal((short)ErrorCode.MessageTooLarge, reader.ReadInt16());
+        Assert.Equal(((short)ErrorCode.MessageTooLarge, -1L), await attacker.ReceiveProduceAsync(1, topic, within: TimeSpan.FromSeconds(30)));
         Assert.Equal(2, (await kafka.Cluster.Client.Admin.DescribeTopicAsync(topic)).Partitions[0].LogEndOffset);
     }
 
