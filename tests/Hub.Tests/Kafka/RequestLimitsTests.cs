@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Hub.Batches;
 using Hub.Errors;
+using Hub.Grains;
+using Hub.Partitions;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Tests.Cluster;
 using Hub.Tests.Groups;
@@ -94,6 +96,70 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
 
         Assert.Equal(Batch.Length, partitions[^1].RecordBytes);
         Assert.All(partitions.SkipLast(1), p => Assert.Equal(0, p.RecordBytes));
+    }
+
+    [Fact]
+    public async Task A_list_offsets_naming_one_partition_100000_times_is_refused_without_asking_it()
+    {
+        const int Times = 100_000;
+        var (topic, connection) = await NewTopicAsync("dup-offsets", 1);
+        using var _ = connection;
+        using var writer = new ProtocolWriter();
+        writer.WriteInt32(-1); // replica id
+        writer.WriteArrayLength(1);
+        writer.WriteString(topic);
+        writer.WriteArrayLength(Times);
+        for (var i = 0; i < Times; i++)
+        {
+            writer.WriteInt32(0);
+            writer.WriteInt64(-1); // latest
+        }
+
+        GrainCallCounter.Reset();
+        await connection.SendAsync(ApiKey.ListOffsets, 1, 3, writer.WrittenSpan);
+        var response = await connection.ReceiveAsync(TimeSpan.FromSeconds(30));
+
+        // As Kafka answers it: every entry of a partition named twice is INVALID_REQUEST.
+        Assert.NotNull(response);
+        var reader = new ProtocolReader(response);
+        Assert.Equal(3, reader.ReadInt32());
+        Assert.Equal(1, reader.ReadArrayLength());
+        Assert.Equal(topic, reader.ReadString());
+        Assert.Equal(Times, reader.ReadArrayLength());
+        for (var i = 0; i < Times; i++)
+        {
+            Assert.Equal((0, (short)ErrorCode.InvalidRequest), (reader.ReadInt32(), reader.ReadInt16()));
+            reader.ReadInt64();
+            reader.ReadInt64();
+        }
+        Assert.Equal(0, GrainCallCounter.Count("ListOffset"));
+    }
+
+    [Fact]
+    public async Task A_produce_naming_one_partition_twice_appends_its_last_entry_once()
+    {
+        var (topic, connection) = await NewTopicAsync("dup-produce", 1);
+        using var _ = connection;
+        using var writer = new ProtocolWriter();
+        writer.WriteNullableString(null); // transactional id
+        writer.WriteInt16(-1); // acks
+        writer.WriteInt32(30_000); // timeout
+        writer.WriteArrayLength(1);
+        writer.WriteString(topic);
+        writer.WriteArrayLength(2);
+        foreach (var value in new[] { "first", "last" })
+        {
+            writer.WriteInt32(0);
+            writer.WriteBytes(TestBatches.Build(1, value));
+        }
+
+        GrainCallCounter.Reset();
+        await connection.SendAsync(ApiKey.Produce, 3, 1, writer.WrittenSpan);
+
+        Assert.Equal(((short)0, 0L), await connection.ReceiveProduceAsync(1, topic));
+        Assert.Equal(1, GrainCallCounter.Count("Append"));
+        using var stored = (await kafka.Cluster.Grains.GetGrain<IPartitionGrain>(PartitionKey.Format(topic, 0, 0)).Fetch(new FetchRequest(0, 1 << 20))).Records;
+        Assert.Equal(["last"], TestBatches.Records(stored.Memory).Select(r => r.Value));
     }
 
     [Fact]

@@ -95,21 +95,32 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
         reader.ReadNullableString(); // transactional id: Hub offers no transactions, so none reaches here in use
         var acks = reader.ReadInt16();
         reader.ReadInt32(); // timeout: an append waits for no replica, so it never needs one
-        var topics = new TopicData[reader.ReadNonNullArrayLength()];
-        for (var t = 0; t < topics.Length; t++)
+        var topicCount = reader.ReadNonNullArrayLength();
+        var topics = new List<(string Name, List<PartitionData> Partitions)>(topicCount);
+        // As in Kafka, whose request is a map of partitions, a partition named twice is appended (and answered) once,
+        // with its last entry: a request can't make one partition take its batches in a million calls.
+        var named = new Dictionary<(string Topic, int Partition), (List<PartitionData> In, int At)>();
+        for (var t = 0; t < topicCount; t++)
         {
             var name = reader.ReadString();
-            var partitions = new PartitionData[reader.ReadNonNullArrayLength()];
-            for (var p = 0; p < partitions.Length; p++)
+            var partitionCount = reader.ReadNonNullArrayLength();
+            var partitions = new List<PartitionData>(Math.Min(partitionCount, 1024));
+            for (var p = 0; p < partitionCount; p++)
             {
-                partitions[p] = new PartitionData(reader.ReadInt32(), reader.ReadNullableBytes());
+                var entry = new PartitionData(reader.ReadInt32(), reader.ReadNullableBytes());
                 reader.SkipTaggedFields();
+                if (named.TryGetValue((name, entry.Partition), out var earlier)) earlier.In[earlier.At] = entry;
+                else
+                {
+                    named.Add((name, entry.Partition), (partitions, partitions.Count));
+                    partitions.Add(entry);
+                }
             }
             reader.SkipTaggedFields();
-            topics[t] = new TopicData(name, partitions);
+            topics.Add((name, partitions));
         }
         reader.SkipTaggedFields();
-        return (acks, topics);
+        return (acks, topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicData(t.Name, [.. t.Partitions])).ToArray());
     }
 
     private static void Write(ProtocolWriter response, short version, TopicData[] topics)
