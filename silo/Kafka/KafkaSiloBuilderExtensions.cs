@@ -1,6 +1,8 @@
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Groups;
+using Hub.Silo.Kafka.Apis.Quotas;
+using Hub.Silo.Quotas;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Transport;
@@ -36,6 +38,9 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, ListGroupsApi>();
         services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
         services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
+        services.AddSingleton<IKafkaApi, DescribeClientQuotasApi>();
+        services.AddSingleton<IKafkaApi, AlterClientQuotasApi>();
+        services.AddSingleton<ClientQuotas>();
         services.AddSingleton<KafkaApis>();
         services.AddSingleton<IRequestHandler>(sp => sp.GetRequiredService<KafkaApis>());
         services.AddSingleton<KafkaListener>();

@@ -24,4 +24,6 @@ internal enum ApiKey : short
     InitProducerId = 22,
     OffsetForLeaderEpoch = 23,
     CreatePartitions = 37,
+    DescribeClientQuotas = 48,
+    AlterClientQuotas = 49,
 }

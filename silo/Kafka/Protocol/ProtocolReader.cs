@@ -49,6 +49,8 @@ internal ref struct ProtocolReader
     public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
 
     /// <summary>Kafka's uuid: 16 bytes, most significant first (read as an RFC 4122 byte order Guid).</summary>
+    public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+
     public Guid ReadUuid() => new(Take(16), bigEndian: true);
 
     /// <summary>An unsigned LEB128 varint of at most 5 bytes (the lengths and tags of flexible versions).</summary>

@@ -58,6 +58,8 @@ internal sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Take(8), value);
 
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Take(8), value);
+
     public void WriteUuid(Guid value) => value.TryWriteBytes(Take(16), bigEndian: true, out _);
 
     public void WriteUVarint(uint value)

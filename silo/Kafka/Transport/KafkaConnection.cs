@@ -36,14 +36,16 @@ internal sealed partial class KafkaConnection(Socket socket, IRequestHandler han
         {
             while (await ReadFrameAsync(input, cancellationToken) is { } frame)
             {
-                bool respond;
+                HandledRequest handled;
                 using (frame)
                 {
                     _current = Describe(frame);
-                    respond = await handler.HandleAsync(frame, _remote, response, cancellationToken);
+                    handled = await handler.HandleAsync(frame, _remote, response, cancellationToken);
                     _current = null;
                 }
-                if (respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
+                if (handled.Respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
+                // A throttled client is muted, as Kafka mutes its channel: its next request waits unread.
+                if (handled.MuteFor > TimeSpan.Zero) await Task.Delay(handled.MuteFor, cancellationToken);
             }
         }
         catch (KafkaProtocolException e)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Errors;
 using Hub.Grains;
+using Hub.Quotas;
 using Hub.Topics;
 
 namespace Hub.Tests.Client;
@@ -44,6 +45,10 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
+
+    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas() => Task.FromResult<IReadOnlyList<ClientQuota>>([]);
+
+    public Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations) => throw new NotSupportedException();
 
 
     public void MoveLeader(string name, int partition, int broker)

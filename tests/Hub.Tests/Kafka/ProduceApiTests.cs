@@ -14,7 +14,7 @@ public sealed class ProduceApiTests
     private readonly InMemoryGrainFactory _cluster = new();
     private readonly ProduceApi _api;
 
-    public ProduceApiTests() => _api = new ProduceApi(new KafkaTopics(_cluster, new ManualTimeProvider()), NullLogger<ProduceApi>.Instance);
+    public ProduceApiTests() => _api = new ProduceApi(new KafkaTopics(_cluster, new ManualTimeProvider()), Quotas.ClientQuotaTests.Without(_cluster), NullLogger<ProduceApi>.Instance);
 
     /// <summary>Kafka clients retry both; NOT_ENOUGH_REPLICAS_AFTER_APPEND (issue 14 item 1) tells them the records may be stored already.</summary>
     [Theory]

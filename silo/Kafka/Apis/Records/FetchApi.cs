@@ -5,6 +5,8 @@ using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Partitions;
+using Hub.Silo.Quotas;
+using Hub.Quotas;
 using Hub.Silo.Replication;
 using Hub.Topics;
 
@@ -36,7 +38,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
 /// its bytes are copied into the response.
 /// </summary>
-internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
+internal sealed class FetchApi(KafkaTopics topics, ClientQuotas quotas) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
@@ -99,7 +101,7 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
         if (fetch.SessionId != 0)
         {
             // Hub never hands out a session id, so a client naming one is confused: it starts over sessionless.
-            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue);
+            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue, TimeSpan.Zero);
             return true;
         }
         await ResolveAsync(fetch.Topics);
@@ -113,8 +115,16 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
             if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
                 await LongPollAsync(partitions, budget, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
 
+            // Kafka's consumer quota: a fetch that would pass it is answered empty, with the time to wait.
+            request.Throttle = await quotas.RecordAsync(ClientQuotaKeys.ConsumerByteRate, ClientQuotas.AnonymousUser, request.Header.ClientId,
+                partitions.Sum(p => (long)p.Result.Records.Length), undoWhenThrottled: true);
+            if (request.Throttle > TimeSpan.Zero)
+            {
+                Write(response, request.Version, ErrorCode.None, [], fetch.MaxBytes, request.Throttle);
+                return true;
+            }
             response.Reserve((int)Math.Min(partitions.Sum(p => (long)p.Result.Records.Length + PartitionOverheadBytes), Array.MaxLength));
-            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
+            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes, TimeSpan.Zero);
             return true;
         }
         finally
@@ -302,13 +312,13 @@ internal sealed class FetchApi(KafkaTopics topics) : KafkaApi(ApiKey.Fetch, minV
             topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicFetch(t.Name, t.Id, [.. t.Partitions])).ToArray());
     }
 
-    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes)
+    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes, TimeSpan throttle)
     {
         // Partitions are answered in request order, each with the whole batches that still fit in the
         // response's max bytes; the first data always goes out whole so a consumer can pass a large batch.
         long budget = Math.Max(maxBytes, 0);
         var first = true;
-        response.WriteInt32(0); // throttle time
+        response.WriteInt32((int)throttle.TotalMilliseconds);
         if (version >= 7)
         {
             response.WriteInt16((short)error);

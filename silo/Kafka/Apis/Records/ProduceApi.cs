@@ -3,6 +3,8 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Quotas;
+using Hub.Quotas;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Kafka.Apis.Records;
@@ -13,7 +15,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
+internal sealed partial class ProduceApi(KafkaTopics topics, ClientQuotas quotas, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
 {
     private readonly ILogger _logger = logger;
 
@@ -55,8 +57,10 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
             }
         }
         await Task.WhenAll(appends);
+        // Kafka's producer quota counts the request's bytes, whatever became of them.
+        request.Throttle = await quotas.RecordAsync(ClientQuotaKeys.ProducerByteRate, ClientQuotas.AnonymousUser, request.Header.ClientId, request.Body.Length);
         if (acks == 0) return false;
-        Write(response, request.Version, data);
+        Write(response, request.Version, data, request.Throttle);
         return true;
     }
 
@@ -123,7 +127,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
         return (acks, topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicData(t.Name, [.. t.Partitions])).ToArray());
     }
 
-    private static void Write(ProtocolWriter response, short version, TopicData[] topics)
+    private static void Write(ProtocolWriter response, short version, TopicData[] topics, TimeSpan throttle)
     {
         response.WriteArrayLength(topics.Length);
         foreach (var topic in topics)
@@ -148,7 +152,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, ILogger<ProduceApi>
             }
             response.WriteEmptyTaggedFields();
         }
-        response.WriteInt32(0); // throttle time
+        response.WriteInt32((int)throttle.TotalMilliseconds);
         response.WriteEmptyTaggedFields();
     }
 
