@@ -91,6 +91,16 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
         Assert.InRange(rate, Limit * 0.5, Limit * 1.5);
     }
 
+    /// <summary>A v0 request of <paramref name="key"/> and its response after the header and throttle time.</summary>
+    private static async Task<ReadOnlyMemory<byte>> CallAsync(RawKafkaConnection connection, ApiKey key, byte[] body)
+    {
+        await connection.SendAsync(key, 0, (int)key, body);
+        var response = await connection.ReceiveAsync();
+        Assert.NotNull(response);
+        Assert.Equal((int)key, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(response));
+        return response.AsMemory(8);
+    }
+
     /// <summary>AlterClientQuotas v0 of the entries (a null user: an entity of the client id alone); each entry's error code.</summary>
     private static async Task<short[]> AlterAsync(RawKafkaConnection connection, params (string? User, string ClientId, string Key, double Value)[] entries)
     {
@@ -113,12 +123,7 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
             writer.WriteBool(false); // remove
         }
         writer.WriteBool(false); // validate only
-        await connection.SendAsync(ApiKey.AlterClientQuotas, 0, 11, writer.WrittenSpan);
-        var response = await connection.ReceiveAsync();
-        Assert.NotNull(response);
-        var reader = new ProtocolReader(response);
-        Assert.Equal(11, reader.ReadInt32());
-        reader.ReadInt32(); // throttle time
+        var reader = new ProtocolReader(await CallAsync(connection, ApiKey.AlterClientQuotas, writer.WrittenSpan.ToArray()));
         var errors = new short[reader.ReadArrayLength()];
         for (var i = 0; i < errors.Length; i++)
         {
@@ -142,12 +147,7 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
         writer.WriteInt8(0); // exact
         writer.WriteNullableString(clientId);
         writer.WriteBool(true); // strict
-        await connection.SendAsync(ApiKey.DescribeClientQuotas, 0, 12, writer.WrittenSpan);
-        var response = await connection.ReceiveAsync();
-        Assert.NotNull(response);
-        var reader = new ProtocolReader(response);
-        Assert.Equal(12, reader.ReadInt32());
-        reader.ReadInt32(); // throttle time
+        var reader = new ProtocolReader(await CallAsync(connection, ApiKey.DescribeClientQuotas, writer.WrittenSpan.ToArray()));
         Assert.Equal(0, reader.ReadInt16());
         Assert.Null(reader.ReadNullableString());
         var described = new List<(string, string?, string, double)>();
