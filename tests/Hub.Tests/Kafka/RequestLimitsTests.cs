@@ -99,6 +99,27 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_long_poll_answers_as_soon_as_a_partition_past_the_budget_gets_records()
+    {
+        const int Partitions = 3;
+        var (topic, connection) = await NewTopicAsync("poll", Partitions);
+        using var _ = connection;
+        using var producer = await RawKafkaConnection.ConnectAsync(Bootstrap);
+
+        // Each partition may take the whole response, so the last one waits for records without a share of its own.
+        GrainCallCounter.Reset();
+        var waited = Stopwatch.StartNew();
+        var fetch = FetchAsync(connection, topic, Enumerable.Range(0, Partitions).Select(p => (p, Batch.Length)), Batch.Length, maxWaitMs: 20_000);
+        // Each partition read once, then each waiting.
+        await GroupTesting.WaitUntilAsync(() => GrainCallCounter.Count("Fetch") == 2 * Partitions, "every partition waits for records");
+        Assert.Equal(0, (await producer.ProduceAsync(topic, Batch, Partitions - 1)).Error);
+        var partitions = Fetched(await fetch);
+
+        Assert.Equal(Batch.Length, partitions[^1].RecordBytes);
+        Assert.InRange(waited.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task A_list_offsets_naming_one_partition_100000_times_is_refused_without_asking_it()
     {
         const int Times = 100_000;
@@ -249,13 +270,14 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
 
     private sealed record FetchedPartition(int Partition, short Error, long HighWatermark, int RecordBytes);
 
-    /// <summary>Fetch v4 (no wait) of <paramref name="topic"/>'s partitions as listed, each with its max bytes, from offset 0.</summary>
-    private static async Task<byte[]> FetchAsync(RawKafkaConnection connection, string topic, IEnumerable<(int Partition, int MaxBytes)> partitions, int maxBytes)
+    /// <summary>Fetch v4 of <paramref name="topic"/>'s partitions as listed, each with its max bytes, from offset 0.</summary>
+    private static async Task<byte[]> FetchAsync(RawKafkaConnection connection, string topic, IEnumerable<(int Partition, int MaxBytes)> partitions, int maxBytes,
+        int maxWaitMs = 0)
     {
         var listed = partitions.ToArray();
         using var writer = new ProtocolWriter();
         writer.WriteInt32(-1); // replica id
-        writer.WriteInt32(0); // max wait
+        writer.WriteInt32(maxWaitMs);
         writer.WriteInt32(1); // min bytes
         writer.WriteInt32(maxBytes);
         writer.WriteInt8(0); // isolation level
