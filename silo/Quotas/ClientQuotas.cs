@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Hub.Grains;
 using Hub.Quotas;
 using Hub.Silo.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Silo.Quotas;
@@ -14,8 +15,10 @@ namespace Hub.Silo.Quotas;
 /// response carries it as throttle_time_ms and the connection reads nothing from the client meanwhile. Each silo
 /// measures what reaches it, as each Kafka broker does.
 /// </summary>
-internal sealed class ClientQuotas(IGrainFactory grains, TimeProvider time, IOptions<HubSiloOptions> options)
+internal sealed partial class ClientQuotas(IGrainFactory grains, TimeProvider time, IOptions<HubSiloOptions> options, ILogger<ClientQuotas> logger)
 {
+    private static readonly IReadOnlyDictionary<ClientQuotaEntity, ClientQuota> NoQuotas = new Dictionary<ClientQuotaEntity, ClientQuota>();
+
     /// <summary>Until SASL lands every Kafka client is Kafka's anonymous principal; quotas are keyed by this user.</summary>
     public const string AnonymousUser = "ANONYMOUS";
 
@@ -59,24 +62,34 @@ internal sealed class ClientQuotas(IGrainFactory grains, TimeProvider time, IOpt
 
     private async ValueTask<IReadOnlyDictionary<ClientQuotaEntity, ClientQuota>> CurrentAsync()
     {
-        if (_quotas is { } known && time.GetElapsedTime(Volatile.Read(ref _loadedAt)) < MaxAge) return known;
+        var known = _quotas;
+        if (known is not null && time.GetElapsedTime(Volatile.Read(ref _loadedAt)) < MaxAge) return known;
         Task refresh;
         lock (_refreshing) refresh = _refresh ??= RefreshAsync();
         // The first read waits; later ones go on with the copy they have while it refreshes.
-        if (_quotas is null) await refresh;
-        return _quotas!;
+        if (known is null) await refresh;
+        return _quotas ?? known ?? NoQuotas;
     }
 
+    /// <summary>
+    /// Reads the quotas from the controller; never throws. While the controller can't answer (its store is down),
+    /// what was known holds, or none at all: produce and fetch go on unthrottled rather than fail.
+    /// </summary>
     private async Task RefreshAsync()
     {
         try
         {
             var quotas = await grains.GetGrain<IClusterControllerGrain>(0).DescribeClientQuotas();
             _quotas = quotas.ToDictionary(q => q.Entity);
-            Volatile.Write(ref _loadedAt, time.GetTimestamp());
+        }
+        catch (Exception e)
+        {
+            LogUnread(logger, e.Message);
+            _quotas ??= NoQuotas;
         }
         finally
         {
+            Volatile.Write(ref _loadedAt, time.GetTimestamp());
             lock (_refreshing) _refresh = null;
         }
     }
@@ -89,4 +102,7 @@ internal sealed class ClientQuotas(IGrainFactory grains, TimeProvider time, IOpt
             if (time.GetElapsedTime(rate.LastRecorded, now) > rate.Span) _rates.TryRemove(key, out _);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client quotas could not be read from the controller (what was known holds, retried in seconds): {Error}")]
+    private static partial void LogUnread(ILogger logger, string error);
 }

@@ -32,7 +32,8 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
     private string Bootstrap => quota.Cluster.KafkaBootstrap;
 
     /// <summary>A <see cref="ClientQuotas"/> with no quotas set, for handlers tested without a silo.</summary>
-    internal static ClientQuotas Without(IGrainFactory grains) => new(grains, new ManualTimeProvider(), Options.Create(new HubSiloOptions()));
+    internal static ClientQuotas Without(IGrainFactory grains) =>
+        new(grains, new ManualTimeProvider(), Options.Create(new HubSiloOptions()), Microsoft.Extensions.Logging.Abstractions.NullLogger<ClientQuotas>.Instance);
 
     [Fact]
     public async Task Quotas_set_through_AlterClientQuotas_are_described_stored_and_validated()
