@@ -46,7 +46,12 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
 
-    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas() => Task.FromResult<IReadOnlyList<ClientQuota>>([]);
+    /// <summary>While set, reading the client quotas fails, as with the controller's store down.</summary>
+    public bool QuotasUnreadable { get; set; }
+
+    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas() => QuotasUnreadable
+        ? Task.FromException<IReadOnlyList<ClientQuota>>(new HubException(ErrorCode.RequestTimedOut, "the controller is unavailable"))
+        : Task.FromResult<IReadOnlyList<ClientQuota>>([]);
 
     public Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations) => throw new NotSupportedException();
 

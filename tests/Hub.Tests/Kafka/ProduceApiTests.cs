@@ -29,6 +29,15 @@ public sealed class ProduceApiTests
         Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
     }
 
+    [Fact]
+    public async Task Quotas_that_cannot_be_read_leave_produce_unthrottled()
+    {
+        await _cluster.Controller.CreateTopic("t", 1);
+        _cluster.Controller.QuotasUnreadable = true;
+
+        Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
+    }
+
     /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of "t"; the partition's error code and base offset.</summary>
     private async Task<(ErrorCode Error, long BaseOffset)> ProduceAsync()
     {
