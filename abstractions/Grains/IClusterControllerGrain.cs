@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Hub.Quotas;
 using Hub.Topics;
 
 namespace Hub.Grains;
@@ -25,6 +26,20 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
     [AlwaysInterleave]
     Task<TopicMetadata?> GetTopic(string name);
 
+    /// <summary>The existing topics among <paramref name="names"/>: one call for a request that names several. Interleaves as <see cref="GetTopic"/> does.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names);
+
     [AlwaysInterleave]
     Task<IReadOnlyList<TopicMetadata>> ListTopics();
+
+    /// <summary>Every client quota set (Kafka's DescribeClientQuotas without a filter).</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas();
+
+    /// <summary>
+    /// Applies the alterations together, stored before the call returns (Kafka's AlterClientQuotas); refuses them all
+    /// with INVALID_REQUEST when one is invalid (an unknown key, a value not above zero, an entity naming nothing).
+    /// </summary>
+    Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations);
 }

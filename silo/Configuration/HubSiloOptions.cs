@@ -91,6 +91,12 @@ public sealed class HubSiloOptions
     /// <summary>Largest Kafka request accepted (Kafka's socket.request.max.bytes); a larger frame closes the connection.</summary>
     public int KafkaMaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>Length of one sample of a client quota's rate (Kafka's quota.window.size.seconds).</summary>
+    public TimeSpan QuotaWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Samples a client quota's rate keeps (Kafka's quota.window.num): the rate is measured over that many windows.</summary>
+    public int QuotaWindowSamples { get; set; } = 11;
+
     /// <summary>
     /// Committed offsets of an empty consumer group are dropped this long after the later of their commit and
     /// the moment the group became empty (Kafka's offsets.retention.minutes, default 7 days).

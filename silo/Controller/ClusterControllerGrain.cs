@@ -4,7 +4,9 @@ using Hub.Grains;
 using Hub.Partitions;
 using Hub.Silo.Configuration;
 using Hub.Silo.Placement;
+using Hub.Silo.Quotas;
 using Hub.Silo.Topics;
+using Hub.Quotas;
 using Hub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -100,8 +102,20 @@ internal sealed partial class ClusterControllerGrain(
     public Task<TopicMetadata?> GetTopic(string name) =>
         Task.FromResult(Topics.GetValueOrDefault(name));
 
+    public Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names) =>
+        Task.FromResult<IReadOnlyList<TopicMetadata>>(names.Select(Topics.GetValueOrDefault).OfType<TopicMetadata>().ToArray());
+
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() =>
         Task.FromResult<IReadOnlyList<TopicMetadata>>(Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToArray());
+
+    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas() => Task.FromResult(_store.Quotas);
+
+    public Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations)
+    {
+        if (alterations.Select(ClientQuotaRules.Problem).OfType<string>().FirstOrDefault() is { } problem)
+            throw new HubException(ErrorCode.InvalidRequest, problem);
+        return _store.CommitQuotasAsync(ClientQuotaRules.Apply(_store.Quotas, alterations));
+    }
 
     public async Task<PartitionAssignment> AlterIsr(string topicName, int partition, int leaderBroker, int basedOnVersion, int[] isr)
     {

@@ -1,4 +1,5 @@
 using Hub.Errors;
+using Hub.Quotas;
 using Hub.Silo.Grains;
 using Hub.Topics;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,16 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
         }
     }
 
+    /// <summary>The client quotas, as stored.</summary>
+    public IReadOnlyList<ClientQuota> Quotas
+    {
+        get
+        {
+            ThrowIfFenced();
+            return _stored.State!.Quotas;
+        }
+    }
+
     /// <summary>Whether <see cref="Topics"/> can be read: the metadata was read and no write failed since.</summary>
     public bool IsReadable => _fenced is null;
 
@@ -103,17 +114,24 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
         return CommitAsync(topics);
     }
 
+    /// <summary>Stores the client quotas <paramref name="quotas"/> in place of the present ones.</summary>
+    public Task CommitQuotasAsync(IReadOnlyList<ClientQuota> quotas) =>
+        CommitAsync(new ClusterMetadataState { Topics = new(Topics, StringComparer.Ordinal), Quotas = [.. quotas] });
+
     private Dictionary<string, TopicMetadata> Copy() => new(Topics, StringComparer.Ordinal);
 
+    private Task CommitAsync(Dictionary<string, TopicMetadata> topics) =>
+        CommitAsync(new ClusterMetadataState { Topics = topics, Quotas = [.. Quotas] });
+
     /// <summary>
-    /// Writes <paramref name="topics"/> conditionally on the stored ETag and makes it <see cref="Topics"/> once
-    /// stored. A quick storage failure is retried (the condition makes a retry of a write that did land fail as a
-    /// conflict); a conflict, or any other failure, fences this instance.
+    /// Writes <paramref name="state"/> conditionally on the stored ETag and makes it what <see cref="Topics"/> and
+    /// <see cref="Quotas"/> answer once stored. A quick storage failure is retried (the condition makes a retry of a
+    /// write that did land fail as a conflict); a conflict, or any other failure, fences this instance.
     /// </summary>
-    private async Task CommitAsync(Dictionary<string, TopicMetadata> topics)
+    private async Task CommitAsync(ClusterMetadataState state)
     {
         ThrowIfFenced();
-        var candidate = new GrainState<ClusterMetadataState>(new ClusterMetadataState { Topics = topics })
+        var candidate = new GrainState<ClusterMetadataState>(state)
         {
             ETag = _stored.ETag,
             RecordExists = _stored.RecordExists,

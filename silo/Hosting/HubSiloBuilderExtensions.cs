@@ -37,6 +37,7 @@ public static class HubSiloBuilderExtensions
         silo.AddIncomingGrainCallFilter<InterBrokerCallFilter>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
+        silo.Services.AddSingleton<CompressedRecordsCheck>();
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataDirectoryLockHolder>();
         AddLogDirectory(silo.Services, options);

@@ -1,6 +1,8 @@
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Groups;
+using Hub.Silo.Kafka.Apis.Quotas;
+using Hub.Silo.Quotas;
 using Hub.Silo.Kafka.Apis.Records;
 using Hub.Silo.Kafka.Apis.Security;
 using Hub.Silo.Kafka.Authorization;
@@ -47,6 +49,9 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DeleteAclsApi>();
         services.AddSingleton<KafkaAuthorizer>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaAuthorizer>());
+        services.AddSingleton<IKafkaApi, DescribeClientQuotasApi>();
+        services.AddSingleton<IKafkaApi, AlterClientQuotasApi>();
+        services.AddSingleton<ClientQuotas>();
         services.AddSingleton<KafkaApis>();
         services.AddSingleton<IRequestHandler>(sp => sp.GetRequiredService<KafkaApis>());
         services.AddSingleton<KafkaListeners>();

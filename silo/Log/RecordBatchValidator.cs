@@ -18,21 +18,53 @@ internal static class RecordBatchValidator
     private const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;
 
     /// <summary>
+    /// Most the compressed batches of one append may decompress to in all, as one batch may alone: clients send one
+    /// batch per partition, and without this bound a request of many small batches that each expand to just under
+    /// <see cref="RecordBatchCompression.MaxDecompressedBytes"/> would cost gigabytes of decompression.
+    /// </summary>
+    public const int MaxDecompressedBytesPerAppend = RecordBatchCompression.MaxDecompressedBytes;
+
+    /// <summary>
     /// Validates one or more concatenated v2 batches that must fill <paramref name="batches"/> exactly, and puts
     /// each one's position and header in <paramref name="validated"/> (cleared first) for the append to use.
-    /// Throws <see cref="HubException"/> on the first problem.
+    /// Throws <see cref="HubException"/> on the first problem; when compressed batches together decompress to more than
+    /// <see cref="MaxDecompressedBytesPerAppend"/>, <see cref="ErrorCode.MessageTooLarge"/>.
     /// </summary>
     /// <param name="maxBatchBytes">Largest batch accepted (the topic's max.message.bytes).</param>
-    public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated)
+    /// <param name="compressedRecordsChecked">
+    /// The records of the compressed batches were checked already, by this validation of these very bytes
+    /// (<see cref="CompressedRecordsCheck"/>): they are not decompressed again.
+    /// </param>
+    public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated, bool compressedRecordsChecked = false)
     {
         validated.Clear();
         if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
+        long decompressed = 0;
         for (int position = 0, index = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
+            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position);
+            else if (!compressedRecordsChecked)
+            {
+                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position);
+                if (decompressed > MaxDecompressedBytesPerAppend)
+                    throw new HubException(ErrorCode.MessageTooLarge,
+                        $"{Where(index, position)}: the append's compressed batches decompress to more than {MaxDecompressedBytesPerAppend} bytes in all");
+            }
             validated.Add(position, header);
             position += header.TotalSize;
         }
+    }
+
+    /// <summary>Whether <paramref name="batches"/> hold a compressed batch (among those whose headers can be read), whose records are costly to check.</summary>
+    public static bool HasCompressedBatch(ReadOnlySpan<byte> batches)
+    {
+        for (var position = 0; RecordBatchHeader.TryRead(batches[position..], out var header) && header.TotalSize > 0; position += header.TotalSize)
+        {
+            if (header.Compression != CompressionType.None) return true;
+            if (header.TotalSize >= batches.Length - position) break;
+        }
+        return false;
     }
 
     /// <summary>
@@ -68,16 +100,13 @@ internal static class RecordBatchValidator
             throw Corrupt(index, position, $"batch length {header.BatchLength} does not fit the {rest.Length - RecordBatchLayout.LogOverhead} bytes that follow it");
         if (header.TotalSize > maxBatchBytes)
             throw new HubException(ErrorCode.MessageTooLarge, $"{Where(index, position)}: {header.TotalSize} bytes is over the topic's limit of {maxBatchBytes}");
-        var batch = rest[..header.TotalSize];
-        if (RecordBatchHeader.ComputeCrc(batch.Span) != header.Crc) throw Corrupt(index, position, $"CRC mismatch");
+        if (RecordBatchHeader.ComputeCrc(rest.Span[..header.TotalSize]) != header.Crc) throw Corrupt(index, position, $"CRC mismatch");
         if (header.RecordCount < 1) throw Invalid(index, position, $"record count {header.RecordCount}");
         if (header.LastOffsetDelta != header.RecordCount - 1)
             throw Invalid(index, position, $"last offset delta {header.LastOffsetDelta} does not match record count {header.RecordCount}");
         // Only a broker writes control records (transaction markers), as Kafka's LogValidator insists.
         if (header.IsControl) throw Invalid(index, position, "clients are not allowed to write control records");
         if (header.Compression > CompressionType.Zstd) throw Corrupt(index, position, $"unknown compression codec {(int)header.Compression}");
-        if (header.Compression == CompressionType.None) ValidateRecords(batch, header, index, position);
-        else ValidateCompressedRecords(batch, header, index, position);
         return header;
     }
 
@@ -110,8 +139,8 @@ internal static class RecordBatchValidator
             throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
     }
 
-    /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records.</summary>
-    private static void ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records; returns the bytes it decompressed to.</summary>
+    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
     {
         PooledBufferWriter plain;
         try
@@ -122,7 +151,11 @@ internal static class RecordBatchValidator
         {
             throw Corrupt(index, position, e.Message);
         }
-        using (plain) ValidateRecords(plain.WrittenMemory, header, index, position);
+        using (plain)
+        {
+            ValidateRecords(plain.WrittenMemory, header, index, position);
+            return plain.Length;
+        }
     }
 
     private static HubException Corrupt(int index, int position, string problem) =>

@@ -154,10 +154,12 @@ internal sealed partial class SegmentLog : IDisposable
     /// another codec: see <see cref="BatchRecompressor"/>), then writes them in one write. An idempotent producer's retry of a batch
     /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
     /// The batch headers are read once, by the validator; everything after works from what it found.
+    /// <paramref name="compressedRecordsChecked"/>: the records of compressed batches were validated already (see
+    /// <see cref="CompressedRecordsCheck"/>) and are not decompressed again.
     /// </summary>
-    public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0)
+    public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0, bool compressedRecordsChecked = false)
     {
-        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending);
+        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked);
         if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
@@ -250,11 +252,12 @@ internal sealed partial class SegmentLog : IDisposable
 
     /// <summary>
     /// Whole batches starting with the one that holds <paramref name="offset"/>, as stored: as many as fit in
-    /// <paramref name="maxBytes"/> but always the first (so a consumer makes progress past a large batch), none
-    /// whose base offset is at or past <paramref name="maxOffset"/> (the high watermark). Continues into later
-    /// segments while space remains. Empty at the log end. The buffer is rented: the caller owns it.
+    /// <paramref name="maxBytes"/> but the first one whole even if larger when <paramref name="wholeFirstBatch"/> (so a
+    /// consumer makes progress past a large batch), none whose base offset is at or past <paramref name="maxOffset"/>
+    /// (the high watermark). Continues into later segments while space remains. Empty at the log end. Reads from
+    /// disk only what it returns. The buffer is rented: the caller owns it.
     /// </summary>
-    public PooledBatches Read(long offset, int maxBytes, long maxOffset = long.MaxValue)
+    public PooledBatches Read(long offset, int maxBytes, long maxOffset = long.MaxValue, bool wholeFirstBatch = true)
     {
         if (offset < LogStartOffset || offset > LogEndOffset)
             throw new HubException(ErrorCode.OffsetOutOfRange,
@@ -274,7 +277,7 @@ internal sealed partial class SegmentLog : IDisposable
             {
                 var header = cursor.Header;
                 if (header.LastOffset < offset) continue;
-                full = header.BaseOffset >= maxOffset || (total > 0 && total + header.TotalSize > maxBytes);
+                full = header.BaseOffset >= maxOffset || ((total > 0 || !wholeFirstBatch) && total + header.TotalSize > maxBytes);
                 if (full) break;
                 if (start < 0) start = cursor.Position;
                 total += header.TotalSize;

@@ -41,6 +41,7 @@ internal sealed partial class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
     LogDirectory logDirectory,
+    CompressedRecordsCheck compressedRecordsCheck,
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
@@ -118,6 +119,10 @@ internal sealed partial class PartitionGrain(
         ReorderedAppends.Wait? reordered = null;
         try
         {
+            // Decompressing happens off this grain's turn (the grain is reentrant), not in the log's append below.
+            Log();
+            Leader(); // a replica that would refuse the append refuses it before the work
+            var compressedRecordsChecked = await compressedRecordsCheck.CheckAsync(batches.Memory, _config.MaxMessageBytes);
             SegmentLog log;
             while (true)
             {
@@ -130,7 +135,7 @@ internal sealed partial class PartitionGrain(
                 {
                     // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
                     // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
-                    result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch);
+                    result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch, compressedRecordsChecked);
                     break;
                 }
                 catch (HubException e) when (e.Code == ErrorCode.OutOfOrderSequenceNumber && log.AwaitsEarlierBatches(batches.Writable.Span))
@@ -163,15 +168,19 @@ internal sealed partial class PartitionGrain(
 
     public async Task<FetchResult> Fetch(FetchRequest request)
     {
-        if (request.MaxBytes <= 0) throw new HubException(ErrorCode.InvalidFetchSize, $"max bytes must be positive, got {request.MaxBytes}");
+        if (request.MaxBytes < 0 || (request.MaxBytes == 0 && request.WholeFirstBatch))
+            throw new HubException(ErrorCode.InvalidFetchSize, $"max bytes must be positive, got {request.MaxBytes}");
         var deadline = Deadline(request.MaxWaitMs);
         while (true)
         {
             var log = Log();
             var highWatermark = Leader(request.CurrentLeaderEpoch).HighWatermark;
-            var records = log.Read(request.Offset, request.MaxBytes, ConsumerReadEnd.For(request.IsolationLevel, highWatermark));
+            var readEnd = ConsumerReadEnd.For(request.IsolationLevel, highWatermark);
+            var records = log.Read(request.Offset, request.MaxBytes, readEnd, request.WholeFirstBatch);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
-            if (records.Length >= Math.Max(1, request.MinBytes) || remaining <= TimeSpan.Zero)
+            // Readable records that didn't fit won't fit after a wait either.
+            var withheld = records.IsEmpty && request.Offset < readEnd;
+            if (records.Length >= Math.Max(1, request.MinBytes) || withheld || remaining <= TimeSpan.Zero)
                 return new FetchResult(records, highWatermark, log.LogStartOffset);
             records.Dispose(); // read again, with whatever arrives, after the wait
             await WaitFor(_committed, remaining);

@@ -14,10 +14,22 @@ internal static class TopicNames
         if (name is "." or "..") throw Invalid(name, "'.' and '..' are reserved");
         foreach (var c in name)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
-                throw Invalid(name, $"'{c}' is not allowed (use letters, digits, '.', '_' and '-')");
+            if (!IsAllowed(c)) throw Invalid(name, $"'{c}' is not allowed (use letters, digits, '.', '_' and '-')");
         }
     }
+
+    /// <summary>Whether a name given as UTF-8 bytes follows the rules (a valid name is ASCII, one byte per character).</summary>
+    public static bool IsValid(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || utf8.Length > MaxLength || utf8.SequenceEqual("."u8) || utf8.SequenceEqual(".."u8)) return false;
+        foreach (var b in utf8)
+        {
+            if (!IsAllowed((char)b)) return false;
+        }
+        return true;
+    }
+
+    private static bool IsAllowed(char c) => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-';
 
     private static HubException Invalid(string? name, string why) =>
         new(ErrorCode.InvalidTopic, $"invalid topic name '{name}': {why}");

@@ -2,6 +2,7 @@ using Hub.Client.Metadata;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Errors;
+using Hub.Quotas;
 using Hub.Topics;
 
 namespace Hub.Client;
@@ -69,6 +70,19 @@ public sealed class HubAdmin
         _router.Remember(metadata);
         return metadata;
     }
+
+    // ───────────────────────────── Client quotas ─────────────────────────────
+
+    /// <summary>Every client quota set (Kafka's DescribeClientQuotas): per user, client id or both, defaults included.</summary>
+    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotasAsync(CancellationToken ct = default) =>
+        _router.OnControllerAsync(c => c.DescribeClientQuotas(), ct);
+
+    /// <summary>
+    /// Sets and removes quota values (Kafka's AlterClientQuotas), all or none: an unknown key, a value not above zero or
+    /// an entity naming nothing refuses them all with InvalidRequest. Kafka clients of every silo are held to them within seconds.
+    /// </summary>
+    public Task AlterClientQuotasAsync(IReadOnlyList<ClientQuotaAlteration> alterations, CancellationToken ct = default) =>
+        _router.OnControllerAsync(async c => { await c.AlterClientQuotas(alterations); return true; }, ct);
 
     // ───────────────────────────── Consumer groups ─────────────────────────────
 

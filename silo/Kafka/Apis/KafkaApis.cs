@@ -27,7 +27,7 @@ internal sealed class KafkaApis : IRequestHandler
 
     public IKafkaApi? Find(short key) => _byKey.GetValueOrDefault(key);
 
-    public async Task<bool> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken)
+    public async Task<HandledRequest> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = new ProtocolReader(frame.Memory);
         var (key, version, correlationId) = RequestHeader.ReadPrefix(ref reader);
@@ -43,7 +43,7 @@ internal sealed class KafkaApis : IRequestHandler
             ResponseHeader.Write(response, correlationId, flexible: false);
             apiVersions.WriteUnsupportedVersion(response);
             response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
-            return true;
+            return new HandledRequest(Respond: true, TimeSpan.Zero);
         }
 
         var flexible = version >= api.FirstFlexibleVersion;
@@ -53,6 +53,6 @@ internal sealed class KafkaApis : IRequestHandler
         response.Flexible = flexible;
         var respond = await api.HandleAsync(request, response, cancellationToken);
         response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
-        return respond;
+        return new HandledRequest(respond, request.Throttle);
     }
 }

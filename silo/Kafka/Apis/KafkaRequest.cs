@@ -21,6 +21,12 @@ internal sealed class KafkaRequest(RequestHeader header, RequestLease frame, Rea
     /// <summary>The connection it came on: listener, peer, principal.</summary>
     public KafkaSession Session { get; } = session;
 
+    /// <summary>
+    /// How long the client must wait after the response (a quota's throttle time, also in the response's
+    /// throttle_time_ms); its connection reads nothing from it meanwhile, as Kafka mutes a throttled client's channel.
+    /// </summary>
+    public TimeSpan Throttle { get; set; }
+
     /// <summary>A reader over the body with this version's encodings.</summary>
     public ProtocolReader Reader() => new(Body, Flexible);
 

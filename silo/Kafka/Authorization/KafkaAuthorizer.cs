@@ -53,8 +53,19 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     /// <summary>Whether the session's principal, from its host, may do <paramref name="operation"/> on the resource.</summary>
     public async ValueTask<bool> AllowsAsync(KafkaSession session, AclOperation operation, AclResourceType type, string name)
     {
+        await ReadyAsync();
+        return Allows(session, operation, type, name);
+    }
+
+    /// <summary>Waits for this silo's first copy of the ACLs (at once after it), so <see cref="Allows"/> can decide.</summary>
+    public ValueTask ReadyAsync() =>
+        !Enabled || _loaded.Task.IsCompleted ? ValueTask.CompletedTask : new ValueTask(_loaded.Task.WaitAsync(_stopping.Token));
+
+    /// <summary>As <see cref="AllowsAsync"/>, for a caller that can't await (a loop over a request's bytes), after <see cref="ReadyAsync"/>.</summary>
+    public bool Allows(KafkaSession session, AclOperation operation, AclResourceType type, string name)
+    {
         if (!Enabled || _superUsers.Contains(session.Principal)) return true;
-        if (!_loaded.Task.IsCompleted) await _loaded.Task.WaitAsync(_stopping.Token);
+        if (!_loaded.Task.IsCompleted) throw new InvalidOperationException("the ACLs are not loaded yet: await ReadyAsync first");
         return AclRules.Allows(_acls, session.Principal, HostOf(session.Remote), operation, type, name);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
@@ -17,17 +18,94 @@ internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Most names one controller call looks up. A request may name millions of topics (10 million short names fit in
+    /// a 100 MiB frame); with more misses than this, one listing of every topic answers instead, whose size is the
+    /// cluster's, not the request's. A thousand names keep the call's message well under a MiB.
+    /// </summary>
+    public const int MaxNamesPerLookup = 1000;
+
     private readonly ConcurrentDictionary<string, (TopicMetadata Topic, long LoadedAt)> _byName = new(StringComparer.Ordinal);
 
     public IClusterControllerGrain Controller => grains.GetGrain<IClusterControllerGrain>(0);
 
     /// <summary>The topic or null; <paramref name="needPartition"/> forces a reload when the cached copy has fewer partitions.</summary>
-    public async ValueTask<TopicMetadata?> GetAsync(string name, int needPartition = -1)
+    public async ValueTask<TopicMetadata?> GetAsync(string name, int needPartition = -1) =>
+        TryGetCached(name, needPartition, out var cached) ? cached : Remember(await Controller.GetTopic(name), name);
+
+    /// <summary>
+    /// The topics of these names (a missing name: no such topic), each as <see cref="GetAsync"/> would answer it (the
+    /// value is the partition it must have), at the cost of one controller call at most (see <see cref="LookUpAsync"/>).
+    /// </summary>
+    public async Task<Dictionary<string, TopicMetadata>> GetManyAsync(IReadOnlyDictionary<string, int> needPartitions)
     {
-        if (_byName.TryGetValue(name, out var cached) && time.GetElapsedTime(cached.LoadedAt) < MaxAge
-            && needPartition < cached.Topic.PartitionCount)
-            return cached.Topic;
-        return Remember(await Controller.GetTopic(name), name);
+        var found = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        List<string>? misses = null;
+        foreach (var (name, needPartition) in needPartitions)
+        {
+            if (TryGetCached(name, needPartition, out var topic)) found[name] = topic;
+            else (misses ??= []).Add(name);
+        }
+        if (misses is null) return found;
+        var looked = await LookUpAsync(misses);
+        foreach (var name in misses)
+        {
+            if (looked.TryGetValue(name, out var topic)) found[name] = topic;
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// <see cref="GetManyAsync(IReadOnlyDictionary{string, int})"/> for topics named with their partitions: each name
+    /// needs the largest partition named with it.
+    /// </summary>
+    public Task<Dictionary<string, TopicMetadata>> GetManyAsync(IEnumerable<(string Name, IEnumerable<int> Partitions)> named)
+    {
+        var needPartitions = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (name, partitions) in named)
+            needPartitions[name] = Math.Max(needPartitions.GetValueOrDefault(name, -1), partitions.DefaultIfEmpty(-1).Max());
+        return GetManyAsync(needPartitions);
+    }
+
+    /// <summary>The fresh cached topic of this name holding partition <paramref name="needPartition"/>, if there is one.</summary>
+    public bool TryGetCached(ReadOnlySpan<char> name, int needPartition, [NotNullWhen(true)] out TopicMetadata? topic)
+    {
+        topic = _byName.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(name, out var cached)
+            && time.GetElapsedTime(cached.LoadedAt) < MaxAge && needPartition < cached.Topic.PartitionCount ? cached.Topic : null;
+        return topic is not null;
+    }
+
+    /// <summary>
+    /// The existing topics among <paramref name="names"/> (distinct), keyed by name, from one controller call: by name
+    /// for up to <see cref="MaxNamesPerLookup"/> names, else the listing of every topic (then the answer holds the
+    /// others too). Remembers what it learnt; names the answer lacks are forgotten.
+    /// </summary>
+    public async Task<Dictionary<string, TopicMetadata>> LookUpAsync(IReadOnlyCollection<string> names)
+    {
+        var answer = names.Count <= MaxNamesPerLookup ? await Controller.GetTopics([.. names]) : await Controller.ListTopics();
+        var found = new Dictionary<string, TopicMetadata>(answer.Count, StringComparer.Ordinal);
+        foreach (var topic in answer) found[Remember(topic, topic.Name)!.Name] = topic;
+        foreach (var name in names)
+        {
+            if (!found.ContainsKey(name)) Forget(name);
+        }
+        return found;
+    }
+
+    /// <summary>The topics of these ids (a missing id: no such topic): cached first, then one fresh listing if any is missing.</summary>
+    public async Task<Dictionary<Guid, TopicMetadata>> GetManyByIdAsync(IReadOnlySet<Guid> ids)
+    {
+        var found = new Dictionary<Guid, TopicMetadata>();
+        foreach (var (topic, loadedAt) in _byName.Values)
+        {
+            if (time.GetElapsedTime(loadedAt) < MaxAge && ids.Contains(topic.TopicId)) found[topic.TopicId] = topic;
+        }
+        if (found.Count == ids.Count) return found;
+        foreach (var topic in await ListAsync())
+        {
+            if (ids.Contains(topic.TopicId)) found[topic.TopicId] = topic;
+        }
+        return found;
     }
 
     /// <summary>Every topic, fresh from the controller (Metadata for all topics, topic id lookups).</summary>
@@ -39,14 +117,7 @@ internal sealed class KafkaTopics(IGrainFactory grains, TimeProvider time)
     }
 
     /// <summary>The topic with this id or null: cached first, then one fresh listing.</summary>
-    public async ValueTask<TopicMetadata?> GetByIdAsync(Guid id)
-    {
-        foreach (var (topic, loadedAt) in _byName.Values)
-        {
-            if (topic.TopicId == id && time.GetElapsedTime(loadedAt) < MaxAge) return topic;
-        }
-        return (await ListAsync()).FirstOrDefault(t => t.TopicId == id);
-    }
+    public async ValueTask<TopicMetadata?> GetByIdAsync(Guid id) => (await GetManyByIdAsync(new HashSet<Guid> { id })).GetValueOrDefault(id);
 
     public TopicMetadata? Remember(TopicMetadata? topic, string name)
     {

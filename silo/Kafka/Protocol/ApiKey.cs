@@ -31,4 +31,6 @@ internal enum ApiKey : short
     SaslAuthenticate = 36,
     DescribeUserScramCredentials = 50,
     AlterUserScramCredentials = 51,
+    DescribeClientQuotas = 48,
+    AlterClientQuotas = 49,
 }

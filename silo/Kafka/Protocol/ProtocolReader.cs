@@ -49,6 +49,8 @@ internal ref struct ProtocolReader
     public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
 
     /// <summary>Kafka's uuid: 16 bytes, most significant first (read as an RFC 4122 byte order Guid).</summary>
+    public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+
     public Guid ReadUuid() => new(Take(16), bigEndian: true);
 
     /// <summary>An unsigned LEB128 varint of at most 5 bytes (the lengths and tags of flexible versions).</summary>
@@ -82,6 +84,12 @@ internal ref struct ProtocolReader
         return length < 0 ? null : Decode(Take(length));
     }
 
+    /// <summary>
+    /// A nullable string's UTF-8 bytes as a slice of the request, not decoded (nor checked to be UTF-8): for a request
+    /// naming so many strings that a string object each would cost several times its frame.
+    /// </summary>
+    public ReadOnlyMemory<byte>? ReadNullableStringBytes() => ReadNullableSlice(classicIsInt32: false);
+
     /// <summary>A classic (int16-length) nullable string regardless of <see cref="Flexible"/>: the request header's client id.</summary>
     public string? ReadClassicNullableString()
     {
@@ -91,9 +99,11 @@ internal ref struct ProtocolReader
     }
 
     /// <summary>Nullable bytes (int32 or compact length), as a slice of the request.</summary>
-    public ReadOnlyMemory<byte>? ReadNullableBytes()
+    public ReadOnlyMemory<byte>? ReadNullableBytes() => ReadNullableSlice(classicIsInt32: true);
+
+    private ReadOnlyMemory<byte>? ReadNullableSlice(bool classicIsInt32)
     {
-        var length = ReadLength(compactNullable: true, classicIsInt32: true);
+        var length = ReadLength(compactNullable: true, classicIsInt32);
         if (length < 0) return null;
         var start = _position;
         Take(length);

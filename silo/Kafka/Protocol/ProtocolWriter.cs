@@ -58,6 +58,8 @@ internal sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
 
     public void WriteInt64(long value) => BinaryPrimitives.WriteInt64BigEndian(Take(8), value);
 
+    public void WriteFloat64(double value) => BinaryPrimitives.WriteDoubleBigEndian(Take(8), value);
+
     public void WriteUuid(Guid value) => value.TryWriteBytes(Take(16), bigEndian: true, out _);
 
     public void WriteUVarint(uint value)
@@ -85,6 +87,13 @@ internal sealed class ProtocolWriter : IBufferWriter<byte>, IDisposable
         if (!Flexible && byteCount > short.MaxValue) throw new ArgumentException($"string of {byteCount} bytes is too long for an int16 length");
         WriteLength(byteCount, classicIsInt32: false);
         Encoding.UTF8.GetBytes(value, Take(byteCount));
+    }
+
+    /// <summary>A string given as its UTF-8 bytes (see <see cref="ProtocolReader.ReadNullableStringBytes"/>).</summary>
+    public void WriteStringBytes(ReadOnlySpan<byte> utf8)
+    {
+        WriteLength(utf8.Length, classicIsInt32: false);
+        utf8.CopyTo(Take(utf8.Length));
     }
 
     public void WriteBytes(ReadOnlySpan<byte> value)

@@ -6,10 +6,13 @@ namespace Hub.Silo.Kafka.Transport;
 internal interface IRequestHandler
 {
     /// <summary>
-    /// Writes the whole response (size prefix, header, body) into <paramref name="response"/>; returns false when
-    /// the request gets no response (Produce with acks=0). The frame stays valid until the task completes (past it
-    /// only through a <see cref="RequestLease.Loan"/>). Input that makes the byte stream untrustworthy throws
-    /// <see cref="KafkaProtocolException"/>.
+    /// Writes the whole response (size prefix, header, body) into <paramref name="response"/>; the answer says whether
+    /// there is one (not for Produce with acks=0) and how long to read nothing more from the client after it. The
+    /// frame stays valid until the task completes (past it only through a <see cref="RequestLease.Loan"/>). Input that
+    /// makes the byte stream untrustworthy throws <see cref="KafkaProtocolException"/>.
     /// </summary>
-    Task<bool> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken);
+    Task<HandledRequest> HandleAsync(RequestLease frame, KafkaSession session, ProtocolWriter response, CancellationToken cancellationToken);
 }
+
+/// <summary>What became of a request: whether it has a response to send, and how long its connection stays muted after it.</summary>
+internal readonly record struct HandledRequest(bool Respond, TimeSpan MuteFor);

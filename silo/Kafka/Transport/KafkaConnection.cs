@@ -80,14 +80,16 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
                 _current = Describe(frame);
                 if (!session.Allows(_current.Value.Key))
                     throw new KafkaProtocolException($"{_current.Value.Key} before SASL authentication completed");
-                var respond = await handler.HandleAsync(frame, session, response, cancellationToken);
+                var handled = await handler.HandleAsync(frame, session, response, cancellationToken);
                 _current = null;
-                if (respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
+                if (handled.Respond) await output.WriteAsync(response.WrittenMemory, cancellationToken);
                 if (session.CloseAfterResponse)
                 {
                     LogClosedAfterResponse(_remote, session.Listener);
                     break;
                 }
+                // A throttled client is muted, as Kafka mutes its channel: its next request waits unread.
+                if (handled.MuteFor > TimeSpan.Zero) await Task.Delay(handled.MuteFor, cancellationToken);
             }
         }
         catch (KafkaProtocolException e)

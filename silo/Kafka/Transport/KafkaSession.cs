@@ -21,6 +21,9 @@ internal sealed class KafkaSession(string listener, EndPoint? remote, string tls
     /// <summary>Kafka's principal of the peer: the SASL user on a SASL listener, else the TLS client's subject or ANONYMOUS.</summary>
     public string Principal => Sasl?.User is { } user ? KafkaPrincipal.User(user) : tlsPrincipal;
 
+    /// <summary>The principal's name without its type ("alice" for User:alice): what client quotas name as the user.</summary>
+    public string UserName => Principal[(Principal.IndexOf(':') + 1)..];
+
     /// <summary>Set by a handler whose response ends the connection (a failed authentication), as Kafka closes it.</summary>
     public bool CloseAfterResponse { get; set; }
 

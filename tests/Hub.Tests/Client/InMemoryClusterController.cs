@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Hub.Errors;
 using Hub.Grains;
+using Hub.Quotas;
 using Hub.Topics;
 
 namespace Hub.Tests.Client;
@@ -10,6 +11,7 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 {
     private readonly ConcurrentDictionary<string, TopicMetadata> _topics = new();
 
+    /// <summary>Topic lookups: calls of <see cref="GetTopic"/> and <see cref="GetTopics"/>.</summary>
     public int GetTopicCalls;
 
     public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
@@ -33,14 +35,25 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     /// <summary>While set, a topic lookup answers only once this completes, so a test can act while one is under way.</summary>
     public Task? LookupGate { get; set; }
 
-    public async Task<TopicMetadata?> GetTopic(string name)
+    public async Task<TopicMetadata?> GetTopic(string name) => (await GetTopics([name])).SingleOrDefault();
+
+    public async Task<IReadOnlyList<TopicMetadata>> GetTopics(string[] names)
     {
         Interlocked.Increment(ref GetTopicCalls);
         if (LookupGate is { } gate) await gate;
-        return _topics.GetValueOrDefault(name);
+        return names.Select(_topics.GetValueOrDefault).OfType<TopicMetadata>().ToArray();
     }
 
     public Task<IReadOnlyList<TopicMetadata>> ListTopics() => Task.FromResult<IReadOnlyList<TopicMetadata>>([.. _topics.Values]);
+
+    /// <summary>While set, reading the client quotas fails, as with the controller's store down.</summary>
+    public bool QuotasUnreadable { get; set; }
+
+    public Task<IReadOnlyList<ClientQuota>> DescribeClientQuotas() => QuotasUnreadable
+        ? Task.FromException<IReadOnlyList<ClientQuota>>(new HubException(ErrorCode.RequestTimedOut, "the controller is unavailable"))
+        : Task.FromResult<IReadOnlyList<ClientQuota>>([]);
+
+    public Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations) => throw new NotSupportedException();
 
 
     public void MoveLeader(string name, int partition, int broker)

@@ -121,7 +121,7 @@ public sealed class MessageEncodingTests
         var batch = Batch(2);
         cluster.Log("t", 0).Append(batch);
 
-        var reader = new ProtocolReader(await ApiCall.HandleAsync(new FetchApi(new KafkaTopics(cluster, new ManualTimeProvider()), Authorizers.Off(cluster)), version, RequestBodies.Fetch(version, "t", 0, 0)));
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(new FetchApi(new KafkaTopics(cluster, new ManualTimeProvider()), Authorizers.Off(cluster), Quotas.ClientQuotaTests.Without(cluster)), version, RequestBodies.Fetch(version, "t", 0, 0)));
         reader.ReadInt32(); // throttle time
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal("t", reader.ReadString());

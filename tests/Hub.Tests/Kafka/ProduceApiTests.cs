@@ -14,7 +14,7 @@ public sealed class ProduceApiTests
     private readonly InMemoryGrainFactory _cluster = new();
     private readonly ProduceApi _api;
 
-    public ProduceApiTests() => _api = new ProduceApi(new KafkaTopics(_cluster, new ManualTimeProvider()), Authorizers.Off(_cluster), NullLogger<ProduceApi>.Instance);
+    public ProduceApiTests() => _api = new ProduceApi(new KafkaTopics(_cluster, new ManualTimeProvider()), Authorizers.Off(_cluster), Quotas.ClientQuotaTests.Without(_cluster), NullLogger<ProduceApi>.Instance);
 
     /// <summary>Kafka clients retry both; NOT_ENOUGH_REPLICAS_AFTER_APPEND (issue 14 item 1) tells them the records may be stored already.</summary>
     [Theory]
@@ -26,6 +26,15 @@ public sealed class ProduceApiTests
         _cluster.Log("t", 0).RefuseNextAppend(new HubException(code, "1 replica(s) in sync, min.insync.replicas is 2"));
 
         Assert.Equal((code, -1L), await ProduceAsync());
+        Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
+    }
+
+    [Fact]
+    public async Task Quotas_that_cannot_be_read_leave_produce_unthrottled()
+    {
+        await _cluster.Controller.CreateTopic("t", 1);
+        _cluster.Controller.QuotasUnreadable = true;
+
         Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
     }
 

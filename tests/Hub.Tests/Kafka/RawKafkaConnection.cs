@@ -42,25 +42,31 @@ internal sealed class RawKafkaConnection : IDisposable
         return writer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Produce v3 (acks=-1) of one batch to partition 0 of <paramref name="topic"/>; the partition's error code and base offset.</summary>
-    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch)
+    /// <summary>Produce v3 (acks=-1) of one batch (or several, concatenated) to a partition of <paramref name="topic"/>; the partition's error code and base offset.</summary>
+    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch, int partition = 0)
     {
-        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, 0, batch));
-        var response = await ReceiveAsync();
+        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, partition, batch));
+        return await ReceiveProduceAsync(1, topic, partition);
+    }
+
+    /// <summary>The answer to a Produce v3 to one partition, sent with <paramref name="correlationId"/>: its error code and base offset.</summary>
+    public async Task<(short Error, long BaseOffset)> ReceiveProduceAsync(int correlationId, string topic, int partition = 0, TimeSpan? within = null)
+    {
+        var response = await ReceiveAsync(within);
         Assert.NotNull(response);
         var reader = new ProtocolReader(response);
-        Assert.Equal(1, reader.ReadInt32()); // correlation id
+        Assert.Equal(correlationId, reader.ReadInt32());
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal(topic, reader.ReadString());
         Assert.Equal(1, reader.ReadArrayLength());
-        Assert.Equal(0, reader.ReadInt32());
+        Assert.Equal(partition, reader.ReadInt32());
         return (reader.ReadInt16(), reader.ReadInt64());
     }
 
     /// <summary>The next response frame without its size prefix, or null when the listener closed the connection.</summary>
-    public async Task<byte[]?> ReceiveAsync()
+    public async Task<byte[]?> ReceiveAsync(TimeSpan? within = null)
     {
-        using var timeout = new CancellationTokenSource(ReadTimeout);
+        using var timeout = new CancellationTokenSource(within ?? ReadTimeout);
         var prefix = new byte[4];
         if (!await ReadExactlyAsync(prefix, timeout.Token)) return null;
         var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];

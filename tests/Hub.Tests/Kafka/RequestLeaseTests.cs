@@ -61,7 +61,7 @@ public sealed class RequestLeaseTests
         // Produce v3 (not flexible): key 0, version 3, correlation 9, client id "c", then a 3-byte body.
         var lease = RequestLease.CopyOf(new ReadOnlySequence<byte>(Convert.FromHexString("0000" + "0003" + "00000009" + "000163" + "0A0B0C")));
         using var response = new ProtocolWriter();
-        Assert.True(await apis.HandleAsync(lease, null, response, default));
+        Assert.True((await apis.HandleAsync(lease, null, response, default)).Respond);
         lease.Dispose();
 
         Assert.Equal(new byte[] { 0x0A, 0x0B, 0x0C }, handler.Body.ToArray()); // still lent

@@ -250,6 +250,18 @@ public sealed class RecordBatchValidationTests : IDisposable
     }
 
     [Fact]
+    public void Compressed_batches_of_one_append_may_decompress_to_no_more_than_one_batch_may()
+    {
+        // Each is well within the per-batch limit; together they pass it, as a request of many such batches would.
+        var half = TestBatches.Compress(TestBatches.OfValueSize(1, RecordBatchValidator.MaxDecompressedBytesPerAppend / 2), CompressionType.Zstd);
+
+        RecordBatchValidator.Validate(half, int.MaxValue, new ValidatedBatches());
+        var error = Assert.Throws<HubException>(() => RecordBatchValidator.Validate(TestBatches.Concat(half, half, half), int.MaxValue, new ValidatedBatches()));
+        Assert.Equal(ErrorCode.MessageTooLarge, error.Code);
+        Assert.Contains("batch 1", error.Message);
+    }
+
+    [Fact]
     public void Zstd_batch_expanding_past_the_decompression_limit_is_corrupt()
     {
         // 80 MiB of zeros compress to a few KiB; decompression stops at the limit instead of taking the memory.

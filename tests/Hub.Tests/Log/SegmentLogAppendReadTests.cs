@@ -82,6 +82,18 @@ public sealed class SegmentLogAppendReadTests : IDisposable
     }
 
     [Fact]
+    public void Read_without_a_whole_first_batch_returns_nothing_when_the_first_batch_is_larger_than_max_bytes()
+    {
+        using var log = _bed.Open();
+        var big = TestBatches.OfValueSize(1, 10_000);
+        log.Append(big);
+
+        Assert.True(log.Read(0, 100, wholeFirstBatch: false).Memory.IsEmpty);
+        Assert.True(log.Read(0, 0, wholeFirstBatch: false).Memory.IsEmpty);
+        Assert.Equal(big.Length, log.Read(0, big.Length, wholeFirstBatch: false).Memory.Length);
+    }
+
+    [Fact]
     public void Read_stops_before_batches_at_or_past_max_offset()
     {
         using var log = _bed.Open();

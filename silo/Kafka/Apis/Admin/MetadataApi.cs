@@ -1,6 +1,7 @@
 using Hub.Silo.Kafka.Transport;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
+using System.Text;
 using Hub.Errors;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Metadata;
@@ -22,40 +23,41 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     /// <summary>Kafka's "authorized operations not requested" value.</summary>
     private const int OperationsNotRequested = int.MinValue;
 
-    /// <summary>
-    /// READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (bits 3-8, 10, 11 of
-    /// Kafka's AclOperation codes): Hub has no ACLs, so every client may do all of these.
-    /// </summary>
-    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+    /// <summary>The operations a topic's authorized-operations bit set reports (a bit per Kafka AclOperation code).</summary>
+    private static readonly AclOperation[] TopicOperations =
+    [
+        AclOperation.Read, AclOperation.Write, AclOperation.Create, AclOperation.Delete, AclOperation.Alter,
+        AclOperation.Describe, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
+    ];
 
-    private readonly record struct TopicRequest(Guid Id, string? Name);
+    /// <summary>The request's topics array: its entry count and where its first entry starts in the body (-1: all topics).</summary>
+    private readonly record struct TopicsAsked(int Count, int Start);
 
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
-        var (requested, includeTopicOperations) = Parse(request);
+        var (asked, includeTopicOperations) = Parse(request);
 
-        IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)> answers;
-        if (requested is null)
-        {
-            answers = (await topics.ListAsync()).Select(t => (new TopicRequest(t.TopicId, t.Name), (TopicMetadata?)t, ErrorCode.None)).ToArray();
-        }
+        // A request may name millions of topics: they are read from the frame twice, once for what the cache can't
+        // answer and once to answer, so nothing is kept per name; all of them cost one controller call at most.
+        IReadOnlyList<TopicMetadata> all = [];
+        var byName = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        Dictionary<Guid, TopicMetadata> byId = [];
+        if (asked.Start < 0) all = await topics.ListAsync();
         else
         {
-            answers = await Task.WhenAll(requested.Select(async asked =>
+            var (misses, anyById) = FindCached(request, asked, byName);
+            if (misses.Count > 0)
             {
-                if (asked.Name is null)
-                {
-                    var byId = await topics.GetByIdAsync(asked.Id);
-                    return (asked, byId, byId is null ? ErrorCode.UnknownTopicId : ErrorCode.None);
-                }
-                if (!IsValidName(asked.Name)) return (asked, (TopicMetadata?)null, ErrorCode.InvalidTopic);
-                var topic = topics.Remember(await topics.Controller.GetTopic(asked.Name), asked.Name);
-                return (asked, topic, topic is null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.None);
-            }));
+                foreach (var (name, topic) in await topics.LookUpAsync(misses)) byName[name] = topic;
+            }
+            if (anyById) byId = (await topics.ListAsync()).ToDictionary(t => t.TopicId);
         }
 
-        answers = await DescribableAsync(request.Session, answers, listedAll: requested is null);
+        // Kafka's rule: a listing of every topic leaves out those the principal may not DESCRIBE; a topic asked for by
+        // name gets TOPIC_AUTHORIZATION_FAILED, whether it exists or not.
+        await authorizer.ReadyAsync();
+        if (authorizer.Enabled) all = all.Where(t => authorizer.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, t.Name)).ToList();
         var live = brokers.Live(request.Session.Listener);
         if (version >= 3) response.WriteInt32(0); // throttle time
         response.WriteArrayLength(live.Count);
@@ -70,17 +72,40 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         if (version >= 2) response.WriteNullableString(options.Value.ClusterId);
         if (version >= 1) response.WriteInt32(brokers.LocalBrokerId); // controller id: any live broker will do
 
-        response.WriteArrayLength(answers.Count);
-        foreach (var (asked, topic, error) in answers)
+        if (asked.Start < 0)
         {
-            response.WriteInt16((short)error);
-            if (version >= 12) response.WriteNullableString(topic?.Name ?? asked.Name);
-            else response.WriteString(topic?.Name ?? asked.Name ?? "");
-            if (version >= 10) response.WriteUuid(topic?.TopicId ?? Guid.Empty);
-            if (version >= 1) response.WriteBool(false); // is internal
-            WritePartitions(response, version, topic, live);
-            if (version >= 8) response.WriteInt32(includeTopicOperations ? AllTopicOperations : OperationsNotRequested);
-            response.WriteEmptyTaggedFields();
+            response.WriteArrayLength(all.Count);
+            foreach (var topic in all)
+            {
+                response.WriteInt16((short)ErrorCode.None);
+                response.WriteString(topic.Name);
+                WriteTopic(response, version, topic, live, includeTopicOperations ? request.Session : null);
+            }
+        }
+        else
+        {
+            response.WriteArrayLength(asked.Count);
+            var reader = EntriesReader(request, asked);
+            for (var i = 0; i < asked.Count; i++)
+            {
+                var (id, name) = ReadEntry(ref reader, version);
+                if (name is not { } bytes)
+                {
+                    var topic = byId.GetValueOrDefault(id);
+                    if (topic is not null && !authorizer.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, topic.Name)) topic = null;
+                    response.WriteInt16((short)(topic is null ? ErrorCode.UnknownTopicId : ErrorCode.None));
+                    response.WriteNullableString(topic?.Name);
+                    WriteTopic(response, version, topic, live, includeTopicOperations ? request.Session : null);
+                    continue;
+                }
+                var found = Find(bytes.Span, byName);
+                var error = found is not null ? ErrorCode.None : TopicNames.IsValid(bytes.Span) ? ErrorCode.UnknownTopicOrPartition : ErrorCode.InvalidTopic;
+                if (authorizer.Enabled && !authorizer.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, Encoding.UTF8.GetString(bytes.Span)))
+                    (found, error) = (null, ErrorCode.TopicAuthorizationFailed);
+                response.WriteInt16((short)error);
+                response.WriteStringBytes(bytes.Span);
+                WriteTopic(response, version, found, live, includeTopicOperations ? request.Session : null);
+            }
         }
         if (version is >= 8 and <= 10) response.WriteInt32(OperationsNotRequested); // cluster authorized operations
         response.WriteEmptyTaggedFields();
@@ -88,21 +113,59 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     }
 
     /// <summary>
-    /// Kafka's rule: a listing of every topic leaves out those the principal may not DESCRIBE; a topic asked for by
-    /// name gets TOPIC_AUTHORIZATION_FAILED, whether it exists or not.
+    /// Puts the named topics the cache holds in <paramref name="found"/>; returns the valid names it doesn't hold (up to
+    /// one more than a lookup by name takes: then every topic is listed anyway), and whether any topic is named by id.
+    /// What is kept is bounded by the cluster's topics and that limit, not by the request.
     /// </summary>
-    private async Task<IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)>> DescribableAsync(KafkaSession session,
-        IReadOnlyList<(TopicRequest Asked, TopicMetadata? Topic, ErrorCode Error)> answers, bool listedAll)
+    private (HashSet<string> Misses, bool AnyById) FindCached(KafkaRequest request, TopicsAsked asked, Dictionary<string, TopicMetadata> found)
     {
-        if (!authorizer.Enabled) return answers;
-        var describable = new List<(TopicRequest, TopicMetadata?, ErrorCode)>(answers.Count);
-        foreach (var answer in answers)
+        var misses = new HashSet<string>(StringComparer.Ordinal);
+        var anyById = false;
+        var foundByChars = found.GetAlternateLookup<ReadOnlySpan<char>>();
+        var missesByChars = misses.GetAlternateLookup<ReadOnlySpan<char>>();
+        var reader = EntriesReader(request, asked);
+        Span<char> buffer = stackalloc char[TopicNames.MaxLength];
+        for (var i = 0; i < asked.Count; i++)
         {
-            var name = answer.Topic?.Name ?? answer.Asked.Name;
-            if (name is null || await authorizer.AllowsTopicAsync(session, AclOperation.Describe, name)) describable.Add(answer);
-            else if (!listedAll) describable.Add((answer.Asked, null, ErrorCode.TopicAuthorizationFailed));
+            var (_, name) = ReadEntry(ref reader, request.Version);
+            if (name is not { } bytes)
+            {
+                anyById = true;
+                continue;
+            }
+            if (!TopicNames.IsValid(bytes.Span)) continue;
+            var chars = Chars(bytes.Span, buffer);
+            if (foundByChars.ContainsKey(chars) || missesByChars.Contains(chars)) continue;
+            if (topics.TryGetCached(chars, -1, out var topic)) found[topic.Name] = topic;
+            else if (misses.Count <= KafkaTopics.MaxNamesPerLookup) misses.Add(new string(chars));
         }
-        return describable;
+        return (misses, anyById);
+    }
+
+    /// <summary>The topic of a name (UTF-8) in <paramref name="found"/>; null for none or an invalid name.</summary>
+    private static TopicMetadata? Find(ReadOnlySpan<byte> name, Dictionary<string, TopicMetadata> found) =>
+        TopicNames.IsValid(name) && found.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(Chars(name, stackalloc char[TopicNames.MaxLength]), out var topic)
+            ? topic : null;
+
+    /// <summary>A valid (ASCII) topic name's characters, in <paramref name="buffer"/>.</summary>
+    private static ReadOnlySpan<char> Chars(ReadOnlySpan<byte> name, Span<char> buffer)
+    {
+        Encoding.ASCII.GetChars(name, buffer);
+        return buffer[..name.Length];
+    }
+
+    /// <summary>A topic's fields after its error code and name.</summary>
+    private int AuthorizedOperations(KafkaSession session, string topic) =>
+        TopicOperations.Where(operation => authorizer.Allows(session, operation, AclResourceType.Topic, topic)).Aggregate(0, (bits, operation) => bits | (1 << (int)operation));
+
+    /// <param name="operationsOf">Whose authorized operations on the topic to report; null when the client didn't ask.</param>
+    private void WriteTopic(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live, KafkaSession? operationsOf)
+    {
+        if (version >= 10) response.WriteUuid(topic?.TopicId ?? Guid.Empty);
+        if (version >= 1) response.WriteBool(false); // is internal
+        WritePartitions(response, version, topic, live);
+        if (version >= 8) response.WriteInt32(operationsOf is null || topic is null ? OperationsNotRequested : AuthorizedOperations(operationsOf, topic.Name));
+        response.WriteEmptyTaggedFields();
     }
 
     private void WritePartitions(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live)
@@ -136,45 +199,33 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         foreach (var id in brokerIds) response.WriteInt32(id);
     }
 
-    /// <summary>The topics asked for, or null for all (a null array; in v0 an empty one).</summary>
-    private static (List<TopicRequest>? Topics, bool IncludeTopicOperations) Parse(KafkaRequest request)
+    /// <summary>The topics asked for (a null array, in v0 an empty one, asks for all), checked entry by entry.</summary>
+    private static (TopicsAsked Topics, bool IncludeTopicOperations) Parse(KafkaRequest request)
     {
         var version = request.Version;
         var reader = request.Reader();
         var count = reader.ReadArrayLength();
-        List<TopicRequest>? requested = null;
-        if (count >= 0)
-        {
-            requested = new List<TopicRequest>(count);
-            for (var i = 0; i < count; i++)
-            {
-                var id = version >= 10 ? reader.ReadUuid() : Guid.Empty;
-                var name = version >= 10 ? reader.ReadNullableString() : reader.ReadString();
-                if (name is null && (version < 12 || id == Guid.Empty))
-                    throw new KafkaProtocolException("metadata request topic with neither a name nor an id");
-                reader.SkipTaggedFields();
-                requested.Add(new TopicRequest(id, name));
-            }
-        }
-        if (version == 0 && count == 0) requested = null;
+        var start = reader.Position;
+        for (var i = 0; i < count; i++) ReadEntry(ref reader, version);
+        var asked = count < 0 || (version == 0 && count == 0) ? new TopicsAsked(0, -1) : new TopicsAsked(count, start);
         if (version >= 4) reader.ReadBool(); // allow auto topic creation: Hub never auto-creates
         var includeTopicOperations = false;
         if (version is >= 8 and <= 10) reader.ReadBool(); // include cluster authorized operations
         if (version >= 8) includeTopicOperations = reader.ReadBool();
         reader.SkipTaggedFields();
-        return (requested, includeTopicOperations);
+        return (asked, includeTopicOperations);
     }
 
-    private static bool IsValidName(string name)
+    private static ProtocolReader EntriesReader(KafkaRequest request, TopicsAsked asked) => new(request.Body[asked.Start..], request.Flexible);
+
+    /// <summary>One entry of the topics array: an id (v10+) and a name (null only from v12, for a topic named by id).</summary>
+    private static (Guid Id, ReadOnlyMemory<byte>? Name) ReadEntry(ref ProtocolReader reader, short version)
     {
-        try
-        {
-            TopicNames.Validate(name);
-            return true;
-        }
-        catch (HubException)
-        {
-            return false;
-        }
+        var id = version >= 10 ? reader.ReadUuid() : Guid.Empty;
+        var name = reader.ReadNullableStringBytes();
+        if (name is null && (version < 12 || id == Guid.Empty))
+            throw new KafkaProtocolException("metadata request topic with neither a name nor an id");
+        reader.SkipTaggedFields();
+        return (id, name);
     }
 }

@@ -7,6 +7,9 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Partitions;
+using Hub.Silo.Quotas;
+using Hub.Quotas;
 using Hub.Silo.Replication;
 using Hub.Topics;
 
@@ -19,25 +22,39 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// leader refuses a current_leader_epoch other than its own (KIP-320), also when the epoch changes during a long
 /// poll, which then ends at once.
 /// <para>
-/// Long-poll: every partition is first read at once, in parallel. If that is less than min_bytes and the
-/// client allows a wait, every partition is polled again in parallel with the remaining wait, and the answer
-/// goes out as soon as the bytes that arrived reach min_bytes (or the wait is over) — one busy partition
-/// doesn't wait for the idle ones. Polls still running then end on their own; they only read.
+/// What is read: as in Kafka, a partition named twice is one partition (its last entry counts), and the response's
+/// max_bytes bounds the whole response (<see cref="FetchBudget"/>): partitions are served in request order, the
+/// first records go whole even if larger, and partitions past the budget get none and nothing is read for them.
+/// Every partition is read at once, in parallel, each within its share of the budget; a partition left without a
+/// share that has records gets one in a later round if the others left room (at most <see cref="MaxReadRounds"/>).
+/// </para>
+/// <para>
+/// Long-poll: if that is less than min_bytes and the client allows a wait, every partition with nothing to read
+/// waits in parallel for records with the remaining wait, reading none; one that wakes is read as above, and the
+/// answer goes out as soon as what was read reaches min_bytes (or the wait is over): one busy partition doesn't
+/// wait for the idle ones. Waits still running then end on their own; they hold nothing.
 /// </para>
 /// <para>
 /// Fetch sessions (KIP-227) are not kept: the response's session id 0 tells the client to send full
 /// requests, which every client supports.
 /// </para>
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
-/// its bytes are copied into the response, or once a poll nobody waits for any more ends.
+/// its bytes are copied into the response.
 /// </summary>
-internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
+internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, ClientQuotas quotas) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
     /// Orleans' 30 s response timeout, past which the grain call would fail instead of answering empty.
     /// </summary>
     private const int MaxWaitCapMs = 25_000;
+
+    /// <summary>
+    /// Most rounds of parallel reads before the response goes out: the first reads every partition, later ones only
+    /// partitions with records that got no share while the budget had room. Two cover the usual case (partitions
+    /// ahead were empty); a few more cap a response's latency when many partitions each fill a little.
+    /// </summary>
+    private const int MaxReadRounds = 4;
 
     /// <summary>Room for a partition's fields around its records in a response (a generous bound: 40-odd bytes and a topic name).</summary>
     private const int PartitionOverheadBytes = 512;
@@ -47,15 +64,31 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
     private sealed class PartitionFetch(int partition, int currentLeaderEpoch, long offset, int maxBytes, IsolationLevel isolationLevel)
     {
         public int Partition { get; } = partition;
-        public int CurrentLeaderEpoch { get; } = currentLeaderEpoch;
         public long Offset { get; } = offset;
         public int MaxBytes { get; } = maxBytes;
 
-        public FetchRequest Request(int maxWaitMs) => new(Offset, MaxBytes, maxWaitMs, MinBytes: 1, CurrentLeaderEpoch, isolationLevel);
+        public FetchRequest Request(FetchAllotment allotment, int maxWaitMs) =>
+            new(Offset, allotment.Bytes, maxWaitMs, MinBytes: 1, currentLeaderEpoch, isolationLevel, allotment.WholeFirstBatch);
+
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
         public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
         public FetchResult Result { get; set; } = NoResult;
+
+        /// <summary>What the last read of this partition was allowed.</summary>
+        public FetchAllotment Allotment { get; set; }
+
+        public bool HasRecords => !Result.Records.IsEmpty;
+
+        /// <summary>The partition had records at the offset when last read (at this isolation level).</summary>
+        public bool HadReadable => Error == ErrorCode.None && Offset < ConsumerReadEnd.For(isolationLevel, Result.HighWatermark);
+
+        /// <summary>
+        /// Readable records that this response can still carry: they got no share, or their first batch was larger than
+        /// its share while the response has nothing yet (a whole first batch may go then).
+        /// </summary>
+        public bool WaitsForShare(FetchBudget budget) => HadReadable && !HasRecords && !budget.IsSpent
+            && (Allotment.ReadsNothing || (!budget.HasRecords && !Allotment.WholeFirstBatch));
     }
 
     private sealed record TopicFetch(string? Name, Guid Id, PartitionFetch[] Partitions)
@@ -71,22 +104,30 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
         if (fetch.SessionId != 0)
         {
             // Hub never hands out a session id, so a client naming one is confused: it starts over sessionless.
-            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue);
+            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue, TimeSpan.Zero);
             return true;
         }
         await ResolveAsync(request.Session, fetch.Topics);
         var partitions = fetch.Topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
+        var budget = new FetchBudget(fetch.MaxBytes);
         try
         {
-            // Immediate pass.
-            await Task.WhenAll(partitions.Select(p => FetchAsync(p, maxWaitMs: 0)));
+            await ReadAsync(partitions, budget);
             var total = partitions.Sum(p => (long)p.Result.Records.Length);
             var anyError = partitions.Any(p => p.Error != ErrorCode.None);
             if (total < Math.Max(1, fetch.MinBytes) && fetch.MaxWaitMs > 0 && !anyError && partitions.Length > 0)
-                await LongPollAsync(partitions, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
+                await LongPollAsync(partitions, budget, fetch.MaxWaitMs, Math.Max(1, fetch.MinBytes), total, cancellationToken);
 
+            // Kafka's consumer quota: a fetch that would pass it is answered empty, with the time to wait.
+            request.Throttle = await quotas.RecordAsync(ClientQuotaKeys.ConsumerByteRate, request.Session.UserName, request.Header.ClientId,
+                partitions.Sum(p => (long)p.Result.Records.Length), undoWhenThrottled: true);
+            if (request.Throttle > TimeSpan.Zero)
+            {
+                Write(response, request.Version, ErrorCode.None, [], fetch.MaxBytes, request.Throttle);
+                return true;
+            }
             response.Reserve((int)Math.Min(partitions.Sum(p => (long)p.Result.Records.Length + PartitionOverheadBytes), Array.MaxLength));
-            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes);
+            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes, TimeSpan.Zero);
             return true;
         }
         finally
@@ -96,47 +137,76 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
         }
     }
 
-    private async Task LongPollAsync(PartitionFetch[] partitions, int maxWaitMs, int minBytes, long total, CancellationToken cancellationToken)
+    /// <summary>Reads <paramref name="partitions"/> at once, each within its share of <paramref name="budget"/>, in rounds (see the class comment).</summary>
+    private async Task ReadAsync(IReadOnlyList<PartitionFetch> partitions, FetchBudget budget)
+    {
+        IReadOnlyList<PartitionFetch> round = partitions;
+        for (var i = 0; i < MaxReadRounds && round.Count > 0; i++)
+        {
+            // Shares are handed out in request order before any read starts.
+            var reads = new Task[round.Count];
+            for (var p = 0; p < round.Count; p++) reads[p] = FetchAsync(round[p], budget, budget.Allot(round[p].MaxBytes));
+            await Task.WhenAll(reads);
+            round = partitions.Where(p => p.WaitsForShare(budget)).ToArray();
+        }
+    }
+
+    private async Task FetchAsync(PartitionFetch partition, FetchBudget budget, FetchAllotment allotment)
+    {
+        partition.Allotment = allotment;
+        try
+        {
+            var result = await partition.Grain!.Fetch(partition.Request(allotment, maxWaitMs: 0));
+            partition.Result.Records.Dispose();
+            partition.Result = result;
+        }
+        catch (Exception e)
+        {
+            partition.Error = Failed(partition, e);
+        }
+        budget.Settle(allotment, partition.Result.Records.Length);
+    }
+
+    private async Task LongPollAsync(PartitionFetch[] partitions, FetchBudget budget, int maxWaitMs, int minBytes, long total, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var deadline = Task.Delay(maxWaitMs, stop.Token);
-        var pending = partitions.ToDictionary(p => PollAsync(p, maxWaitMs));
+        var pending = partitions.Where(p => !p.HadReadable).ToDictionary(p => WaitForRecordsAsync(p, maxWaitMs));
         try
         {
-            while (pending.Count > 0)
+            while (pending.Count > 0 && !budget.IsSpent)
             {
                 var done = await Task.WhenAny(pending.Keys.Append(deadline));
                 if (done == deadline) break;
-                var poll = (Task<(FetchResult, ErrorCode)>)done;
-                var (result, error) = await poll;
-                var partition = pending[poll];
-                pending.Remove(poll);
+                var wait = (Task<(FetchResult, ErrorCode)>)done;
+                var (state, error) = await wait;
+                var partition = pending[wait];
+                pending.Remove(wait);
                 partition.Error = error;
-                if (error == ErrorCode.None)
-                {
-                    partition.Result.Records.Dispose();
-                    partition.Result = result;
-                }
-                total += result.Records.Length;
-                if (total >= minBytes || error != ErrorCode.None) break;
+                if (error != ErrorCode.None) break;
+                partition.Result.Records.Dispose();
+                partition.Result = state;
+                await ReadAsync([partition], budget);
+                total += partition.Result.Records.Length;
+                if (total >= minBytes || partition.Error != ErrorCode.None) break;
             }
         }
         finally
         {
-            stop.Cancel(); // the deadline timer, not the polls: those end within their own wait
-            foreach (var abandoned in pending.Keys)
-                _ = abandoned.ContinueWith(static poll => poll.Result.Item1.Records.Dispose(), CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            stop.Cancel(); // the deadline timer, not the waits: those end within their own wait and hold no records
         }
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>A long poll that reports its error instead of throwing, so an abandoned one leaves nothing unobserved.</summary>
-    private async Task<(FetchResult, ErrorCode)> PollAsync(PartitionFetch partition, int maxWaitMs)
+    /// <summary>
+    /// Waits at the partition until it has records at the offset (or the wait is over), reading none; reports its
+    /// error instead of throwing, so an abandoned wait leaves nothing unobserved.
+    /// </summary>
+    private async Task<(FetchResult, ErrorCode)> WaitForRecordsAsync(PartitionFetch partition, int maxWaitMs)
     {
         try
         {
-            return (await partition.Grain!.Fetch(partition.Request(maxWaitMs)), ErrorCode.None);
+            return (await partition.Grain!.Fetch(partition.Request(default, maxWaitMs)), ErrorCode.None);
         }
         catch (Exception e)
         {
@@ -144,28 +214,21 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
         }
     }
 
-    private async Task FetchAsync(PartitionFetch partition, int maxWaitMs)
-    {
-        try
-        {
-            partition.Result = await partition.Grain!.Fetch(partition.Request(maxWaitMs));
-        }
-        catch (Exception e)
-        {
-            partition.Error = Failed(partition, e);
-        }
-    }
-
     /// <summary>The error code for a failed partition fetch; drops the cached topic when its leader moved.</summary>
     private ErrorCode Failed(PartitionFetch partition, Exception e) => topics.Failed(partition.TopicName, e);
 
-    /// <summary>Finds each topic by name or id and each partition's grain; what can't be found gets its error here.</summary>
+    /// <summary>
+    /// Finds each topic by name or id (one controller call at most for all of them) and each partition's grain; what
+    /// can't be found gets its error here.
+    /// </summary>
     private async Task ResolveAsync(KafkaSession session, TopicFetch[] requested)
     {
+        var byName = await topics.GetManyAsync(requested.Where(t => t.Name is not null).Select(t => (t.Name!, t.Partitions.Select(p => p.Partition))));
+        var ids = requested.Where(t => t.Name is null).Select(t => t.Id).ToHashSet();
+        var byId = ids.Count == 0 ? [] : await topics.GetManyByIdAsync(ids);
         foreach (var topic in requested)
         {
-            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
-            topic.Metadata = topic.Name is not null ? await topics.GetAsync(topic.Name, maxPartition) : await topics.GetByIdAsync(topic.Id);
+            topic.Metadata = topic.Name is not null ? byName.GetValueOrDefault(topic.Name) : byId.GetValueOrDefault(topic.Id);
             // Checked by name before existence, so a topic one may not read looks the same whether it exists or not.
             var name = topic.Name ?? topic.Metadata?.Name;
             var denied = name is not null && !await authorizer.AllowsTopicAsync(session, AclOperation.Read, name);
@@ -205,15 +268,19 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
             sessionId = reader.ReadInt32();
             reader.ReadInt32(); // session epoch
         }
-        var topics = new TopicFetch[reader.ReadNonNullArrayLength()];
-        for (var t = 0; t < topics.Length; t++)
+        var topicCount = reader.ReadNonNullArrayLength();
+        var topics = new List<(string? Name, Guid Id, List<PartitionFetch> Partitions)>(topicCount);
+        // Kafka keeps a partition named twice once, with its last entry (its FetchRequest.fetchData is a map).
+        var named = new Dictionary<(string? Name, Guid Id, int Partition), (List<PartitionFetch> In, int At)>();
+        for (var t = 0; t < topicCount; t++)
         {
             string? name = null;
             var id = Guid.Empty;
             if (version >= 13) id = reader.ReadUuid();
             else name = reader.ReadString();
-            var partitions = new PartitionFetch[reader.ReadNonNullArrayLength()];
-            for (var p = 0; p < partitions.Length; p++)
+            var partitionCount = reader.ReadNonNullArrayLength();
+            var partitions = new List<PartitionFetch>(Math.Min(partitionCount, 1024));
+            for (var p = 0; p < partitionCount; p++)
             {
                 var partition = reader.ReadInt32();
                 var currentLeaderEpoch = version >= 9 ? reader.ReadInt32() : CurrentLeaderEpoch.Unchecked;
@@ -222,10 +289,16 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
                 if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
                 var partitionMaxBytes = reader.ReadInt32();
                 reader.SkipTaggedFields();
-                partitions[p] = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)), isolationLevel);
+                var entry = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)), isolationLevel);
+                if (named.TryGetValue((name, id, partition), out var earlier)) earlier.In[earlier.At] = entry;
+                else
+                {
+                    named.Add((name, id, partition), (partitions, partitions.Count));
+                    partitions.Add(entry);
+                }
             }
             reader.SkipTaggedFields();
-            topics[t] = new TopicFetch(name, id, partitions);
+            topics.Add((name, id, partitions));
         }
         if (version >= 7)
         {
@@ -242,16 +315,18 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer) :
         }
         if (version >= 11) reader.ReadString(); // rack id: no follower fetching from the closest replica
         reader.SkipTaggedFields();
-        return new Request(maxWaitMs, minBytes, maxBytes, sessionId, topics);
+        // As in Kafka, whose response lists the map's partitions, a topic without partitions of its own is not answered.
+        return new Request(maxWaitMs, minBytes, maxBytes, sessionId,
+            topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicFetch(t.Name, t.Id, [.. t.Partitions])).ToArray());
     }
 
-    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes)
+    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes, TimeSpan throttle)
     {
         // Partitions are answered in request order, each with the whole batches that still fit in the
         // response's max bytes; the first data always goes out whole so a consumer can pass a large batch.
         long budget = Math.Max(maxBytes, 0);
         var first = true;
-        response.WriteInt32(0); // throttle time
+        response.WriteInt32((int)throttle.TotalMilliseconds);
         if (version >= 7)
         {
             response.WriteInt16((short)error);

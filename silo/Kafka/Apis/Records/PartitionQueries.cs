@@ -55,12 +55,16 @@ internal static class PartitionQueries
     /// Asks every partition's leader through <paramref name="ask"/>, all at once. A partition of an unknown topic, past
     /// its partition count or without a leader gets its error without a call; a failed call, the error it failed
     /// with (dropping the gateway's cached topic when that is stale). A topic the session may not DESCRIBE gets
-    /// TOPIC_AUTHORIZATION_FAILED, whether it exists or not.
+    /// TOPIC_AUTHORIZATION_FAILED, whether it exists or not. A partition named more than once gets INVALID_REQUEST in
+    /// every entry, without a call, as Kafka's ListOffsets answers it: a request naming one partition a million times
+    /// costs nothing.
     /// </summary>
     public static async Task AskLeadersAsync<TGrain, TPartition>(KafkaTopics topics, KafkaAuthorizer authorizer, KafkaSession session,
         TopicQuery<TPartition>[] queries, Func<TGrain, TopicMetadata, TPartition, Task> ask) where TGrain : IPartitionGrain where TPartition : PartitionQuery
     {
         var calls = new List<Task>();
+        var known = await topics.GetManyAsync(queries.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
+        var named = queries.SelectMany(t => t.Partitions.Select(p => (t.Name, p.Partition))).CountBy(p => p).ToDictionary();
         foreach (var topic in queries)
         {
             if (!await authorizer.AllowsTopicAsync(session, AclOperation.Describe, topic.Name))
@@ -68,11 +72,10 @@ internal static class PartitionQueries
                 foreach (var partition in topic.Partitions) partition.Error = ErrorCode.TopicAuthorizationFailed;
                 continue;
             }
-            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
-            var metadata = await topics.GetAsync(topic.Name, maxPartition);
+            var metadata = known.GetValueOrDefault(topic.Name);
             foreach (var partition in topic.Partitions)
             {
-                partition.Error = KafkaTopics.Unreachable(metadata, partition.Partition);
+                partition.Error = named[(topic.Name, partition.Partition)] > 1 ? ErrorCode.InvalidRequest : KafkaTopics.Unreachable(metadata, partition.Partition);
                 if (partition.Error == ErrorCode.None) calls.Add(AskAsync(topics.Partition<TGrain>(metadata!, partition.Partition), metadata!, partition));
             }
         }

@@ -5,6 +5,8 @@ using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Quotas;
+using Hub.Quotas;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Kafka.Apis.Records;
@@ -15,7 +17,7 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// assigns offsets); the partitions of one request are appended in parallel. acks=0 gets no response, acks=1
 /// is answered once the leader wrote the batches, acks=-1 once every in-sync replica has them.
 /// </summary>
-internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer authorizer, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
+internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer authorizer, ClientQuotas quotas, ILogger<ProduceApi> logger) : KafkaApi(ApiKey.Produce, minVersion: 3, maxVersion: 11, firstFlexibleVersion: 9)
 {
     private readonly ILogger _logger = logger;
 
@@ -32,6 +34,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
     {
         var (acks, data) = Parse(request);
         var appends = new List<Task>();
+        var known = acks is not (0 or 1 or -1) ? [] : await topics.GetManyAsync(data.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         foreach (var topic in data)
         {
             if (acks is not (0 or 1 or -1))
@@ -44,8 +47,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
                 Fail(topic.Partitions, ErrorCode.TopicAuthorizationFailed, $"{request.Session.Principal} may not WRITE to topic '{topic.Name}'");
                 continue;
             }
-            var maxPartition = topic.Partitions.Length == 0 ? -1 : topic.Partitions.Max(p => p.Partition);
-            var metadata = await topics.GetAsync(topic.Name, maxPartition);
+            var metadata = known.GetValueOrDefault(topic.Name);
             foreach (var partition in topic.Partitions)
             {
                 if (metadata is null || (uint)partition.Partition >= (uint)metadata.PartitionCount)
@@ -62,8 +64,10 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
             }
         }
         await Task.WhenAll(appends);
+        // Kafka's producer quota counts the request's bytes, whatever became of them.
+        request.Throttle = await quotas.RecordAsync(ClientQuotaKeys.ProducerByteRate, request.Session.UserName, request.Header.ClientId, request.Body.Length);
         if (acks == 0) return false;
-        Write(response, request.Version, data);
+        Write(response, request.Version, data, request.Throttle);
         return true;
     }
 
@@ -102,24 +106,35 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
         reader.ReadNullableString(); // transactional id: Hub offers no transactions, so none reaches here in use
         var acks = reader.ReadInt16();
         reader.ReadInt32(); // timeout: an append waits for no replica, so it never needs one
-        var topics = new TopicData[reader.ReadNonNullArrayLength()];
-        for (var t = 0; t < topics.Length; t++)
+        var topicCount = reader.ReadNonNullArrayLength();
+        var topics = new List<(string Name, List<PartitionData> Partitions)>(topicCount);
+        // As in Kafka, whose request is a map of partitions, a partition named twice is appended (and answered) once,
+        // with its last entry: a request can't make one partition take its batches in a million calls.
+        var named = new Dictionary<(string Topic, int Partition), (List<PartitionData> In, int At)>();
+        for (var t = 0; t < topicCount; t++)
         {
             var name = reader.ReadString();
-            var partitions = new PartitionData[reader.ReadNonNullArrayLength()];
-            for (var p = 0; p < partitions.Length; p++)
+            var partitionCount = reader.ReadNonNullArrayLength();
+            var partitions = new List<PartitionData>(Math.Min(partitionCount, 1024));
+            for (var p = 0; p < partitionCount; p++)
             {
-                partitions[p] = new PartitionData(reader.ReadInt32(), reader.ReadNullableBytes());
+                var entry = new PartitionData(reader.ReadInt32(), reader.ReadNullableBytes());
                 reader.SkipTaggedFields();
+                if (named.TryGetValue((name, entry.Partition), out var earlier)) earlier.In[earlier.At] = entry;
+                else
+                {
+                    named.Add((name, entry.Partition), (partitions, partitions.Count));
+                    partitions.Add(entry);
+                }
             }
             reader.SkipTaggedFields();
-            topics[t] = new TopicData(name, partitions);
+            topics.Add((name, partitions));
         }
         reader.SkipTaggedFields();
-        return (acks, topics);
+        return (acks, topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicData(t.Name, [.. t.Partitions])).ToArray());
     }
 
-    private static void Write(ProtocolWriter response, short version, TopicData[] topics)
+    private static void Write(ProtocolWriter response, short version, TopicData[] topics, TimeSpan throttle)
     {
         response.WriteArrayLength(topics.Length);
         foreach (var topic in topics)
@@ -144,7 +159,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
             }
             response.WriteEmptyTaggedFields();
         }
-        response.WriteInt32(0); // throttle time
+        response.WriteInt32((int)throttle.TotalMilliseconds);
         response.WriteEmptyTaggedFields();
     }
 
