@@ -38,15 +38,17 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         var version = request.Version;
         var (asked, includeTopicOperations) = Parse(request);
 
-        // A request may name millions of topics: they are read from the frame twice, once for what the cache can't
-        // answer and once to answer, so nothing is kept per name; all of them cost one controller call at most.
+        // A request may name millions of topics: they are read from the frame twice, once for the names to look up and
+        // once to answer, so nothing is kept per name; all of them cost one controller call at most. Never from the
+        // front door's cache: a Metadata answer is what clients take a new leader and epoch from, and a cached one
+        // could name an older epoch than the answer before it.
         IReadOnlyList<TopicMetadata> all = [];
         var byName = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
         Dictionary<Guid, TopicMetadata> byId = [];
         if (asked.Start < 0) all = await topics.ListAsync();
         else
         {
-            var (misses, anyById) = FindCached(request, asked, byName);
+            var (misses, anyById) = NamesAsked(request, asked);
             if (misses.Count > 0)
             {
                 foreach (var (name, topic) in await topics.LookUpAsync(misses)) byName[name] = topic;
@@ -113,16 +115,14 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     }
 
     /// <summary>
-    /// Puts the named topics the cache holds in <paramref name="found"/>; returns the valid names it doesn't hold (up to
-    /// one more than a lookup by name takes: then every topic is listed anyway), and whether any topic is named by id.
-    /// What is kept is bounded by the cluster's topics and that limit, not by the request.
+    /// The distinct valid names asked for, up to one more than a lookup by name takes (then every topic is listed
+    /// anyway), and whether any topic is named by id. What is kept is bounded by that limit, not by the request.
     /// </summary>
-    private (HashSet<string> Misses, bool AnyById) FindCached(KafkaRequest request, TopicsAsked asked, Dictionary<string, TopicMetadata> found)
+    private static (HashSet<string> Names, bool AnyById) NamesAsked(KafkaRequest request, TopicsAsked asked)
     {
-        var misses = new HashSet<string>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         var anyById = false;
-        var foundByChars = found.GetAlternateLookup<ReadOnlySpan<char>>();
-        var missesByChars = misses.GetAlternateLookup<ReadOnlySpan<char>>();
+        var namesByChars = names.GetAlternateLookup<ReadOnlySpan<char>>();
         var reader = EntriesReader(request, asked);
         Span<char> buffer = stackalloc char[TopicNames.MaxLength];
         for (var i = 0; i < asked.Count; i++)
@@ -135,11 +135,9 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
             }
             if (!TopicNames.IsValid(bytes.Span)) continue;
             var chars = Chars(bytes.Span, buffer);
-            if (foundByChars.ContainsKey(chars) || missesByChars.Contains(chars)) continue;
-            if (topics.TryGetCached(chars, -1, out var topic)) found[topic.Name] = topic;
-            else if (misses.Count <= KafkaTopics.MaxNamesPerLookup) misses.Add(new string(chars));
+            if (names.Count <= KafkaTopics.MaxNamesPerLookup && !namesByChars.Contains(chars)) names.Add(new string(chars));
         }
-        return (misses, anyById);
+        return (names, anyById);
     }
 
     /// <summary>The topic of a name (UTF-8) in <paramref name="found"/>; null for none or an invalid name.</summary>
