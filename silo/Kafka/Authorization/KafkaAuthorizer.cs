@@ -83,7 +83,7 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     public async ValueTask<bool> AllowsSomeAsync(KafkaSession session, AclOperation operation, AclResourceType type)
     {
         if (!Enabled || _superUsers.Contains(session.Principal)) return true;
-        if (!_loaded.Task.IsCompleted) await _loaded.Task.WaitAsync(_stopping.Token);
+        await ReadyAsync();
         return AclRules.AllowsSome(_acls, session.Principal, HostOf(session.Remote), operation, type);
     }
 
