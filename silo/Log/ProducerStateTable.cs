@@ -187,6 +187,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
     /// <summary>Where <paramref name="producerId"/>'s newest stored batch ends; -1 for a producer this table does not know.</summary>
     public long LastOffsetOf(long producerId) => _producers.TryGetValue(producerId, out var producer) ? producer.LastOffset : -1;
 
+    /// <summary>When <paramref name="producerId"/> last stored a batch here, by this replica's clock; null for a producer this table does not know.</summary>
+    public long? LastAppendMsOf(long producerId) => _producers.TryGetValue(producerId, out var producer) ? producer.LastAppendMs : null;
+
     private const long SequenceSpace = (long)int.MaxValue + 1;
 
     private static int Increment(int sequence, int by) => ProducerStamp.AddToSequence(sequence, by);

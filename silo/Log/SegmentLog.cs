@@ -193,6 +193,15 @@ internal sealed partial class SegmentLog : IDisposable
         RecordBatchHeader.TryRead(batches, out var header) && _producers.LastOffsetOf(header.ProducerId) < _epochs.StartOf(leaderEpoch, LogEndOffset);
 
     /// <summary>
+    /// How long ago the producer of <paramref name="batches"/> last stored a batch here (written as leader or copied as
+    /// follower), by this replica's clock; null for a producer it does not know (see <see cref="Hub.Silo.Partitions.ReorderedAppends.Refusal"/>).
+    /// </summary>
+    public TimeSpan? SinceProducerAppended(ReadOnlySpan<byte> batches) =>
+        RecordBatchHeader.TryRead(batches, out var header) && _producers.LastAppendMsOf(header.ProducerId) is { } lastAppendMs
+            ? TimeSpan.FromMilliseconds(Math.Max(0, NowMs - lastAppendMs))
+            : null;
+
+    /// <summary>
     /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
     /// CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>

@@ -143,7 +143,7 @@ internal sealed partial class PartitionGrain(
                     reordered ??= _reorderedAppends.Start();
                     if (reordered is not { Remaining.Ticks: > 0 })
                         throw ReorderedAppends.Refusal(e, log.FollowsBatchesOfAnEarlierLeader(batches.Writable.Span, leader.Assignment.LeaderEpoch),
-                            time.GetElapsedTime(leader.LeadingSince));
+                            time.GetElapsedTime(leader.LeadingSince), log.SinceProducerAppended(batches.Writable.Span));
                 }
                 await WaitFor(_appended, reordered.Remaining);
             }

@@ -27,26 +27,31 @@ internal sealed class ReorderedAppends(TimeProvider time)
     public const int MaxWaiting = 32;
 
     /// <summary>
-    /// How long after a leader takes over a gap its predecessor left is answered NOT_LEADER_OR_FOLLOWER (see
-    /// <see cref="Refusal"/>): clients resend what the old leader refused within a metadata refresh and a backoff
-    /// of at most a second or two, well inside this; a producer that never resends gets the true answer after it.
+    /// How long a gap is answered NOT_LEADER_OR_FOLLOWER (see <see cref="Refusal"/>) after the producer last stored a
+    /// batch here, or after a leader took over: clients resend what was refused or timed out within a metadata refresh
+    /// and a backoff of at most a second or two, well inside this; a producer that never resends gets the true answer
+    /// after it.
     /// </summary>
-    public static readonly TimeSpan LeaderChangeGrace = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan GapGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The answer to a batch whose gap outlasted the wait. OUT_OF_ORDER_SEQUENCE_NUMBER as Kafka answers, except
-    /// just after a leader change for a producer that has written nothing to this leader yet: then the batches
-    /// in the gap went to the previous leader, which refused them with NOT_LEADER_OR_FOLLOWER, and the client
-    /// will resend them here. librdkafka bumps its producer epoch on OUT_OF_ORDER_SEQUENCE_NUMBER for a batch
-    /// behind a failed one (its issue 4953) and resends its unacknowledged records under the new epoch, storing
-    /// twice any the old leader had written; NOT_LEADER_OR_FOLLOWER makes every client retry in order instead.
-    /// Seen in the fault soak: two bumps in eight minutes, each right after a leader change.
+    /// The answer to a batch whose gap outlasted the wait. Kafka answers OUT_OF_ORDER_SEQUENCE_NUMBER, and over one TCP
+    /// connection processed in order that means the batch before it failed. Here the batch before it may also still be
+    /// on its way (held up in another silo's front door or behind a slow turn), or have been stored with its answer
+    /// lost (a call that timed out). librdkafka bumps its producer epoch on OUT_OF_ORDER_SEQUENCE_NUMBER for a batch
+    /// behind an unanswered or failed one (its issue 4953) and resends its unacknowledged records under the new
+    /// epoch, storing twice any that were stored: the fault soak's duplicates, one right after a leader change, one
+    /// while the controller was cut off. NOT_LEADER_OR_FOLLOWER makes every client refresh its metadata and resend in
+    /// order under the same epoch, where a stored batch is recognized as a retry. So that is the answer while the gap
+    /// can still be filled: the producer stored a batch here within <see cref="GapGrace"/>, or the leader took over
+    /// within it and the producer has written nothing to it yet (its earlier batches went to the previous leader).
     /// </summary>
     /// <param name="leading">How long this replica has led.</param>
-    public static HubException Refusal(HubException outOfOrder, bool followsEarlierLeadersBatches, TimeSpan leading) =>
-        followsEarlierLeadersBatches && leading < LeaderChangeGrace
+    /// <param name="sinceProducerAppended">How long since the producer last stored a batch here; null if never.</param>
+    public static HubException Refusal(HubException outOfOrder, bool followsEarlierLeadersBatches, TimeSpan leading, TimeSpan? sinceProducerAppended) =>
+        sinceProducerAppended < GapGrace || (followsEarlierLeadersBatches && leading < GapGrace)
             ? new HubException(ErrorCode.NotLeaderOrFollower,
-                $"{outOfOrder.Message}: the batches before it went to the previous leader and are not stored; send them again first")
+                $"{outOfOrder.Message}: the batches before it are not stored here; send them again first")
             : outOfOrder;
 
     private int _waiting;

@@ -55,6 +55,21 @@ public sealed class SegmentLogProducerStateTests : IDisposable
     }
 
     [Fact]
+    public void How_long_since_a_producer_stored_a_batch_is_measured_from_its_last_append_as_leader_or_follower()
+    {
+        using var log = _bed.Open();
+        Assert.Null(log.SinceProducerAppended(Batch(0)));
+        log.Append(Batch(0), leaderEpoch: 0);
+        _bed.Clock.Advance(TimeSpan.FromSeconds(7));
+        Assert.Equal(TimeSpan.FromSeconds(7), log.SinceProducerAppended(Batch(5)));
+        Assert.Null(log.SinceProducerAppended(Batch(5, producer: 8)));
+
+        using var follower = _bed.Open(directory: _bed.Directory + "-follower");
+        using (var stored = log.Read(0, int.MaxValue)) follower.AppendReplicated(stored.Span);
+        Assert.Equal(TimeSpan.Zero, follower.SinceProducerAppended(Batch(5)));
+    }
+
+    [Fact]
     public void A_retry_is_recognized_after_a_restart_however_much_was_written_after_its_batch()
     {
         // More than the 64 MiB of newest segments that the state used to be rebuilt from.

@@ -20,15 +20,20 @@ public sealed class ReorderedAppendsTests
     }
 
     [Theory]
-    [InlineData(true, 0, ErrorCode.NotLeaderOrFollower)]
-    [InlineData(true, 29, ErrorCode.NotLeaderOrFollower)]
-    [InlineData(true, 30, ErrorCode.OutOfOrderSequenceNumber)] // the grace is over: a producer that never resends hears the truth
-    [InlineData(false, 0, ErrorCode.OutOfOrderSequenceNumber)] // a gap in what the producer sent to this leader
-    public void A_gap_is_NOT_LEADER_OR_FOLLOWER_only_when_the_previous_leader_left_it_and_only_just_after_the_change(
-        bool followsEarlierLeadersBatches, int leadingSeconds, ErrorCode expected)
+    [InlineData(true, 0, null, ErrorCode.NotLeaderOrFollower)] // the previous leader left the gap: the producer resends here
+    [InlineData(true, 29, null, ErrorCode.NotLeaderOrFollower)]
+    [InlineData(true, 30, null, ErrorCode.OutOfOrderSequenceNumber)] // the grace is over: a producer that never resends hears the truth
+    [InlineData(false, 0, null, ErrorCode.OutOfOrderSequenceNumber)] // a producer never seen, skipping its first batches
+    [InlineData(false, 300, 0, ErrorCode.NotLeaderOrFollower)] // a producer stored a batch just now: the next may be on its way, or stored unanswered
+    [InlineData(false, 300, 29, ErrorCode.NotLeaderOrFollower)]
+    [InlineData(false, 300, 30, ErrorCode.OutOfOrderSequenceNumber)] // nothing stored for the grace: the gap stays
+    [InlineData(true, 30, 30, ErrorCode.OutOfOrderSequenceNumber)]
+    public void A_gap_is_NOT_LEADER_OR_FOLLOWER_while_a_resend_can_fill_it_and_OUT_OF_ORDER_after_the_grace(
+        bool followsEarlierLeadersBatches, int leadingSeconds, int? sinceProducerAppendedSeconds, ErrorCode expected)
     {
         var outOfOrder = new HubException(ErrorCode.OutOfOrderSequenceNumber, "producer 7 epoch 0 sent sequence 9, expected 5");
-        var refusal = ReorderedAppends.Refusal(outOfOrder, followsEarlierLeadersBatches, TimeSpan.FromSeconds(leadingSeconds));
+        var refusal = ReorderedAppends.Refusal(outOfOrder, followsEarlierLeadersBatches, TimeSpan.FromSeconds(leadingSeconds),
+            sinceProducerAppendedSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
         Assert.Equal(expected, refusal.Code);
         Assert.StartsWith(outOfOrder.Message, refusal.Message);
     }
