@@ -70,6 +70,7 @@ public sealed class HubClient : IAsyncDisposable
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.UseOrleansClient(client => client
             .UseGatewayTls(options)
+            .UseHubCredentials(options)
             .UseStaticClustering(endpoints)
             .Configure<ClusterOptions>(cluster =>
             {

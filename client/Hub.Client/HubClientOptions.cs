@@ -23,4 +23,12 @@ public sealed class HubClientOptions
     public string? TlsCertificateFile { get; set; }
 
     public string? TlsKeyFile { get; set; }
+
+    /// <summary>
+    /// A SCRAM user of the cluster (<c>hub users create</c>) the client's calls are made as: with Hub:Authorization on,
+    /// the ACLs of <c>User:NAME</c> apply to them as to a Kafka client's; without a user they are User:ANONYMOUS's.
+    /// </summary>
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
 }

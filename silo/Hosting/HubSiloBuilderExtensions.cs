@@ -2,6 +2,7 @@ using Hub.Silo.Configuration;
 using Hub.Silo.Controller;
 using Hub.Silo.Groups;
 using Hub.Silo.InterBroker;
+using Hub.Silo.Security;
 using Hub.Silo.Kafka;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Log;
@@ -35,6 +36,9 @@ public static class HubSiloBuilderExtensions
         silo.AddHubMetadataStorage(options);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         silo.AddIncomingGrainCallFilter<InterBrokerCallFilter>();
+        silo.AddIncomingGrainCallFilter<GatewayCallAuthorizer>();
+        silo.Services.AddSingleton<GatewayAuthenticator>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BootstrapUser>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
         silo.Services.AddSingleton<CompressedRecordsCheck>();

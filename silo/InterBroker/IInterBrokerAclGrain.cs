@@ -1,4 +1,5 @@
 using Hub.Security;
+using Orleans.Concurrency;
 
 namespace Hub.Silo.InterBroker;
 
@@ -6,5 +7,7 @@ namespace Hub.Silo.InterBroker;
 internal interface IInterBrokerAclGrain : IGrainWithIntegerKey
 {
     /// <summary>Every ACL and the version they are at; null ACLs when the caller's <paramref name="knownVersion"/> is current.</summary>
+    /// <remarks>Interleaves: a gateway call's check asks it while that call holds the grain (see GatewayCallAuthorizer).</remarks>
+    [AlwaysInterleave]
     Task<(long Version, IReadOnlyList<AclBinding>? Acls)> Snapshot(long knownVersion);
 }

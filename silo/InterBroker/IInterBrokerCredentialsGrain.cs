@@ -1,4 +1,5 @@
 using Hub.Security;
+using Orleans.Concurrency;
 using Hub.Silo.Security;
 
 namespace Hub.Silo.InterBroker;
@@ -7,5 +8,7 @@ namespace Hub.Silo.InterBroker;
 internal interface IInterBrokerCredentialsGrain : IGrainWithIntegerKey
 {
     /// <summary>The user's credentials by mechanism; empty when there is no such user.</summary>
+    /// <remarks>Interleaves: a gateway call's check asks it while that call holds the grain (see GatewayCallAuthorizer).</remarks>
+    [AlwaysInterleave]
     Task<IReadOnlyDictionary<ScramMechanism, StoredScramCredential>> CredentialsOf(string user);
 }

@@ -43,8 +43,20 @@ internal sealed partial class AclGrain(
         return results;
     }
 
+    /// <summary>
+    /// The ACLs as last stored: <see cref="Snapshot"/> interleaves with a change being written and must not hand out
+    /// what may never be stored.
+    /// </summary>
+    private (long Version, IReadOnlyList<AclBinding> Acls) _stored;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = (state.State.Version, state.State.Acls.ToList());
+        return Task.CompletedTask;
+    }
+
     public Task<(long Version, IReadOnlyList<AclBinding>? Acls)> Snapshot(long knownVersion) =>
-        Task.FromResult<(long, IReadOnlyList<AclBinding>?)>(knownVersion == state.State.Version ? (knownVersion, null) : (state.State.Version, state.State.Acls.ToList()));
+        Task.FromResult<(long, IReadOnlyList<AclBinding>?)>(knownVersion == _stored.Version ? (knownVersion, null) : _stored);
 
     private async Task StoreAsync(List<AclBinding> acls)
     {
@@ -62,6 +74,7 @@ internal sealed partial class AclGrain(
             DeactivateOnIdle();
             throw new HubException(ErrorCode.CoordinatorNotAvailable, $"the ACLs could not be stored: {e.Message}");
         }
+        _stored = (state.State.Version, acls);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing the ACLs failed; ending this activation so the next one reads the store afresh")]

@@ -57,15 +57,19 @@ internal static class AclRules
         ? name.StartsWith(binding.ResourceName, StringComparison.Ordinal)
         : binding.ResourceName == name || binding.ResourceName == Wildcard;
 
-    /// <summary>Whether <paramref name="principal"/> from <paramref name="host"/> may do <paramref name="operation"/> on the resource, by these ACLs.</summary>
-    public static bool Allows(IEnumerable<AclBinding> acls, string principal, string host, AclOperation operation, AclResourceType type, string name)
+    /// <summary>
+    /// Whether <paramref name="principal"/> from <paramref name="host"/> may do <paramref name="operation"/> on the
+    /// resource, by these ACLs. A null host is one nobody knows (an SDK call, which reaches a grain without its
+    /// client's address): only an allow for every host applies to it, and a deny for any host does.
+    /// </summary>
+    public static bool Allows(IEnumerable<AclBinding> acls, string principal, string? host, AclOperation operation, AclResourceType type, string name)
     {
         var allowed = false;
         foreach (var acl in acls)
         {
             if (acl.ResourceType != type || !AppliesTo(acl, name)) continue;
             if (acl.Principal != principal && acl.Principal != WildcardPrincipal) continue;
-            if (acl.Host != host && acl.Host != Wildcard) continue;
+            if (!HostApplies(acl, host)) continue;
             if (acl.Permission == AclPermission.Deny)
             {
                 if (acl.Operation == operation || acl.Operation == AclOperation.All) return false;
@@ -82,15 +86,18 @@ internal static class AclRules
     /// Whether some resource of the type would allow the operation: an allow for the principal and host that no deny
     /// of every resource (a literal "*" or an empty prefix) overrides.
     /// </summary>
-    public static bool AllowsSome(IReadOnlyList<AclBinding> acls, string principal, string host, AclOperation operation, AclResourceType type)
+    public static bool AllowsSome(IReadOnlyList<AclBinding> acls, string principal, string? host, AclOperation operation, AclResourceType type)
     {
         bool Applies(AclBinding acl) => acl.ResourceType == type
-            && (acl.Principal == principal || acl.Principal == WildcardPrincipal) && (acl.Host == host || acl.Host == Wildcard);
+            && (acl.Principal == principal || acl.Principal == WildcardPrincipal) && HostApplies(acl, host);
         var deniedEverywhere = acls.Any(a => Applies(a) && a.Permission == AclPermission.Deny
             && (a.Operation == operation || a.Operation == AclOperation.All)
             && (a.PatternType == AclPatternType.Literal ? a.ResourceName == Wildcard : a.ResourceName.Length == 0));
         return !deniedEverywhere && acls.Any(a => Applies(a) && a.Permission == AclPermission.Allow && Grants(a.Operation, operation));
     }
+
+    private static bool HostApplies(AclBinding acl, string? host) =>
+        acl.Host == Wildcard || (host is null ? acl.Permission == AclPermission.Deny : acl.Host == host);
 
     private static bool Grants(AclOperation granted, AclOperation wanted) => granted == wanted || granted == AclOperation.All || wanted switch
     {

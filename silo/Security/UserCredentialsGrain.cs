@@ -32,15 +32,28 @@ internal sealed partial class UserCredentialsGrain(
             DeactivateOnIdle();
             throw new HubException(ErrorCode.CoordinatorNotAvailable, $"the user credentials could not be stored: {e.Message}");
         }
+        _stored = users;
         return results;
     }
 
     public Task<IReadOnlyList<UserScramCredentials>> Describe(IReadOnlyList<string>? users) =>
         Task.FromResult(UserCredentialChanges.Describe(state.State.Users, users));
 
+    /// <summary>
+    /// The users as last stored: <see cref="CredentialsOf"/> interleaves with a change being written (a gateway call's
+    /// credential is checked while that call holds this grain) and must not accept what may never be stored.
+    /// </summary>
+    private Dictionary<string, Dictionary<ScramMechanism, StoredScramCredential>> _stored = new(StringComparer.Ordinal);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _stored = state.State.Users;
+        return Task.CompletedTask;
+    }
+
     public Task<IReadOnlyDictionary<ScramMechanism, StoredScramCredential>> CredentialsOf(string user) =>
         Task.FromResult<IReadOnlyDictionary<ScramMechanism, StoredScramCredential>>(
-            state.State.Users.TryGetValue(user, out var credentials) ? credentials : new Dictionary<ScramMechanism, StoredScramCredential>());
+            _stored.TryGetValue(user, out var credentials) ? credentials : new Dictionary<ScramMechanism, StoredScramCredential>());
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storing the user credentials failed; ending this activation so the next one reads the store afresh")]
     private partial void LogWriteFailed(Exception exception);

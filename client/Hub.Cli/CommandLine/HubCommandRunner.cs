@@ -24,6 +24,9 @@ public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?
             TlsTrustedCertificatesFile = Environment.GetEnvironmentVariable("HUB_TLS_CA"),
             TlsCertificateFile = Environment.GetEnvironmentVariable("HUB_TLS_CERT"),
             TlsKeyFile = Environment.GetEnvironmentVariable("HUB_TLS_KEY"),
+            // The user the commands run as, for silos with Hub:Authorization on (see README).
+            Username = Environment.GetEnvironmentVariable("HUB_USER"),
+            Password = Environment.GetEnvironmentVariable("HUB_PASSWORD"),
         };
         if (parse.GetValue(connectTimeoutOption) is { } seconds) options.ConnectTimeout = TimeSpan.FromSeconds(seconds);
         try

@@ -62,12 +62,18 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
         !Enabled || _loaded.Task.IsCompleted ? ValueTask.CompletedTask : new ValueTask(_loaded.Task.WaitAsync(_stopping.Token));
 
     /// <summary>As <see cref="AllowsAsync"/>, for a caller that can't await (a loop over a request's bytes), after <see cref="ReadyAsync"/>.</summary>
-    public bool Allows(KafkaSession session, AclOperation operation, AclResourceType type, string name)
+    public bool Allows(KafkaSession session, AclOperation operation, AclResourceType type, string name) =>
+        Allows(session.Principal, HostOf(session.Remote), operation, type, name);
+
+    /// <summary>As <see cref="Allows(KafkaSession, AclOperation, AclResourceType, string)"/>, for a principal from a host (null: unknown, see <see cref="AclRules.Allows"/>).</summary>
+    public bool Allows(string principal, string? host, AclOperation operation, AclResourceType type, string name)
     {
-        if (!Enabled || _superUsers.Contains(session.Principal)) return true;
+        if (!Enabled || _superUsers.Contains(principal)) return true;
         if (!_loaded.Task.IsCompleted) throw new InvalidOperationException("the ACLs are not loaded yet: await ReadyAsync first");
-        return AclRules.Allows(_acls, session.Principal, HostOf(session.Remote), operation, type, name);
+        return AclRules.Allows(_acls, principal, host, operation, type, name);
     }
+
+    public bool IsSuperUser(string principal) => _superUsers.Contains(principal);
 
     public ValueTask<bool> AllowsTopicAsync(KafkaSession session, AclOperation operation, string topic) =>
         AllowsAsync(session, operation, AclResourceType.Topic, topic);
@@ -80,11 +86,14 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     /// authorizeByResourceType): how an idempotent producer without IDEMPOTENT_WRITE on the cluster qualifies by
     /// WRITE on some topic.
     /// </summary>
-    public async ValueTask<bool> AllowsSomeAsync(KafkaSession session, AclOperation operation, AclResourceType type)
+    public ValueTask<bool> AllowsSomeAsync(KafkaSession session, AclOperation operation, AclResourceType type) =>
+        AllowsSomeAsync(session.Principal, HostOf(session.Remote), operation, type);
+
+    public async ValueTask<bool> AllowsSomeAsync(string principal, string? host, AclOperation operation, AclResourceType type)
     {
-        if (!Enabled || _superUsers.Contains(session.Principal)) return true;
+        if (!Enabled || _superUsers.Contains(principal)) return true;
         await ReadyAsync();
-        return AclRules.AllowsSome(_acls, session.Principal, HostOf(session.Remote), operation, type);
+        return AclRules.AllowsSome(_acls, principal, host, operation, type);
     }
 
     /// <summary>Throws TOPIC_AUTHORIZATION_FAILED unless the session may do <paramref name="operation"/> on the topic.</summary>

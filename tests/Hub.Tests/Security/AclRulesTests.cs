@@ -73,6 +73,16 @@ public sealed class AclRulesTests
     }
 
     [Fact]
+    public void An_unknown_host_is_allowed_only_by_acls_for_every_host_and_denied_by_a_deny_for_any_host()
+    {
+        bool FromUnknownHost(params AclBinding[] acls) => AclRules.Allows(acls, Alice, null, AclOperation.Read, AclResourceType.Topic, "orders");
+        Assert.True(FromUnknownHost(Acl(AclOperation.Read)));
+        Assert.False(FromUnknownHost(Acl(AclOperation.Read, host: Host)));
+        Assert.False(FromUnknownHost(Acl(AclOperation.Read), Acl(AclOperation.Read, permission: AclPermission.Deny, host: "10.0.0.2")));
+        Assert.False(AclRules.AllowsSome([Acl(AclOperation.Write, host: Host)], Alice, null, AclOperation.Write, AclResourceType.Topic));
+    }
+
+    [Fact]
     public void Some_resource_of_a_type_allows_unless_every_resource_is_denied()
     {
         var writeOne = Acl(AclOperation.Write, "alice-orders");

@@ -1,6 +1,9 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Hub.Tests.Cluster;
+using Hub.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
 using Hub.Tests.Kafka;
 using Hub.Silo.Kafka.Transport;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,27 +12,37 @@ using KafkaErrorCode = Confluent.Kafka.ErrorCode;
 namespace Hub.Tests.Security;
 
 /// <summary>
-/// A silo with authorization on: super user admin, and alice and bob over SASL_PLAINTEXT, each with only the ACLs
-/// a test gives them. Topics are made through the SDK, which ACLs don't cover yet.
+/// A silo with authorization on: super user admin (the bootstrap user, whom the cluster's own SDK client is), and
+/// alice and bob over SASL_PLAINTEXT, each with only the ACLs a test gives them.
 /// </summary>
 public sealed class AuthorizedCluster : IAsyncLifetime
 {
+    private readonly TempDirectory _secrets = new();
+
     public HubTestCluster Cluster { get; private set; } = null!;
 
     public string Bootstrap => $"127.0.0.1:{Cluster.SiloServices.GetRequiredService<KafkaListeners>().EndPointOf("SASL_PLAINTEXT")!.Port}";
 
     public async Task InitializeAsync()
     {
+        var passwordFile = Path.Combine(_secrets.Path, "admin-password");
+        await File.WriteAllTextAsync(passwordFile, AdminCredentials.Password + "\n");
         Cluster = await HubTestCluster.StartAsync(settings: new Dictionary<string, string>
         {
             ["KafkaListeners"] = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
             ["Authorization:Enabled"] = "true",
             ["Authorization:SuperUsers"] = "User:admin;User:ops",
-        });
-        foreach (var user in new[] { "admin", "alice", "bob" }) await Cluster.Client.Users.SetPasswordAsync(user, $"{user}-secret");
+            ["Authorization:BootstrapUser"] = AdminCredentials.User,
+            ["Authorization:BootstrapPasswordFile"] = passwordFile,
+        }, configurators: [typeof(AdminCredentials)]);
+        foreach (var user in new[] { "alice", "bob" }) await Cluster.Client.Users.SetPasswordAsync(user, $"{user}-secret");
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        _secrets.Dispose();
+    }
 
     public ClientConfig As(string user) => new()
     {
@@ -49,6 +62,16 @@ public sealed class AuthorizedCluster : IAsyncLifetime
         await Cluster.Client.Admin.CreateTopicAsync(topic, 1);
         return topic;
     }
+}
+
+/// <summary>The test cluster's own client calls as the bootstrap super user.</summary>
+public sealed class AdminCredentials : IClientBuilderConfigurator
+{
+    public const string User = "admin";
+
+    public const string Password = "admin-secret";
+
+    public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => Hub.Client.GatewayCredentials.UseHubCredentials(clientBuilder, User, Password);
 }
 
 /// <summary>Kafka's ACLs, checked on real clients' requests: what is denied gets Kafka's error and changes nothing.</summary>

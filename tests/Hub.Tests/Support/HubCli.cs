@@ -11,16 +11,28 @@ internal static class HubCli
     /// <summary>Past the CLI's 10 s default, which a loaded CI machine has missed, inside <see cref="Timeout"/>.</summary>
     private const string ConnectTimeoutSeconds = "25";
 
+    /// <summary>A user the CLI runs as (HUB_USER and HUB_PASSWORD), for a silo with authorization on.</summary>
+    public sealed record User(string Name, string Password);
+
     /// <summary>Runs <c>hub ARGUMENTS --gateway SILO</c> with <paramref name="input"/> on stdin; it must exit 0.</summary>
-    public static async Task<ExternalProcess.Result> RunAsync(SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments)
+    public static Task<ExternalProcess.Result> RunAsync(SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments) =>
+        RunAsAsync(null, silo, input, timeout, arguments);
+
+    /// <summary>As <see cref="RunAsync"/>, as <paramref name="user"/> (null: no user).</summary>
+    public static async Task<ExternalProcess.Result> RunAsAsync(User? user, SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments)
     {
+        var environment = user is null ? null : new Dictionary<string, string> { ["HUB_USER"] = user.Name, ["HUB_PASSWORD"] = user.Password };
         var run = await ExternalProcess.RunAsync("dotnet", input, timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--connect-timeout", ConnectTimeoutSeconds]);
+            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--connect-timeout", ConnectTimeoutSeconds],
+            environment: environment);
         Assert.True(run.ExitCode == 0, $"hub {string.Join(' ', arguments)}: {run.Errors}");
         return run;
     }
 
     /// <summary>The stdout lines of a successful <see cref="RunAsync"/>.</summary>
-    public static async Task<string[]> OutputLinesAsync(SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments) =>
-        (await RunAsync(silo, input, timeout, arguments)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    public static Task<string[]> OutputLinesAsync(SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments) =>
+        OutputLinesAsAsync(null, silo, input, timeout, arguments);
+
+    public static async Task<string[]> OutputLinesAsAsync(User? user, SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments) =>
+        (await RunAsAsync(user, silo, input, timeout, arguments)).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }

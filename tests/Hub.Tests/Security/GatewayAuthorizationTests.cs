@@ -1,0 +1,129 @@
+using Hub.Client;
+using Hub.Errors;
+using Hub.Security;
+using Hub.Tests.Cluster;
+using Hub.Tests.Groups;
+using Hub.Tests.Support;
+using Hub.Tests.Kafka;
+
+namespace Hub.Tests.Security;
+
+/// <summary>A silo process with authorization on, its bootstrap super user admin, and alice; SDK clients reach it over TCP.</summary>
+public sealed class GatewaySilo : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+
+    public SiloProcess Silo { get; private set; } = null!;
+
+    /// <summary>An SDK client as the super user admin.</summary>
+    public HubClient Admin { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var passwordFile = Path.Combine(_data.Path, "admin-password");
+        await File.WriteAllTextAsync(passwordFile, "admin-secret\n");
+        Silo = await SiloProcess.StartAsync(Path.Combine(_data.Path, "silo"), environment: new Dictionary<string, string>
+        {
+            ["HUB_Hub__Authorization__Enabled"] = "true",
+            ["HUB_Hub__Authorization__SuperUsers"] = "User:admin",
+            ["HUB_Hub__Authorization__BootstrapUser"] = "admin",
+            ["HUB_Hub__Authorization__BootstrapPasswordFile"] = passwordFile,
+        });
+        Admin = await ConnectAsync("admin");
+        await Admin.Users.SetPasswordAsync("alice", "alice-secret");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Admin.DisposeAsync();
+        await Silo.DisposeAsync();
+        _data.Dispose();
+    }
+
+    /// <summary>A client as <paramref name="user"/> (null: no user) with <paramref name="password"/>, by default the user's own.</summary>
+    public Task<HubClient> ConnectAsync(string? user, string? password = null) => HubClient.ConnectAsync(new HubClientOptions
+    {
+        Gateways = [$"127.0.0.1:{Silo.GatewayPort}"],
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+        Username = user,
+        Password = user is null ? null : password ?? $"{user}-secret",
+    });
+
+    public async Task<string> NewTopicAsync(string prefix)
+    {
+        var topic = KafkaCluster.NewTopic(prefix);
+        await Admin.Admin.CreateTopicAsync(topic, 1);
+        return topic;
+    }
+}
+
+/// <summary>
+/// SDK calls through the Orleans gateway, from clients of their own with a user or none: the same ACLs and Kafka
+/// error codes as a Kafka client's requests, and a wrong password refused.
+/// </summary>
+public sealed class GatewayAuthorizationTests(GatewaySilo secured) : IClassFixture<GatewaySilo>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private static AclBinding Allow(AclResourceType type, string name, AclOperation operation, string principal = "User:alice") =>
+        new(type, name, AclPatternType.Literal, principal, "*", operation, AclPermission.Allow);
+
+    private static ProducerRecord Record(string value) => new() { Value = System.Text.Encoding.UTF8.GetBytes(value) };
+
+    [Fact]
+    public async Task A_user_without_ACLs_is_refused_with_Kafkas_codes_and_may_do_what_it_is_granted_once_the_silo_has_the_ACLs()
+    {
+        var topic = await secured.NewTopicAsync("sdk-acl");
+        await using var alice = await secured.ConnectAsync("alice");
+
+        var create = await Assert.ThrowsAsync<HubException>(() => alice.Admin.CreateTopicAsync(KafkaCluster.NewTopic("alice-own"), 1));
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, create.Code);
+        Assert.Contains("User:alice may not CREATE topic", create.Message);
+        Assert.DoesNotContain(await alice.Admin.ListTopicsAsync(), t => t.Name == topic);
+        var describe = await Assert.ThrowsAsync<HubException>(() => alice.Admin.DescribeTopicAsync(topic));
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, describe.Code);
+        await using (var producer = alice.CreateProducer())
+        {
+            var produce = await Assert.ThrowsAsync<HubException>(() => producer.ProduceAsync(topic, Record("refused")).WaitAsync(Timeout));
+            Assert.Equal(ErrorCode.TopicAuthorizationFailed, produce.Code);
+        }
+        var group = await Assert.ThrowsAsync<HubException>(() => alice.Admin.DescribeGroupAsync("alice-group"));
+        Assert.Equal(ErrorCode.GroupAuthorizationFailed, group.Code);
+        var users = await Assert.ThrowsAsync<HubException>(() => alice.Users.SetPasswordAsync("mallory", "mallory-secret"));
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, users.Code);
+        Assert.Equal(0, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Partitions[0].HighWatermark);
+
+        await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.Write), Allow(AclResourceType.Topic, topic, AclOperation.Read)]);
+        // SDK changes reach the silo's copy of the ACLs within about a second (KafkaAuthorizer.RefreshInterval).
+        await GroupTesting.WaitUntilAsync(async () => (await alice.Admin.ListTopicsAsync()).Any(t => t.Name == topic), "alice may describe the topic", Timeout);
+        await using (var producer = alice.CreateProducer())
+            Assert.Equal(0, (await producer.ProduceAsync(topic, Record("granted")).WaitAsync(Timeout)).Offset);
+        await using var consumer = alice.CreateConsumer();
+        await consumer.AssignAsync(topic, 0, 0);
+        using var stop = new CancellationTokenSource(Timeout);
+        await foreach (var record in consumer.ConsumeAsync(stop.Token))
+        {
+            Assert.Equal("granted", System.Text.Encoding.UTF8.GetString(record.Record.Value!.Value.Span));
+            break;
+        }
+        // WRITE and READ on one topic give nothing else.
+        var other = await Assert.ThrowsAsync<HubException>(() => alice.Admin.DeleteTopicAsync(topic));
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, other.Code);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_and_a_client_without_a_user_is_anonymous()
+    {
+        var topic = await secured.NewTopicAsync("sdk-anonymous");
+        await using (var wrong = await secured.ConnectAsync("alice", "not-alices-password"))
+        {
+            var refused = await Assert.ThrowsAsync<HubException>(() => wrong.Admin.ListTopicsAsync());
+            Assert.Equal(ErrorCode.SaslAuthenticationFailed, refused.Code);
+        }
+        await using var anonymous = await secured.ConnectAsync(null);
+        Assert.DoesNotContain(await anonymous.Admin.ListTopicsAsync(), t => t.Name == topic);
+        var acl = await Assert.ThrowsAsync<HubException>(() => anonymous.Acls.CreateAsync([Allow(AclResourceType.Topic, "*", AclOperation.All, "User:ANONYMOUS")]));
+        Assert.Equal(ErrorCode.ClusterAuthorizationFailed, acl.Code);
+        Assert.Contains("User:ANONYMOUS may not ALTER the cluster", acl.Message);
+    }
+}
