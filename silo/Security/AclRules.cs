@@ -83,17 +83,23 @@ internal static class AclRules
     }
 
     /// <summary>
-    /// Whether some resource of the type would allow the operation: an allow for the principal and host that no deny
-    /// of every resource (a literal "*" or an empty prefix) overrides.
+    /// Whether some resource of the type would allow the operation, as Kafka's authorizeByResourceType decides it: an
+    /// allow for the principal and host whose resources no deny covers whole. A literal allow is covered by a deny of
+    /// the same name or of a prefix of it; a prefixed allow by a deny of a prefix of its prefix; everything by a deny
+    /// of "*" or of the empty prefix. (A literal deny narrower than a prefixed allow leaves the rest of the prefix.)
     /// </summary>
     public static bool AllowsSome(IReadOnlyList<AclBinding> acls, string principal, string? host, AclOperation operation, AclResourceType type)
     {
         bool Applies(AclBinding acl) => acl.ResourceType == type
             && (acl.Principal == principal || acl.Principal == WildcardPrincipal) && HostApplies(acl, host);
-        var deniedEverywhere = acls.Any(a => Applies(a) && a.Permission == AclPermission.Deny
-            && (a.Operation == operation || a.Operation == AclOperation.All)
-            && (a.PatternType == AclPatternType.Literal ? a.ResourceName == Wildcard : a.ResourceName.Length == 0));
-        return !deniedEverywhere && acls.Any(a => Applies(a) && a.Permission == AclPermission.Allow && Grants(a.Operation, operation));
+        var denies = acls.Where(a => Applies(a) && a.Permission == AclPermission.Deny && (a.Operation == operation || a.Operation == AclOperation.All)).ToList();
+        var deniedLiterals = denies.Where(a => a.PatternType == AclPatternType.Literal).Select(a => a.ResourceName).ToHashSet(StringComparer.Ordinal);
+        var deniedPrefixes = denies.Where(a => a.PatternType == AclPatternType.Prefixed).Select(a => a.ResourceName).ToList();
+        if (deniedLiterals.Contains(Wildcard) || deniedPrefixes.Contains("")) return false;
+        bool CoveredByDeniedPrefix(string name) => deniedPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+        return acls.Any(a => Applies(a) && a.Permission == AclPermission.Allow && Grants(a.Operation, operation)
+            && !CoveredByDeniedPrefix(a.ResourceName)
+            && (a.PatternType == AclPatternType.Prefixed || !deniedLiterals.Contains(a.ResourceName)));
     }
 
     private static bool HostApplies(AclBinding acl, string? host) =>

@@ -91,6 +91,26 @@ public sealed class AclRulesTests
         Assert.False(AclRules.AllowsSome([writeOne, Acl(AclOperation.Write, "*", AclPermission.Deny)], Alice, Host, AclOperation.Write, AclResourceType.Topic));
     }
 
+    [Fact]
+    public void Some_resource_is_allowed_unless_denies_cover_every_allowed_name_as_kafka_decides_it()
+    {
+        bool AllowsSome(params AclBinding[] acls) => AclRules.AllowsSome(acls, Alice, Host, AclOperation.Write, AclResourceType.Topic);
+        var denyWrite = AclPermission.Deny;
+        // A literal allow: covered by a deny of its name or of a prefix of it.
+        Assert.False(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.Write, "orders", denyWrite)));
+        Assert.False(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.Write, "ord", denyWrite, AclPatternType.Prefixed)));
+        Assert.True(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.Write, "refunds", denyWrite)));
+        // A prefixed allow: covered only by a deny of a prefix of its prefix, not by a narrower one.
+        Assert.False(AllowsSome(Acl(AclOperation.Write, "orders-", pattern: AclPatternType.Prefixed), Acl(AclOperation.Write, "orders", denyWrite, AclPatternType.Prefixed)));
+        Assert.True(AllowsSome(Acl(AclOperation.Write, "orders-", pattern: AclPatternType.Prefixed), Acl(AclOperation.Write, "orders-eu", denyWrite, AclPatternType.Prefixed)));
+        Assert.True(AllowsSome(Acl(AclOperation.Write, "orders-", pattern: AclPatternType.Prefixed), Acl(AclOperation.Write, "orders-eu", denyWrite)));
+        // Denies of everything, and denies of other operations.
+        Assert.False(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.All, "", denyWrite, AclPatternType.Prefixed)));
+        Assert.True(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.Read, "orders", denyWrite)));
+        // One allow of two covered: the other still allows.
+        Assert.True(AllowsSome(Acl(AclOperation.Write, "orders"), Acl(AclOperation.Write, "refunds"), Acl(AclOperation.Write, "orders", denyWrite)));
+    }
+
     [Theory]
     [InlineData(AclResourceType.Any, "orders", AclPatternType.Literal, AclOperation.Read, AclPermission.Allow, "User:a", "resource type")]
     [InlineData(AclResourceType.Topic, "orders", AclPatternType.Match, AclOperation.Read, AclPermission.Allow, "User:a", "pattern type")]
