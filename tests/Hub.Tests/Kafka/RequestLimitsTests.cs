@@ -156,6 +156,57 @@ public sealed class RequestLimitsTests(CountedKafkaCluster kafka) : IClassFixtur
         Assert.Equal(0, GrainCallCounter.Count("ListOffset"));
     }
 
+    /// <summary>Names a request gives that no topic has: more than one controller lookup takes by name, as an attacker would send.</summary>
+    private const int UnknownNames = 20_000;
+
+    private static IEnumerable<string> Unknown() => Enumerable.Range(0, UnknownNames).Select(i => $"{GrainCallCounter.Marker}{i:x6}");
+
+    [Fact]
+    public async Task DeleteTopics_and_DescribeConfigs_naming_thousands_of_topics_make_no_controller_call_per_name()
+    {
+        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        using var deletion = new ProtocolWriter();
+        deletion.WriteArrayLength(UnknownNames);
+        foreach (var name in Unknown()) deletion.WriteString(name);
+        deletion.WriteInt32(30_000); // timeout
+        using var description = new ProtocolWriter();
+        description.WriteArrayLength(UnknownNames);
+        foreach (var name in Unknown())
+        {
+            description.WriteInt8(2); // topic
+            description.WriteString(name);
+            description.WriteArrayLength(-1); // every config
+        }
+        description.WriteBool(false); // synonyms
+
+        GrainCallCounter.Reset();
+        await connection.SendAsync(ApiKey.DeleteTopics, 1, 5, deletion.WrittenSpan);
+        var deleted = new ProtocolReader((await connection.ReceiveAsync(TimeSpan.FromSeconds(30)))!);
+        Assert.Equal(5, deleted.ReadInt32());
+        deleted.ReadInt32(); // throttle time
+        Assert.Equal(UnknownNames, deleted.ReadArrayLength());
+        for (var i = 0; i < UnknownNames; i++)
+        {
+            deleted.ReadString();
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, deleted.ReadInt16());
+        }
+        await connection.SendAsync(ApiKey.DescribeConfigs, 1, 6, description.WrittenSpan);
+        var described = new ProtocolReader((await connection.ReceiveAsync(TimeSpan.FromSeconds(30)))!);
+        Assert.Equal(6, described.ReadInt32());
+        described.ReadInt32(); // throttle time
+        Assert.Equal(UnknownNames, described.ReadArrayLength());
+        for (var i = 0; i < UnknownNames; i++)
+        {
+            Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, described.ReadInt16());
+            described.ReadNullableString();
+            described.ReadInt8();
+            described.ReadString();
+            Assert.Equal(0, described.ReadArrayLength());
+        }
+        // One listing each, which names nothing: before, every name cost a lookup.
+        Assert.Equal(0, GrainCallCounter.CountNaming);
+    }
+
     [Fact]
     public async Task A_produce_naming_one_partition_twice_appends_its_last_entry_once()
     {

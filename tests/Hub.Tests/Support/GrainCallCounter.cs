@@ -16,9 +16,15 @@ public sealed class GrainCallCounter : ISiloConfigurator, IIncomingGrainCallFilt
 
     public void Configure(ISiloBuilder siloBuilder) => siloBuilder.AddIncomingGrainCallFilter<GrainCallCounter>();
 
+    /// <summary>Names a test's own resources start with, so calls other tests make beside it are not counted (see <see cref="CountNaming"/>).</summary>
+    public const string Marker = "counted-";
+
+    private static int _naming;
+
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         Calls.AddOrUpdate(context.MethodName, 1, (_, n) => n + 1);
+        if (Names(context.Request)) Interlocked.Increment(ref _naming);
         await context.Invoke();
         if (context.Result is FetchResult result) Interlocked.Add(ref _fetchedBytes, result.Records.Length);
     }
@@ -29,9 +35,27 @@ public sealed class GrainCallCounter : ISiloConfigurator, IIncomingGrainCallFilt
     /// <summary>Record bytes the partitions' <c>Fetch</c> calls returned since the last <see cref="Reset"/>.</summary>
     public static long FetchedBytes => Interlocked.Read(ref _fetchedBytes);
 
+    /// <summary>Calls since the last <see cref="Reset"/> with an argument (a string, or a string array's element) starting with <see cref="Marker"/>.</summary>
+    public static int CountNaming => Volatile.Read(ref _naming);
+
+    private static bool Names(Orleans.Serialization.Invocation.IInvokable request)
+    {
+        for (var i = 0; i < request.GetArgumentCount(); i++)
+        {
+            switch (request.GetArgument(i))
+            {
+                case string name when name.StartsWith(Marker, StringComparison.Ordinal):
+                case string[] names when names.Any(n => n.StartsWith(Marker, StringComparison.Ordinal)):
+                    return true;
+            }
+        }
+        return false;
+    }
+
     public static void Reset()
     {
         Calls.Clear();
+        Interlocked.Exchange(ref _naming, 0);
         Interlocked.Exchange(ref _fetchedBytes, 0);
     }
 }

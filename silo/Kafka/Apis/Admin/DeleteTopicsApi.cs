@@ -4,6 +4,7 @@ using Hub.Security;
 using Hub.Errors;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Topics;
 
 namespace Hub.Silo.Kafka.Apis.Admin;
 
@@ -21,7 +22,10 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics, KafkaAuthorizer author
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var deletions = Parse(request);
-        foreach (var deletion in deletions) await DeleteAsync(request.Session, deletion);
+        // One controller call finds which named topics exist, however many are named: only those cost a deletion.
+        var named = deletions.Where(d => d.Name is not null).Select(d => d.Name!).ToHashSet(StringComparer.Ordinal);
+        var existing = named.Count == 0 ? [] : await topics.LookUpAsync(named);
+        foreach (var deletion in deletions) await DeleteAsync(request.Session, deletion, existing);
 
         var version = request.Version;
         if (version >= 1) response.WriteInt32(0); // throttle time
@@ -45,20 +49,25 @@ internal sealed class DeleteTopicsApi(KafkaTopics topics, KafkaAuthorizer author
         return true;
     }
 
-    private async Task DeleteAsync(KafkaSession session, TopicDeletion deletion)
+    private async Task DeleteAsync(KafkaSession session, TopicDeletion deletion, Dictionary<string, TopicMetadata> existingByName)
     {
         try
         {
+            TopicMetadata? existing;
             if (deletion.Name is null)
             {
-                var topic = await topics.GetByIdAsync(deletion.Id)
+                existing = await topics.GetByIdAsync(deletion.Id)
                     ?? throw new HubException(ErrorCode.UnknownTopicId, $"no topic has id {deletion.Id}");
-                deletion.Name = topic.Name;
+                deletion.Name = existing.Name;
+            }
+            else
+            {
+                existing = existingByName.GetValueOrDefault(deletion.Name);
             }
             await authorizer.RequireTopicAsync(session, AclOperation.Delete, deletion.Name);
-            var existing = await topics.Controller.GetTopic(deletion.Name);
-            if (existing is not null && deletion.Id == Guid.Empty) deletion.Id = existing.TopicId;
-            if (existing is not null && existing.TopicId != deletion.Id)
+            if (existing is null) throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{deletion.Name}' does not exist");
+            if (deletion.Id == Guid.Empty) deletion.Id = existing.TopicId;
+            if (existing.TopicId != deletion.Id)
                 throw new HubException(ErrorCode.UnknownTopicId, $"topic '{deletion.Name}' has another id than {deletion.Id}");
             await topics.Controller.DeleteTopic(deletion.Name);
         }

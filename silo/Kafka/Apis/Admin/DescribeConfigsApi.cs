@@ -34,7 +34,11 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var resources = Parse(request);
-        foreach (var resource in resources) await DescribeAsync(request.Session, resource);
+        foreach (var resource in resources) await AuthorizeAsync(request.Session, resource);
+        // One controller call for every topic named, however many: no per-name fan-out (Metadata's rule).
+        var named = resources.Where(r => r.Type == TopicResource && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var found = named.Count == 0 ? [] : await topics.LookUpAsync(named);
+        foreach (var resource in resources.Where(r => r.Error == ErrorCode.None)) Describe(resource, found);
 
         var version = request.Version;
         response.WriteInt32(0); // throttle time
@@ -69,15 +73,26 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         return true;
     }
 
-    private async Task DescribeAsync(KafkaSession session, Resource resource)
+    private async Task AuthorizeAsync(KafkaSession session, Resource resource)
     {
         try
         {
             if (resource.Type == TopicResource) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
             else await authorizer.RequireClusterAsync(session, AclOperation.DescribeConfigs);
+        }
+        catch (Exception e)
+        {
+            Fail(resource, e);
+        }
+    }
+
+    private void Describe(Resource resource, Dictionary<string, TopicMetadata> topicsFound)
+    {
+        try
+        {
             resource.Configs = resource.Type switch
             {
-                TopicResource => ConfigEntry.ForTopic((await topics.GetAsync(resource.Name)
+                TopicResource => ConfigEntry.ForTopic((topicsFound.GetValueOrDefault(resource.Name)
                     ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist")).Config),
                 BrokerResource => BrokerConfigs(resource.Name),
                 _ => throw new HubException(ErrorCode.InvalidRequest, $"resource type {resource.Type} has no configs in Hub"),
@@ -85,9 +100,14 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         }
         catch (Exception e)
         {
-            resource.Error = KafkaErrors.CodeOf(e);
-            resource.Message = e.Message;
+            Fail(resource, e);
         }
+    }
+
+    private static void Fail(Resource resource, Exception e)
+    {
+        resource.Error = KafkaErrors.CodeOf(e);
+        resource.Message = e.Message;
     }
 
     /// <summary>Read-only: they are set in the silo's configuration, not through Kafka's admin APIs.</summary>
