@@ -41,7 +41,7 @@ public static class HubSiloBuilderExtensions
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, BootstrapUser>();
         silo.Services.AddSingleton(Options.Create(options));
         silo.Services.AddSingleton<BrokerDirectory>();
-        silo.Services.AddSingleton<CompressedRecordsCheck>();
+        silo.Services.AddSingleton<AppendPreparation>();
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataDirectoryLockHolder>();
         AddLogDirectory(silo.Services, options);

@@ -33,7 +33,7 @@ internal static class RecordBatchValidator
     /// <param name="maxBatchBytes">Largest batch accepted (the topic's max.message.bytes).</param>
     /// <param name="compressedRecordsChecked">
     /// The records of the compressed batches were checked already, by this validation of these very bytes
-    /// (<see cref="CompressedRecordsCheck"/>): they are not decompressed again.
+    /// (<see cref="AppendPreparation"/>): they are not decompressed again.
     /// </param>
     public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated, bool compressedRecordsChecked = false)
     {

@@ -155,7 +155,7 @@ internal sealed partial class SegmentLog : IDisposable
     /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
     /// The batch headers are read once, by the validator; everything after works from what it found.
     /// <paramref name="compressedRecordsChecked"/>: the records of compressed batches were validated already (see
-    /// <see cref="CompressedRecordsCheck"/>) and are not decompressed again.
+    /// <see cref="AppendPreparation"/>) and are not decompressed again.
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0, bool compressedRecordsChecked = false)
     {

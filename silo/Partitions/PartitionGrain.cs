@@ -41,7 +41,7 @@ internal sealed partial class PartitionGrain(
     IOptions<HubSiloOptions> options,
     BrokerDirectory brokerDirectory,
     LogDirectory logDirectory,
-    CompressedRecordsCheck compressedRecordsCheck,
+    AppendPreparation appendPreparation,
     TimeProvider time,
     ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
 {
@@ -117,12 +117,14 @@ internal sealed partial class PartitionGrain(
         AcksAllWaiters acksAll;
         Task? overdueFlush;
         ReorderedAppends.Wait? reordered = null;
+        AppendPreparation.Prepared prepared = default;
         try
         {
-            // Decompressing happens off this grain's turn (the grain is reentrant), not in the log's append below.
+            // Decompressing and rewriting happen off this grain's turn (the grain is reentrant), not in the log's append below.
             Log();
             Leader(); // a replica that would refuse the append refuses it before the work
-            var compressedRecordsChecked = await compressedRecordsCheck.CheckAsync(batches.Memory, _config.MaxMessageBytes);
+            prepared = await appendPreparation.PrepareAsync(batches.Memory, _config);
+            var toStore = prepared.Rewritten?.WrittenMemory ?? batches.Writable;
             SegmentLog log;
             while (true)
             {
@@ -135,15 +137,15 @@ internal sealed partial class PartitionGrain(
                 {
                     // The log patches offsets in place: in a buffer deserialized for this call, or, for a call from this
                     // silo, in the caller's memory, which IPartitionGrain.Append's contract hands over until the call ends.
-                    result = log.Append(batches.Writable, leader.Assignment.LeaderEpoch, compressedRecordsChecked);
+                    result = log.Append(toStore, leader.Assignment.LeaderEpoch, prepared.CompressedRecordsChecked);
                     break;
                 }
-                catch (HubException e) when (e.Code == ErrorCode.OutOfOrderSequenceNumber && log.AwaitsEarlierBatches(batches.Writable.Span))
+                catch (HubException e) when (e.Code == ErrorCode.OutOfOrderSequenceNumber && log.AwaitsEarlierBatches(toStore.Span))
                 {
                     reordered ??= _reorderedAppends.Start();
                     if (reordered is not { Remaining.Ticks: > 0 })
-                        throw ReorderedAppends.Refusal(e, log.FollowsBatchesOfAnEarlierLeader(batches.Writable.Span, leader.Assignment.LeaderEpoch),
-                            time.GetElapsedTime(leader.LeadingSince), log.SinceProducerAppended(batches.Writable.Span));
+                        throw ReorderedAppends.Refusal(e, log.FollowsBatchesOfAnEarlierLeader(toStore.Span, leader.Assignment.LeaderEpoch),
+                            time.GetElapsedTime(leader.LeadingSince), log.SinceProducerAppended(toStore.Span));
                 }
                 await WaitFor(_appended, reordered.Remaining);
             }
@@ -159,6 +161,7 @@ internal sealed partial class PartitionGrain(
         {
             // The bytes are on disk (or refused): a buffer rented for this call goes back before any wait for acks.
             reordered?.Dispose();
+            prepared.Rewritten?.Dispose();
             batches.Dispose();
         }
         if (overdueFlush is not null) await WaitForOverdueFlush(overdueFlush);
