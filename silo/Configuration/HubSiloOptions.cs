@@ -63,8 +63,14 @@ public sealed class HubSiloOptions
     /// <summary>The certificate of SSL and SASL_SSL listeners and how they treat client certificates ("Hub:KafkaTls").</summary>
     public KafkaTlsOptions KafkaTls { get; set; } = new();
 
-    /// <summary>SASL mechanisms SASL listeners offer (Kafka's sasl.enabled.mechanisms): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512.</summary>
+    /// <summary>
+    /// SASL mechanisms SASL listeners offer (Kafka's sasl.enabled.mechanisms): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, and
+    /// OAUTHBEARER when listed, checked as <see cref="KafkaOAuthBearer"/> says.
+    /// </summary>
     public string KafkaSaslMechanisms { get; set; } = "PLAIN,SCRAM-SHA-256,SCRAM-SHA-512";
+
+    /// <summary>How OAUTHBEARER tokens are checked ("Hub:KafkaOAuthBearer").</summary>
+    public KafkaOAuthBearerOptions KafkaOAuthBearer { get; set; } = new();
 
     /// <summary>
     /// Bytes of Kafka requests a silo holds at once, being received or handled, over all connections (Kafka's

@@ -12,4 +12,5 @@ internal sealed record KafkaListenerContext(
     int MaxRequestBytes,
     TimeSpan MaxIdle,
     TimeSpan ReceiveTimeout,
-    RequestBytesBudget Budget);
+    RequestBytesBudget Budget,
+    OAuthBearerValidator? OAuthBearer = null);

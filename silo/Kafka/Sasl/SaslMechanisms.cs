@@ -13,14 +13,17 @@ internal static class SaslMechanisms
     public const string ScramSha256 = "SCRAM-SHA-256";
     public const string ScramSha512 = "SCRAM-SHA-512";
 
-    public static readonly IReadOnlyList<string> All = [Plain, ScramSha256, ScramSha512];
+    public const string OAuthBearer = "OAUTHBEARER";
 
-    /// <summary>A new exchange for one connection, or null for a mechanism Hub doesn't implement.</summary>
-    public static ISaslExchange? Start(string mechanism, CredentialLookup credentials) => mechanism switch
+    public static readonly IReadOnlyList<string> All = [Plain, ScramSha256, ScramSha512, OAuthBearer];
+
+    /// <summary>A new exchange for one connection, or null for a mechanism Hub doesn't implement or wasn't configured for.</summary>
+    public static ISaslExchange? Start(string mechanism, CredentialLookup credentials, OAuthBearerValidator? oauthBearer = null) => mechanism switch
     {
         Plain => new PlainExchange(credentials),
         ScramSha256 => new ScramExchange(ScramMechanism.ScramSha256, credentials),
         ScramSha512 => new ScramExchange(ScramMechanism.ScramSha512, credentials),
+        OAuthBearer when oauthBearer is not null => new OAuthBearerExchange(oauthBearer),
         _ => null,
     };
 }

@@ -8,7 +8,7 @@ namespace Hub.Silo.Kafka.Sasl;
 /// tokens come in SaslAuthenticate requests (handshake v1) or as bare size-prefixed frames (handshake v0, as
 /// kafka-python sends them). Until it completes, only ApiVersions, SaslHandshake and SaslAuthenticate are answered.
 /// </summary>
-internal sealed class SaslSession(IReadOnlyList<string> enabledMechanisms, CredentialLookup credentials)
+internal sealed class SaslSession(IReadOnlyList<string> enabledMechanisms, CredentialLookup credentials, OAuthBearerValidator? oauthBearer = null)
 {
     private enum State
     {
@@ -37,7 +37,7 @@ internal sealed class SaslSession(IReadOnlyList<string> enabledMechanisms, Crede
     public ErrorCode Handshake(string mechanism, short version)
     {
         if (_state != State.AwaitingHandshake) return ErrorCode.IllegalSaslState;
-        if (!enabledMechanisms.Contains(mechanism, StringComparer.Ordinal) || SaslMechanisms.Start(mechanism, credentials) is not { } exchange)
+        if (!enabledMechanisms.Contains(mechanism, StringComparer.Ordinal) || SaslMechanisms.Start(mechanism, credentials, oauthBearer) is not { } exchange)
             return ErrorCode.UnsupportedSaslMechanism;
         _exchange = exchange;
         _state = version == 0 ? State.AwaitingRawToken : State.AwaitingAuthenticate;

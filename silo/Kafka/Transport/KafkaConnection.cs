@@ -60,7 +60,7 @@ internal sealed partial class KafkaConnection(Socket socket, KafkaListenerContex
                 tlsPrincipal = KafkaTlsServer.PrincipalOf(ssl.RemoteCertificate);
             }
             var session = new KafkaSession(listener.Spec.Name, _remote, tlsPrincipal,
-                listener.Spec.Protocol.UsesSasl() ? new SaslSession(listener.SaslMechanisms, listener.Credentials) : null);
+                listener.Spec.Protocol.UsesSasl() ? new SaslSession(listener.SaslMechanisms, listener.Credentials, listener.OAuthBearer) : null);
             // Zero-byte reads: an idle connection waits for data without holding a buffer, so 10,000 of them cost kilobytes each.
             input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, useZeroByteReads: true));
             output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024));

@@ -51,13 +51,14 @@ internal sealed partial class KafkaListeners(
         var specs = KafkaListenerSpec.From(settings);
         var tls = specs.Any(s => s.Protocol.UsesTls()) ? new KafkaTlsServer(settings.KafkaTls) : null;
         var mechanisms = EnabledMechanisms(settings.KafkaSaslMechanisms);
+        var oauthBearer = mechanisms.Contains(SaslMechanisms.OAuthBearer) ? new OAuthBearerValidator(settings.KafkaOAuthBearer) : null;
         var credentials = grains.GetGrain<IInterBrokerCredentialsGrain>(0);
         var budget = new RequestBytesBudget(Math.Max(settings.KafkaMaxBufferedRequestBytes, settings.KafkaMaxRequestBytes));
         _limits = new ConnectionLimits(settings.KafkaMaxConnections, settings.KafkaMaxConnectionsPerIp);
         foreach (var spec in specs)
         {
             var context = new KafkaListenerContext(spec, spec.Protocol.UsesTls() ? tls : null, mechanisms, credentials.CredentialsOf,
-                settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle, settings.KafkaRequestReceiveTimeout, budget);
+                settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle, settings.KafkaRequestReceiveTimeout, budget, oauthBearer);
             var socket = Bind(spec.ListenAddress, spec.Port);
             var endpoint = (IPEndPoint)socket.LocalEndPoint!;
             brokers.SetListenPort(spec.Name, endpoint.Port);
