@@ -102,8 +102,16 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
 
         var subscriber = _cluster.Grains.GetGrain<ITickSubscriberGrain>("client-reader");
         await subscriber.SubscribeFrom("from-client", HubSequenceToken.Earliest);
-        await WaitUntilAsync(async () => (await subscriber.Received()).Count >= 11, "the grain has the client's 11 ticks");
-        Assert.Equal(Enumerable.Range(0, 11).Select(n => $"{n}"), (await subscriber.Received()).Select(r => r.Value));
+        List<Received> received = [];
+        try
+        {
+            await WaitUntilAsync(async () => (received = await subscriber.Received()).Count >= 11, "the grain has the client's 11 ticks");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; it has {string.Join(", ", received.Select(r => $"{r.Value}@{r.Offset}"))}", e);
+        }
+        Assert.Equal(Enumerable.Range(0, 11).Select(n => $"{n}"), received.Select(r => r.Value));
     }
 
     [Fact]
