@@ -18,6 +18,7 @@ internal static class KafkaSiloBuilderExtensions
     public static ISiloBuilder AddKafkaListener(this ISiloBuilder silo)
     {
         var services = silo.Services;
+        silo.AddOutgoingGrainCallFilter<RequestTimeGrainCallFilter>();
         services.AddSingleton<KafkaTopics>();
         services.AddSingleton<KafkaBrokers>();
         services.AddSingleton<IKafkaApi, ProduceApi>();
@@ -52,7 +53,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DescribeClientQuotasApi>();
         services.AddSingleton<IKafkaApi, AlterClientQuotasApi>();
         services.AddSingleton<ClientQuotas>();
-        services.AddSingleton<KafkaApis>();
+        services.AddSingleton(sp => new KafkaApis(sp.GetServices<IKafkaApi>(), sp.GetRequiredService<ClientQuotas>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRequestHandler>(sp => sp.GetRequiredService<KafkaApis>());
         services.AddSingleton<KafkaListeners>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<KafkaListeners>());

@@ -1,6 +1,8 @@
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;
+using Hub.Silo.Quotas;
+using Hub.Quotas;
 
 namespace Hub.Silo.Kafka.Apis;
 
@@ -11,13 +13,19 @@ namespace Hub.Silo.Kafka.Apis;
 /// </summary>
 internal sealed class KafkaApis : IRequestHandler
 {
+    private readonly ClientQuotas? _quotas;
+    private readonly TimeProvider _time;
+
     /// <summary>The response's 4-byte size prefix, which counts the bytes after it.</summary>
     private const int SizePrefixBytes = 4;
 
     private readonly Dictionary<short, IKafkaApi> _byKey = [];
 
-    public KafkaApis(IEnumerable<IKafkaApi> apis)
+    /// <param name="quotas">The silo's client quotas, which meter each request's time (request_percentage); none in tests of the dispatch alone.</param>
+    public KafkaApis(IEnumerable<IKafkaApi> apis, ClientQuotas? quotas = null, TimeProvider? time = null)
     {
+        _quotas = quotas;
+        _time = time ?? TimeProvider.System;
         foreach (var api in apis.Append(new ApiVersionsApi(this))) _byKey.Add((short)api.Key, api);
         All = _byKey.Values.OrderBy(a => a.Key).ToArray();
     }
@@ -51,8 +59,18 @@ internal sealed class KafkaApis : IRequestHandler
         var request = new KafkaRequest(new RequestHeader(api.Key, version, correlationId, clientId), frame, reader.Rest, flexible, session);
         ResponseHeader.Write(response, correlationId, flexible && api.Key != ApiKey.ApiVersions);
         response.Flexible = flexible;
+        var meter = RequestTimeMeter.Current = new RequestTimeMeter(_time);
         var respond = await api.HandleAsync(request, response, cancellationToken);
         response.PatchInt32(sizeAt, response.Length - SizePrefixBytes);
-        return new HandledRequest(respond, request.Throttle);
+        // Kafka's request quota, in percent of one thread over the window: 1 % is 10 ms of busy time a second. The
+        // connection is muted for the larger of it and a byte-rate throttle, as Kafka does; the response's
+        // throttle_time_ms carries only the byte-rate one, as it was written before the request's time was known.
+        var throttle = request.Throttle;
+        if (_quotas is not null)
+        {
+            var requestTime = await _quotas.RecordAsync(ClientQuotaKeys.RequestPercentage, session.UserName, clientId, meter.Busy.TotalSeconds * 100);
+            if (requestTime > throttle) throttle = requestTime;
+        }
+        return new HandledRequest(respond, throttle);
     }
 }

@@ -71,6 +71,33 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
     }
 
     [Fact]
+    public async Task Requests_past_a_request_percentage_quota_get_the_connection_muted()
+    {
+        using var connection = await RawKafkaConnection.ConnectAsync(Bootstrap);
+        // 0.01 % of a thread: 50 microseconds of the front door's time per half-second window, less than one Metadata request takes.
+        Assert.Equal(0, Assert.Single(await AlterAsync(connection, (null, "raw-test", ClientQuotaKeys.RequestPercentage, 0.01))));
+        try
+        {
+            var slowest = TimeSpan.Zero;
+            for (var i = 0; i < 200 && slowest < MutedAtLeast; i++)
+            {
+                var answered = Stopwatch.StartNew();
+                await connection.SendAsync(ApiKey.Metadata, 1, 100 + i, RequestBodies.Metadata(1));
+                Assert.NotNull(await connection.ReceiveAsync(TimeSpan.FromSeconds(10)));
+                if (answered.Elapsed > slowest) slowest = answered.Elapsed;
+            }
+            Assert.True(slowest >= MutedAtLeast, $"no request waited for the quota; the slowest took {slowest.TotalMilliseconds:F0} ms");
+        }
+        finally
+        {
+            Assert.Equal(0, Assert.Single(await AlterAsync(connection, (null, "raw-test", ClientQuotaKeys.RequestPercentage, null))));
+        }
+    }
+
+    /// <summary>Well past a Metadata request's few milliseconds even on a loaded machine; the mute lasts up to the one-second span.</summary>
+    private static readonly TimeSpan MutedAtLeast = TimeSpan.FromMilliseconds(600);
+
+    [Fact]
     public async Task A_confluent_producer_is_held_near_its_byte_rate_quota()
     {
         const int Limit = 200_000, Records = 600, RecordBytes = 1_000;
@@ -102,8 +129,8 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
         return response.AsMemory(8);
     }
 
-    /// <summary>AlterClientQuotas v0 of the entries (a null user: an entity of the client id alone); each entry's error code.</summary>
-    private static async Task<short[]> AlterAsync(RawKafkaConnection connection, params (string? User, string ClientId, string Key, double Value)[] entries)
+    /// <summary>AlterClientQuotas v0 of the entries (a null user: an entity of the client id alone; a null value: remove the key); each entry's error code.</summary>
+    private static async Task<short[]> AlterAsync(RawKafkaConnection connection, params (string? User, string ClientId, string Key, double? Value)[] entries)
     {
         using var writer = new ProtocolWriter();
         writer.WriteArrayLength(entries.Length);
@@ -120,8 +147,8 @@ public sealed class ClientQuotaTests(QuotaCluster quota) : IClassFixture<QuotaCl
             }
             writer.WriteArrayLength(1);
             writer.WriteString(key);
-            writer.WriteFloat64(value);
-            writer.WriteBool(false); // remove
+            writer.WriteFloat64(value ?? 0);
+            writer.WriteBool(value is null); // remove
         }
         writer.WriteBool(false); // validate only
         var reader = new ProtocolReader(await CallAsync(connection, ApiKey.AlterClientQuotas, writer.WrittenSpan.ToArray()));
