@@ -85,7 +85,8 @@ public sealed partial class CertificateReloadTests
 
         var kept = KeptCount(silo);
         certificates.Corrupt("server.pem");
-        await GroupTesting.WaitUntilAsync(() => KeptCount(silo) > kept,
+        // The files are looked at when a connection asks for the certificate: connect until the silo has.
+        await GroupTesting.WaitUntilAsync(async () => await ServedThumbprintAsync(bootstrap, certificates.B) == b && KeptCount(silo) > kept,
             "the silo logs that the new certificate file could not be loaded", ReloadTimeout);
         Assert.Equal(b, await ServedThumbprintAsync(bootstrap, certificates.B));
     }
@@ -128,7 +129,9 @@ public sealed partial class CertificateReloadTests
 
         var kept = KeptCount(silo);
         certificates.Corrupt("ca.pem");
-        await GroupTesting.WaitUntilAsync(() => KeptCount(silo) > kept,
+        // The CAs are looked at when a client's certificate is checked: connect until the silo has.
+        await GroupTesting.WaitUntilAsync(async () =>
+                await TlsProbe.ServerThumbprintAsync(silo.GatewayPort, TlsProbe.Load(certificates.B, "client")) == b && KeptCount(silo) > kept,
             "the silo logs that the new CA file could not be loaded", ReloadTimeout);
         await using (var still = await HubClient.ConnectAsync(Client(certificates.B)))
             Assert.Contains(await still.Admin.ListTopicsAsync(), t => t.Name == "before-rotation");
