@@ -44,6 +44,9 @@ internal static class OrleansTls
             () => TlsCertificates.Trusted(trustedFile), checkInterval, time, logger);
         return new TlsOptions
         {
+            // Orleans checks this one as the silo's client certificate when it builds a link's TLS; the selectors
+            // then give each connection the current one.
+            LocalCertificate = certificate.Current,
             LocalServerCertificateSelector = (_, _) => certificate.Current,
             LocalClientCertificateSelector = (_, _, _, _, _) => certificate.Current,
             RemoteCertificateMode = RemoteCertificateMode.RequireCertificate,
