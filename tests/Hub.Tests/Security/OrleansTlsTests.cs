@@ -59,4 +59,53 @@ public sealed class OrleansTlsTests
         await Assert.ThrowsAsync<HubConnectionException>(() => HubClient.ConnectAsync(Client(In(certificates.Path, "ca.pem"), null, RefusalTimeout)));
         await Assert.ThrowsAsync<HubConnectionException>(() => HubClient.ConnectAsync(Client(In(certificates.Path, "ca.pem"), otherCa.Path, RefusalTimeout)));
     }
+
+    /// <summary>
+    /// Silo-to-silo links after a rotation: a silo that knows only certificate B (and B's CA) joins a silo that
+    /// started on A and then had its files replaced by B's. The older silo must serve B and trust B's CA on its
+    /// inbound links, and show B as the client of its outbound ones, or the two can't replicate.
+    /// </summary>
+    [Fact]
+    public async Task A_silo_whose_files_were_replaced_links_both_ways_with_a_silo_that_knows_only_the_new_certificate()
+    {
+        using var certificates = await CertificateSets.MakeAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["Hub:OrleansTls:CertificateFile"] = certificates.LiveFile("server.pem"),
+            ["Hub:OrleansTls:KeyFile"] = certificates.LiveFile("server-key.pem"),
+            ["Hub:OrleansTls:TrustedCertificatesFile"] = certificates.LiveFile("ca.pem"),
+            ["Hub:TlsFilesCheckInterval"] = "00:00:00.200",
+        };
+        await using var cluster = await RedisSiloCluster.StartAsync(1, settings);
+        var b = TlsProbe.Load(certificates.B, "server").Thumbprint;
+
+        certificates.MakeLive(certificates.B);
+        await GroupTesting.WaitUntilAsync(async () => await TlsProbe.ServerThumbprintAsync(cluster.Silos[0].GatewayPort, TlsProbe.Load(certificates.B, "client")) == b,
+            "the first silo shows a new connection B's certificate", TimeSpan.FromSeconds(30));
+        var environment = settings.ToDictionary(e => "HUB_" + e.Key.Replace(":", "__"), e => e.Value);
+        environment["HUB_Hub__Clustering__Provider"] = "Redis";
+        environment["HUB_Hub__Clustering__RedisConnectionString"] = cluster.Redis.ConnectionString;
+        // The joining silo's own files are B's copies: it has never seen A.
+        environment["HUB_Hub__OrleansTls__CertificateFile"] = Path.Combine(certificates.B, "server.pem");
+        environment["HUB_Hub__OrleansTls__KeyFile"] = Path.Combine(certificates.B, "server-key.pem");
+        environment["HUB_Hub__OrleansTls__TrustedCertificatesFile"] = Path.Combine(certificates.B, "ca.pem");
+        await using var joined = await SiloProcess.StartAsync(Path.Combine(cluster.DataPath, "broker-1"), 1, environment);
+
+        await using var client = await HubClient.ConnectAsync(new HubClientOptions
+        {
+            Gateways = [$"127.0.0.1:{cluster.Silos[0].GatewayPort}"],
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+            TlsTrustedCertificatesFile = Path.Combine(certificates.B, "ca.pem"),
+            TlsCertificateFile = Path.Combine(certificates.B, "client.pem"),
+            TlsKeyFile = Path.Combine(certificates.B, "client-key.pem"),
+        });
+        await client.Admin.CreateTopicAsync("rotated-replicated", 1, replicationFactor: 2);
+        await using (var producer = client.CreateProducer())
+            await producer.ProduceAsync("rotated-replicated", new ProducerRecord { Value = "after rotation"u8.ToArray() });
+        await GroupTesting.WaitUntilAsync(async () =>
+        {
+            var partition = (await client.Admin.DescribeTopicAsync("rotated-replicated")).Metadata.Partitions[0];
+            return partition.InSync.Length == 2;
+        }, "both replicas are in sync over links made with B's certificate", TimeSpan.FromSeconds(60));
+    }
 }
