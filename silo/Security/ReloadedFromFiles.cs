@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Security;
@@ -5,7 +6,7 @@ namespace Hub.Silo.Security;
 /// <summary>
 /// Something loaded from files (a certificate with its key, or the trusted CAs) that is loaded again when one of the
 /// files changes on disk, so operators rotate certificates without restarting a silo. The files are looked at (their
-/// last-write time, length and, for a symbolic link, what it points at) at most once per check interval, when the
+/// last-write time and content, and for a symbolic link what it points at) at most once per check interval, when the
 /// value is asked for, which a TLS handshake does: polling rather than a FileSystemWatcher, because a watcher misses
 /// the atomic rename (a symbolic link swapped) by which Kubernetes updates a mounted secret. A new version that does
 /// not load (half written, the key not matching the certificate, not PEM at all) is logged and the last good one
@@ -79,7 +80,12 @@ internal sealed partial class ReloadedFromFiles<T> where T : class
         }
     }
 
-    /// <summary>What changes when a file is rewritten, replaced by a rename, or its symbolic link re-pointed.</summary>
+    /// <summary>
+    /// What changes when a file is rewritten, replaced by a rename, or its symbolic link re-pointed: the file it
+    /// resolves to, its last-write time and a hash of its content. The hash because the kernel stamps files with a
+    /// coarse clock (a few milliseconds) and a rotated PEM certificate often has the old one's length, so time and
+    /// length alone can miss a quick second write; the files are a few kilobytes, read once per check interval.
+    /// </summary>
     private string Stamp() => string.Join("|", _files.Select(path =>
     {
         try
@@ -87,11 +93,13 @@ internal sealed partial class ReloadedFromFiles<T> where T : class
             var file = new FileInfo(path);
             var target = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
             target.Refresh();
-            return target.Exists ? $"{target.FullName}:{target.LastWriteTimeUtc.Ticks}:{target.Length}" : $"{path}:missing";
+            if (!target.Exists) return $"{path}:missing";
+            var hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(target.FullName)));
+            return $"{target.FullName}:{target.LastWriteTimeUtc.Ticks}:{hash}";
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return $"{path}:unreadable"; // a dangling or looping link: loading will say what is wrong
+            return $"{path}:unreadable"; // a dangling link, a file being replaced, no permission: loading will say what is wrong
         }
     }));
 

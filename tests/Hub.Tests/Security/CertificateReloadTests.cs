@@ -104,14 +104,7 @@ public sealed partial class CertificateReloadTests
             ["HUB_Hub__TlsFilesCheckInterval"] = CheckInterval,
         });
         var (a, b) = (TlsProbe.Load(certificates.A, "server").Thumbprint, TlsProbe.Load(certificates.B, "server").Thumbprint);
-        HubClientOptions Client(string set, TimeSpan? timeout = null) => new()
-        {
-            Gateways = [$"127.0.0.1:{silo.GatewayPort}"],
-            ConnectTimeout = timeout ?? TimeSpan.FromSeconds(30),
-            TlsTrustedCertificatesFile = Path.Combine(set, "ca.pem"),
-            TlsCertificateFile = Path.Combine(set, "client.pem"),
-            TlsKeyFile = Path.Combine(set, "client-key.pem"),
-        };
+        HubClientOptions Client(string set, TimeSpan? timeout = null) => CertificateSets.ClientOptions(set, silo.GatewayPort, timeout);
 
         await using var connected = await HubClient.ConnectAsync(Client(certificates.A));
         await connected.Admin.CreateTopicAsync("before-rotation", 1);

@@ -1,3 +1,4 @@
+using Hub.Client;
 using Hub.Tests.Cluster;
 using Hub.Tests.Support;
 
@@ -46,6 +47,16 @@ internal sealed class CertificateSets : IDisposable
     {
         foreach (var name in LiveFiles) Replace(name, File.ReadAllBytes(System.IO.Path.Combine(set, name)));
     }
+
+    /// <summary>An SDK client of the gateway at 127.0.0.1:<paramref name="gatewayPort"/> with <paramref name="set"/>'s CA and client certificate.</summary>
+    public static HubClientOptions ClientOptions(string set, int gatewayPort, TimeSpan? connectTimeout = null) => new()
+    {
+        Gateways = [$"127.0.0.1:{gatewayPort}"],
+        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(30),
+        TlsTrustedCertificatesFile = System.IO.Path.Combine(set, "ca.pem"),
+        TlsCertificateFile = System.IO.Path.Combine(set, "client.pem"),
+        TlsKeyFile = System.IO.Path.Combine(set, "client-key.pem"),
+    };
 
     /// <summary>Replaces a live file with bytes that are no certificate, as a botched copy would.</summary>
     public void Corrupt(string name) => Replace(name, "-----BEGIN CERTIFICATE-----\nnot base64 at all\n"u8.ToArray());
