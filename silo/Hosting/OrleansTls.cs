@@ -34,7 +34,8 @@ internal static class OrleansTls
         return silo;
     }
 
-    private static TlsOptions Options(OrleansTlsOptions options, TimeSpan checkInterval, TimeProvider time, ILogger logger)
+    /// <summary>The TLS of every Orleans link, its certificate and CAs reloaded from their files; internal for tests of its selectors.</summary>
+    internal static TlsOptions Options(OrleansTlsOptions options, TimeSpan checkInterval, TimeProvider time, ILogger logger)
     {
         var (file, keyFile, password, trustedFile) = (options.CertificateFile!, options.KeyFile, options.Password, options.TrustedCertificatesFile!);
         var certificate = new ReloadedFromFiles<X509Certificate2>("the certificate of Hub:OrleansTls",
