@@ -73,4 +73,19 @@ public sealed class ListenerTlsTests
         Assert.NotEqual(0, (await Kafka.Kcat.RunAsync(null, Kcat("INTERNAL", B("ca.pem"),
             "-X", $"ssl.certificate.location={A("client.pem")}", "-X", $"ssl.key.location={A("client-key.pem")}"))).ExitCode);
     }
+
+    [Fact]
+    public async Task Settings_for_a_listener_that_is_not_ssl_stop_the_silo_naming_it()
+    {
+        using var certificates = await CertificateSets.MakeAsync();
+        using var data = new Support.TempDirectory();
+        var failed = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(data.Path, environment: new Dictionary<string, string>
+        {
+            ["HUB_Hub__KafkaListeners"] = "PLAINTEXT://:0,SSL://:0",
+            ["HUB_Hub__KafkaTls__CertificateFile"] = Path.Combine(certificates.A, "server.pem"),
+            ["HUB_Hub__KafkaTls__KeyFile"] = Path.Combine(certificates.A, "server-key.pem"),
+            ["HUB_Hub__KafkaListenerTls__PLAINTEXT__ClientAuth"] = "required",
+        }));
+        Assert.Contains("Hub:KafkaListenerTls names 'PLAINTEXT', which is no SSL or SASL_SSL listener", failed.Message);
+    }
 }

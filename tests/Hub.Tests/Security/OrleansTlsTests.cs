@@ -60,7 +60,7 @@ public sealed class OrleansTlsTests
     /// not certain here (Orleans may send both ways over the new silo's link): <see cref="OrleansTlsSelectorsTests"/>.
     /// </summary>
     [Fact]
-    public async Task A_silo_whose_files_were_replaced_links_both_ways_with_a_silo_that_knows_only_the_new_certificate()
+    public async Task A_silo_whose_files_were_replaced_serves_and_trusts_the_new_certificate_for_a_silo_that_knows_only_it()
     {
         using var certificates = await CertificateSets.MakeAsync();
         var settings = new Dictionary<string, string>
