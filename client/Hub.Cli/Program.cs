@@ -6,7 +6,8 @@ using Hub.Cli.Producing;
 
 var gateway = GatewayOption.Create();
 var connectTimeout = ConnectTimeoutOption.Create();
-var hub = new HubCommandRunner(gateway, connectTimeout);
+var identity = new ClientIdentityOptions();
+var hub = new HubCommandRunner(gateway, connectTimeout, identity);
 var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event hub on Orleans")
 {
     gateway,
@@ -21,6 +22,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
     UsersCommands.Create(hub),
     AclsCommands.Create(hub),
 };
+foreach (var option in identity.All) root.Options.Add(option);
 var parse = root.Parse(args);
 // A mistyped command gets its error alone (with a suggestion for a typo), not the whole help text after it.
 if (parse.Action is ParseErrorAction parseError) parseError.ShowHelp = false;

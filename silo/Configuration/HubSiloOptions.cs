@@ -64,6 +64,20 @@ public sealed class HubSiloOptions
     public KafkaTlsOptions KafkaTls { get; set; } = new();
 
     /// <summary>
+    /// TLS settings of one listener by its name ("Hub:KafkaListenerTls:INTERNAL:ClientAuth", Kafka's
+    /// listener.name.internal.ssl.client.auth), over those of <see cref="KafkaTls"/>: e.g. an internal listener
+    /// requiring client certificates and an external one with a public certificate.
+    /// </summary>
+    public Dictionary<string, KafkaTlsOptions> KafkaListenerTls { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// How often at most a silo looks at its certificate, key and CA files (Kafka's and Orleans') for a change, to
+    /// reload them. 10 s: a rotated certificate is served within seconds, while a silo taking thousands of
+    /// handshakes a second looks at the files once, not thousands of times.
+    /// </summary>
+    public TimeSpan TlsFilesCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// SASL mechanisms SASL listeners offer (Kafka's sasl.enabled.mechanisms): PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, and
     /// OAUTHBEARER when listed, checked as <see cref="KafkaOAuthBearer"/> says.
     /// </summary>

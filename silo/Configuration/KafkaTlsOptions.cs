@@ -1,6 +1,9 @@
 namespace Hub.Silo.Configuration;
 
-/// <summary>TLS of the Kafka listeners whose protocol is SSL or SASL_SSL (configuration section "Hub:KafkaTls").</summary>
+/// <summary>
+/// TLS of the Kafka listeners whose protocol is SSL or SASL_SSL (configuration section "Hub:KafkaTls"), and of one
+/// listener ("Hub:KafkaListenerTls:NAME", Kafka's listener.name.NAME.ssl.*) where that differs.
+/// </summary>
 public sealed class KafkaTlsOptions
 {
     public const string ClientAuthNone = "none";
@@ -21,11 +24,29 @@ public sealed class KafkaTlsOptions
 
     /// <summary>
     /// Client certificates (Kafka's ssl.client.auth): "none"; "requested" (checked when sent); "required" (mTLS: a
-    /// connection without a valid one is refused). A client with a valid certificate is the principal "User:" + its
+    /// connection without a valid one is refused); unset is "none". A client with a valid certificate is the principal "User:" + its
     /// subject, unless it authenticates with SASL.
     /// </summary>
-    public string ClientAuth { get; set; } = ClientAuthNone;
+    public string? ClientAuth { get; set; }
 
     /// <summary>PEM file of the CA certificates client certificates must chain to (Kafka's truststore); needed unless ClientAuth is none.</summary>
     public string? TrustedCertificatesFile { get; set; }
+
+    /// <summary>
+    /// These settings of one listener over <paramref name="defaults"/>: each one set here wins, except that the
+    /// certificate, its key and their password go together, so a listener with a certificate of its own never gets
+    /// another certificate's key file.
+    /// </summary>
+    public KafkaTlsOptions Over(KafkaTlsOptions defaults)
+    {
+        var ownCertificate = !string.IsNullOrWhiteSpace(CertificateFile);
+        return new KafkaTlsOptions
+        {
+            CertificateFile = ownCertificate ? CertificateFile : defaults.CertificateFile,
+            KeyFile = ownCertificate ? KeyFile : defaults.KeyFile,
+            Password = ownCertificate ? Password : defaults.Password,
+            ClientAuth = ClientAuth ?? defaults.ClientAuth,
+            TrustedCertificatesFile = TrustedCertificatesFile ?? defaults.TrustedCertificatesFile,
+        };
+    }
 }

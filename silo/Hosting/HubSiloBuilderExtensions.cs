@@ -32,7 +32,7 @@ public static class HubSiloBuilderExtensions
             [BrokerDirectory.BrokerIdKey] = options.BrokerId.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [KafkaBrokers.EndpointKey] = KafkaBrokers.Published(options),
         });
-        silo.UseHubTls(options.OrleansTls);
+        silo.UseHubTls(options.OrleansTls, options.TlsFilesCheckInterval);
         silo.AddHubMetadataStorage(options);
         silo.AddPlacementDirector<BrokerPlacement, BrokerPlacementDirector>();
         silo.AddIncomingGrainCallFilter<InterBrokerCallFilter>();

@@ -29,11 +29,12 @@ internal static class TlsCertificates
         return (certificate, chain);
     }
 
-    /// <summary>The CA certificates in a PEM file.</summary>
+    /// <summary>The CA certificates in a PEM file; none (an empty or half-written file) is an error, not "trust nothing".</summary>
     public static X509Certificate2Collection Trusted(string pemFile)
     {
         var trusted = new X509Certificate2Collection();
         trusted.ImportFromPemFile(pemFile);
+        if (trusted.Count == 0) throw new ArgumentException($"{pemFile} holds no PEM certificate");
         return trusted;
     }
 

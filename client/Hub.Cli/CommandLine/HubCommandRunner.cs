@@ -8,8 +8,11 @@ namespace Hub.Cli.CommandLine;
 /// Runs a command's body against a connected <see cref="HubClient"/> and turns every failure into one
 /// "error: ..." line on stderr and exit code 1, so users never see a stack trace.
 /// </summary>
-public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?> connectTimeoutOption)
+/// <param name="identity">The TLS and user options; null (a test's command tree without them) takes the environment alone.</param>
+public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?> connectTimeoutOption, ClientIdentityOptions? identity = null)
 {
+    private readonly ClientIdentityOptions _identity = identity ?? new ClientIdentityOptions();
+
     /// <summary>Exit code of a run stopped by Ctrl-C in a place that had nothing to finish (as shells report SIGINT).</summary>
     private const int Interrupted = 130;
 
@@ -17,17 +20,8 @@ public sealed class HubCommandRunner(Option<string[]> gatewayOption, Option<int?
     public async Task<int> RunAsync(ParseResult parse, string? topic, Func<HubClient, CancellationToken, Task<int>> body, CancellationToken ct)
     {
         var gateways = GatewayOption.Get(parse, gatewayOption);
-        var options = new HubClientOptions
-        {
-            Gateways = gateways.ToList(),
-            // TLS to gateways of silos with Hub:OrleansTls, as scripts set HUB_GATEWAY.
-            TlsTrustedCertificatesFile = Environment.GetEnvironmentVariable("HUB_TLS_CA"),
-            TlsCertificateFile = Environment.GetEnvironmentVariable("HUB_TLS_CERT"),
-            TlsKeyFile = Environment.GetEnvironmentVariable("HUB_TLS_KEY"),
-            // The user the commands run as, for silos with Hub:Authorization on (see README).
-            Username = Environment.GetEnvironmentVariable("HUB_USER"),
-            Password = Environment.GetEnvironmentVariable("HUB_PASSWORD"),
-        };
+        var options = new HubClientOptions { Gateways = gateways.ToList() };
+        _identity.Apply(parse, options);
         if (parse.GetValue(connectTimeoutOption) is { } seconds) options.ConnectTimeout = TimeSpan.FromSeconds(seconds);
         try
         {

@@ -23,6 +23,7 @@ internal sealed partial class KafkaListeners(
     IRequestHandler handler,
     KafkaBrokers brokers,
     IGrainFactory grains,
+    TimeProvider time,
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>How long shutdown waits for requests in progress (a long-polling fetch) before dropping connections.</summary>
@@ -49,7 +50,7 @@ internal sealed partial class KafkaListeners(
     {
         var settings = options.Value;
         var specs = KafkaListenerSpec.From(settings);
-        var tls = specs.Any(s => s.Protocol.UsesTls()) ? new KafkaTlsServer(settings.KafkaTls) : null;
+        var tls = TlsServers(settings, specs);
         var mechanisms = EnabledMechanisms(settings.KafkaSaslMechanisms);
         var oauthBearer = mechanisms.Contains(SaslMechanisms.OAuthBearer) ? new OAuthBearerValidator(settings.KafkaOAuthBearer) : null;
         var credentials = grains.GetGrain<IInterBrokerCredentialsGrain>(0);
@@ -57,7 +58,7 @@ internal sealed partial class KafkaListeners(
         _limits = new ConnectionLimits(settings.KafkaMaxConnections, settings.KafkaMaxConnectionsPerIp);
         foreach (var spec in specs)
         {
-            var context = new KafkaListenerContext(spec, spec.Protocol.UsesTls() ? tls : null, mechanisms, credentials.CredentialsOf,
+            var context = new KafkaListenerContext(spec, tls.GetValueOrDefault(spec.Name), mechanisms, credentials.CredentialsOf,
                 settings.KafkaMaxRequestBytes, settings.KafkaConnectionsMaxIdle, settings.KafkaRequestReceiveTimeout, budget, oauthBearer);
             var socket = Bind(spec.ListenAddress, spec.Port);
             var endpoint = (IPEndPoint)socket.LocalEndPoint!;
@@ -66,6 +67,27 @@ internal sealed partial class KafkaListeners(
             LogListening(_logger, spec.Name, spec.Protocol, endpoint, brokers.Local(spec.Name));
         }
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The TLS of each SSL and SASL_SSL listener: Hub:KafkaTls, with what Hub:KafkaListenerTls:NAME sets for it over
+    /// that. Settings for a listener that doesn't exist are a mistake (a misspelled name) and stop the silo.
+    /// </summary>
+    private Dictionary<string, KafkaTlsServer> TlsServers(HubSiloOptions settings, IReadOnlyList<KafkaListenerSpec> specs)
+    {
+        foreach (var name in settings.KafkaListenerTls.Keys.Where(n => !specs.Any(s => s.Protocol.UsesTls() && string.Equals(s.Name, n, StringComparison.OrdinalIgnoreCase))))
+            throw new ArgumentException($"Hub:{nameof(HubSiloOptions.KafkaListenerTls)} names '{name}', which is no SSL or SASL_SSL listener");
+        var logger = loggers.CreateLogger<KafkaTlsServer>();
+        var servers = new Dictionary<string, KafkaTlsServer>(StringComparer.OrdinalIgnoreCase);
+        foreach (var spec in specs.Where(s => s.Protocol.UsesTls()))
+        {
+            var own = settings.KafkaListenerTls.FirstOrDefault(e => string.Equals(e.Key, spec.Name, StringComparison.OrdinalIgnoreCase)).Value;
+            var (section, options) = own is null
+                ? ($"Hub:{nameof(HubSiloOptions.KafkaTls)}", settings.KafkaTls)
+                : ($"Hub:{nameof(HubSiloOptions.KafkaListenerTls)}:{spec.Name}", own.Over(settings.KafkaTls));
+            servers[spec.Name] = new KafkaTlsServer(section, options, settings.TlsFilesCheckInterval, time, logger);
+        }
+        return servers;
     }
 
     private static IReadOnlyList<string> EnabledMechanisms(string configured)

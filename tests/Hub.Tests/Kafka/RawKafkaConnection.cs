@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Tests.Kafka;
@@ -10,7 +11,10 @@ internal sealed class RawKafkaConnection : IDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
     private readonly TcpClient _client = new() { NoDelay = true };
-    private NetworkStream _stream = null!;
+    private Stream _stream = null!;
+
+    /// <summary>The thumbprint of the certificate the listener showed, on a connection made with <see cref="ConnectTlsAsync"/>.</summary>
+    public string? ServerThumbprint { get; private set; }
 
     public static async Task<RawKafkaConnection> ConnectAsync(string bootstrap)
     {
@@ -19,6 +23,24 @@ internal sealed class RawKafkaConnection : IDisposable
         await connection._client.ConnectAsync(endpoint.Address, endpoint.Port);
         connection._stream = connection._client.GetStream();
         return connection;
+    }
+
+    /// <summary>A connection to an SSL listener, showing <paramref name="clientCertificate"/> if given; whatever certificate the listener shows is accepted.</summary>
+    public static async Task<RawKafkaConnection> ConnectTlsAsync(string bootstrap, X509Certificate2? clientCertificate)
+    {
+        var connection = await ConnectAsync(bootstrap);
+        try
+        {
+            var ssl = await Security.TlsProbe.AuthenticateAsync(connection._stream, clientCertificate);
+            connection._stream = ssl;
+            connection.ServerThumbprint = ssl.RemoteCertificate!.GetCertHashString();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
     }
 
     public Task SendRawAsync(ReadOnlyMemory<byte> bytes) => _stream.WriteAsync(bytes).AsTask();
@@ -115,5 +137,9 @@ internal sealed class RawKafkaConnection : IDisposable
         return true;
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _stream?.Dispose();
+        _client.Dispose();
+    }
 }
