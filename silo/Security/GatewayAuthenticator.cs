@@ -37,9 +37,7 @@ internal sealed class GatewayAuthenticator(IGrainFactory grains, TimeProvider ti
         var now = time.GetTimestamp();
         if (_passed.TryGetValue(key, out var checkedAt) && time.GetElapsedTime(checkedAt, now) < Remembered) return KafkaPrincipal.User(user);
 
-        var stored = await grains.GetGrain<IInterBrokerCredentialsGrain>(0).CredentialsOf(user);
-        // Any of the user's SCRAM credentials will do: each was derived from the same password when it was set.
-        if (stored.Count == 0 || !stored.Any(c => ScramFormulas.Matches(c.Key, c.Value, password)))
+        if (!ScramFormulas.MatchesAny(await grains.GetGrain<IInterBrokerCredentialsGrain>(0).CredentialsOf(user), password))
         {
             _passed.TryRemove(key, out _);
             throw new HubException(ErrorCode.SaslAuthenticationFailed, "authentication failed: invalid username or password");

@@ -40,6 +40,13 @@ internal static class ScramFormulas
         ServerKey = Hmac(mechanism, saltedPassword, "Server Key"u8),
     };
 
+    /// <summary>
+    /// Whether <paramref name="password"/> is a user's, by any of its stored credentials (each was derived from the
+    /// same password when it was set); false for a user without any. For SASL/PLAIN and the gateway's user.
+    /// </summary>
+    public static bool MatchesAny(IReadOnlyDictionary<ScramMechanism, StoredScramCredential> credentials, string password) =>
+        credentials.Any(c => Matches(c.Key, c.Value, password));
+
     /// <summary>Whether <paramref name="password"/> is the one <paramref name="credential"/> was made from (for SASL/PLAIN).</summary>
     public static bool Matches(ScramMechanism mechanism, StoredScramCredential credential, string password)
     {

@@ -25,9 +25,7 @@ internal sealed class PlainExchange(CredentialLookup credentials) : ISaslExchang
         if (authorizationId.Length > 0 && authorizationId != user)
             throw new SaslAuthenticationException("authentication failed: the authorization id must be empty or the username");
 
-        var stored = await credentials(user);
-        // Any of the user's SCRAM credentials will do: each was derived from the same password when it was set.
-        if (stored.Count == 0 || !stored.Any(c => ScramFormulas.Matches(c.Key, c.Value, password)))
+        if (!ScramFormulas.MatchesAny(await credentials(user), password))
             throw new SaslAuthenticationException("authentication failed: invalid username or password");
         AuthenticatedUser = user;
         return [];

@@ -27,8 +27,7 @@ public sealed class AclsCliTests
         });
         var admin = new HubCli.User("admin", "admin-secret");
         // Without a user the CLI is User:ANONYMOUS, whom no ACL allows anything.
-        var anonymous = await ExternalProcess.RunAsync("dotnet", null, HubCli.Timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), "topics", "create", "carol-orders", "--gateway", $"127.0.0.1:{silo.GatewayPort}"]);
+        var anonymous = await HubCli.TryRunAsync(silo, null, null, HubCli.Timeout, HubCli.ConnectTimeoutSeconds, "topics", "create", "carol-orders");
         Assert.NotEqual(0, anonymous.ExitCode);
         Assert.Contains("User:ANONYMOUS may not CREATE topic 'carol-orders'", anonymous.Errors);
 
@@ -55,9 +54,8 @@ public sealed class AclsCliTests
         // The CLI as carol: the same ACLs, as the SDK's calls are checked like Kafka requests.
         var carol = new HubCli.User("carol", "carol-secret");
         Assert.Contains(await HubCli.OutputLinesAsAsync(carol, silo, null, HubCli.Timeout, "topics", "list"), l => l.Contains("carol-orders"));
-        var wrongPassword = await ExternalProcess.RunAsync("dotnet", null, HubCli.Timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), "topics", "list", "--gateway", $"127.0.0.1:{silo.GatewayPort}"],
-            environment: new Dictionary<string, string> { ["HUB_USER"] = "carol", ["HUB_PASSWORD"] = "wrong" });
+        var wrongPassword = await HubCli.TryRunAsync(silo, new Dictionary<string, string> { ["HUB_USER"] = "carol", ["HUB_PASSWORD"] = "wrong" },
+            null, HubCli.Timeout, HubCli.ConnectTimeoutSeconds, "topics", "list");
         Assert.NotEqual(0, wrongPassword.ExitCode);
         Assert.Contains("invalid username or password", wrongPassword.Errors);
 

@@ -39,9 +39,7 @@ public sealed class CliTlsOptionsTests
             ["HUB_Hub__Authorization__BootstrapPasswordFile"] = passwordFile,
         });
         Task<ExternalProcess.Result> Hub(Dictionary<string, string> environment, string connectSeconds, params string[] arguments) =>
-            ExternalProcess.RunAsync("dotnet", null, HubCli.Timeout,
-                [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--connect-timeout", connectSeconds],
-                environment: environment);
+            HubCli.TryRunAsync(silo, environment, null, HubCli.Timeout, connectSeconds, arguments);
         string[] TlsOptions(Func<string, string> set) => ["--tls-ca", set("ca.pem"), "--tls-cert", set("client.pem"), "--tls-key", set("client-key.pem")];
         var password = new Dictionary<string, string> { [ClientIdentityOptions.PasswordVariable] = AdminPassword };
 

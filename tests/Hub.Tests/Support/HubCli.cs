@@ -9,7 +9,7 @@ internal static class HubCli
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     /// <summary>Past the CLI's 10 s default, which a loaded CI machine has missed, inside <see cref="Timeout"/>.</summary>
-    private const string ConnectTimeoutSeconds = "25";
+    public const string ConnectTimeoutSeconds = "25";
 
     /// <summary>A user the CLI runs as (HUB_USER and HUB_PASSWORD), for a silo with authorization on.</summary>
     public sealed record User(string Name, string Password);
@@ -22,12 +22,21 @@ internal static class HubCli
     public static async Task<ExternalProcess.Result> RunAsAsync(User? user, SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments)
     {
         var environment = user is null ? null : new Dictionary<string, string> { ["HUB_USER"] = user.Name, ["HUB_PASSWORD"] = user.Password };
-        var run = await ExternalProcess.RunAsync("dotnet", input, timeout,
-            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--connect-timeout", ConnectTimeoutSeconds],
-            environment: environment);
+        var run = await TryRunAsync(silo, environment, input, timeout, ConnectTimeoutSeconds, arguments);
         Assert.True(run.ExitCode == 0, $"hub {string.Join(' ', arguments)}: {run.Errors}");
         return run;
     }
+
+    /// <summary>
+    /// Runs <c>hub ARGUMENTS --gateway SILO --connect-timeout SECONDS</c> with <paramref name="environment"/> and
+    /// <paramref name="input"/> on stdin, however it exits: for runs expected to fail, or to set what
+    /// <see cref="RunAsAsync"/> does not.
+    /// </summary>
+    public static Task<ExternalProcess.Result> TryRunAsync(SiloProcess silo, IReadOnlyDictionary<string, string>? environment, string? input, TimeSpan timeout,
+        string connectTimeoutSeconds, params string[] arguments) =>
+        ExternalProcess.RunAsync("dotnet", input, timeout,
+            [SiloProcess.BuiltDll("client/Hub.Cli", "hub"), .. arguments, "--gateway", $"127.0.0.1:{silo.GatewayPort}", "--connect-timeout", connectTimeoutSeconds],
+            environment: environment);
 
     /// <summary>The stdout lines of a successful <see cref="RunAsync"/>.</summary>
     public static Task<string[]> OutputLinesAsync(SiloProcess silo, string? input, TimeSpan timeout, params string[] arguments) =>
