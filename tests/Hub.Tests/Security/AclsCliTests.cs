@@ -15,17 +15,10 @@ public sealed class AclsCliTests
     public async Task Hub_acls_grants_lists_and_revokes_what_a_kafka_client_may_do()
     {
         using var data = new TempDirectory();
-        var passwordFile = Path.Combine(data.Path, "admin-password");
-        await File.WriteAllTextAsync(passwordFile, "admin-secret\n");
-        await using var silo = await SiloProcess.StartAsync(Path.Combine(data.Path, "silo"), environment: new Dictionary<string, string>
-        {
-            ["HUB_Hub__KafkaListeners"] = "PLAINTEXT://:0,SASL_PLAINTEXT://:0",
-            ["HUB_Hub__Authorization__Enabled"] = "true",
-            ["HUB_Hub__Authorization__SuperUsers"] = "User:admin",
-            ["HUB_Hub__Authorization__BootstrapUser"] = "admin",
-            ["HUB_Hub__Authorization__BootstrapPasswordFile"] = passwordFile,
-        });
-        var admin = new HubCli.User("admin", "admin-secret");
+        var environment = await BootstrapAdmin.SiloEnvironmentAsync(data.Path);
+        environment["HUB_Hub__KafkaListeners"] = "PLAINTEXT://:0,SASL_PLAINTEXT://:0";
+        await using var silo = await SiloProcess.StartAsync(Path.Combine(data.Path, "silo"), environment: environment);
+        var admin = BootstrapAdmin.Cli;
         // Without a user the CLI is User:ANONYMOUS, whom no ACL allows anything.
         var anonymous = await HubCli.TryRunAsync(silo, null, null, HubCli.Timeout, HubCli.ConnectTimeoutSeconds, "topics", "create", "carol-orders");
         Assert.NotEqual(0, anonymous.ExitCode);

@@ -67,9 +67,9 @@ public sealed class AuthorizedCluster : IAsyncLifetime
 /// <summary>The test cluster's own client calls as the bootstrap super user.</summary>
 public sealed class AdminCredentials : IClientBuilderConfigurator
 {
-    public const string User = "admin";
+    public const string User = BootstrapAdmin.User;
 
-    public const string Password = "admin-secret";
+    public const string Password = BootstrapAdmin.Password;
 
     public void Configure(IConfiguration configuration, IClientBuilder clientBuilder) => Hub.Client.GatewayCredentials.UseHubCredentials(clientBuilder, User, Password);
 }

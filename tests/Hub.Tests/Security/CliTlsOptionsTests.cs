@@ -17,8 +17,6 @@ public sealed class CliTlsOptionsTests
     /// <summary>For runs that must fail: a refused TLS handshake is retried until the connect timeout.</summary>
     private const string RefusedConnectSeconds = "5";
 
-    private const string AdminPassword = "admin-secret";
-
     [Fact]
     public async Task Tls_files_and_the_user_come_from_the_options_over_the_environment_and_from_the_environment_without_them()
     {
@@ -26,24 +24,17 @@ public sealed class CliTlsOptionsTests
         using var data = new TempDirectory();
         string A(string file) => Path.Combine(certificates.A, file);
         string B(string file) => Path.Combine(certificates.B, file);
-        var passwordFile = Path.Combine(data.Path, "admin-password");
-        await File.WriteAllTextAsync(passwordFile, AdminPassword + "\n");
-        await using var silo = await SiloProcess.StartAsync(Path.Combine(data.Path, "silo"), environment: new Dictionary<string, string>
-        {
-            ["HUB_Hub__OrleansTls__CertificateFile"] = A("server.pem"),
-            ["HUB_Hub__OrleansTls__KeyFile"] = A("server-key.pem"),
-            ["HUB_Hub__OrleansTls__TrustedCertificatesFile"] = A("ca.pem"),
-            ["HUB_Hub__Authorization__Enabled"] = "true",
-            ["HUB_Hub__Authorization__SuperUsers"] = "User:admin",
-            ["HUB_Hub__Authorization__BootstrapUser"] = "admin",
-            ["HUB_Hub__Authorization__BootstrapPasswordFile"] = passwordFile,
-        });
+        var environment = await BootstrapAdmin.SiloEnvironmentAsync(data.Path);
+        environment["HUB_Hub__OrleansTls__CertificateFile"] = A("server.pem");
+        environment["HUB_Hub__OrleansTls__KeyFile"] = A("server-key.pem");
+        environment["HUB_Hub__OrleansTls__TrustedCertificatesFile"] = A("ca.pem");
+        await using var silo = await SiloProcess.StartAsync(Path.Combine(data.Path, "silo"), environment: environment);
         Task<ExternalProcess.Result> Hub(Dictionary<string, string> environment, string connectSeconds, params string[] arguments) =>
             HubCli.TryRunAsync(silo, environment, null, HubCli.Timeout, connectSeconds, arguments);
         string[] TlsOptions(Func<string, string> set) => ["--tls-ca", set("ca.pem"), "--tls-cert", set("client.pem"), "--tls-key", set("client-key.pem")];
-        var password = new Dictionary<string, string> { [ClientIdentityOptions.PasswordVariable] = AdminPassword };
+        var password = new Dictionary<string, string> { [ClientIdentityOptions.PasswordVariable] = BootstrapAdmin.Password };
 
-        var created = await Hub(password, ConnectSeconds, ["topics", "create", "cli-tls", .. TlsOptions(A), "--user", "admin"]);
+        var created = await Hub(password, ConnectSeconds, ["topics", "create", "cli-tls", .. TlsOptions(A), "--user", BootstrapAdmin.User]);
         Assert.True(created.ExitCode == 0, created.Errors);
 
         // The environment points at B's files and another user: the options win.
@@ -54,7 +45,7 @@ public sealed class CliTlsOptionsTests
             [ClientIdentityOptions.KeyVariable] = B("client-key.pem"),
             [ClientIdentityOptions.UserVariable] = "nobody",
         };
-        var listed = await Hub(overEnvironment, ConnectSeconds, ["topics", "list", .. TlsOptions(A), "--user", "admin"]);
+        var listed = await Hub(overEnvironment, ConnectSeconds, ["topics", "list", .. TlsOptions(A), "--user", BootstrapAdmin.User]);
         Assert.True(listed.ExitCode == 0, listed.Errors);
         Assert.Contains("cli-tls", listed.Output);
 
@@ -64,14 +55,14 @@ public sealed class CliTlsOptionsTests
             [ClientIdentityOptions.CaVariable] = A("ca.pem"),
             [ClientIdentityOptions.CertificateVariable] = A("client.pem"),
             [ClientIdentityOptions.KeyVariable] = A("client-key.pem"),
-            [ClientIdentityOptions.UserVariable] = "admin",
+            [ClientIdentityOptions.UserVariable] = BootstrapAdmin.User,
         };
         var listedFromEnvironment = await Hub(fromEnvironment, ConnectSeconds, "topics", "list");
         Assert.True(listedFromEnvironment.ExitCode == 0, listedFromEnvironment.Errors);
         Assert.Contains("cli-tls", listedFromEnvironment.Output);
 
         // Without the cluster's certificate the gateway refuses; with it, another user's password doesn't pass.
-        var withoutTls = await Hub(password, RefusedConnectSeconds, "topics", "list", "--user", "admin");
+        var withoutTls = await Hub(password, RefusedConnectSeconds, "topics", "list", "--user", BootstrapAdmin.User);
         Assert.NotEqual(0, withoutTls.ExitCode);
         Assert.Contains("cannot reach Hub", withoutTls.Errors);
         var wrongUser = await Hub(password, ConnectSeconds, ["topics", "list", .. TlsOptions(A), "--user", "nobody"]);

@@ -20,16 +20,8 @@ public sealed class GatewaySilo : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var passwordFile = Path.Combine(_data.Path, "admin-password");
-        await File.WriteAllTextAsync(passwordFile, "admin-secret\n");
-        Silo = await SiloProcess.StartAsync(Path.Combine(_data.Path, "silo"), environment: new Dictionary<string, string>
-        {
-            ["HUB_Hub__Authorization__Enabled"] = "true",
-            ["HUB_Hub__Authorization__SuperUsers"] = "User:admin",
-            ["HUB_Hub__Authorization__BootstrapUser"] = "admin",
-            ["HUB_Hub__Authorization__BootstrapPasswordFile"] = passwordFile,
-        });
-        Admin = await ConnectAsync("admin");
+        Silo = await SiloProcess.StartAsync(Path.Combine(_data.Path, "silo"), environment: await BootstrapAdmin.SiloEnvironmentAsync(_data.Path));
+        Admin = await ConnectAsync(BootstrapAdmin.User);
         await Admin.Users.SetPasswordAsync("alice", "alice-secret");
     }
 
