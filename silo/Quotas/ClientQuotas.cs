@@ -39,9 +39,13 @@ internal sealed partial class ClientQuotas(IGrainFactory grains, TimeProvider ti
     /// wait. <paramref name="undoWhenThrottled"/>: a throttled request is answered without its data (a fetch, as in
     /// Kafka), so what it would have carried doesn't count.
     /// </summary>
-    public async ValueTask<TimeSpan> RecordAsync(string key, string user, string? clientId, double value, bool undoWhenThrottled = false)
+    /// <param name="waitForQuotas">
+    /// Whether a silo that has not read the quotas yet waits for them; without it the value is measured against none
+    /// until they are read (the request-time meter, on every request: a silo's first requests don't wait on the controller).
+    /// </param>
+    public async ValueTask<TimeSpan> RecordAsync(string key, string user, string? clientId, double value, bool undoWhenThrottled = false, bool waitForQuotas = true)
     {
-        var quotas = await CurrentAsync();
+        var quotas = await CurrentAsync(waitForQuotas);
         if (ClientQuotaRules.Applying(quotas, key, user, clientId ?? "") is not var (limit, entity)) return TimeSpan.Zero;
         if (_rates.Count >= MaxRates) DropIdleRates();
         var rate = _rates.GetOrAdd((key, entity), _ => new WindowedRate(time, options.Value.QuotaWindow, options.Value.QuotaWindowSamples));
@@ -57,14 +61,14 @@ internal sealed partial class ClientQuotas(IGrainFactory grains, TimeProvider ti
     /// <summary>Reads the quotas again before the next request is measured: this silo just changed them.</summary>
     public void Invalidate() => _quotas = null;
 
-    private async ValueTask<IReadOnlyDictionary<ClientQuotaEntity, ClientQuota>> CurrentAsync()
+    private async ValueTask<IReadOnlyDictionary<ClientQuotaEntity, ClientQuota>> CurrentAsync(bool waitForFirst)
     {
         var known = _quotas;
         if (known is not null && time.GetElapsedTime(Volatile.Read(ref _loadedAt)) < MaxAge) return known;
         Task refresh;
         lock (_refreshing) refresh = _refresh ??= RefreshAsync();
         // The first read waits; later ones go on with the copy they have while it refreshes.
-        if (known is null) await refresh;
+        if (known is null && waitForFirst) await refresh;
         return _quotas ?? known ?? NoQuotas;
     }
 

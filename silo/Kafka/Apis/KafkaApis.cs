@@ -68,7 +68,7 @@ internal sealed class KafkaApis : IRequestHandler
         var throttle = request.Throttle;
         if (_quotas is not null)
         {
-            var requestTime = await _quotas.RecordAsync(ClientQuotaKeys.RequestPercentage, session.UserName, clientId, meter.Busy.TotalSeconds * 100);
+            var requestTime = await _quotas.RecordAsync(ClientQuotaKeys.RequestPercentage, session.UserName, clientId, meter.Busy.TotalSeconds * 100, waitForQuotas: false);
             if (requestTime > throttle) throttle = requestTime;
         }
         return new HandledRequest(respond, throttle);
