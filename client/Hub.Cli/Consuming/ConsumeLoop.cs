@@ -33,7 +33,7 @@ public static class ConsumeLoop
     /// <param name="onIdle">Runs each time the loop is about to wait for records (to flush output).</param>
     public static Task RunAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
         Func<ConsumeResult, bool> onRecord, Func<Task> onIdle, CancellationToken ct) =>
-        RunAsync(consumer.ConsumeAsync, consumer, topic, stopAtEnd, result =>
+        RunAsync(consumer.ConsumeAsync, partition => consumer.Position(topic, partition), stopAtEnd, result =>
         {
             if (stopAtEnd is not null && !stopAtEnd.IsBeforeEnd(result.Partition, result.Record.Offset))
                 return true; // appended after the start
@@ -50,7 +50,7 @@ public static class ConsumeLoop
     /// <param name="onRecord">Gets the partition and the record; returns false to stop.</param>
     public static Task RunBatchesAsync(HubConsumer consumer, string topic, CatchUpTracker? stopAtEnd,
         Func<int, Record, bool> onRecord, CancellationToken ct) =>
-        RunAsync(consumer.ConsumeBatchesAsync, consumer, topic, stopAtEnd, batch =>
+        RunAsync(consumer.ConsumeBatchesAsync, partition => consumer.Position(topic, partition), stopAtEnd, batch =>
         {
             var end = stopAtEnd?.EndOf(batch.Partition) ?? long.MaxValue;
             foreach (var record in batch)
@@ -62,8 +62,10 @@ public static class ConsumeLoop
             return true;
         }, () => Task.CompletedTask, ct);
 
+    /// <summary>The loop behind both, over any enumeration of a consumer's items and its positions.</summary>
+    /// <param name="positionOf">The consumer's position in a partition.</param>
     /// <param name="onItem">Returns false to stop; advances <paramref name="stopAtEnd"/> itself.</param>
-    private static async Task RunAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> consume, HubConsumer consumer, string topic,
+    public static async Task RunAsync<T>(Func<CancellationToken, IAsyncEnumerable<T>> consume, Func<int, long> positionOf,
         CatchUpTracker? stopAtEnd, Func<T, bool> onItem, Func<Task> onIdle, CancellationToken ct)
     {
         if (stopAtEnd is { AllCaughtUp: true }) return;
@@ -84,8 +86,17 @@ public static class ConsumeLoop
                 {
                     pending = next.AsTask();
                     await onIdle();
-                    if (stopAtEnd is not null && await ReachedEndWhileWaitingAsync(pending, consumer, topic, stopAtEnd))
+                    if (stopAtEnd is not null && await ReachedEndWhileWaitingAsync(pending, positionOf, stopAtEnd))
+                    {
+                        // The consumer moves its position just before handing an item out, so the item that moved
+                        // it to the end may still be on its way: it is taken before stopping, not dropped.
+                        var last = pending;
+                        pending = null;
+                        await stop.CancelAsync();
+                        await ((Task)last).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        if (last.IsCompletedSuccessfully && last.Result) onItem(items.Current);
                         return;
+                    }
                     more = await pending;
                     pending = null;
                 }
@@ -110,11 +121,11 @@ public static class ConsumeLoop
     }
 
     /// <summary>Waits for the next record, checking meanwhile whether the consumer's positions reached the ends.</summary>
-    private static async Task<bool> ReachedEndWhileWaitingAsync(Task<bool> next, HubConsumer consumer, string topic, CatchUpTracker tracker)
+    private static async Task<bool> ReachedEndWhileWaitingAsync(Task<bool> next, Func<int, long> positionOf, CatchUpTracker tracker)
     {
         while (await Task.WhenAny(next, Task.Delay(RecheckInterval)) != next)
         {
-            tracker.Refresh(partition => consumer.Position(topic, partition));
+            tracker.Refresh(positionOf);
             if (tracker.AllCaughtUp) return true;
         }
         return false;
