@@ -107,7 +107,7 @@ public sealed class HubStreamProviderTests : IAsyncLifetime
         {
             await WaitUntilAsync(async () => (received = await subscriber.Received()).Count >= 11, "the grain has the client's 11 ticks");
         }
-        catch (TimeoutException e)
+        catch (Xunit.Sdk.FailException e)
         {
             throw new TimeoutException($"{e.Message}; it has {string.Join(", ", received.Select(r => $"{r.Value}@{r.Offset}"))}", e);
         }

@@ -24,12 +24,13 @@ public sealed class GrainCallCounter : ISiloConfigurator, IIncomingGrainCallFilt
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         Calls.AddOrUpdate(context.MethodName, 1, (_, n) => n + 1);
+        Calls.AddOrUpdate($"{context.InterfaceMethod.DeclaringType?.Name}.{context.MethodName}", 1, (_, n) => n + 1);
         if (Names(context.Request)) Interlocked.Increment(ref _naming);
         await context.Invoke();
         if (context.Result is FetchResult result) Interlocked.Add(ref _fetchedBytes, result.Records.Length);
     }
 
-    /// <summary>Calls of methods of this name since the last <see cref="Reset"/>.</summary>
+    /// <summary>Calls of methods of this name (or <c>IInterface.Method</c>, for one interface's) since the last <see cref="Reset"/>.</summary>
     public static int Count(params string[] methods) => methods.Sum(m => Calls.GetValueOrDefault(m));
 
     /// <summary>Record bytes the partitions' <c>Fetch</c> calls returned since the last <see cref="Reset"/>.</summary>
