@@ -151,6 +151,9 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         await EnsureRegisteredAsync();
     }
 
+    public Task<TopicPartition[]> PendingTransactionalOffsets(TopicPartition[] partitions) =>
+        Task.FromResult(partitions.Where(_offsets.HasPending).ToArray());
+
     public async Task CompleteTransaction(long producerId, bool commit)
     {
         if (_offsets.CompleteTransaction(producerId, commit)) await PersistAsync();

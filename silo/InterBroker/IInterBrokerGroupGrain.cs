@@ -19,6 +19,9 @@ internal interface IInterBrokerGroupGrain : IConsumerGroupGrain
     /// </summary>
     Task CommitTransactionalOffsets(long producerId, OffsetCommitRequest request);
 
+    /// <summary>Which of <paramref name="partitions"/> have offsets pending in a transaction not yet ended (OffsetFetch's require_stable).</summary>
+    Task<TopicPartition[]> PendingTransactionalOffsets(TopicPartition[] partitions);
+
     /// <summary>The coordinator's marker for the group: the producer's pending offsets are committed or dropped.</summary>
     Task CompleteTransaction(long producerId, bool commit);
 }

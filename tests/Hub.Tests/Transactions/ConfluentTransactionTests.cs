@@ -61,6 +61,25 @@ public sealed class ConfluentTransactionTests(KafkaCluster kafka)
     }
 
     [Fact]
+    public async Task A_transaction_its_producer_left_open_is_aborted_after_its_timeout_and_releases_read_committed_readers()
+    {
+        var topic = await CreateTopicAsync("txn-timeout", partitions: 1);
+        using (var abandoned = TransactionalProducer("timeout-" + Guid.NewGuid().ToString("N"), transactionTimeoutMs: 1000))
+        {
+            abandoned.InitTransactions(Timeout);
+            abandoned.BeginTransaction();
+            await abandoned.ProduceAsync(topic, Message("abandoned"));
+        }
+        using (var plain = new ProducerBuilder<string?, string>(new ProducerConfig { BootstrapServers = kafka.Bootstrap }).Build())
+            await plain.ProduceAsync(topic, Message("after"));
+
+        // The coordinator's sweep (every 10 s) aborts it; the record after it then reaches read_committed readers, the aborted one never.
+        using var committed = Consumer(IsolationLevel.ReadCommitted);
+        committed.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        Assert.Equal(["after"], Values(Take(committed, 1)));
+    }
+
+    [Fact]
     public async Task Consume_transform_produce_survives_a_processor_dying_mid_transaction_each_record_once()
     {
         var input = await CreateTopicAsync("ctp-in", partitions: 1);
@@ -145,10 +164,11 @@ public sealed class ConfluentTransactionTests(KafkaCluster kafka)
 
     private static Message<string?, string> Message(string value) => new() { Value = value };
 
-    private IProducer<string?, string> TransactionalProducer(string transactionalId) =>
+    private IProducer<string?, string> TransactionalProducer(string transactionalId, int transactionTimeoutMs = 60000) =>
         new ProducerBuilder<string?, string>(new ProducerConfig
         {
-            BootstrapServers = kafka.Bootstrap, TransactionalId = transactionalId, LingerMs = 5, MessageTimeoutMs = 20000,
+            BootstrapServers = kafka.Bootstrap, TransactionalId = transactionalId, LingerMs = 5, MessageTimeoutMs = Math.Min(20000, transactionTimeoutMs), // librdkafka wants it within the transaction timeout
+            TransactionTimeoutMs = transactionTimeoutMs,
         }).Build();
 
     private IConsumer<string?, string> Consumer(IsolationLevel level) =>
