@@ -1,6 +1,8 @@
+using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Hub.Tests.Kafka;
+using Hub.Tests.Support;
 using KafkaErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Hub.Tests.Transactions;
@@ -39,6 +41,26 @@ public sealed class ConfluentTransactionTests(KafkaCluster kafka)
         Assert.Null(committed.Consume(HeldBack));
         producer.CommitTransaction(Timeout);
         Assert.Equal(["d1", "e1"], Values(Take(committed, 2)));
+    }
+
+    [Fact]
+    public async Task The_SDK_consumer_reads_committed_records_only_and_never_a_marker()
+    {
+        var topic = await CreateTopicAsync("txn-sdk", partitions: 2);
+        using (var producer = TransactionalProducer("sdk-" + Guid.NewGuid().ToString("N")))
+        {
+            producer.InitTransactions(Timeout);
+            await InTransactionAsync(producer, topic, ["kept-1"], commit: true);
+            await InTransactionAsync(producer, topic, ["dropped-1", "dropped-2"], commit: false);
+            await InTransactionAsync(producer, topic, ["kept-2"], commit: true);
+        }
+        using (var plain = new ProducerBuilder<string?, string>(new ProducerConfig { BootstrapServers = kafka.Bootstrap }).Build())
+            await plain.ProduceAsync(new TopicPartition(topic, 0), Message("last"));
+
+        // Partition 0 (InTransactionAsync alternates, so dropped-2 went to 1): 3 data records and 3 markers before "last".
+        var read = await SdkValues.ReadRecordsAsync(kafka.Cluster.Client, topic, 0, 3, Timeout);
+        Assert.Equal(["kept-1", "kept-2", "last"], read.Select(r => Encoding.UTF8.GetString(r.Value!.Value.Span)));
+        Assert.Equal(6, read[^1].Offset);
     }
 
     [Fact]
