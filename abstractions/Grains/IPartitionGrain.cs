@@ -1,4 +1,5 @@
 using Hub.Partitions;
+using Hub.Transactions;
 
 namespace Hub.Grains;
 
@@ -42,4 +43,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = -1, IsolationLevel isolationLevel = IsolationLevel.ReadCommitted);
 
     Task<PartitionState> GetState();
+
+    /// <summary>The producers the leader's log remembers (Kafka's DescribeProducers): those not yet expired, by producer id.</summary>
+    Task<ActiveProducer[]> DescribeProducers();
 }

@@ -17,6 +17,9 @@ internal interface ITransactionCoordinatorGrain : IGrainWithStringKey
     /// <summary>Commits or aborts: answered once the decision is durable and, within a few seconds, its markers written.</summary>
     Task EndTransaction(long producerId, short epoch, bool commit);
 
+    /// <summary>The id's producer and current transaction as stored; TRANSACTIONAL_ID_NOT_FOUND before its first InitProducerId.</summary>
+    Task<Hub.Transactions.TransactionDescription> Describe();
+
     /// <summary>Aborts an ongoing transaction past its timeout, and resumes writing the markers of a prepared one (after a crash).</summary>
     Task CheckTimeout();
 }

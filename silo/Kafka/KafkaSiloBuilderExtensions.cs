@@ -36,6 +36,9 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, AddOffsetsToTxnApi>();
         services.AddSingleton<IKafkaApi, EndTxnApi>();
         services.AddSingleton<IKafkaApi, TxnOffsetCommitApi>();
+        services.AddSingleton<IKafkaApi, ListTransactionsApi>();
+        services.AddSingleton<IKafkaApi, DescribeTransactionsApi>();
+        services.AddSingleton<IKafkaApi, DescribeProducersApi>();
         services.AddSingleton<IKafkaApi, FindCoordinatorApi>();
         services.AddSingleton<IKafkaApi, JoinGroupApi>();
         services.AddSingleton<IKafkaApi, SyncGroupApi>();

@@ -1,5 +1,6 @@
 using Hub.Batches;
 using Hub.Errors;
+using Hub.Transactions;
 
 namespace Hub.Silo.Log;
 
@@ -192,6 +193,12 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
     /// <summary>The producers, for a snapshot.</summary>
     public IEnumerable<ProducerState> Producers() =>
         _producers.Select(p => new ProducerState(p.Key, p.Value.Epoch, p.Value.LastAppendMs, p.Value.Batches.ToArray(), p.Value.TransactionFirstOffset));
+
+    /// <summary>The producers as DescribeProducers reports them, by producer id.</summary>
+    public ActiveProducer[] ActiveProducers() =>
+        _producers.OrderBy(p => p.Key)
+            .Select(p => new ActiveProducer(p.Key, p.Value.Epoch, p.Value.LastSequence, p.Value.LastAppendMs, p.Value.TransactionFirstOffset))
+            .ToArray();
 
     /// <summary>Starts over from a snapshot's producers, leaving out those expired by <paramref name="nowMs"/>.</summary>
     public void Load(IEnumerable<ProducerState> producers, long nowMs)

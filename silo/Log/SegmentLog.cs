@@ -4,6 +4,7 @@ using Hub.Partitions;
 using Hub.Silo.Storage;
 using Hub.Silo.Topics;
 using Hub.Topics;
+using Hub.Transactions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -495,6 +496,9 @@ internal sealed partial class SegmentLog : IDisposable
 
     /// <summary>Forgets producers idle for the expiration time; the partition grain calls it on a timer. Returns how many.</summary>
     public int RemoveExpiredProducers() => _producers.RemoveExpired(NowMs);
+
+    /// <summary>The producers this log remembers (those not expired), for DescribeProducers.</summary>
+    public ActiveProducer[] ActiveProducers() => _producers.ActiveProducers();
 
     /// <summary>fsyncs appends not yet on disk.</summary>
     public void Flush()

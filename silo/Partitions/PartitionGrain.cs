@@ -8,6 +8,7 @@ using Hub.Silo.Log;
 using Hub.Silo.Placement;
 using Hub.Silo.Replication;
 using Hub.Topics;
+using Hub.Transactions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -300,6 +301,13 @@ internal sealed partial class PartitionGrain(
         var log = Log();
         var leader = Leader();
         return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount));
+    }
+
+    public Task<ActiveProducer[]> DescribeProducers()
+    {
+        var log = Log();
+        Leader(); // as Kafka, only the leader answers: a follower's state may lag
+        return Task.FromResult(log.ActiveProducers());
     }
 
     public Task DeleteLog()

@@ -4,6 +4,7 @@ using Hub.Security;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Topics;
+using Hub.Transactions;
 
 namespace Hub.Silo.Security;
 
@@ -53,6 +54,13 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
                 .Where(g => Allows(principal, AclOperation.Describe, AclResourceType.Group, g.GroupId)).ToArray(),
             GatewayCallPolicy.Trim.CommittedOffsets => ((IEnumerable<CommittedOffset>)context.Result!)
                 .Where(o => Allows(principal, AclOperation.Describe, AclResourceType.Topic, o.Topic)).ToArray(),
+            GatewayCallPolicy.Trim.Transactions => context.Result switch
+            {
+                TransactionDescription one => DescribablePartitions(principal, one),
+                var all => ((IEnumerable<TransactionDescription>)all!)
+                    .Where(t => Allows(principal, AclOperation.Describe, AclResourceType.TransactionalId, t.TransactionalId))
+                    .Select(t => DescribablePartitions(principal, t)).ToArray(),
+            },
             _ => context.Result,
         };
     }
@@ -78,6 +86,9 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
         return false;
     }
 
+    private TransactionDescription DescribablePartitions(string principal, TransactionDescription transaction) =>
+        transaction with { Partitions = [.. transaction.Partitions.Where(p => Allows(principal, AclOperation.Describe, AclResourceType.Topic, p.Topic))] };
+
     /// <summary>An SDK call comes without its client's address: host-specific ACLs allow it nothing (see <see cref="AclRules.Allows"/>).</summary>
     private bool Allows(string principal, AclOperation operation, AclResourceType type, string name) =>
         authorizer.Allows(principal, host: null, operation, type, name);
@@ -91,6 +102,8 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
                 $"{principal} may not {operation} {(wanted.Name is null ? "any topic" : $"topic '{wanted.Name}'")} ({call})"),
             AclResourceType.Group => new HubException(ErrorCode.GroupAuthorizationFailed,
                 $"{principal} may not {operation} group '{wanted.Name}' ({call})"),
+            AclResourceType.TransactionalId => new HubException(ErrorCode.TransactionalIdAuthorizationFailed,
+                $"{principal} may not {operation} transactional id '{wanted.Name}' ({call})"),
             _ => new HubException(ErrorCode.ClusterAuthorizationFailed, $"{principal} may not {operation} the cluster ({call})"),
         };
     }

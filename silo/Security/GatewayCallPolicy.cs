@@ -23,6 +23,9 @@ internal static class GatewayCallPolicy
         Topics,
         Groups,
         CommittedOffsets,
+
+        /// <summary>Transactional ids, and in each the partitions of topics, as Kafka's ListTransactions and DescribeTransactions trim them.</summary>
+        Transactions,
     }
 
     /// <summary>
@@ -43,7 +46,7 @@ internal static class GatewayCallPolicy
             return method switch
             {
                 nameof(IPartitionGrain.Append) => One(AclOperation.Write, AclResourceType.Topic, topic),
-                nameof(IPartitionGrain.Fetch) => One(AclOperation.Read, AclResourceType.Topic, topic),
+                nameof(IPartitionGrain.Fetch) or nameof(IPartitionGrain.DescribeProducers) => One(AclOperation.Read, AclResourceType.Topic, topic),
                 _ => One(AclOperation.Describe, AclResourceType.Topic, topic),
             };
         }
@@ -85,6 +88,12 @@ internal static class GatewayCallPolicy
             };
         }
         if (@interface == typeof(IGroupDirectoryGrain)) return new([], Trim.Groups);
+        if (@interface == typeof(ITransactionDirectoryGrain))
+        {
+            return method == nameof(ITransactionDirectoryGrain.DescribeTransaction)
+                ? new([[new Requirement(AclOperation.Describe, AclResourceType.TransactionalId, (string)argument(0)!)]], Trim.Transactions)
+                : new([], Trim.Transactions);
+        }
         // An idempotent producer's id, as InitProducerId without a transactional id.
         if (@interface == typeof(IProducerIdGrain))
             return new([[new Requirement(AclOperation.Write, AclResourceType.Topic, null), Cluster(AclOperation.IdempotentWrite)]]);

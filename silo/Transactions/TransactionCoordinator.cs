@@ -1,5 +1,6 @@
 using Hub.Errors;
 using Hub.Groups;
+using Hub.Transactions;
 
 namespace Hub.Silo.Transactions;
 
@@ -27,6 +28,12 @@ internal sealed class TransactionCoordinator(TransactionMetadata state, TimeProv
 
     /// <summary>An ongoing transaction older than its timeout: the coordinator aborts it.</summary>
     public bool HasTimedOut => IsOngoing && NowMs - state.StartedMs > state.TimeoutMs;
+
+    /// <summary>The id as DescribeTransactions reports it; TRANSACTIONAL_ID_NOT_FOUND before its first InitProducerId.</summary>
+    public TransactionDescription Describe(string transactionalId) => state.ProducerId < 0
+        ? throw new HubException(ErrorCode.TransactionalIdNotFound, $"transactional id '{transactionalId}' was never initialized")
+        : new TransactionDescription(transactionalId, state.Status, state.ProducerId, state.ProducerEpoch, state.TimeoutMs, state.StartedMs,
+            state.AllPartitions().ToArray());
 
     /// <summary>Whether InitProducerId can go on now: false while an earlier transaction must first end (the caller aborts or completes it).</summary>
     public void CheckInit(int timeoutMs, long expectedProducerId, short expectedEpoch)

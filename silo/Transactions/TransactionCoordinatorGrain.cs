@@ -5,6 +5,7 @@ using Hub.Groups;
 using Hub.Silo.Configuration;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Metadata;
+using Hub.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Transactions;
@@ -62,6 +63,12 @@ internal sealed partial class TransactionCoordinatorGrain(
             StartMarkers();
         }
         await AwaitPreviousTransactionAsync();
+        if (!state.State.Registered)
+        {
+            // Once per id, so ListTransactions knows it: the directory stores it before the id is stored as initialized.
+            await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).Register(TransactionalId);
+            state.State.Registered = true;
+        }
         var newProducerId = _coordinator.NeedsNewProducerId ? await GrainFactory.GetGrain<IProducerIdGrain>(0).Allocate() : -1;
         _coordinator.Init(timeoutMs, newProducerId);
         await StoreAsync();
@@ -90,6 +97,8 @@ internal sealed partial class TransactionCoordinatorGrain(
         if (_markers is { } markers) await markers.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    public Task<TransactionDescription> Describe() => Task.FromResult(_coordinator.Describe(TransactionalId));
+
     public async Task CheckTimeout()
     {
         if (_coordinator.HasTimedOut && _coordinator.PrepareFencingAbort())
@@ -98,7 +107,7 @@ internal sealed partial class TransactionCoordinatorGrain(
             await StoreAsync();
         }
         if (_coordinator.IsPrepared) StartMarkers();
-        else if (!_coordinator.IsOngoing) await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+        else if (!_coordinator.IsOngoing) await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
     }
 
     /// <summary>A change that may begin a transaction: the directory knows the id is open before the start is stored.</summary>
@@ -106,7 +115,7 @@ internal sealed partial class TransactionCoordinatorGrain(
     {
         var wasOngoing = _coordinator.IsOngoing;
         if (!change()) return;
-        if (!wasOngoing) await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
+        if (!wasOngoing) await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
         await StoreAsync();
     }
 
@@ -133,7 +142,7 @@ internal sealed partial class TransactionCoordinatorGrain(
         await StoreAsync();
         try
         {
-            await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+            await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
         }
         catch (Exception e)
         {

@@ -1,7 +1,9 @@
+using Hub.Errors;
 using Hub.Silo.Configuration;
 using Hub.Silo.Groups;
 using Hub.Silo.InterBroker;
 using Microsoft.Extensions.Logging;
+using Hub.Transactions;
 using Orleans.Concurrency;
 
 namespace Hub.Silo.Transactions;
@@ -10,15 +12,19 @@ namespace Hub.Silo.Transactions;
 internal sealed class TransactionDirectoryState
 {
     [Id(0)] public HashSet<string> Open { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Every id ever initialized: written once per id, not per transaction.</summary>
+    [Id(1)] public HashSet<string> Known { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
-/// The transactional ids with a transaction open. Without it, a transaction whose producer and coordinator silo both
-/// died would stay open for ever and hold every read_committed consumer of its partitions at its first offset.
-/// Reentrant: the coordinators it sweeps call it back; writes go through one writer.
+/// The transactional ids with a transaction open, and every id ever initialized. Without the first, a transaction whose
+/// producer and coordinator silo both died would stay open for ever and hold every read_committed consumer of its
+/// partitions at its first offset; the second is what ListTransactions lists (each id's state is its coordinator's).
+/// Reentrant: the coordinators it sweeps or lists call it back; writes go through one writer.
 /// </summary>
 [Reentrant]
-internal sealed partial class TransactionDirectoryGrain : Grain, ITransactionDirectoryGrain
+internal sealed partial class TransactionDirectoryGrain : Grain, IInterBrokerTransactionDirectoryGrain
 {
     private readonly IPersistentState<TransactionDirectoryState> _state;
     private readonly ILogger<TransactionDirectoryGrain> _logger;
@@ -32,6 +38,32 @@ internal sealed partial class TransactionDirectoryGrain : Grain, ITransactionDir
         _logger = logger;
         _writer = new CoalescingStateWriter(() => _state.WriteStateAsync());
     }
+
+    public async Task Register(string transactionalId)
+    {
+        if (_state.State.Known.Add(transactionalId)) await _writer.WriteAsync();
+    }
+
+    public async Task<TransactionDescription[]> ListTransactions()
+    {
+        // Ids open before the directory knew every id (stored by an earlier version) are listed too.
+        var ids = _state.State.Known.Union(_state.State.Open).Order(StringComparer.Ordinal).ToList();
+        var descriptions = await Task.WhenAll(ids.Select(async id =>
+        {
+            try
+            {
+                return await DescribeTransaction(id);
+            }
+            catch (HubException e) when (e.Code == ErrorCode.TransactionalIdNotFound)
+            {
+                return null; // registered, but its first InitProducerId was never stored
+            }
+        }));
+        return descriptions.OfType<TransactionDescription>().ToArray();
+    }
+
+    public Task<TransactionDescription> DescribeTransaction(string transactionalId) =>
+        GrainFactory.GetGrain<ITransactionCoordinatorGrain>(transactionalId).Describe();
 
     public async Task MarkOpen(string transactionalId)
     {

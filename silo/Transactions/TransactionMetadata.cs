@@ -1,4 +1,5 @@
 using Hub.Groups;
+using Hub.Transactions;
 
 namespace Hub.Silo.Transactions;
 
@@ -26,6 +27,9 @@ internal sealed class TransactionMetadata
 
     /// <summary>Unix ms of the last change.</summary>
     [Id(7)] public long UpdatedMs { get; set; }
+
+    /// <summary>Whether the transaction directory knows the id (registered once, before the first InitProducerId is stored).</summary>
+    [Id(8)] public bool Registered { get; set; }
 
     public IEnumerable<TopicPartition> AllPartitions() =>
         Partitions.SelectMany(topic => topic.Value.Order().Select(p => new TopicPartition(topic.Key, p)));

@@ -15,5 +15,5 @@ internal sealed class TransactionTimeouts(IGrainFactory grains, IOptions<HubSilo
     : PeriodicSweep(options.Value.TransactionTimeoutCheckInterval, time, logger, "transaction timeout")
 {
     protected override Task SweepAsync(CancellationToken stoppingToken) =>
-        grains.GetGrain<ITransactionDirectoryGrain>(0).Sweep().WaitAsync(stoppingToken);
+        grains.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).Sweep().WaitAsync(stoppingToken);
 }

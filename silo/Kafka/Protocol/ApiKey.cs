@@ -37,4 +37,7 @@ internal enum ApiKey : short
     AlterUserScramCredentials = 51,
     DescribeClientQuotas = 48,
     AlterClientQuotas = 49,
+    DescribeProducers = 61,
+    DescribeTransactions = 65,
+    ListTransactions = 66,
 }

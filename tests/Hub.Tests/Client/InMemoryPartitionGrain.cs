@@ -32,6 +32,8 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
 
     public Task<PartitionState> GetState() => Lead(() => Task.FromResult(Log.State()));
 
+    public Task<Hub.Transactions.ActiveProducer[]> DescribeProducers() => throw new NotSupportedException("the SDK's routing tests keep no producer state");
+
     private static async Task<AppendResult> AnswerLaterAsync(Task<AppendResult> answer)
     {
         await Task.Yield();

@@ -1,6 +1,7 @@
 using Hub.Errors;
 using Hub.Groups;
 using Hub.Silo.Transactions;
+using Hub.Transactions;
 using Hub.Tests.Support;
 
 namespace Hub.Tests.Transactions;

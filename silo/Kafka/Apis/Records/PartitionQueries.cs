@@ -54,20 +54,21 @@ internal static class PartitionQueries
     /// <summary>
     /// Asks every partition's leader through <paramref name="ask"/>, all at once. A partition of an unknown topic, past
     /// its partition count or without a leader gets its error without a call; a failed call, the error it failed
-    /// with (dropping the gateway's cached topic when that is stale). A topic the session may not DESCRIBE gets
-    /// TOPIC_AUTHORIZATION_FAILED, whether it exists or not. A partition named more than once gets INVALID_REQUEST in
+    /// with (dropping the gateway's cached topic when that is stale). A topic the session may not DESCRIBE (or the
+    /// API's <paramref name="operation"/>) gets TOPIC_AUTHORIZATION_FAILED, whether it exists or not. A partition named more than once gets INVALID_REQUEST in
     /// every entry, without a call, as Kafka's ListOffsets answers it: a request naming one partition a million times
     /// costs nothing.
     /// </summary>
     public static async Task AskLeadersAsync<TGrain, TPartition>(KafkaTopics topics, KafkaAuthorizer authorizer, KafkaSession session,
-        TopicQuery<TPartition>[] queries, Func<TGrain, TopicMetadata, TPartition, Task> ask) where TGrain : IPartitionGrain where TPartition : PartitionQuery
+        TopicQuery<TPartition>[] queries, Func<TGrain, TopicMetadata, TPartition, Task> ask, AclOperation operation = AclOperation.Describe)
+        where TGrain : IPartitionGrain where TPartition : PartitionQuery
     {
         var calls = new List<Task>();
         var known = await topics.GetManyAsync(queries.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         var named = queries.SelectMany(t => t.Partitions.Select(p => (t.Name, p.Partition))).CountBy(p => p).ToDictionary();
         foreach (var topic in queries)
         {
-            if (!await authorizer.AllowsTopicAsync(session, AclOperation.Describe, topic.Name))
+            if (!await authorizer.AllowsTopicAsync(session, operation, topic.Name))
             {
                 foreach (var partition in topic.Partitions) partition.Error = ErrorCode.TopicAuthorizationFailed;
                 continue;

@@ -1,6 +1,6 @@
-namespace Hub.Silo.Transactions;
+namespace Hub.Transactions;
 
-/// <summary>Kafka's transaction states, as a coordinator stores them (KIP-98).</summary>
+/// <summary>Kafka's transaction states, as a coordinator stores them (KIP-98); the names are Kafka's, as ListTransactions and DescribeTransactions spell them.</summary>
 public enum TransactionStatus
 {
     /// <summary>Initialized (InitProducerId), no partition added yet.</summary>

@@ -1,0 +1,21 @@
+using Hub.Grains;
+
+namespace Hub.Silo.InterBroker;
+
+/// <summary>
+/// The transaction directory's silo-only side (key 0): coordinators register each transactional id once, at its first
+/// InitProducerId, and mark which have a transaction open, durably; the timeout sweep visits the open ones.
+/// </summary>
+internal interface IInterBrokerTransactionDirectoryGrain : ITransactionDirectoryGrain
+{
+    /// <summary>Completes once the id is stored as known: its coordinator stores it as initialized only after.</summary>
+    Task Register(string transactionalId);
+
+    /// <summary>Completes once the id is stored as open: a transaction starts only after.</summary>
+    Task MarkOpen(string transactionalId);
+
+    Task MarkClosed(string transactionalId);
+
+    /// <summary>Asks every open id's coordinator to check its timeout (and finish a prepared transaction).</summary>
+    Task Sweep();
+}
