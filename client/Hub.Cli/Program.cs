@@ -14,6 +14,7 @@ var root = new RootCommand("hub: command-line client for Hub, a Kafka-like event
     connectTimeout,
     TopicsCommands.Create(hub),
     GroupsCommands.Create(hub),
+    TransactionsCommands.Create(hub),
     QuotasCommands.Create(hub),
     ProduceCommand.Create(hub),
     ConsumeCommand.Create(hub),

@@ -30,6 +30,7 @@ public sealed class HubClient : IAsyncDisposable
         Admin = new HubAdmin(grains, _router);
         Users = new HubUsers(grains);
         Acls = new HubAcls(grains);
+        Transactions = new HubTransactions(grains, _router);
     }
 
     public HubAdmin Admin { get; }
@@ -39,6 +40,9 @@ public sealed class HubClient : IAsyncDisposable
 
     /// <summary>The cluster's ACLs, checked against Kafka requests when the silos have authorization on.</summary>
     public HubAcls Acls { get; }
+
+    /// <summary>The cluster's Kafka transactions and the producers its partitions remember.</summary>
+    public HubTransactions Transactions { get; }
 
     internal IGrainFactory Grains => _grains;
 

@@ -33,7 +33,7 @@ internal sealed class TransactionCoordinator(TransactionMetadata state, TimeProv
     public TransactionDescription Describe(string transactionalId) => state.ProducerId < 0
         ? throw new HubException(ErrorCode.TransactionalIdNotFound, $"transactional id '{transactionalId}' was never initialized")
         : new TransactionDescription(transactionalId, state.Status, state.ProducerId, state.ProducerEpoch, state.TimeoutMs, state.StartedMs,
-            state.AllPartitions().ToArray());
+            state.AllPartitions().Order().ToArray());
 
     /// <summary>Whether InitProducerId can go on now: false while an earlier transaction must first end (the caller aborts or completes it).</summary>
     public void CheckInit(int timeoutMs, long expectedProducerId, short expectedEpoch)
