@@ -25,6 +25,7 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.Fetch), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.ListOffset), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.GetState), key)));
+        Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DescribeProducers), key)));
     }
 
     [Fact]
@@ -56,6 +57,17 @@ public sealed class GatewayCallPolicyTests
         Assert.Empty(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Checks);
         Assert.Equal(["AlterConfigs Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AlterClientQuotas), "0", null)));
         Assert.Equal(Trim.Groups, Of<IGroupDirectoryGrain>(nameof(IGroupDirectoryGrain.ListGroups), "0").Trim);
+    }
+
+    [Fact]
+    public void Transactions_are_listed_trimmed_to_describable_ids_and_described_with_describe_on_the_id()
+    {
+        var list = Of<ITransactionDirectoryGrain>(nameof(ITransactionDirectoryGrain.ListTransactions), "0");
+        Assert.Empty(list.Checks);
+        Assert.Equal(Trim.Transactions, list.Trim);
+        var describe = Of<ITransactionDirectoryGrain>(nameof(ITransactionDirectoryGrain.DescribeTransaction), "0", "billing-tx");
+        Assert.Equal(["Describe TransactionalId billing-tx"], Checks(describe));
+        Assert.Equal(Trim.Transactions, describe.Trim);
     }
 
     [Fact]
