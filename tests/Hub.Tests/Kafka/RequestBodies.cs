@@ -114,6 +114,25 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>InitProducerId v1 for a transactional producer.</summary>
+    public static byte[] InitTransactionalProducerId(string transactionalId, int timeoutMs) => Encode(false, w =>
+    {
+        w.WriteNullableString(transactionalId);
+        w.WriteInt32(timeoutMs);
+    });
+
+    /// <summary>AddPartitionsToTxn v1 of one partition.</summary>
+    public static byte[] AddPartitionsToTxn(string transactionalId, long producerId, short epoch, string topic, int partition) => Encode(false, w =>
+    {
+        w.WriteString(transactionalId);
+        w.WriteInt64(producerId);
+        w.WriteInt16(epoch);
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+    });
+
     public static byte[] DescribeConfigs(short version, string topic) => Encode(version >= 4, w =>
     {
         w.WriteArrayLength(1);
