@@ -1,6 +1,9 @@
 namespace Hub.Silo.InterBroker;
 
-/// <summary>Which transactional ids have a transaction open (key 0), durably: what the timeout sweep visits.</summary>
+/// <summary>
+/// Which transactional ids have (or recently had) a transaction open (key 0), durably: what the timeout sweep visits.
+/// An id is added before its transaction starts and removed by the sweep once it has been idle a while.
+/// </summary>
 internal interface ITransactionDirectoryGrain : IGrainWithIntegerKey
 {
     /// <summary>Completes once the id is stored as open: a transaction starts only after.</summary>

@@ -28,6 +28,9 @@ internal sealed class TransactionCoordinator(TransactionMetadata state, TimeProv
     /// <summary>An ongoing transaction older than its timeout: the coordinator aborts it.</summary>
     public bool HasTimedOut => IsOngoing && NowMs - state.StartedMs > state.TimeoutMs;
 
+    /// <summary>How long no transaction has been open or being ended; zero while one is.</summary>
+    public TimeSpan IdleFor => IsOngoing || IsPrepared ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, NowMs - state.UpdatedMs));
+
     /// <summary>Whether InitProducerId can go on now: false while an earlier transaction must first end (the caller aborts or completes it).</summary>
     public void CheckInit(int timeoutMs, long expectedProducerId, short expectedEpoch)
     {

@@ -30,12 +30,21 @@ internal sealed partial class TransactionCoordinatorGrain(
     /// <summary>Between attempts at a marker a partition refused (no leader, too few in-sync replicas): a leader election takes about this.</summary>
     private static readonly TimeSpan MarkerRetryBackoff = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A transactional id stays in the directory this long after its last transaction ended: a producer that starts the
+    /// next one soon (as most do) finds its id there and costs the directory no write per transaction.
+    /// </summary>
+    private static readonly TimeSpan DirectoryIdleTime = TimeSpan.FromMinutes(1);
+
     /// <summary>Hub has no coordinator epochs: stored state is fenced by its ETag instead, so markers carry 0.</summary>
     private const int CoordinatorEpoch = 0;
 
     private readonly CancellationTokenSource _deactivating = new();
     private TransactionCoordinator _coordinator = null!;
     private Task? _markers;
+
+    /// <summary>This activation put the id in the directory (only this grain adds or removes it): no call needed before the next transaction.</summary>
+    private bool _inDirectory;
 
     private string TransactionalId => this.GetPrimaryKeyString();
 
@@ -98,15 +107,22 @@ internal sealed partial class TransactionCoordinatorGrain(
             await StoreAsync();
         }
         if (_coordinator.IsPrepared) StartMarkers();
-        else if (!_coordinator.IsOngoing) await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+        else if (_coordinator.IdleFor >= DirectoryIdleTime)
+        {
+            _inDirectory = false;
+            await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+        }
     }
 
     /// <summary>A change that may begin a transaction: the directory knows the id is open before the start is stored.</summary>
     private async Task OpenAsync(Func<bool> change)
     {
-        var wasOngoing = _coordinator.IsOngoing;
         if (!change()) return;
-        if (!wasOngoing) await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
+        if (!_inDirectory)
+        {
+            await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
+            _inDirectory = true;
+        }
         await StoreAsync();
     }
 
@@ -131,15 +147,6 @@ internal sealed partial class TransactionCoordinatorGrain(
             .Concat(metadata.Groups.Select(g => CompleteGroupAsync(g, producerId, result))));
         _coordinator.Complete();
         await StoreAsync();
-        try
-        {
-            await GrainFactory.GetGrain<ITransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
-        }
-        catch (Exception e)
-        {
-            // The next sweep finds it complete and closes it then.
-            LogCloseFailed(e, TransactionalId);
-        }
     }
 
     private async Task WriteMarkerAsync(TopicPartition partition, long producerId, short epoch, TransactionResult result)
@@ -206,9 +213,6 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Writing a transaction marker to {Target}/{Partition} for {TransactionalId} failed; retrying")]
     private partial void LogMarkerRetry(Exception exception, string target, int partition, string transactionalId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing {TransactionalId} in the transaction directory failed")]
-    private partial void LogCloseFailed(Exception exception, string transactionalId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Aborting the transaction of {TransactionalId} (producer {ProducerId}): open longer than its timeout of {TimeoutMs} ms")]
     private partial void LogTimedOut(string transactionalId, long producerId, int timeoutMs);
