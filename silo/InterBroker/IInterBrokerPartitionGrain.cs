@@ -28,6 +28,13 @@ internal interface IInterBrokerPartitionGrain : IPartitionGrain
     [OneWay]
     Task ApplyAssignment(PartitionAssignment assignment);
 
+    /// <summary>
+    /// The controller's word that the topic's configs changed (<paramref name="version"/>: the topic's
+    /// <see cref="TopicMetadata.ConfigVersion"/>); applied at once, ignored when not newer than what the replica holds.
+    /// </summary>
+    [OneWay]
+    Task ApplyConfig(TopicConfig config, int version);
+
     /// <summary>Removes the replica's files; used when its topic is deleted.</summary>
     Task DeleteLog();
 }

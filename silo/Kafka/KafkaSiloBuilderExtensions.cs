@@ -30,6 +30,8 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeConfigsApi>();
+        services.AddSingleton<IKafkaApi, AlterConfigsApi>();
+        services.AddSingleton<IKafkaApi, IncrementalAlterConfigsApi>();
         services.AddSingleton<IKafkaApi, InitProducerIdApi>();
         services.AddSingleton<IKafkaApi, FindCoordinatorApi>();
         services.AddSingleton<IKafkaApi, JoinGroupApi>();

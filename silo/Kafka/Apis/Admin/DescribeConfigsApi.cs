@@ -18,9 +18,6 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// </summary>
 internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
-    private const sbyte TopicResource = 2;
-    private const sbyte BrokerResource = 4;
-
     private sealed class Resource(sbyte type, string name, string[]? keys)
     {
         public sbyte Type { get; } = type;
@@ -36,7 +33,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         var resources = Parse(request);
         foreach (var resource in resources) await AuthorizeAsync(request.Session, resource);
         // One controller call for every topic named, however many: no per-name fan-out (Metadata's rule).
-        var named = resources.Where(r => r.Type == TopicResource && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var named = resources.Where(r => r.Type == ConfigResourceTypes.Topic && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var found = named.Count == 0 ? [] : await topics.LookUpAsync(named);
         foreach (var resource in resources.Where(r => r.Error == ErrorCode.None)) Describe(resource, found);
 
@@ -77,7 +74,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
     {
         try
         {
-            if (resource.Type == TopicResource) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
+            if (resource.Type == ConfigResourceTypes.Topic) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
             else await authorizer.RequireClusterAsync(session, AclOperation.DescribeConfigs);
         }
         catch (Exception e)
@@ -92,9 +89,9 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         {
             resource.Configs = resource.Type switch
             {
-                TopicResource => ConfigEntry.ForTopic((topicsFound.GetValueOrDefault(resource.Name)
-                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist")).Config),
-                BrokerResource => BrokerConfigs(resource.Name),
+                ConfigResourceTypes.Topic => ConfigEntry.ForTopic((topicsFound.GetValueOrDefault(resource.Name)
+                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist"))),
+                ConfigResourceTypes.Broker => BrokerConfigs(resource.Name),
                 _ => throw new HubException(ErrorCode.InvalidRequest, $"resource type {resource.Type} has no configs in Hub"),
             };
         }
