@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Hub.Tests.Security;
 using KafkaErrorCode = Confluent.Kafka.ErrorCode;
 
 namespace Hub.Tests.Kafka;
@@ -139,6 +140,18 @@ public sealed class AlterConfigsTests(KafkaCluster kafka)
         }));
         Assert.Equal(KafkaErrorCode.InvalidRequest, broker.Results.Single().Error.Code);
         Assert.Equal("604800000", (await DescribeAsync(admin, topics[0]))["retention.ms"].Value);
+    }
+
+    [PythonKafkaTheory]
+    [InlineData("retention.ms", "3600000")]
+    public async Task Kafka_python_alters_and_describes_a_topic_config(string name, string value)
+    {
+        var (topic, _) = await CreateTopicAsync("python");
+
+        var run = await PythonKafka.AlterConfigsAsync(kafka.Bootstrap, topic, name, value);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Equal(["altered 0", $"described {value}"], run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     private const PersistenceStatus Persisted = PersistenceStatus.Persisted;
