@@ -20,10 +20,9 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 internal abstract class ConfigAlterationApi(ApiKey key, short maxVersion, short firstFlexibleVersion, KafkaTopics topics, KafkaAuthorizer authorizer)
     : KafkaApi(key, minVersion: 0, maxVersion, firstFlexibleVersion)
 {
-    private sealed record Resource(sbyte Type, string Name, IReadOnlyList<TopicConfigAlteration> Alterations)
+    private sealed class Resource(sbyte type, string name, IReadOnlyList<TopicConfigAlteration> alterations) : ConfigResource(type, name)
     {
-        public ErrorCode Error { get; set; }
-        public string? Message { get; set; }
+        public IReadOnlyList<TopicConfigAlteration> Alterations { get; } = alterations;
     }
 
     /// <summary>Whether the request's configs are each resource's whole set (AlterConfigs) rather than changes to it.</summary>
@@ -36,18 +35,15 @@ internal abstract class ConfigAlterationApi(ApiKey key, short maxVersion, short 
     {
         var (resources, validateOnly) = Parse(request);
         foreach (var twice in resources.GroupBy(r => (r.Type, r.Name)).Where(g => g.Count() > 1).SelectMany(g => g))
-            Fail(twice, new HubException(ErrorCode.InvalidRequest, $"resource '{twice.Name}' of type {twice.Type} is named more than once"));
+            twice.Fail(new HubException(ErrorCode.InvalidRequest, $"resource '{twice.Name}' of type {twice.Type} is named more than once"));
         foreach (var resource in resources.Where(r => r.Error == ErrorCode.None)) await CheckAsync(request.Session, resource);
-        await AlterTopicsAsync(resources.Where(r => r.Type == ConfigResourceTypes.Topic && r.Error == ErrorCode.None).ToArray(), validateOnly);
+        await AlterTopicsAsync(resources.Where(r => r.Type == ConfigResource.TopicType && r.Error == ErrorCode.None).ToArray(), validateOnly);
 
         response.WriteInt32(0); // throttle time
         response.WriteArrayLength(resources.Length);
         foreach (var resource in resources)
         {
-            response.WriteInt16((short)resource.Error);
-            response.WriteNullableString(resource.Message);
-            response.WriteInt8(resource.Type);
-            response.WriteString(resource.Name);
+            resource.WriteOutcome(response);
             response.WriteEmptyTaggedFields();
         }
         response.WriteEmptyTaggedFields();
@@ -61,10 +57,10 @@ internal abstract class ConfigAlterationApi(ApiKey key, short maxVersion, short 
         {
             switch (resource.Type)
             {
-                case ConfigResourceTypes.Topic:
+                case ConfigResource.TopicType:
                     await authorizer.RequireTopicAsync(session, AclOperation.AlterConfigs, resource.Name);
                     break;
-                case ConfigResourceTypes.Broker:
+                case ConfigResource.BrokerType:
                     await authorizer.RequireClusterAsync(session, AclOperation.AlterConfigs);
                     if (resource.Name.Length > 0 && !int.TryParse(resource.Name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                         throw new HubException(ErrorCode.InvalidRequest, $"broker resource name must be a broker id, got '{resource.Name}'");
@@ -78,7 +74,7 @@ internal abstract class ConfigAlterationApi(ApiKey key, short maxVersion, short 
         }
         catch (Exception e)
         {
-            Fail(resource, e);
+            resource.Fail(e);
         }
     }
 
@@ -91,20 +87,14 @@ internal abstract class ConfigAlterationApi(ApiKey key, short maxVersion, short 
                 named.Select(r => new TopicConfigChange(r.Name, r.Alterations, ReplacesAll)).ToArray(), validateOnly);
             for (var i = 0; i < named.Length; i++)
             {
-                (named[i].Error, named[i].Message) = (results[i].Error, results[i].Message);
+                named[i].Fail(results[i].Error, results[i].Message);
                 topics.Forget(named[i].Name); // the cached copy holds the old configs
             }
         }
         catch (Exception e)
         {
-            foreach (var resource in named) Fail(resource, e);
+            foreach (var resource in named) resource.Fail(e);
         }
-    }
-
-    private static void Fail(Resource resource, Exception e)
-    {
-        resource.Error = KafkaErrors.CodeOf(e);
-        resource.Message = e.Message;
     }
 
     private (Resource[] Resources, bool ValidateOnly) Parse(KafkaRequest request)
