@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Hub.Silo.Kafka.Protocol;
 using Hub.Tests.Security;
 using KafkaErrorCode = Confluent.Kafka.ErrorCode;
 
@@ -142,6 +143,26 @@ public sealed class AlterConfigsTests(KafkaCluster kafka)
         Assert.Equal("604800000", (await DescribeAsync(admin, topics[0]))["retention.ms"].Value);
     }
 
+    [Theory]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    [InlineData(false, 0)]
+    [InlineData(false, 2)]
+    public async Task Every_version_answers_each_resource_in_kafkas_layout(bool incremental, short version)
+    {
+        var (topic, _) = await CreateTopicAsync("raw");
+        using var connection = await RawKafkaConnection.ConnectAsync(kafka.Bootstrap);
+        var flexible = version >= (incremental ? 1 : 2);
+
+        await connection.SendAsync(incremental ? ApiKey.IncrementalAlterConfigs : ApiKey.AlterConfigs, version, 7,
+            RequestBodies.AlterConfigs(incremental, version, ((sbyte)2, topic, [("retention.ms", 0, "3600000")]), ((sbyte)99, "other", [])),
+            flexibleHeader: flexible);
+
+        var answered = ResourceOutcomes(await connection.ReceiveAsync() ?? throw new IOException("the listener closed the connection"), flexible, 7);
+        Assert.Equal([((short)0, (sbyte)2, topic), ((short)Hub.Errors.ErrorCode.InvalidRequest, (sbyte)99, "other")], answered);
+        Assert.Equal(3600000, (await kafka.Cluster.Client.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
+    }
+
     [PythonKafkaTheory]
     [InlineData("retention.ms", "3600000")]
     public async Task Kafka_python_alters_and_describes_a_topic_config(string name, string value)
@@ -152,6 +173,26 @@ public sealed class AlterConfigsTests(KafkaCluster kafka)
 
         Assert.True(run.ExitCode == 0, run.Errors);
         Assert.Equal(["altered 0", $"described {value}"], run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    /// <summary>An AlterConfigs or IncrementalAlterConfigs response (both have this layout): each resource's error code, type and name.</summary>
+    private static List<(short Error, sbyte Type, string Name)> ResourceOutcomes(byte[] response, bool flexible, int correlationId)
+    {
+        var reader = new ProtocolReader(response, flexible);
+        Assert.Equal(correlationId, reader.ReadInt32());
+        reader.SkipTaggedFields();
+        reader.ReadInt32(); // throttle time
+        var outcomes = new List<(short Error, sbyte Type, string Name)>();
+        for (var count = reader.ReadArrayLength(); count > 0; count--)
+        {
+            var error = reader.ReadInt16();
+            reader.ReadNullableString();
+            outcomes.Add((error, reader.ReadInt8(), reader.ReadString()));
+            reader.SkipTaggedFields();
+        }
+        reader.SkipTaggedFields();
+        Assert.Equal(0, reader.Remaining);
+        return outcomes;
     }
 
     private const PersistenceStatus Persisted = PersistenceStatus.Persisted;
