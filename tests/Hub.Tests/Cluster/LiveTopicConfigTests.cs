@@ -36,6 +36,9 @@ public sealed class LiveTopicConfigTests
 
         await HubCli.RunAsync(silos[leader], null, HubCli.Timeout, "topics", "alter", topic, "--config", "min.insync.replicas=2");
         Assert.Equal(ErrorCode.NotEnoughReplicas, await FirstRefusalAsync(leaderReplica));
+        var described = await HubCli.OutputLinesAsync(silos[leader], null, HubCli.Timeout, "topics", "describe", topic);
+        Assert.Contains(described, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["min.insync.replicas", "2", "topic"]);
+        Assert.Contains(described, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["retention.ms", "604800000", "default"]);
         var tooMany = await HubCli.TryRunAsync(silos[leader], null, null, HubCli.Timeout, HubCli.ConnectTimeoutSeconds,
             "topics", "alter", topic, "--config", "min.insync.replicas=3");
         Assert.NotEqual(0, tooMany.ExitCode);
@@ -51,9 +54,9 @@ public sealed class LiveTopicConfigTests
         Assert.Equal(ErrorCode.NotEnoughReplicas, await RefusalOnceLeadingAsync(newLeader));
 
         await HubCli.RunAsync(silos[follower], null, HubCli.Timeout, "topics", "alter", topic, "--delete-config", "min.insync.replicas");
-        var described = await survivor.Admin.DescribeTopicAsync(topic);
-        Assert.Equal(TopicConfig.Default.MinInSyncReplicas, described.Metadata.Config.MinInSyncReplicas);
-        Assert.Empty(described.Metadata.SetConfigs!);
+        var reverted = (await survivor.Admin.DescribeTopicAsync(topic)).Metadata;
+        Assert.Equal(TopicConfig.Default.MinInSyncReplicas, reverted.Config.MinInSyncReplicas);
+        Assert.Empty(reverted.SetConfigs!);
         await AcceptedAsync(newLeader);
     }
 
