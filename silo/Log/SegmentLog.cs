@@ -39,6 +39,12 @@ namespace Hub.Silo.Log;
 /// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
 /// </para>
 /// <para>
+/// Transactions: the producer table tracks each producer's open transaction; markers (<see cref="AppendMarker"/>, or
+/// copied from the leader) close them, and aborted ones go into the <see cref="AbortedTransactionIndex"/>.
+/// <see cref="LastStableOffset"/> is where read_committed consumers stop: before the oldest transaction still open,
+/// or ended by a marker not yet below the high watermark.
+/// </para>
+/// <para>
 /// Every change to the log's files goes through its <see cref="DiskIo"/>; an I/O error fails the call that met it
 /// (an append with KAFKA_STORAGE_ERROR) and is reported there, which takes the whole log directory offline.
 /// Creating, deleting or cutting segments fsyncs the directory, so the change survives a power loss.
@@ -57,6 +63,10 @@ internal sealed partial class SegmentLog : IDisposable
     private readonly List<LogSegment> _segments;
     private readonly LeaderEpochCache _epochs;
     private readonly ProducerStateTable _producers;
+    private AbortedTransactionIndex _aborted = null!;
+
+    /// <summary>Transactions ended by markers the high watermark may not have passed yet: (first offset, marker offset), in marker order.</summary>
+    private readonly List<(long FirstOffset, long MarkerOffset)> _unreplicatedEnds = [];
     private readonly ValidatedBatches _appending = new();
     private readonly FlushPolicy _flush;
     private TopicConfig _config;
@@ -165,7 +175,12 @@ internal sealed partial class SegmentLog : IDisposable
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
             ? BatchRecompressor.Recompress(batches, _appending, codec, _config.MaxMessageBytes)
             : null;
-        var stored = recompressed?.WrittenMemory ?? batches;
+        return AppendValidated(recompressed?.WrittenMemory ?? batches, leaderEpoch);
+    }
+
+    /// <summary>Stores the batches in <see cref="_appending"/> (their bytes in <paramref name="stored"/>) at the log end.</summary>
+    private AppendResult AppendValidated(Memory<byte> stored, int leaderEpoch)
+    {
         var nowMs = NowMs;
         if (ShouldRoll(stored.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
 
@@ -173,8 +188,62 @@ internal sealed partial class SegmentLog : IDisposable
         _appending.AssignOffsets(stored.Span, baseOffset, leaderEpoch);
         _epochs.Assign(leaderEpoch, baseOffset);
         Write(stored.Span, nowMs);
-        _producers.Record(_appending.Batches, nowMs);
+        RecordStored(stored, nowMs);
         return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
+    }
+
+    /// <summary>
+    /// Writes the marker that ends producer <paramref name="producerId"/>'s transaction with <paramref name="result"/>
+    /// (the coordinator's step of a commit or abort). A marker from an epoch older than the producer's is refused
+    /// (INVALID_PRODUCER_EPOCH). A marker for a producer with no transaction open here is written all the same, as Kafka
+    /// does: the coordinator may be repeating one whose answer was lost.
+    /// </summary>
+    public AppendResult AppendMarker(long producerId, short producerEpoch, TransactionResult result, int coordinatorEpoch, int leaderEpoch)
+    {
+        _producers.CheckMarker(producerId, producerEpoch);
+        var marker = TransactionMarker.Build(producerId, producerEpoch, result, coordinatorEpoch, NowMs);
+        RecordBatchHeader.WriteBaseOffset(marker, LogEndOffset);
+        RecordBatchValidator.ValidateReplicated(marker, LogEndOffset, _appending);
+        return AppendValidated(marker, leaderEpoch);
+    }
+
+    /// <summary>
+    /// Where read_committed consumers stop, given the <paramref name="highWatermark"/>: the first offset of the oldest
+    /// transaction still open, or ended by a marker the high watermark has not passed (its outcome could still be cut
+    /// with the tail); the high watermark when there is none.
+    /// </summary>
+    public long LastStableOffset(long highWatermark)
+    {
+        var replicated = 0;
+        while (replicated < _unreplicatedEnds.Count && _unreplicatedEnds[replicated].MarkerOffset < highWatermark) replicated++;
+        if (replicated > 0) _unreplicatedEnds.RemoveRange(0, replicated);
+        var stable = highWatermark;
+        if (_producers.FirstUnstableOffset is { } open) stable = Math.Min(stable, open);
+        foreach (var (first, _) in _unreplicatedEnds) stable = Math.Min(stable, first);
+        return stable;
+    }
+
+    /// <summary>The aborted transactions with records in [<paramref name="from"/>, <paramref name="to"/>), for a read_committed fetch.</summary>
+    public AbortedTransaction[] AbortedTransactions(long from, long to) => _aborted.Overlapping(from, to);
+
+    /// <summary>Records the producers and transaction markers of the batches just stored (<see cref="_appending"/>, bytes in <paramref name="stored"/>).</summary>
+    private void RecordStored(ReadOnlyMemory<byte> stored, long nowMs)
+    {
+        _producers.Record(_appending.Batches, nowMs);
+        foreach (ref readonly var batch in _appending.Batches)
+        {
+            if (batch.Header.IsControl) RecordMarker(batch.Header, stored.Slice(batch.Position, batch.Header.TotalSize), nowMs);
+        }
+    }
+
+    /// <summary>A stored control batch: a transaction marker ends its producer's transaction here, and indexes it when aborted.</summary>
+    private void RecordMarker(in RecordBatchHeader header, ReadOnlyMemory<byte> batch, long appendMs)
+    {
+        if (header.ProducerId < 0 || !TransactionMarker.TryRead(batch, out var result)) return;
+        var first = _producers.CompleteTransaction(header, appendMs);
+        if (first < 0) return;
+        _unreplicatedEnds.Add((first, header.BaseOffset));
+        if (result == TransactionResult.Abort) _aborted.Add(new AbortedTransaction(header.ProducerId, first, header.BaseOffset));
     }
 
     /// <summary>
@@ -205,14 +274,14 @@ internal sealed partial class SegmentLog : IDisposable
     /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
     /// CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>
-    public void AppendReplicated(ReadOnlySpan<byte> batches)
+    public void AppendReplicated(ReadOnlyMemory<byte> batches)
     {
-        RecordBatchValidator.ValidateReplicated(batches, LogEndOffset, _appending);
+        RecordBatchValidator.ValidateReplicated(batches.Span, LogEndOffset, _appending);
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
-        Write(batches, nowMs);
+        Write(batches.Span, nowMs);
         foreach (ref readonly var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
-        _producers.Record(_appending.Batches, nowMs);
+        RecordStored(batches, nowMs);
     }
 
     /// <summary>
@@ -243,6 +312,7 @@ internal sealed partial class SegmentLog : IDisposable
         _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
+        _aborted.TruncateFrom(LogEndOffset);
         RestoreProducerState();
     }
 
@@ -257,6 +327,8 @@ internal sealed partial class SegmentLog : IDisposable
         _epochs.Clear();
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io)) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         _producers.Clear();
+        _aborted.RemoveBefore(offset);
+        _unreplicatedEnds.Clear();
     }
 
     /// <summary>
@@ -359,6 +431,7 @@ internal sealed partial class SegmentLog : IDisposable
     private void RestoreProducerState()
     {
         _producers.Clear();
+        _unreplicatedEnds.Clear();
         var offsets = ProducerStateSnapshot.OffsetsIn(_directory, _io);
         for (var i = offsets.Count - 1; i >= 0; i--)
         {
@@ -375,9 +448,11 @@ internal sealed partial class SegmentLog : IDisposable
                 continue;
             }
             _producers.Load(producers, NowMs);
+            OpenAbortedIndex(offset);
             ReplayProducers(offset);
             return;
         }
+        OpenAbortedIndex(LogStartOffset);
         ReplayProducers(LogStartOffset);
         if (LogEndOffset > LogStartOffset) SnapshotProducers();
     }
@@ -395,14 +470,25 @@ internal sealed partial class SegmentLog : IDisposable
             using var cursor = i == first ? segment.CursorNear(offset) : segment.CursorFromStart();
             while (cursor.MoveNext())
             {
-                if (cursor.Header.BaseOffset >= offset) _producers.Record(cursor.Header, segment.LastModifiedMs);
+                if (cursor.Header.BaseOffset < offset) continue;
+                _producers.Record(cursor.Header, segment.LastModifiedMs);
+                if (cursor.Header.IsControl) RecordMarker(cursor.Header, cursor.ReadBatch(), segment.LastModifiedMs);
             }
         }
+    }
+
+    /// <summary>(Re)opens the aborted-transaction index keeping what lies before <paramref name="replayFrom"/>; the replay from there adds the rest.</summary>
+    private void OpenAbortedIndex(long replayFrom)
+    {
+        _aborted?.Dispose();
+        _aborted = AbortedTransactionIndex.Open(_directory, LogStartOffset, replayFrom, _io);
     }
 
     /// <summary>Writes the producer table, without expired producers, as the snapshot at the log end.</summary>
     private void SnapshotProducers()
     {
+        // Every aborted transaction below the snapshot must be on disk: the next open replays only what follows it.
+        _aborted.Flush();
         _producers.RemoveExpired(NowMs);
         ProducerStateSnapshot.Write(_directory, LogEndOffset, _producers.Producers(), _io);
     }
@@ -488,7 +574,11 @@ internal sealed partial class SegmentLog : IDisposable
                 deleted++;
             }
         }
-        if (deleted > 0) _io.FsyncDirectory(_directory);
+        if (deleted > 0)
+        {
+            _io.FsyncDirectory(_directory);
+            _aborted.RemoveBefore(LogStartOffset);
+        }
         return deleted;
     }
 
@@ -530,6 +620,7 @@ internal sealed partial class SegmentLog : IDisposable
     public void Close()
     {
         foreach (var segment in _segments) segment.Dispose();
+        _aborted.Dispose();
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Hub.Silo.InterBroker;
 using Hub.Silo.Configuration;
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
@@ -172,6 +173,31 @@ internal sealed partial class PartitionGrain(
         return result;
     }
 
+    public async Task WriteTxnMarker(long producerId, short producerEpoch, TransactionResult result, int coordinatorEpoch)
+    {
+        AppendResult appended;
+        LeaderReplicaSet leader;
+        AcksAllWaiters acksAll;
+        Task? overdueFlush;
+        try
+        {
+            var log = Log();
+            leader = Leader();
+            acksAll = _acksAll!;
+            acksAll.RefuseBelowMinInSync();
+            appended = log.AppendMarker(producerId, producerEpoch, result, coordinatorEpoch, leader.Assignment.LeaderEpoch);
+            Signal(ref _appended);
+            AdvanceHighWatermark();
+            overdueFlush = log.OverdueFlush();
+        }
+        catch (Exception) when (logDirectory.IsOffline)
+        {
+            throw GoOffline();
+        }
+        if (overdueFlush is not null) await WaitForOverdueFlush(overdueFlush);
+        await acksAll.WaitFor(appended.LastOffset + 1, leader.HighWatermark);
+    }
+
     public async Task<FetchResult> Fetch(FetchRequest request)
     {
         if (request.MaxBytes < 0 || (request.MaxBytes == 0 && request.WholeFirstBatch))
@@ -181,13 +207,22 @@ internal sealed partial class PartitionGrain(
         {
             var log = Log();
             var highWatermark = Leader(request.CurrentLeaderEpoch).HighWatermark;
-            var readEnd = ConsumerReadEnd.For(request.IsolationLevel, highWatermark);
+            var lastStableOffset = log.LastStableOffset(highWatermark);
+            var readEnd = ConsumerReadEnd.For(request.IsolationLevel, highWatermark, lastStableOffset);
             var records = log.Read(request.Offset, request.MaxBytes, readEnd, request.WholeFirstBatch);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             // Readable records that didn't fit won't fit after a wait either.
             var withheld = records.IsEmpty && request.Offset < readEnd;
             if (records.Length >= Math.Max(1, request.MinBytes) || withheld || remaining <= TimeSpan.Zero)
-                return new FetchResult(records, highWatermark, log.LogStartOffset);
+            {
+                return new FetchResult(records, highWatermark, log.LogStartOffset)
+                {
+                    LastStableOffset = lastStableOffset,
+                    AbortedTransactions = request.IsolationLevel == IsolationLevel.ReadCommitted && !records.IsEmpty
+                        ? log.AbortedTransactions(request.Offset, EndOf(records))
+                        : [],
+                };
+            }
             records.Dispose(); // read again, with whatever arrives, after the wait
             await WaitFor(_committed, remaining);
         }
@@ -263,7 +298,8 @@ internal sealed partial class PartitionGrain(
         IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
     {
         var log = Log();
-        var end = ConsumerReadEnd.For(isolationLevel, Leader(currentLeaderEpoch).HighWatermark);
+        var highWatermark = Leader(currentLeaderEpoch).HighWatermark;
+        var end = ConsumerReadEnd.For(isolationLevel, highWatermark, log.LastStableOffset(highWatermark));
         if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(end, -1));
         var found = log.OffsetForTimestamp(timestamp);
         // A record a fetch at this level would not return (not yet on every in-sync replica) isn't there for consumers.
@@ -526,6 +562,16 @@ internal sealed partial class PartitionGrain(
     /// <see cref="LogDirectory"/>, which logs it), and this replica with it.
     /// </summary>
     private void FlushInBackground() => _log?.FlushInBackgroundIfDue()?.Ignore();
+
+    /// <summary>The offset after the last batch in <paramref name="records"/>.</summary>
+    private static long EndOf(PooledBatches records)
+    {
+        var span = records.Span;
+        long end = -1;
+        for (var position = 0; RecordBatchHeader.TryRead(span[position..], out var header) && header.TotalSize <= span.Length - position; position += header.TotalSize)
+            end = header.LastOffset + 1;
+        return end;
+    }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
