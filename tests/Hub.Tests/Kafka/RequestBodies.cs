@@ -145,6 +145,32 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>
+    /// AlterConfigs (<paramref name="incremental"/> false, the configs all sets) or IncrementalAlterConfigs: each resource
+    /// (type, name) with its configs (name, Kafka's op code, value).
+    /// </summary>
+    public static byte[] AlterConfigs(bool incremental, short version, params (sbyte Type, string Name, (string Name, sbyte Op, string? Value)[] Configs)[] resources) =>
+        Encode(version >= (incremental ? 1 : 2), w =>
+        {
+            w.WriteArrayLength(resources.Length);
+            foreach (var (type, name, configs) in resources)
+            {
+                w.WriteInt8(type);
+                w.WriteString(name);
+                w.WriteArrayLength(configs.Length);
+                foreach (var config in configs)
+                {
+                    w.WriteString(config.Name);
+                    if (incremental) w.WriteInt8(config.Op);
+                    w.WriteNullableString(config.Value);
+                    w.WriteEmptyTaggedFields();
+                }
+                w.WriteEmptyTaggedFields();
+            }
+            w.WriteBool(false); // validate only
+            w.WriteEmptyTaggedFields();
+        });
+
     private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
     {
         using var writer = new ProtocolWriter { Flexible = flexible };
