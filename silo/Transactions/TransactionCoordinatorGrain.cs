@@ -16,7 +16,8 @@ namespace Hub.Silo.Transactions;
 /// prepared transaction into its partitions and groups, retrying until each is written: after EndTxn, after its own
 /// abort of a timed-out or fenced transaction, and when it finds a prepared one on activation (its silo died midway).
 /// The markers go on in the background while the grain answers other calls (those that need the transaction finished
-/// get CONCURRENT_TRANSACTIONS, which clients retry).
+/// get CONCURRENT_TRANSACTIONS, which clients retry). The one change not stored before it is answered is a transaction's
+/// completion once its markers are written: losing it only has the markers written again.
 /// </summary>
 internal sealed partial class TransactionCoordinatorGrain(
     [PersistentState("transaction", HubStorage.Name)] IPersistentState<TransactionMetadata> state,
@@ -43,6 +44,9 @@ internal sealed partial class TransactionCoordinatorGrain(
     private TransactionCoordinator _coordinator = null!;
     private Task? _markers;
 
+    /// <summary>The write of the last transaction's completion, which nothing waits for but the next write.</summary>
+    private Task? _completionStore;
+
     /// <summary>This activation put the id in the directory (only this grain adds or removes it): no call needed before the next transaction.</summary>
     private bool _inDirectory;
 
@@ -63,6 +67,7 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     public async Task<(long ProducerId, short Epoch)> InitProducerId(int timeoutMs, long expectedProducerId, short expectedEpoch)
     {
+        await SettleAsync();
         _coordinator.CheckInit(timeoutMs, expectedProducerId, expectedEpoch);
         // An ongoing transaction of an earlier producer is aborted (with an epoch bump that fences it) before a new epoch.
         if (_coordinator.PrepareFencingAbort())
@@ -79,18 +84,21 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     public async Task AddPartitions(long producerId, short epoch, TopicPartition[] partitions)
     {
+        await SettleAsync();
         await AwaitPreviousTransactionAsync();
         await OpenAsync(() => _coordinator.AddPartitions(producerId, epoch, partitions));
     }
 
     public async Task AddOffsets(long producerId, short epoch, string groupId)
     {
+        await SettleAsync();
         await AwaitPreviousTransactionAsync();
         await OpenAsync(() => _coordinator.AddGroup(producerId, epoch, groupId));
     }
 
     public async Task EndTransaction(long producerId, short epoch, bool commit)
     {
+        await SettleAsync();
         if (_coordinator.Prepare(producerId, epoch, commit))
         {
             await StoreAsync();
@@ -101,6 +109,7 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     public async Task CheckTimeout()
     {
+        await SettleAsync();
         if (_coordinator.HasTimedOut && _coordinator.PrepareFencingAbort())
         {
             LogTimedOut(TransactionalId, state.State.ProducerId, state.State.TimeoutMs);
@@ -146,7 +155,9 @@ internal sealed partial class TransactionCoordinatorGrain(
         await Task.WhenAll(metadata.AllPartitions().Select(p => WriteMarkerAsync(p, producerId, epoch, result))
             .Concat(metadata.Groups.Select(g => CompleteGroupAsync(g, producerId, result))));
         _coordinator.Complete();
-        await StoreAsync();
+        // Not waited for: a crash before it is stored leaves the transaction prepared, and its markers are written
+        // again, which changes nothing. The next change's write waits for it.
+        _completionStore = StoreAsync();
     }
 
     private async Task WriteMarkerAsync(TopicPartition partition, long producerId, short epoch, TransactionResult result)
@@ -190,6 +201,15 @@ internal sealed partial class TransactionCoordinatorGrain(
             }
             await Task.Delay(MarkerRetryBackoff, time, _deactivating.Token);
         }
+    }
+
+    /// <summary>
+    /// Waits for the last completion's write before a call looks at or changes the state: the write serializes the state
+    /// object, so nothing may change it meanwhile, and a failed write re-reads it.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        if (_completionStore is { IsCompleted: false } store) await store.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task StoreAsync()
