@@ -30,6 +30,13 @@ internal interface IInterBrokerPartitionGrain : IPartitionGrain
     Task ApplyAssignment(PartitionAssignment assignment);
 
     /// <summary>
+    /// The controller's word that the topic's configs changed (<paramref name="version"/>: the topic's
+    /// <see cref="TopicMetadata.ConfigVersion"/>); applied at once, ignored when not newer than what the replica holds.
+    /// </summary>
+    [OneWay]
+    Task ApplyConfig(TopicConfig config, int version);
+
+    /// <summary>
     /// The transaction coordinator's step of ending a transaction (Kafka's WriteTxnMarkers): the leader appends the
     /// marker as an acks=all write; done once every in-sync replica has it.
     /// </summary>

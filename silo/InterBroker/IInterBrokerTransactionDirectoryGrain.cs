@@ -3,8 +3,9 @@ using Hub.Grains;
 namespace Hub.Silo.InterBroker;
 
 /// <summary>
-/// The transaction directory's silo-only side (key 0): coordinators register each transactional id once, at its first
-/// InitProducerId, and mark which have a transaction open, durably; the timeout sweep visits the open ones.
+/// The transaction directory's silo-only side (key 0), durable: coordinators register each transactional id once, at
+/// its first InitProducerId, and mark which have (or recently had) a transaction open, for the timeout sweep. An id is
+/// marked open before its transaction starts and closed by the sweep once it has been idle a while.
 /// </summary>
 internal interface IInterBrokerTransactionDirectoryGrain : ITransactionDirectoryGrain
 {

@@ -31,6 +31,8 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeConfigsApi>();
+        services.AddSingleton<IKafkaApi, AlterConfigsApi>();
+        services.AddSingleton<IKafkaApi, IncrementalAlterConfigsApi>();
         services.AddSingleton<IKafkaApi, InitProducerIdApi>();
         services.AddSingleton<IKafkaApi, AddPartitionsToTxnApi>();
         services.AddSingleton<IKafkaApi, AddOffsetsToTxnApi>();

@@ -59,6 +59,8 @@ internal sealed partial class PartitionGrain(
     private int _brokerId;
     private PartitionAssignment _assignment = null!;
     private TopicConfig _config = TopicConfig.Default;
+    private int _configVersion;
+    private IGrainTimer? _flushTimer;
 
     // While leading, all three (one leadership's); while following, the follower.
     private LeaderReplicaSet? _leader;
@@ -88,6 +90,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
         _config = topic.Config;
+        _configVersion = topic.ConfigVersion;
         try
         {
             PartitionMetadataFile.Claim(_directory, topic.TopicId, logDirectory.Io, logger);
@@ -100,7 +103,7 @@ internal sealed partial class PartitionGrain(
         }
         _assignment = assignment;
         TakeRole();
-        StartTimers(topic.Config);
+        StartTimers();
         GoOfflineWithDirectory().Ignore();
     }
 
@@ -276,6 +279,22 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
+    public Task ApplyConfig(TopicConfig config, int version)
+    {
+        if (_log is null || version <= _configVersion) return Task.CompletedTask;
+        var previous = _config;
+        _config = config;
+        _configVersion = version;
+        _log.UpdateConfig(config);
+        // Waiting acks=all appends are judged by the new value when the high watermark passes them, as in Kafka.
+        _acksAll?.MinInSyncReplicas = config.MinInSyncReplicas;
+        if (config.FlushMs != previous.FlushMs) StartFlushTimer();
+        // Lowered retention deletes now rather than at the next periodic pass.
+        if (config.RetentionMs != previous.RetentionMs || config.RetentionBytes != previous.RetentionBytes) _log.EnforceRetention();
+        LogConfigApplied(Replica, version);
+        return Task.CompletedTask;
+    }
+
     public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = CurrentLeaderEpoch.Unchecked,
         IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
     {
@@ -432,7 +451,9 @@ internal sealed partial class PartitionGrain(
         try
         {
             var topic = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(_topic);
-            if (topic is not null && _partition < topic.PartitionCount) await ApplyAssignment(topic.Partitions[_partition]);
+            if (topic is null || _partition >= topic.PartitionCount) return;
+            await ApplyConfig(topic.Config, topic.ConfigVersion); // in case the controller's notice of a change was lost
+            await ApplyAssignment(topic.Partitions[_partition]);
         }
         catch (Exception e)
         {
@@ -511,14 +532,9 @@ internal sealed partial class PartitionGrain(
         fired.TrySetResult();
     }
 
-    private void StartTimers(TopicConfig config)
+    private void StartTimers()
     {
-        if (config.FlushMs is > 0 and < long.MaxValue)
-        {
-            var period = TimeSpan.FromMilliseconds(Math.Clamp(config.FlushMs / 2, 10, 1000));
-            this.RegisterGrainTimer(() => { FlushInBackground(); return Task.CompletedTask; },
-                new GrainTimerCreationOptions(period, period) { Interleave = true });
-        }
+        StartFlushTimer();
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(retention, retention));
@@ -536,6 +552,17 @@ internal sealed partial class PartitionGrain(
                 return Task.CompletedTask;
             }, new GrainTimerCreationOptions(check, check) { Interleave = true });
         }
+    }
+
+    /// <summary>(Re)starts the timer that fsyncs by age, at half of flush.ms; none when flush.ms is 0 (every batch) or never.</summary>
+    private void StartFlushTimer()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (_config.FlushMs is not (> 0 and < long.MaxValue)) return;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_config.FlushMs / 2, 10, 1000));
+        _flushTimer = this.RegisterGrainTimer(() => { FlushInBackground(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(period, period) { Interleave = true });
     }
 
     /// <summary>
@@ -558,6 +585,9 @@ internal sealed partial class PartitionGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})")]
     private partial void LogLeading(string replica, int epoch, int[] isr, long end);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} applies its topic's configs of version {Version}")]
+    private partial void LogConfigApplied(string replica, int version);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Replica} could not read its assignment: {Error}")]
     private partial void LogAssignmentUnread(string replica, string error);

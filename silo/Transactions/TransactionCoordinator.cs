@@ -35,6 +35,9 @@ internal sealed class TransactionCoordinator(TransactionMetadata state, TimeProv
         : new TransactionDescription(transactionalId, state.Status, state.ProducerId, state.ProducerEpoch, state.TimeoutMs, state.StartedMs,
             state.AllPartitions().Order().ToArray());
 
+    /// <summary>How long no transaction has been open or being ended; zero while one is.</summary>
+    public TimeSpan IdleFor => IsOngoing || IsPrepared ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Max(0, NowMs - state.UpdatedMs));
+
     /// <summary>Whether InitProducerId can go on now: false while an earlier transaction must first end (the caller aborts or completes it).</summary>
     public void CheckInit(int timeoutMs, long expectedProducerId, short expectedEpoch)
     {

@@ -17,7 +17,8 @@ namespace Hub.Silo.Transactions;
 /// prepared transaction into its partitions and groups, retrying until each is written: after EndTxn, after its own
 /// abort of a timed-out or fenced transaction, and when it finds a prepared one on activation (its silo died midway).
 /// The markers go on in the background while the grain answers other calls (those that need the transaction finished
-/// get CONCURRENT_TRANSACTIONS, which clients retry).
+/// get CONCURRENT_TRANSACTIONS, which clients retry). The one change not stored before it is answered is a transaction's
+/// completion once its markers are written: losing it only has the markers written again.
 /// </summary>
 internal sealed partial class TransactionCoordinatorGrain(
     [PersistentState("transaction", HubStorage.Name)] IPersistentState<TransactionMetadata> state,
@@ -31,12 +32,24 @@ internal sealed partial class TransactionCoordinatorGrain(
     /// <summary>Between attempts at a marker a partition refused (no leader, too few in-sync replicas): a leader election takes about this.</summary>
     private static readonly TimeSpan MarkerRetryBackoff = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A transactional id stays in the directory this long after its last transaction ended: a producer that starts the
+    /// next one soon (as most do) finds its id there and costs the directory no write per transaction.
+    /// </summary>
+    private static readonly TimeSpan DirectoryIdleTime = TimeSpan.FromMinutes(1);
+
     /// <summary>Hub has no coordinator epochs: stored state is fenced by its ETag instead, so markers carry 0.</summary>
     private const int CoordinatorEpoch = 0;
 
     private readonly CancellationTokenSource _deactivating = new();
     private TransactionCoordinator _coordinator = null!;
     private Task? _markers;
+
+    /// <summary>The write of the last transaction's completion, which nothing waits for but the next write.</summary>
+    private Task? _completionStore;
+
+    /// <summary>This activation put the id in the directory (only this grain adds or removes it): no call needed before the next transaction.</summary>
+    private bool _inDirectory;
 
     private string TransactionalId => this.GetPrimaryKeyString();
 
@@ -55,6 +68,7 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     public async Task<(long ProducerId, short Epoch)> InitProducerId(int timeoutMs, long expectedProducerId, short expectedEpoch)
     {
+        await SettleAsync();
         _coordinator.CheckInit(timeoutMs, expectedProducerId, expectedEpoch);
         // An ongoing transaction of an earlier producer is aborted (with an epoch bump that fences it) before a new epoch.
         if (_coordinator.PrepareFencingAbort())
@@ -77,18 +91,21 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     public async Task AddPartitions(long producerId, short epoch, TopicPartition[] partitions)
     {
+        await SettleAsync();
         await AwaitPreviousTransactionAsync();
         await OpenAsync(() => _coordinator.AddPartitions(producerId, epoch, partitions));
     }
 
     public async Task AddOffsets(long producerId, short epoch, string groupId)
     {
+        await SettleAsync();
         await AwaitPreviousTransactionAsync();
         await OpenAsync(() => _coordinator.AddGroup(producerId, epoch, groupId));
     }
 
     public async Task EndTransaction(long producerId, short epoch, bool commit)
     {
+        await SettleAsync();
         if (_coordinator.Prepare(producerId, epoch, commit))
         {
             await StoreAsync();
@@ -97,25 +114,37 @@ internal sealed partial class TransactionCoordinatorGrain(
         if (_markers is { } markers) await markers.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public Task<TransactionDescription> Describe() => Task.FromResult(_coordinator.Describe(TransactionalId));
+    public async Task<TransactionDescription> Describe()
+    {
+        await SettleAsync(); // a failed completion write re-reads the state: describe what the store holds
+        return _coordinator.Describe(TransactionalId);
+    }
 
     public async Task CheckTimeout()
     {
+        await SettleAsync();
         if (_coordinator.HasTimedOut && _coordinator.PrepareFencingAbort())
         {
             LogTimedOut(TransactionalId, state.State.ProducerId, state.State.TimeoutMs);
             await StoreAsync();
         }
         if (_coordinator.IsPrepared) StartMarkers();
-        else if (!_coordinator.IsOngoing) await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+        else if (_coordinator.IdleFor >= DirectoryIdleTime)
+        {
+            _inDirectory = false;
+            await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
+        }
     }
 
     /// <summary>A change that may begin a transaction: the directory knows the id is open before the start is stored.</summary>
     private async Task OpenAsync(Func<bool> change)
     {
-        var wasOngoing = _coordinator.IsOngoing;
         if (!change()) return;
-        if (!wasOngoing) await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
+        if (!_inDirectory)
+        {
+            await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkOpen(TransactionalId);
+            _inDirectory = true;
+        }
         await StoreAsync();
     }
 
@@ -139,16 +168,9 @@ internal sealed partial class TransactionCoordinatorGrain(
         await Task.WhenAll(metadata.AllPartitions().Select(p => WriteMarkerAsync(p, producerId, epoch, result))
             .Concat(metadata.Groups.Select(g => CompleteGroupAsync(g, producerId, result))));
         _coordinator.Complete();
-        await StoreAsync();
-        try
-        {
-            await GrainFactory.GetGrain<IInterBrokerTransactionDirectoryGrain>(0).MarkClosed(TransactionalId);
-        }
-        catch (Exception e)
-        {
-            // The next sweep finds it complete and closes it then.
-            LogCloseFailed(e, TransactionalId);
-        }
+        // Not waited for: a crash before it is stored leaves the transaction prepared, and its markers are written
+        // again, which changes nothing. The next change's write waits for it.
+        _completionStore = StoreAsync();
     }
 
     private async Task WriteMarkerAsync(TopicPartition partition, long producerId, short epoch, TransactionResult result)
@@ -194,6 +216,15 @@ internal sealed partial class TransactionCoordinatorGrain(
         }
     }
 
+    /// <summary>
+    /// Waits for the last completion's write before a call looks at or changes the state: the write serializes the state
+    /// object, so nothing may change it meanwhile, and a failed write re-reads it.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        if (_completionStore is { IsCompleted: false } store) await store.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
     private async Task StoreAsync()
     {
         try
@@ -215,9 +246,6 @@ internal sealed partial class TransactionCoordinatorGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Writing a transaction marker to {Target}/{Partition} for {TransactionalId} failed; retrying")]
     private partial void LogMarkerRetry(Exception exception, string target, int partition, string transactionalId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing {TransactionalId} in the transaction directory failed")]
-    private partial void LogCloseFailed(Exception exception, string transactionalId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Aborting the transaction of {TransactionalId} (producer {ProducerId}): open longer than its timeout of {TimeoutMs} ms")]
     private partial void LogTimedOut(string transactionalId, long producerId, int timeoutMs);

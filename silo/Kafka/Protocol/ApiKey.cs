@@ -18,6 +18,8 @@ internal enum ApiKey : short
     ListGroups = 16,
     DeleteGroups = 42,
     DescribeConfigs = 32,
+    AlterConfigs = 33,
+    IncrementalAlterConfigs = 44,
     ApiVersions = 18,
     CreateTopics = 19,
     DeleteTopics = 20,

@@ -133,6 +133,19 @@ public sealed class ConfluentTransactionTests(KafkaCluster kafka)
         Assert.Equal(10, offsets.Single().Partitions.Single().Offset.Value);
     }
 
+    private sealed record KafkajsTransactions(string[] Committed, string[] Uncommitted, string GroupOffset);
+
+    [KafkajsFact]
+    public async Task Kafkajs_commits_aborts_and_commits_offsets_in_a_transaction()
+    {
+        var topic = await CreateTopicAsync("txn-kafkajs", partitions: 1);
+        var result = await Kafkajs.RunAsync<KafkajsTransactions>("transactions", kafka.Bootstrap, topic, "kafkajs-" + Guid.NewGuid().ToString("N"));
+
+        Assert.Equal(["a1", "a2", "c1"], result.Committed);
+        Assert.Equal(["a1", "a2", "b1", "c1"], result.Uncommitted);
+        Assert.Equal("3", result.GroupOffset);
+    }
+
     /// <summary>One transaction of a consume-transform-produce loop: reads <paramref name="count"/> records from the group's position, writes each with "!" appended, sends the offsets.</summary>
     private async Task ProcessAsync(IProducer<string?, string> producer, string input, string output, string group, int count, bool commit)
     {
