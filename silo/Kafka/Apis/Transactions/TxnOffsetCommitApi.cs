@@ -3,6 +3,7 @@ using Hub.Groups;
 using Hub.Security;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Authorization;
+using Hub.Silo.Kafka.Apis.Groups;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Transactions;
@@ -46,13 +47,11 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
-        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
+        var deniedTopics = await OffsetCommitResponse.DeniedTopicsAsync(authorizer, request.Session, offsets);
         try
         {
             await TransactionErrors.RequireWriteAsync(authorizer, request.Session, transactionalId);
             await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
-            foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
-                if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Read, topic)) deniedTopics.Add(topic);
             await grains.GetGrain<IInterBrokerGroupGrain>(groupId).CommitTransactionalOffsets(producerId, new OffsetCommitRequest
             {
                 GenerationId = generation,
@@ -67,21 +66,7 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         }
 
         response.WriteInt32(0); // throttle time
-        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
-        response.WriteArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
-        {
-            response.WriteString(topic.Key);
-            response.WriteArrayLength(topic.Count());
-            foreach (var entry in topic)
-            {
-                response.WriteInt32(entry.Partition);
-                response.WriteInt16((short)(error == ErrorCode.None && deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed : error));
-                response.WriteEmptyTaggedFields();
-            }
-            response.WriteEmptyTaggedFields();
-        }
-        response.WriteEmptyTaggedFields();
+        OffsetCommitResponse.WritePartitions(response, offsets, error, deniedTopics);
         return true;
     }
 }
