@@ -27,27 +27,11 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         var generation = version >= 3 ? reader.ReadInt32() : OffsetCommitRequest.NoGeneration;
         var memberId = version >= 3 ? reader.ReadString() : "";
         var instanceId = version >= 3 ? reader.ReadNullableString() : null;
-        var offsets = new List<OffsetCommitEntry>();
-        var topicCount = reader.ReadNonNullArrayLength();
-        for (var t = 0; t < topicCount; t++)
-        {
-            var topic = reader.ReadString();
-            var partitionCount = reader.ReadNonNullArrayLength();
-            for (var p = 0; p < partitionCount; p++)
-            {
-                var partition = reader.ReadInt32();
-                var offset = reader.ReadInt64();
-                var leaderEpoch = version >= 2 ? reader.ReadInt32() : -1;
-                var metadata = reader.ReadNullableString();
-                reader.SkipTaggedFields();
-                offsets.Add(new OffsetCommitEntry(topic, partition, offset, leaderEpoch, metadata));
-            }
-            reader.SkipTaggedFields();
-        }
+        var offsets = OffsetCommitWire.ReadOffsets(ref reader, hasLeaderEpoch: version >= 2, hasCommitTimestamp: false);
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
-        var deniedTopics = await OffsetCommitResponse.DeniedTopicsAsync(authorizer, request.Session, offsets);
+        var deniedTopics = await OffsetCommitWire.DeniedTopicsAsync(authorizer, request.Session, offsets);
         try
         {
             await TransactionErrors.RequireWriteAsync(authorizer, request.Session, transactionalId);
@@ -66,7 +50,7 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         }
 
         response.WriteInt32(0); // throttle time
-        OffsetCommitResponse.WritePartitions(response, offsets, error, deniedTopics);
+        OffsetCommitWire.WritePartitions(response, offsets, error, deniedTopics);
         return true;
     }
 }

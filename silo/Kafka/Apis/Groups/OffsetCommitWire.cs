@@ -7,9 +7,33 @@ using Hub.Silo.Kafka.Transport;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
 
-/// <summary>What OffsetCommit and TxnOffsetCommit share: which topics the principal may not READ, and the per-partition answer.</summary>
-internal static class OffsetCommitResponse
+/// <summary>What OffsetCommit and TxnOffsetCommit share: their topics' layout, which topics the principal may not READ, and the per-partition answer.</summary>
+internal static class OffsetCommitWire
 {
+    /// <summary>The request's topics and partitions; each partition's leader epoch and (OffsetCommit v1) commit timestamp as the version has them.</summary>
+    public static List<OffsetCommitEntry> ReadOffsets(ref ProtocolReader reader, bool hasLeaderEpoch, bool hasCommitTimestamp)
+    {
+        var offsets = new List<OffsetCommitEntry>();
+        var topicCount = reader.ReadNonNullArrayLength();
+        for (var t = 0; t < topicCount; t++)
+        {
+            var topic = reader.ReadString();
+            var partitionCount = reader.ReadNonNullArrayLength();
+            for (var p = 0; p < partitionCount; p++)
+            {
+                var partition = reader.ReadInt32();
+                var offset = reader.ReadInt64();
+                var leaderEpoch = hasLeaderEpoch ? reader.ReadInt32() : -1;
+                if (hasCommitTimestamp) reader.ReadInt64(); // ignored: the silo's retention applies
+                var metadata = reader.ReadNullableString();
+                reader.SkipTaggedFields();
+                offsets.Add(new OffsetCommitEntry(topic, partition, offset, leaderEpoch, metadata));
+            }
+            reader.SkipTaggedFields();
+        }
+        return offsets;
+    }
+
     /// <summary>The topics of <paramref name="offsets"/> the principal may not READ: their offsets get TOPIC_AUTHORIZATION_FAILED, the others are committed.</summary>
     public static async Task<HashSet<string>> DeniedTopicsAsync(KafkaAuthorizer authorizer, KafkaSession session, IEnumerable<OffsetCommitEntry> offsets)
     {
