@@ -22,31 +22,11 @@ internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer auth
         var memberId = version >= 1 ? reader.ReadString() : "";
         var instanceId = version >= 7 ? reader.ReadNullableString() : null;
         if (version is >= 2 and <= 4) reader.ReadInt64(); // retention time
-        var offsets = new List<OffsetCommitEntry>();
-        var topicCount = reader.ReadNonNullArrayLength();
-        for (var t = 0; t < topicCount; t++)
-        {
-            var topic = reader.ReadString();
-            var partitionCount = reader.ReadNonNullArrayLength();
-            for (var p = 0; p < partitionCount; p++)
-            {
-                var partition = reader.ReadInt32();
-                var offset = reader.ReadInt64();
-                var leaderEpoch = version >= 6 ? reader.ReadInt32() : -1;
-                if (version == 1) reader.ReadInt64(); // commit timestamp
-                var metadata = reader.ReadNullableString();
-                reader.SkipTaggedFields();
-                offsets.Add(new OffsetCommitEntry(topic, partition, offset, leaderEpoch, metadata));
-            }
-            reader.SkipTaggedFields();
-        }
+        var offsets = OffsetCommitWire.ReadOffsets(ref reader, hasLeaderEpoch: version >= 6, hasCommitTimestamp: version == 1);
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
-        // Offsets of topics the principal may not READ get TOPIC_AUTHORIZATION_FAILED; the others are committed.
-        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
-            if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Read, topic)) deniedTopics.Add(topic);
+        var deniedTopics = await OffsetCommitWire.DeniedTopicsAsync(authorizer, request.Session, offsets);
         if (groupId.Length == 0)
         {
             error = ErrorCode.InvalidGroupId;
@@ -71,21 +51,7 @@ internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer auth
         }
 
         if (version >= 3) response.WriteInt32(0); // throttle time
-        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
-        response.WriteArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
-        {
-            response.WriteString(topic.Key);
-            response.WriteArrayLength(topic.Count());
-            foreach (var entry in topic)
-            {
-                response.WriteInt32(entry.Partition);
-                response.WriteInt16((short)(error == ErrorCode.None && deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed : error));
-                response.WriteEmptyTaggedFields();
-            }
-            response.WriteEmptyTaggedFields();
-        }
-        response.WriteEmptyTaggedFields();
+        OffsetCommitWire.WritePartitions(response, offsets, error, deniedTopics);
         return true;
     }
 }

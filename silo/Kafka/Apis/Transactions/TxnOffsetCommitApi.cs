@@ -3,6 +3,7 @@ using Hub.Groups;
 using Hub.Security;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Authorization;
+using Hub.Silo.Kafka.Apis.Groups;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Transactions;
@@ -26,33 +27,15 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         var generation = version >= 3 ? reader.ReadInt32() : OffsetCommitRequest.NoGeneration;
         var memberId = version >= 3 ? reader.ReadString() : "";
         var instanceId = version >= 3 ? reader.ReadNullableString() : null;
-        var offsets = new List<OffsetCommitEntry>();
-        var topicCount = reader.ReadNonNullArrayLength();
-        for (var t = 0; t < topicCount; t++)
-        {
-            var topic = reader.ReadString();
-            var partitionCount = reader.ReadNonNullArrayLength();
-            for (var p = 0; p < partitionCount; p++)
-            {
-                var partition = reader.ReadInt32();
-                var offset = reader.ReadInt64();
-                var leaderEpoch = version >= 2 ? reader.ReadInt32() : -1;
-                var metadata = reader.ReadNullableString();
-                reader.SkipTaggedFields();
-                offsets.Add(new OffsetCommitEntry(topic, partition, offset, leaderEpoch, metadata));
-            }
-            reader.SkipTaggedFields();
-        }
+        var offsets = OffsetCommitWire.ReadOffsets(ref reader, hasLeaderEpoch: version >= 2, hasCommitTimestamp: false);
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
-        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
+        var deniedTopics = await OffsetCommitWire.DeniedTopicsAsync(authorizer, request.Session, offsets);
         try
         {
             await TransactionErrors.RequireWriteAsync(authorizer, request.Session, transactionalId);
             await authorizer.RequireGroupAsync(request.Session, AclOperation.Read, groupId);
-            foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
-                if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Read, topic)) deniedTopics.Add(topic);
             await grains.GetGrain<IInterBrokerGroupGrain>(groupId).CommitTransactionalOffsets(producerId, new OffsetCommitRequest
             {
                 GenerationId = generation,
@@ -67,21 +50,7 @@ internal sealed class TxnOffsetCommitApi(IGrainFactory grains, KafkaAuthorizer a
         }
 
         response.WriteInt32(0); // throttle time
-        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
-        response.WriteArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
-        {
-            response.WriteString(topic.Key);
-            response.WriteArrayLength(topic.Count());
-            foreach (var entry in topic)
-            {
-                response.WriteInt32(entry.Partition);
-                response.WriteInt16((short)(error == ErrorCode.None && deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed : error));
-                response.WriteEmptyTaggedFields();
-            }
-            response.WriteEmptyTaggedFields();
-        }
-        response.WriteEmptyTaggedFields();
+        OffsetCommitWire.WritePartitions(response, offsets, error, deniedTopics);
         return true;
     }
 }
