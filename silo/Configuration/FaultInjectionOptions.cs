@@ -14,4 +14,10 @@ public sealed class FaultInjectionOptions
     /// fsync of a partition log fails with an I/O error, as a failing disk's would.
     /// </summary>
     public bool Enabled { get; set; }
+
+    /// <summary>
+    /// With <see cref="Enabled"/>: the silo kills itself (SIGKILL) right after this step of its log cleaner's first
+    /// segment swap, as a crash there would, so a test can check the restarted silo recovers the log.
+    /// </summary>
+    public Cleaner.SwapStep? CleanerCrashStep { get; set; }
 }

@@ -32,6 +32,7 @@ internal sealed partial class LogSegment : IDisposable
     private TimeIndex _timeIndex = new();
     private int _bytesSinceIndexEntry;
     private long _lastBatchBaseOffset;
+    private long? _firstBatchTimestamp;
 
     private LogSegment(string directory, long baseOffset, FileMode mode, DiskIo io)
     {
@@ -70,6 +71,26 @@ internal sealed partial class LogSegment : IDisposable
     public long NewestTimestampMs => MaxTimestamp >= 0 ? MaxTimestamp : LastModifiedMs;
 
     public string Name => Path.GetFileName(_logPath);
+
+    /// <summary>The ".log" file; the cleaner reads a closed segment through a handle of its own on it.</summary>
+    public string LogPath => _logPath;
+
+    /// <summary>
+    /// The first batch's largest timestamp, else (no timestamps) when the file was created: how old the segment's
+    /// oldest data is, for max.compaction.lag.ms. Read once, on first use; -1 while the segment is empty.
+    /// </summary>
+    public long FirstBatchTimestamp
+    {
+        get
+        {
+            if (_firstBatchTimestamp is { } known) return known;
+            if (IsEmpty) return -1;
+            using var cursor = CursorFromStart();
+            var first = cursor.MoveNext() && cursor.Header.MaxTimestamp >= 0 ? cursor.Header.MaxTimestamp : CreatedMs;
+            _firstBatchTimestamp = first;
+            return first;
+        }
+    }
 
     /// <summary>Creates the empty log file of a new segment; its index files are written when it is persisted.</summary>
     public static LogSegment Create(string directory, long baseOffset, long nowMs, DiskIo io) =>
@@ -216,6 +237,7 @@ internal sealed partial class LogSegment : IDisposable
         _offsetIndex = new OffsetIndex();
         _timeIndex = new TimeIndex();
         _bytesSinceIndexEntry = 0;
+        _firstBatchTimestamp = null;
         MaxTimestamp = -1;
         NextOffset = BaseOffset;
         Recover(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
@@ -251,7 +273,7 @@ internal sealed partial class LogSegment : IDisposable
     public void Dispose() => _log.Dispose();
 
     /// <summary>
-    /// Scans the whole file, verifying each batch's header, offset continuity and CRC, and rebuilds the indexes.
+    /// Scans the whole file, verifying each batch's header, offset order and CRC, and rebuilds the indexes.
     /// At the first batch that fails, cuts the file there (a torn write or corruption: nothing from that point
     /// can be trusted or served). Returns false when it cut something.
     /// </summary>
@@ -266,11 +288,15 @@ internal sealed partial class LogSegment : IDisposable
         return cursor.Damage is null || Truncate(cursor.Position, cursor.Damage, logger);
     }
 
-    /// <summary>What is wrong with the cursor's batch as the next one in this segment; null when it is sound.</summary>
+    /// <summary>
+    /// What is wrong with the cursor's batch as the next one in this segment; null when it is sound. Its offsets must
+    /// follow the previous batch's (or the segment's base offset), directly or past a gap where the cleaner removed
+    /// records, never overlap them.
+    /// </summary>
     private string? DamageIn(BatchCursor cursor)
     {
         var header = cursor.Header;
-        if (header.BaseOffset != NextOffset || header.LastOffsetDelta < 0)
+        if (header.BaseOffset < NextOffset || header.LastOffsetDelta < 0)
             return $"batch claims offsets {header.BaseOffset}..{header.LastOffset} where offset {NextOffset} should start";
         return RecordBatchHeader.ComputeCrc(cursor.ReadBatch().Span) != header.Crc ? "CRC mismatch" : null;
     }

@@ -1,5 +1,6 @@
 using Hub.Batches;
 using Hub.Errors;
+using Hub.Silo.Cleaner;
 using Hub.Partitions;
 using Hub.Silo.Storage;
 using Hub.Silo.Topics;
@@ -62,6 +63,12 @@ internal sealed partial class SegmentLog : IDisposable
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
+    /// <summary>Where the cleaner got to: offsets before it are compacted (see <see cref="CleanerCheckpoint"/>).</summary>
+    private long _cleanedUpTo;
+
+    /// <summary>Counts changes to the closed segments (retention, truncation, a swap): a cleaning planned before one is thrown away.</summary>
+    private long _segmentsVersion;
+
     /// <summary>The fsync itself of <see cref="_backgroundFlush"/>, which completes on the fsync thread: what <see cref="Dispose"/> waits for.</summary>
     private Task? _fsync;
 
@@ -76,6 +83,7 @@ internal sealed partial class SegmentLog : IDisposable
         _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset, io);
         _producers = new ProducerStateTable(producerIdExpiration);
+        _cleanedUpTo = Math.Clamp(CleanerCheckpoint.Read(directory) ?? LogStartOffset, LogStartOffset, LogEndOffset);
         RestoreProducerState();
     }
 
@@ -95,6 +103,11 @@ internal sealed partial class SegmentLog : IDisposable
     }
 
     public int SegmentCount => _segments.Count;
+
+    public string Directory => _directory;
+
+    /// <summary>The cleaner's point: records before it were compacted, those from it on are as written (for a compacted topic).</summary>
+    public long CleanedUpTo => Math.Max(_cleanedUpTo, LogStartOffset);
 
     /// <summary>Leader epoch of the newest batch; -1 for an empty log that never had one.</summary>
     public int LatestEpoch => _epochs.LatestEpoch;
@@ -120,9 +133,10 @@ internal sealed partial class SegmentLog : IDisposable
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         io ??= DiskIo.Plain;
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        SegmentSwap.RecoverInterrupted(directory, io, logger);
         var baseOffsets = new List<long>();
-        foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
         {
             if (SegmentFileName.TryParseLog(path, out var baseOffset)) baseOffsets.Add(baseOffset);
         }
@@ -159,7 +173,7 @@ internal sealed partial class SegmentLog : IDisposable
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0, bool compressedRecordsChecked = false)
     {
-        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked);
+        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked, CleanupPolicies.IsCompacted(_config));
         if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
@@ -243,6 +257,8 @@ internal sealed partial class SegmentLog : IDisposable
         _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
+        _cleanedUpTo = Math.Min(_cleanedUpTo, LogEndOffset);
+        _segmentsVersion++;
         RestoreProducerState();
     }
 
@@ -257,6 +273,8 @@ internal sealed partial class SegmentLog : IDisposable
         _epochs.Clear();
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io)) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         _producers.Clear();
+        _cleanedUpTo = offset;
+        _segmentsVersion++;
     }
 
     /// <summary>
@@ -464,11 +482,13 @@ internal sealed partial class SegmentLog : IDisposable
     /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
     /// retention.ms (the active segment too: it is rolled first, as Kafka does), then while the log would still
     /// hold at least retention.bytes without the oldest. Moves the log start to the first remaining segment, and
-    /// fsyncs the directory once.
+    /// fsyncs the directory once. Only for cleanup.policy "delete" (alone or with "compact"): a "compact" log keeps
+    /// every key's newest record however old.
     /// Returns how many segments were deleted.
     /// </summary>
     public int EnforceRetention()
     {
+        if (!CleanupPolicies.IsDeletedByRetention(_config)) return 0;
         var nowMs = NowMs;
         var deleted = 0;
         if (_config.RetentionMs >= 0)
@@ -490,6 +510,81 @@ internal sealed partial class SegmentLog : IDisposable
         }
         if (deleted > 0) _io.FsyncDirectory(_directory);
         return deleted;
+    }
+
+    /// <summary>Where cleaning stands for <see cref="CompactionPolicy"/>, never at or past <paramref name="stableOffset"/>.</summary>
+    public CleanableRange CleanableRange(long stableOffset, CompactionPolicy policy)
+    {
+        var closed = new SegmentSummary[_segments.Count - 1];
+        for (var i = 0; i < closed.Length; i++)
+        {
+            var segment = _segments[i];
+            closed[i] = new SegmentSummary(segment.BaseOffset, _segments[i + 1].BaseOffset, segment.Size, segment.NewestTimestampMs, segment.FirstBatchTimestamp);
+        }
+        return policy.Range(closed, CleanedUpTo, Math.Min(stableOffset, LogEndOffset), Active.BaseOffset, _config);
+    }
+
+    /// <summary>
+    /// Plans a cleaning (see <see cref="CompactionJob"/>) of the closed segments from the log start up to the first
+    /// uncleanable offset, with read handles of the job's own; null when there is nothing to clean.
+    /// </summary>
+    public CompactionJob? StartCompaction(long stableOffset, CompactionPolicy policy)
+    {
+        var range = CleanableRange(stableOffset, policy);
+        if (range.DirtyBytes == 0) return null;
+        var segments = new List<CompactionJob.Segment>();
+        try
+        {
+            for (var i = 0; i < _segments.Count - 1 && _segments[i].BaseOffset < range.FirstUncleanableOffset; i++)
+            {
+                var segment = _segments[i];
+                var reader = File.OpenHandle(segment.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                segments.Add(new CompactionJob.Segment(segment, reader, segment.BaseOffset, _segments[i + 1].BaseOffset, segment.Size,
+                    File.GetLastWriteTimeUtc(segment.LogPath)));
+            }
+        }
+        catch
+        {
+            foreach (var opened in segments) opened.Reader.Dispose();
+            throw;
+        }
+        return new CompactionJob
+        {
+            Directory = _directory,
+            Io = _io,
+            Segments = segments,
+            FirstDirtyOffset = range.FirstDirtyOffset,
+            FirstUncleanableOffset = range.FirstUncleanableOffset,
+            NowMs = NowMs,
+            DeleteRetentionMs = _config.DeleteRetentionMs,
+            MaxSegmentBytes = _config.SegmentBytes,
+            ProducerLastOffsets = _producers.LastOffsets(),
+            LogVersion = _segmentsVersion,
+        };
+    }
+
+    /// <summary>
+    /// Swaps the cleaned segments of <paramref name="result"/> in (<see cref="SegmentSwap"/>), opens them (their indexes
+    /// rebuilt by a scan), and records the cleaner's point durably. False, with nothing changed, when the closed segments
+    /// changed since <paramref name="job"/> was planned; the caller then discards the result.
+    /// <paramref name="afterStep"/> (tests only) runs after each step of each swap.
+    /// </summary>
+    public bool CompleteCompaction(CompactionJob job, CompactionResult result, Action<SwapStep>? afterStep = null)
+    {
+        if (job.LogVersion != _segmentsVersion) return false;
+        foreach (var cleaned in result.Cleaned)
+        {
+            var first = _segments.IndexOf(cleaned.Replaces[0].Source);
+            SegmentSwap.Swap(_directory, cleaned, _io, afterStep);
+            var segment = LogSegment.Open(_directory, cleaned.BaseOffset, cleaned.EndOffset, _io, _logger, out var damaged);
+            if (damaged) LogCleanedSegmentDamaged(_logger, segment.Name, _directory);
+            _segments.RemoveRange(first, cleaned.Replaces.Count);
+            _segments.Insert(first, segment);
+        }
+        _segmentsVersion++;
+        _cleanedUpTo = result.CleanedUpTo;
+        CleanerCheckpoint.Write(_directory, _cleanedUpTo, _io);
+        return true;
     }
 
     /// <summary>Applies changed topic settings; they take effect from the next append, read or retention pass.</summary>
@@ -534,7 +629,8 @@ internal sealed partial class SegmentLog : IDisposable
 
     /// <summary>
     /// The one place that decides rolling: before an append that would push the active segment past
-    /// segment.bytes, once the active segment is segment.ms old, or when the append's offsets would not fit the
+    /// segment.bytes, once the active segment is segment.ms old (for a compacted topic, max.compaction.lag.ms if
+    /// sooner, as the cleaner never touches the active segment), or when the append's offsets would not fit the
     /// indexes' int32 relative offsets. An empty segment never rolls (an append bigger than segment.bytes gets
     /// a segment of its own).
     /// </summary>
@@ -543,7 +639,7 @@ internal sealed partial class SegmentLog : IDisposable
         var active = Active;
         return !active.IsEmpty
             && (active.Size + appendBytes > _config.SegmentBytes
-                || nowMs - active.CreatedMs >= _config.SegmentMs
+                || nowMs - active.CreatedMs >= CompactionPolicy.RollAfterMs(_config, CleanupPolicies.IsCompacted(_config))
                 || LogEndOffset + recordCount - 1 - active.BaseOffset > int.MaxValue);
     }
 
@@ -561,6 +657,7 @@ internal sealed partial class SegmentLog : IDisposable
     {
         _segments[0].Delete();
         _segments.RemoveAt(0);
+        _segmentsVersion++;
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io))
         {
             if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
@@ -621,6 +718,9 @@ internal sealed partial class SegmentLog : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring producer-state snapshot {Snapshot}: {Problem}; restoring from an older one or the log")]
     private static partial void LogSnapshotDamaged(ILogger logger, string snapshot, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The cleaned segment {Segment} in {Directory} was damaged after its swap; it was cut at the damage")]
+    private static partial void LogCleanedSegmentDamaged(ILogger logger, string segment, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}")]
     private static partial void LogDiscardingSegment(ILogger logger, string segment, string directory, long nextOffset);

@@ -1,4 +1,5 @@
 using Hub.Silo.InterBroker;
+using Hub.Silo.Cleaner;
 using Hub.Silo.Configuration;
 using Hub.Errors;
 using Hub.Grains;
@@ -42,8 +43,9 @@ internal sealed partial class PartitionGrain(
     BrokerDirectory brokerDirectory,
     LogDirectory logDirectory,
     AppendPreparation appendPreparation,
+    LogCleaner cleaner,
     TimeProvider time,
-    ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
+    ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain, ICleanableReplica
 {
     private SegmentLog? _log;
     private readonly CancellationTokenSource _deactivating = new();
@@ -67,6 +69,12 @@ internal sealed partial class PartitionGrain(
     private bool IsLeader => _leader is not null;
 
     private string Replica => this.GetPrimaryKeyString();
+
+    SegmentLog? ICleanableReplica.Log => _log;
+
+    TopicConfig ICleanableReplica.Config => _config;
+
+    long ICleanableReplica.StableOffset => _leader?.HighWatermark ?? _follower?.HighWatermark ?? 0;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -478,6 +486,9 @@ internal sealed partial class PartitionGrain(
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(retention, retention));
+        // Every replica compacts its own log; the cleaner's wait and rewrite happen off this grain's turn.
+        this.RegisterGrainTimer(() => cleaner.CleanIfDueAsync(this, _deactivating.Token),
+            new GrainTimerCreationOptions(cleaner.Backoff, cleaner.Backoff) { Interleave = true });
         var producerExpiry = options.Value.ProducerIdExpirationCheckInterval;
         this.RegisterGrainTimer(() => { _log?.RemoveExpiredProducers(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(producerExpiry, producerExpiry));
