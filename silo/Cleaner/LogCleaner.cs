@@ -41,9 +41,8 @@ internal sealed partial class LogCleaner : IHostedService
         _policy = new CompactionPolicy(time);
         _time = time;
         _logger = logger;
-        var faults = options.Value.FaultInjection;
-        if (faults is { Enabled: true, CleanerCrashStep: { } crashStep })
-            _crashHook = step => { if (step == crashStep) System.Diagnostics.Process.GetCurrentProcess().Kill(); };
+        if (options.Value.FaultInjection is { Enabled: true, CleanerCrashStep: { } crashStep })
+            _crashHook = CrashOnce(crashStep, Path.Combine(options.Value.FaultInjectionDirectory, FaultInjectionOptions.CleanerCrashedMarker));
     }
 
     /// <summary>How often a replica asks.</summary>
@@ -99,6 +98,15 @@ internal sealed partial class LogCleaner : IHostedService
             LogFailed(e, log.Directory);
         }
     }
+
+    /// <summary>The fault-injection hook: SIGKILLs this process at <paramref name="step"/>, once (the marker file remembers it across the restart).</summary>
+    private static Action<SwapStep> CrashOnce(SwapStep step, string marker) => reached =>
+    {
+        if (reached != step || File.Exists(marker)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(marker)!);
+        File.WriteAllText(marker, step.ToString());
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+    };
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

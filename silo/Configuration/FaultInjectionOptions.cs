@@ -15,9 +15,13 @@ public sealed class FaultInjectionOptions
     /// </summary>
     public bool Enabled { get; set; }
 
+    /// <summary>Written when the silo killed itself at <see cref="CleanerCrashStep"/>, so the restarted silo does not again.</summary>
+    public const string CleanerCrashedMarker = "cleaner-crashed";
+
     /// <summary>
     /// With <see cref="Enabled"/>: the silo kills itself (SIGKILL) right after this step of its log cleaner's first
-    /// segment swap, as a crash there would, so a test can check the restarted silo recovers the log.
+    /// segment swap, as a crash there would, once (<see cref="CleanerCrashedMarker"/> in the fault-injection directory
+    /// records it), so a test can check the restarted silo recovers the log.
     /// </summary>
     public Cleaner.SwapStep? CleanerCrashStep { get; set; }
 }
