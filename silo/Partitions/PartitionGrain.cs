@@ -271,7 +271,7 @@ internal sealed partial class PartitionGrain(
     {
         var log = Log();
         var leader = Leader();
-        return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount));
+        return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount, log.CleanedUpTo));
     }
 
     public Task DeleteLog()

@@ -116,6 +116,9 @@ public sealed class CompactionClusterTests(ITestOutputHelper output)
             // The partition's first activation, for the produce, recovered its log.
             Assert.Contains("Completing the interrupted swap", silo.Output, StringComparison.Ordinal);
             await WaitUntilCompactedAsync($"127.0.0.1:{silo.KafkaPort}", expected, produced, "after the crash");
+            await using var client = await silo.ConnectAsync();
+            var state = (await client.Admin.DescribeTopicAsync(Topic)).Partitions[0];
+            Assert.InRange(state.CleanedUpTo, 1, state.LogEndOffset); // what `hub topics describe` shows as CLEANED-TO
         }
         catch
         {
