@@ -81,28 +81,23 @@ internal static class BatchCompactor
     private static void WriteEmpty(in RecordBatchHeader header, long? horizon, PooledBufferWriter output)
     {
         var span = output.GetSpan(RecordBatchLayout.HeaderSize)[..RecordBatchLayout.HeaderSize];
-        WriteHeader(span, header with { Attributes = (short)(header.Attributes & ~RecordBatchLayout.CompressionMask) }, 0,
-            horizon ?? header.MaxTimestamp, header.MaxTimestamp, horizon is not null);
+        WriteHeader(span, header, 0, horizon ?? header.MaxTimestamp, header.MaxTimestamp, horizon is not null);
         output.Advance(RecordBatchLayout.HeaderSize);
     }
 
-    /// <summary>Fills the header of an uncompressed batch whose records follow it in <paramref name="batch"/>, CRC last.</summary>
+    /// <summary>Fills the header of an uncompressed batch (codec bits cleared) whose records follow it in <paramref name="batch"/>, CRC last.</summary>
     private static void WriteHeader(Span<byte> batch, in RecordBatchHeader header, int recordCount, long baseTimestamp, long maxTimestamp, bool hasHorizon)
     {
         var attributes = (short)((header.Attributes & ~RecordBatchLayout.CompressionMask & ~CompactionRules.DeleteHorizonFlag)
             | (hasHorizon ? CompactionRules.DeleteHorizonFlag : 0));
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseOffset..], header.BaseOffset);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BatchLength..], batch.Length - RecordBatchLayout.LogOverhead);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpoch..], header.PartitionLeaderEpoch);
-        batch[RecordBatchLayout.Magic] = RecordBatchLayout.CurrentMagic;
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.Attributes..], attributes);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], header.LastOffsetDelta);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], baseTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], maxTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], header.ProducerId);
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], header.ProducerEpoch);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], header.BaseSequence);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], recordCount);
+        (header with
+        {
+            BatchLength = batch.Length - RecordBatchLayout.LogOverhead,
+            Attributes = attributes,
+            BaseTimestamp = baseTimestamp,
+            MaxTimestamp = maxTimestamp,
+            RecordCount = recordCount,
+        }).WriteFields(batch);
         BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));
     }
 

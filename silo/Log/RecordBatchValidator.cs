@@ -75,11 +75,13 @@ internal static class RecordBatchValidator
     /// <summary>
     /// Checks batches a follower copied from its leader, which validated their records: each must be whole with
     /// its CRC holding, and their offsets must follow <paramref name="logEndOffset"/>: start at it, or past it where
-    /// the leader's cleaner removed the records in between (a compacted log has gaps), never before it. Puts each
-    /// one's position and header in <paramref name="validated"/> (cleared first).
+    /// the leader's cleaner removed whole batches (a compacted log has gaps), never before it. Puts each one's
+    /// position and header in <paramref name="validated"/> (cleared first). Returns the base offset of the last batch
+    /// that followed a gap; -1 when none did.
     /// </summary>
-    public static void ValidateReplicated(ReadOnlySpan<byte> batches, long logEndOffset, ValidatedBatches validated)
+    public static long ValidateReplicated(ReadOnlySpan<byte> batches, long logEndOffset, ValidatedBatches validated)
     {
+        var afterGap = -1L;
         validated.Clear();
         var nextOffset = logEndOffset;
         for (var position = 0; position < batches.Length;)
@@ -90,10 +92,12 @@ internal static class RecordBatchValidator
                 throw new HubException(ErrorCode.CorruptMessage, $"replicated batch at byte {position} is damaged");
             if (header.BaseOffset < nextOffset)
                 throw new HubException(ErrorCode.OffsetOutOfRange, $"replicated batch starts at offset {header.BaseOffset}, the log ends at {nextOffset}");
+            if (header.BaseOffset > nextOffset) afterGap = header.BaseOffset;
             validated.Add(position, header);
             nextOffset = header.LastOffset + 1;
             position += header.TotalSize;
         }
+        return afterGap;
     }
 
     private static RecordBatchHeader ValidateBatch(ReadOnlyMemory<byte> rest, int index, int position, int maxBatchBytes)

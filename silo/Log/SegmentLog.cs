@@ -63,8 +63,8 @@ internal sealed partial class SegmentLog : IDisposable
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
-    /// <summary>Where the cleaner got to: offsets before it are compacted (see <see cref="CleanerCheckpoint"/>).</summary>
-    private long _cleanedUpTo;
+    /// <summary>Where the cleaner got to, and below which batches may follow gaps (see <see cref="CleanerCheckpoint"/>).</summary>
+    private CleanerCheckpoint.Offsets _checkpoint;
 
     /// <summary>Counts changes to the closed segments (retention, truncation, a swap): a cleaning planned before one is thrown away.</summary>
     private long _segmentsVersion;
@@ -72,7 +72,8 @@ internal sealed partial class SegmentLog : IDisposable
     /// <summary>The fsync itself of <see cref="_backgroundFlush"/>, which completes on the fsync thread: what <see cref="Dispose"/> waits for.</summary>
     private Task? _fsync;
 
-    private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
+    private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments,
+        TimeSpan producerIdExpiration, CleanerCheckpoint.Offsets checkpoint)
     {
         _directory = directory;
         _io = io;
@@ -83,7 +84,7 @@ internal sealed partial class SegmentLog : IDisposable
         _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset, io);
         _producers = new ProducerStateTable(producerIdExpiration);
-        _cleanedUpTo = Math.Clamp(CleanerCheckpoint.Read(directory) ?? LogStartOffset, LogStartOffset, LogEndOffset);
+        _checkpoint = checkpoint with { CleanedUpTo = Math.Clamp(checkpoint.CleanedUpTo, LogStartOffset, LogEndOffset) };
         RestoreProducerState();
     }
 
@@ -107,7 +108,7 @@ internal sealed partial class SegmentLog : IDisposable
     public string Directory => _directory;
 
     /// <summary>The cleaner's point: records before it were compacted, those from it on are as written (for a compacted topic).</summary>
-    public long CleanedUpTo => Math.Max(_cleanedUpTo, LogStartOffset);
+    public long CleanedUpTo => Math.Max(_checkpoint.CleanedUpTo, LogStartOffset);
 
     /// <summary>Leader epoch of the newest batch; -1 for an empty log that never had one.</summary>
     public int LatestEpoch => _epochs.LatestEpoch;
@@ -135,6 +136,7 @@ internal sealed partial class SegmentLog : IDisposable
         io ??= DiskIo.Plain;
         System.IO.Directory.CreateDirectory(directory);
         SegmentSwap.RecoverInterrupted(directory, io, logger);
+        var checkpoint = CleanerCheckpoint.Read(directory);
         var baseOffsets = new List<long>();
         foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
         {
@@ -146,7 +148,7 @@ internal sealed partial class SegmentLog : IDisposable
         for (var i = 0; i < baseOffsets.Count; i++)
         {
             long? nextBaseOffset = i + 1 < baseOffsets.Count ? baseOffsets[i + 1] : null;
-            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, io, logger, out var damaged);
+            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, checkpoint.GapsBelow, io, logger, out var damaged);
             segments.Add(segment);
             if (nextBaseOffset is { } next && (damaged || segment.NextOffset != next))
             {
@@ -155,7 +157,7 @@ internal sealed partial class SegmentLog : IDisposable
             }
         }
         if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds(), io));
-        return new SegmentLog(directory, config, io, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration);
+        return new SegmentLog(directory, config, io, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration, checkpoint);
     }
 
     /// <summary>Removes a log's directory and everything in it; the log must be disposed first.</summary>
@@ -216,12 +218,14 @@ internal sealed partial class SegmentLog : IDisposable
             : null;
 
     /// <summary>
-    /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
-    /// CRCs must hold (the leader validated their records). Records their epochs and producers.
+    /// Appends batches copied from the leader, as they are: their offsets must follow this log's end (past a gap only
+    /// where the leader's cleaner removed batches, which is recorded durably first, so a recovery scan accepts it) and
+    /// their CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>
     public void AppendReplicated(ReadOnlySpan<byte> batches)
     {
-        RecordBatchValidator.ValidateReplicated(batches, LogEndOffset, _appending);
+        var afterGap = RecordBatchValidator.ValidateReplicated(batches, LogEndOffset, _appending);
+        if (afterGap >= _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = afterGap + 1 });
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
         Write(batches, nowMs);
@@ -253,11 +257,11 @@ internal sealed partial class SegmentLog : IDisposable
             Active.Delete();
             _segments.RemoveAt(_segments.Count - 1);
         }
-        Active.TruncateTo(offset);
+        Active.TruncateTo(offset, _checkpoint.GapsBelow);
         _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
-        _cleanedUpTo = Math.Min(_cleanedUpTo, LogEndOffset);
+        _checkpoint = _checkpoint with { CleanedUpTo = Math.Min(_checkpoint.CleanedUpTo, LogEndOffset) };
         _segmentsVersion++;
         RestoreProducerState();
     }
@@ -273,7 +277,7 @@ internal sealed partial class SegmentLog : IDisposable
         _epochs.Clear();
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io)) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         _producers.Clear();
-        _cleanedUpTo = offset;
+        _checkpoint = _checkpoint with { CleanedUpTo = offset };
         _segmentsVersion++;
     }
 
@@ -572,19 +576,26 @@ internal sealed partial class SegmentLog : IDisposable
     public bool CompleteCompaction(CompactionJob job, CompactionResult result, Action<SwapStep>? afterStep = null)
     {
         if (job.LogVersion != _segmentsVersion) return false;
+        // First: a crash in a swap may leave a cleaned segment to be scanned on open, and its gaps must pass then.
+        if (result.CleanedUpTo > _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = result.CleanedUpTo });
         foreach (var cleaned in result.Cleaned)
         {
             var first = _segments.IndexOf(cleaned.Replaces[0].Source);
             SegmentSwap.Swap(_directory, cleaned, _io, afterStep);
-            var segment = LogSegment.Open(_directory, cleaned.BaseOffset, cleaned.EndOffset, _io, _logger, out var damaged);
+            var segment = LogSegment.Open(_directory, cleaned.BaseOffset, cleaned.EndOffset, _checkpoint.GapsBelow, _io, _logger, out var damaged);
             if (damaged) LogCleanedSegmentDamaged(_logger, segment.Name, _directory);
             _segments.RemoveRange(first, cleaned.Replaces.Count);
             _segments.Insert(first, segment);
         }
         _segmentsVersion++;
-        _cleanedUpTo = result.CleanedUpTo;
-        CleanerCheckpoint.Write(_directory, _cleanedUpTo, _io);
+        SaveCheckpoint(_checkpoint with { CleanedUpTo = result.CleanedUpTo });
         return true;
+    }
+
+    private void SaveCheckpoint(CleanerCheckpoint.Offsets checkpoint)
+    {
+        CleanerCheckpoint.Write(_directory, checkpoint, _io);
+        _checkpoint = checkpoint;
     }
 
     /// <summary>Applies changed topic settings; they take effect from the next append, read or retention pass.</summary>
