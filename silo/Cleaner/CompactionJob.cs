@@ -1,5 +1,4 @@
 using Hub.Silo.Log;
-using Hub.Silo.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace Hub.Silo.Cleaner;
@@ -14,8 +13,6 @@ namespace Hub.Silo.Cleaner;
 internal sealed class CompactionJob : IDisposable
 {
     public required string Directory { get; init; }
-
-    public required DiskIo Io { get; init; }
 
     public required IReadOnlyList<Segment> Segments { get; init; }
 

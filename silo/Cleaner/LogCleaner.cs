@@ -80,7 +80,7 @@ internal sealed partial class LogCleaner : IHostedService
                     both.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 if (replica.Log != log || !log.CompleteCompaction(job, result, _crashHook))
                 {
-                    result.Discard(job.Io);
+                    result.Discard();
                     return;
                 }
                 var cleaned = result.Cleaned.Sum(c => c.Replaces.Sum(s => s.Size));

@@ -1,6 +1,7 @@
 using Hub.Batches;
 using Hub.Batches.Compression;
 using Hub.Silo.Log;
+using Hub.Silo.Storage;
 
 namespace Hub.Silo.Cleaner;
 
@@ -9,7 +10,10 @@ namespace Hub.Silo.Cleaner;
 /// <see cref="OffsetMap"/> (newest offset per key), then rewrites every segment of the job up to where the map ends,
 /// run by run (<see cref="SegmentGroups"/>), each into a "&lt;base&gt;.log.cleaned" file that is fsynced, keeping
 /// what <see cref="CompactionRules"/> keep. It changes no file of the log: <see cref="SegmentSwap"/> swaps the cleaned
-/// files in, in the log's turn. All its reads and writes count against the <see cref="IoThrottle"/>.
+/// files in, in the log's turn. All its reads and writes count against the <see cref="IoThrottle"/>. The ".cleaned"
+/// files are scratch files, written with plain file I/O rather than the log directory's <see cref="DiskIo"/>: a
+/// cleaning that fails (its partition deleted under it, say) fails alone and never takes the directory offline; a
+/// failing disk shows at the log's own next write, and the swap's renames and deletions go through the log's DiskIo.
 /// </summary>
 internal static class LogCompactor
 {
@@ -37,7 +41,7 @@ internal static class LogCompactor
         }
         catch
         {
-            new CompactionResult(mapEnd, cleaned, bytesRead, bytesWritten).Discard(job.Io);
+            new CompactionResult(mapEnd, cleaned, bytesRead, bytesWritten).Discard();
             throw;
         }
         return new CompactionResult(mapEnd, cleaned, bytesRead, bytesWritten);
@@ -81,7 +85,7 @@ internal static class LogCompactor
         var path = Path.Combine(job.Directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension) + SegmentSwap.CleanedExtension);
         var kept = new List<Record>();
         long size = 0;
-        using (var file = job.Io.Open(path, FileMode.Create))
+        using (var file = DiskIo.Plain.Open(path, FileMode.Create))
         {
             var chunk = NewChunk();
             try
@@ -97,28 +101,27 @@ internal static class LogCompactor
                         bytesRead += header.TotalSize;
                         throttle.Take(header.TotalSize, cancel);
                         if (chunk.Length < WriteChunkBytes) continue;
-                        size += Flush(job, file, chunk, size, throttle, cancel);
+                        size += Flush(file, chunk, size, throttle, cancel);
                         chunk.Dispose();
                         chunk = NewChunk();
                     }
                     ThrowIfDamaged(cursor, group[i]);
                 }
-                size += Flush(job, file, chunk, size, throttle, cancel);
+                size += Flush(file, chunk, size, throttle, cancel);
             }
             finally
             {
                 chunk.Dispose();
             }
-            job.Io.Fsync(file);
+            DiskIo.Plain.Fsync(file);
         }
         File.SetLastWriteTimeUtc(path, group[^1].LastWriteUtc);
         return new CleanedSegment(baseOffset, group[^1].EndOffset, path, size, group);
     }
 
-    private static int Flush(CompactionJob job, Microsoft.Win32.SafeHandles.SafeFileHandle file, PooledBufferWriter chunk, long position,
-        IoThrottle throttle, CancellationToken cancel)
+    private static int Flush(Microsoft.Win32.SafeHandles.SafeFileHandle file, PooledBufferWriter chunk, long position, IoThrottle throttle, CancellationToken cancel)
     {
-        job.Io.Write(file, chunk.WrittenMemory.Span, position);
+        DiskIo.Plain.Write(file, chunk.WrittenMemory.Span, position);
         throttle.Take(chunk.Length, cancel);
         return chunk.Length;
     }

@@ -40,7 +40,14 @@ namespace Hub.Silo.Log;
 /// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
 /// </para>
 /// <para>
-/// Every change to the log's files goes through its <see cref="DiskIo"/>; an I/O error fails the call that met it
+/// A compacted topic's log is cleaned by the silo's <see cref="LogCleaner"/>: <see cref="StartCompaction"/> plans a
+/// cleaning, the cleaner rewrites segments into scratch ".cleaned" files off the grain's turn, and
+/// <see cref="CompleteCompaction"/> swaps them in (see <see cref="SegmentSwap"/>). Cleaned segments keep every batch's
+/// offsets but may lack whole batches, so offsets have gaps there; "cleaner-offset-checkpoint" records how far the
+/// log is clean and below which offset a gap is no damage (<see cref="CleanerCheckpoint"/>).
+/// </para>
+/// <para>
+/// Every change to the log's files goes through its <see cref="DiskIo"/> (the cleaner's scratch files excepted); an I/O error fails the call that met it
 /// (an append with KAFKA_STORAGE_ERROR) and is reported there, which takes the whole log directory offline.
 /// Creating, deleting or cutting segments fsyncs the directory, so the change survives a power loss.
 /// </para>
@@ -555,7 +562,6 @@ internal sealed partial class SegmentLog : IDisposable
         return new CompactionJob
         {
             Directory = _directory,
-            Io = _io,
             Segments = segments,
             FirstDirtyOffset = range.FirstDirtyOffset,
             FirstUncleanableOffset = range.FirstUncleanableOffset,

@@ -43,7 +43,7 @@ internal static class KeyedLog
         if (job is null) return false;
         var result = LogCompactor.Rewrite(job, mapCapacity, new IoThrottle(double.MaxValue, clock), CancellationToken.None);
         if (log.CompleteCompaction(job, result, afterStep)) return true;
-        result.Discard(job.Io);
+        result.Discard();
         return false;
     }
 
