@@ -28,6 +28,9 @@ public readonly record struct RecordBatchHeader(
 
     public bool IsControl => (Attributes & RecordBatchLayout.ControlFlag) != 0;
 
+    /// <summary>Written by a transactional producer (or a marker ending its transaction).</summary>
+    public bool IsTransactional => (Attributes & RecordBatchLayout.TransactionalFlag) != 0;
+
     /// <summary>Decodes the header at the start of <paramref name="bytes"/>; false when fewer than 61 bytes are there.</summary>
     public static bool TryRead(ReadOnlySpan<byte> bytes, out RecordBatchHeader header)
     {

@@ -18,6 +18,14 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
     /// <summary>Grows the topic to <paramref name="totalPartitions"/> partitions (never shrinks, as in Kafka).</summary>
     Task<TopicMetadata> AddPartitions(string name, int totalPartitions);
 
+    /// <summary>
+    /// Changes topics' configs after creation (Kafka's AlterConfigs and IncrementalAlterConfigs): each change is made
+    /// whole or not at all, with a result per change in order (UNKNOWN_TOPIC_OR_PARTITION, INVALID_CONFIG,
+    /// INVALID_REQUEST). The changes made are stored in one write before the call returns, and then every live replica
+    /// of their topics applies them without a restart. With <paramref name="validateOnly"/> nothing is stored.
+    /// </summary>
+    Task<IReadOnlyList<TopicConfigChangeResult>> AlterTopicConfigs(IReadOnlyList<TopicConfigChange> changes, bool validateOnly = false);
+
     /// <summary>The topic, or null when there is none of that name.</summary>
     /// <remarks>
     /// Interleaves with writes: a partition replica activated by the controller's own call (DeleteTopic) asks

@@ -10,4 +10,11 @@ namespace Hub.Partitions;
 public readonly record struct FetchResult(
     [property: Id(0)] PooledBatches Records,
     [property: Id(1)] long HighWatermark,
-    [property: Id(2)] long LogStartOffset);
+    [property: Id(2)] long LogStartOffset)
+{
+    /// <summary>The first offset of the oldest transaction still open here (or of one whose marker is not yet replicated), else the high watermark.</summary>
+    [Id(3)] public long LastStableOffset { get; init; } = HighWatermark;
+
+    /// <summary>At read_committed, the aborted transactions overlapping <see cref="Records"/>; empty otherwise.</summary>
+    [Id(4)] public AbortedTransaction[] AbortedTransactions { get; init; } = [];
+}

@@ -15,6 +15,16 @@ public sealed record TopicMetadata(
     public int PartitionCount => Partitions.Length;
 
     /// <summary>
+    /// The configs set on this topic, at creation or since (AlterConfigs), under Kafka's names and as given; every
+    /// other config has its default. <see cref="Config"/> is what they make. Null for a topic stored before configs
+    /// could be altered: its values that differ from the defaults count as set.
+    /// </summary>
+    [Id(5)] public IReadOnlyDictionary<string, string>? SetConfigs { get; init; }
+
+    /// <summary>Counts changes of <see cref="Config"/> after creation, so a replica ignores a notice older than what it applied.</summary>
+    [Id(6)] public int ConfigVersion { get; init; }
+
+    /// <summary>
     /// The key (<see cref="PartitionKey"/>) of the grain of <paramref name="partition"/>'s leader replica, which
     /// serves its produce and fetch: the one leader lookup of every front door. Refuses with the stale-metadata
     /// errors (see <see cref="StaleMetadata"/>) UNKNOWN_TOPIC_OR_PARTITION when the topic has no such partition

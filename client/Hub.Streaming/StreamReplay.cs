@@ -1,3 +1,4 @@
+using Hub.Client.Consuming;
 using System.Diagnostics;
 using Hub.Batches;
 using Hub.Batches.Compression;
@@ -78,7 +79,8 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
         var next = offset;
         while (RecordBatchHeader.TryRead(records.Span, out var header) && header.TotalSize <= records.Length)
         {
-            if (header.LastOffset >= next && !header.IsControl)
+            // Markers carry no events, and an aborted transaction's records never happened.
+            if (header.LastOffset >= next && !header.IsControl && !AbortedBatches.Contains(result.AbortedTransactions, header))
             {
                 var batch = records[..header.TotalSize];
                 // Events may keep slices of the records, so a compressed batch gets an array of its own, as in the SDK consumer.
@@ -93,7 +95,8 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
             next = Math.Max(next, header.LastOffset + 1);
             records = records[header.TotalSize..];
         }
-        return new Stretch(stream, next, next >= result.HighWatermark, null);
+        // Read committed: the log's end for this read is the last stable offset.
+        return new Stretch(stream, next, next >= Math.Min(result.LastStableOffset, result.HighWatermark), null);
     }
 
     /// <summary>What one fetch gave: the stream's records in it, where the next read starts, and a rewind failure to report.</summary>

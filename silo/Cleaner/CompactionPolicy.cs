@@ -6,8 +6,8 @@ namespace Hub.Silo.Cleaner;
 /// Decides what of a compacted log may be cleaned, and when it is due, as Kafka's LogCleanerManager does. Cleaning
 /// works on whole closed segments from the log start; the cleanable part ends at the first segment that
 /// <list type="bullet">
-/// <item>holds an offset at or past the stable offset (the high watermark: nothing a replica may still lose, or a
-/// consumer can't read yet, is cleaned; the last stable offset once transactions exist),</item>
+/// <item>holds an offset at or past the stable offset (the last stable offset, at most the high watermark: nothing a
+/// replica may still lose, or a consumer can't read yet, or an open transaction wrote, is cleaned),</item>
 /// <item>or holds a record newer than min.compaction.lag.ms (among the dirty segments),</item>
 /// <item>or is the active segment, which is never cleaned.</item>
 /// </list>
@@ -18,7 +18,7 @@ internal sealed class CompactionPolicy(TimeProvider time)
 {
     /// <param name="closed">The closed segments, oldest first (the active one excluded).</param>
     /// <param name="firstDirtyOffset">Where the last cleaning ended (the log start when it never ran).</param>
-    /// <param name="stableOffset">Offsets from here on are not cleaned: the high watermark, capped at the log end.</param>
+    /// <param name="stableOffset">Offsets from here on are not cleaned: the last stable offset, capped at the log end.</param>
     /// <param name="activeBaseOffset">The active segment's base offset.</param>
     public CleanableRange Range(IReadOnlyList<SegmentSummary> closed, long firstDirtyOffset, long stableOffset, long activeBaseOffset, TopicConfig config)
     {

@@ -11,6 +11,6 @@ internal interface ICleanableReplica
 
     TopicConfig Config { get; }
 
-    /// <summary>Offsets from here on are never cleaned: the replica's high watermark (a follower's as its leader last said).</summary>
+    /// <summary>Offsets from here on are never cleaned: the replica's last stable offset, at most its high watermark.</summary>
     long StableOffset { get; }
 }

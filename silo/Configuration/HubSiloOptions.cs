@@ -127,6 +127,12 @@ public sealed class HubSiloOptions
     public TimeSpan OffsetsRetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How often open transactions are checked for their timeout, and prepared ones whose coordinator died are finished
+    /// (Kafka's transaction.abort.timed.out.transaction.cleanup.interval.ms, default 10 s).
+    /// </summary>
+    public TimeSpan TransactionTimeoutCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long the first rebalance of an empty group waits for more members before completing (Kafka's
     /// group.initial.rebalance.delay.ms), so consumers started together share one rebalance.
     /// </summary>

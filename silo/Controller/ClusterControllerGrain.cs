@@ -68,7 +68,10 @@ internal sealed partial class ClusterControllerGrain(
         var live = brokers.LiveBrokers();
         var replicas = ReplicaPlacement.ReplicationFactor(replicationFactor, live.Count, config.MinInSyncReplicas);
 
-        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), ReplicaPlacement.Assign(0, partitions, replicas, live));
+        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), ReplicaPlacement.Assign(0, partitions, replicas, live))
+        {
+            SetConfigs = configs is null ? new Dictionary<string, string>() : new Dictionary<string, string>(configs),
+        };
         await _store.CommitAsync(topic);
         LogTopicCreated(logger, name, partitions, replicas);
         return topic;
@@ -97,6 +100,41 @@ internal sealed partial class ClusterControllerGrain(
         var grown = topic with { Partitions = [.. topic.Partitions, .. ReplicaPlacement.Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas, live)] };
         await _store.CommitAsync(grown);
         return grown;
+    }
+
+    public async Task<IReadOnlyList<TopicConfigChangeResult>> AlterTopicConfigs(IReadOnlyList<TopicConfigChange> changes, bool validateOnly = false)
+    {
+        var results = new List<TopicConfigChangeResult>(changes.Count);
+        var altered = new List<TopicMetadata>();
+        var named = changes.CountBy(c => c.Topic, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        foreach (var change in changes)
+        {
+            try
+            {
+                if (named[change.Topic] > 1) throw new HubException(ErrorCode.InvalidRequest, $"topic '{change.Topic}' is named more than once");
+                var topic = Require(change.Topic);
+                var current = TopicConfigAlterations.SetOn(topic);
+                var (set, config) = TopicConfigAlterations.Apply(current, change);
+                ReplicaPlacement.CheckMinInSyncReplicas(config.MinInSyncReplicas, topic.Partitions.Min(p => p.Replicas.Length));
+                if (!TopicConfigAlterations.SameSet(current, set))
+                    altered.Add(topic with { Config = config, SetConfigs = set, ConfigVersion = topic.ConfigVersion + 1 });
+                results.Add(new TopicConfigChangeResult(change.Topic, ErrorCode.None, null));
+            }
+            catch (HubException e)
+            {
+                results.Add(new TopicConfigChangeResult(change.Topic, e.Code, e.Message));
+            }
+        }
+        if (validateOnly || altered.Count == 0) return results;
+
+        await _store.CommitAsync(altered);
+        var live = brokers.LiveBrokers();
+        foreach (var topic in altered)
+        {
+            LogTopicConfigAltered(logger, topic.Name, topic.ConfigVersion, string.Join(", ", topic.SetConfigs!.Select(c => $"{c.Key}={c.Value}")));
+            NotifyConfig(topic, live);
+        }
+        return results;
     }
 
     public Task<TopicMetadata?> GetTopic(string name) =>
@@ -204,6 +242,20 @@ internal sealed partial class ClusterControllerGrain(
                 .ApplyAssignment(change.Assignment).Ignore();
     }
 
+    /// <summary>
+    /// Tells the topic's replicas on <paramref name="live"/> brokers of its changed config, without waiting for them. A
+    /// replica that misses it reads the config when it next activates or re-reads its assignment.
+    /// </summary>
+    private void NotifyConfig(TopicMetadata topic, IReadOnlyCollection<int> live)
+    {
+        foreach (var partition in topic.Partitions)
+        {
+            foreach (var broker in partition.Replicas.Where(live.Contains))
+                GrainFactory.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format(topic.Name, partition.Partition, broker))
+                    .ApplyConfig(topic.Config, topic.ConfigVersion).Ignore();
+        }
+    }
+
     private TopicMetadata Require(string name) =>
         Topics.GetValueOrDefault(name) ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{name}' does not exist");
 
@@ -217,6 +269,9 @@ internal sealed partial class ClusterControllerGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions and {Replicas} replicas each")]
     private static partial void LogTopicCreated(ILogger logger, string topic, int partitions, int replicas);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Altered the configs of topic {Topic} (version {Version}); set on it now: {Configs}")]
+    private static partial void LogTopicConfigAltered(ILogger logger, string topic, int version, string configs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Topic}")]
     private static partial void LogTopicDeleted(ILogger logger, string topic);

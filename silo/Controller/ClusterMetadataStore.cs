@@ -84,10 +84,13 @@ internal sealed partial class ClusterMetadataStore(IGrainStorage storage, GrainI
     }
 
     /// <summary>Stores <paramref name="topic"/>, new or changed.</summary>
-    public Task CommitAsync(TopicMetadata topic)
+    public Task CommitAsync(TopicMetadata topic) => CommitAsync([topic]);
+
+    /// <summary>Stores the topics <paramref name="changed"/>, new or changed, in one write.</summary>
+    public Task CommitAsync(IReadOnlyCollection<TopicMetadata> changed)
     {
         var topics = Copy();
-        topics[topic.Name] = topic;
+        foreach (var topic in changed) topics[topic.Name] = topic;
         return CommitAsync(topics);
     }
 

@@ -21,9 +21,15 @@ internal static class ReplicaPlacement
         if (replicas < 1 || replicas > liveBrokers)
             throw new HubException(ErrorCode.InvalidReplicationFactor,
                 $"replication factor {requested} must be between 1 and the {liveBrokers} live broker(s)");
-        if (minInSyncReplicas > replicas)
-            throw new HubException(ErrorCode.InvalidConfig, $"min.insync.replicas {minInSyncReplicas} is more than the replication factor {replicas}: acks=all writes could never succeed");
+        CheckMinInSyncReplicas(minInSyncReplicas, replicas);
         return replicas;
+    }
+
+    /// <summary>Refuses a min.insync.replicas above the replication factor, at creation and when altered: acks=all writes could never succeed.</summary>
+    public static void CheckMinInSyncReplicas(int minInSyncReplicas, int replicationFactor)
+    {
+        if (minInSyncReplicas > replicationFactor)
+            throw new HubException(ErrorCode.InvalidConfig, $"min.insync.replicas {minInSyncReplicas} is more than the replication factor {replicationFactor}: acks=all writes could never succeed");
     }
 
     /// <summary>New partitions of a topic take its replication factor, as far as the live brokers allow.</summary>

@@ -135,6 +135,30 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         await EnsureRegisteredAsync();
     }
 
+    public async Task CommitTransactionalOffsets(long producerId, OffsetCommitRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var offsets = request.Offsets ?? [];
+        _offsets.Validate(offsets);
+        var counts = await RefreshPartitionCountsAsync(offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal));
+        // Kafka checks the member only when the request names one (TxnOffsetCommit v3+, KIP-447).
+        void CheckMember()
+        {
+            if (request.GenerationId != OffsetCommitRequest.NoGeneration || request.MemberId != "") _coordinator.CheckCommitter(request);
+        }
+        if (!_offsets.CommitPending(producerId, offsets, counts, CheckMember)) return;
+        await PersistAsync();
+        await EnsureRegisteredAsync();
+    }
+
+    public Task<TopicPartition[]> PendingTransactionalOffsets(TopicPartition[] partitions) =>
+        Task.FromResult(partitions.Where(_offsets.HasPending).ToArray());
+
+    public async Task CompleteTransaction(long producerId, bool commit)
+    {
+        if (_offsets.CompleteTransaction(producerId, commit)) await PersistAsync();
+    }
+
     public Task<CommittedOffset[]> FetchOffsets(TopicPartition[]? partitions = null) => Task.FromResult(_offsets.Fetch(partitions));
 
     // ───────────────────────────── Admin ─────────────────────────────

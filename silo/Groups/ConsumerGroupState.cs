@@ -28,6 +28,13 @@ internal sealed class ConsumerGroupState
     [Id(3)]
     public long EmptySinceMs { get; set; } = -1;
 
+    /// <summary>
+    /// Offsets committed in transactions not yet ended (TxnOffsetCommit), by producer id, then as <see cref="Offsets"/>:
+    /// they become committed offsets when their transaction commits.
+    /// </summary>
+    [Id(4)]
+    public Dictionary<long, Dictionary<string, Dictionary<int, StoredOffset>>> PendingTransactionalOffsets { get; set; } = [];
+
     public int OffsetCount => Offsets.Values.Sum(partitions => partitions.Count);
 
     public IEnumerable<(TopicPartition Partition, StoredOffset Offset)> AllOffsets() =>

@@ -44,6 +44,49 @@ internal sealed class GroupOffsetStore(Func<ConsumerGroupState> record, HubSiloO
     /// <returns>Whether anything was stored (the owner then writes the state).</returns>
     public bool Commit(IReadOnlyList<OffsetCommitEntry> offsets, IReadOnlyDictionary<string, int?> partitionCounts, Action checkCommitter)
     {
+        if (!Check(offsets, partitionCounts, checkCommitter)) return false;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var entry in offsets)
+            Record.SetOffset(new TopicPartition(entry.Topic, entry.Partition), new StoredOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, nowMs));
+        return true;
+    }
+
+    /// <summary>As <see cref="Commit"/>, but the offsets wait, pending, for <paramref name="producerId"/>'s transaction to commit.</summary>
+    public bool CommitPending(long producerId, IReadOnlyList<OffsetCommitEntry> offsets, IReadOnlyDictionary<string, int?> partitionCounts, Action checkCommitter)
+    {
+        if (!Check(offsets, partitionCounts, checkCommitter)) return false;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (!Record.PendingTransactionalOffsets.TryGetValue(producerId, out var pending))
+            Record.PendingTransactionalOffsets[producerId] = pending = new(StringComparer.Ordinal);
+        foreach (var entry in offsets)
+        {
+            if (!pending.TryGetValue(entry.Topic, out var partitions)) pending[entry.Topic] = partitions = [];
+            partitions[entry.Partition] = new StoredOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, nowMs);
+        }
+        return true;
+    }
+
+    /// <summary>Commits or drops <paramref name="producerId"/>'s pending offsets; returns whether anything changed.</summary>
+    public bool CompleteTransaction(long producerId, bool commit)
+    {
+        if (!Record.PendingTransactionalOffsets.Remove(producerId, out var pending)) return false;
+        if (commit)
+        {
+            foreach (var (topic, partitions) in pending)
+            {
+                foreach (var (partition, offset) in partitions) Record.SetOffset(new TopicPartition(topic, partition), offset);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Whether a transaction not yet ended holds an offset for <paramref name="partition"/> (OffsetFetch's require_stable).</summary>
+    public bool HasPending(TopicPartition partition) =>
+        Record.PendingTransactionalOffsets.Values.Any(p => p.TryGetValue(partition.Topic, out var partitions) && partitions.ContainsKey(partition.Partition));
+
+    /// <summary>The checks of a commit; false when there is nothing to store.</summary>
+    private bool Check(IReadOnlyList<OffsetCommitEntry> offsets, IReadOnlyDictionary<string, int?> partitionCounts, Action checkCommitter)
+    {
         Validate(offsets);
         foreach (var entry in offsets)
         {
@@ -53,11 +96,7 @@ internal sealed class GroupOffsetStore(Func<ConsumerGroupState> record, HubSiloO
                 throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{entry.Topic}' has no partition {entry.Partition} (it has {count})");
         }
         checkCommitter();
-        if (offsets.Count == 0) return false;
-        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var entry in offsets)
-            Record.SetOffset(new TopicPartition(entry.Topic, entry.Partition), new StoredOffset(entry.Offset, entry.LeaderEpoch, entry.Metadata, nowMs));
-        return true;
+        return offsets.Count > 0;
     }
 
     /// <summary>Committed offsets of <paramref name="partitions"/> (offset -1 where there is none), or every one stored when null.</summary>

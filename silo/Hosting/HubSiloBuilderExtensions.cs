@@ -1,6 +1,7 @@
 using Hub.Silo.Configuration;
 using Hub.Silo.Controller;
 using Hub.Silo.Groups;
+using Hub.Silo.Transactions;
 using Hub.Silo.InterBroker;
 using Hub.Silo.Security;
 using Hub.Silo.Kafka;
@@ -48,6 +49,7 @@ public static class HubSiloBuilderExtensions
         silo.Services.AddSingleton<Cleaner.LogCleaner>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<Cleaner.LogCleaner>());
         silo.Services.AddHostedService<GroupOffsetsExpiry>();
+        silo.Services.AddHostedService<TransactionTimeouts>();
         silo.Services.AddHostedService<BrokerMembershipWatcher>();
         silo.AddKafkaListener();
         return silo;

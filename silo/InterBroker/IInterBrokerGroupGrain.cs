@@ -1,4 +1,5 @@
 using Hub.Grains;
+using Hub.Groups;
 
 namespace Hub.Silo.InterBroker;
 
@@ -11,4 +12,16 @@ internal interface IInterBrokerGroupGrain : IConsumerGroupGrain
     /// it is empty with no offsets left.
     /// </summary>
     Task ExpireOffsets();
+
+    /// <summary>
+    /// TxnOffsetCommit: the offsets are stored as pending for <paramref name="producerId"/>'s transaction, checked as a
+    /// commit is, and become the group's committed offsets only when the transaction commits (<see cref="CompleteTransaction"/>).
+    /// </summary>
+    Task CommitTransactionalOffsets(long producerId, OffsetCommitRequest request);
+
+    /// <summary>Which of <paramref name="partitions"/> have offsets pending in a transaction not yet ended (OffsetFetch's require_stable).</summary>
+    Task<TopicPartition[]> PendingTransactionalOffsets(TopicPartition[] partitions);
+
+    /// <summary>The coordinator's marker for the group: the producer's pending offsets are committed or dropped.</summary>
+    Task CompleteTransaction(long producerId, bool commit);
 }

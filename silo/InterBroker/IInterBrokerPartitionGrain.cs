@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Grains;
 using Hub.Topics;
 using Orleans.Concurrency;
@@ -27,6 +28,19 @@ internal interface IInterBrokerPartitionGrain : IPartitionGrain
     /// </summary>
     [OneWay]
     Task ApplyAssignment(PartitionAssignment assignment);
+
+    /// <summary>
+    /// The controller's word that the topic's configs changed (<paramref name="version"/>: the topic's
+    /// <see cref="TopicMetadata.ConfigVersion"/>); applied at once, ignored when not newer than what the replica holds.
+    /// </summary>
+    [OneWay]
+    Task ApplyConfig(TopicConfig config, int version);
+
+    /// <summary>
+    /// The transaction coordinator's step of ending a transaction (Kafka's WriteTxnMarkers): the leader appends the
+    /// marker as an acks=all write; done once every in-sync replica has it.
+    /// </summary>
+    Task WriteTxnMarker(long producerId, short producerEpoch, TransactionResult result, int coordinatorEpoch);
 
     /// <summary>Removes the replica's files; used when its topic is deleted.</summary>
     Task DeleteLog();

@@ -1,5 +1,6 @@
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
+using Hub.Silo.Kafka.Apis.Transactions;
 using Hub.Silo.Kafka.Apis.Groups;
 using Hub.Silo.Kafka.Apis.Quotas;
 using Hub.Silo.Quotas;
@@ -30,7 +31,13 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeConfigsApi>();
+        services.AddSingleton<IKafkaApi, AlterConfigsApi>();
+        services.AddSingleton<IKafkaApi, IncrementalAlterConfigsApi>();
         services.AddSingleton<IKafkaApi, InitProducerIdApi>();
+        services.AddSingleton<IKafkaApi, AddPartitionsToTxnApi>();
+        services.AddSingleton<IKafkaApi, AddOffsetsToTxnApi>();
+        services.AddSingleton<IKafkaApi, EndTxnApi>();
+        services.AddSingleton<IKafkaApi, TxnOffsetCommitApi>();
         services.AddSingleton<IKafkaApi, FindCoordinatorApi>();
         services.AddSingleton<IKafkaApi, JoinGroupApi>();
         services.AddSingleton<IKafkaApi, SyncGroupApi>();

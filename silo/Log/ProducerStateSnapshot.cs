@@ -13,7 +13,8 @@ namespace Hub.Silo.Log;
 /// <para>
 /// Layout, integers big-endian:
 /// <code>version int16 | CRC-32C of the rest uint32 | producer count int32 | producers</code>
-/// and per producer <c>id int64 | epoch int16 | last append ms int64 | batch count int32 | batches</c>, per batch
+/// and per producer <c>id int64 | epoch int16 | last append ms int64 | open transaction's first offset int64 (-1: none)
+/// | batch count int32 | batches</c> (version 1 had no transaction field and at least one batch), per batch
 /// <c>first sequence int32 | last sequence int32 | base offset int64 | last offset int64</c>. Kafka's own format
 /// keeps one batch per producer; this one keeps all those the duplicate check uses, so a retry of any of them is
 /// still recognized after a restart.
@@ -25,9 +26,14 @@ namespace Hub.Silo.Log;
 /// </summary>
 internal static class ProducerStateSnapshot
 {
-    private const short Version = 1;
+    private const short Version = 2;
+
+    /// <summary>Before transactions; still read, so an upgraded broker keeps its producers' state.</summary>
+    private const short VersionWithoutTransactions = 1;
+
     private const int HeaderSize = sizeof(short) + sizeof(uint) + sizeof(int);
-    private const int ProducerHeaderSize = sizeof(long) + sizeof(short) + sizeof(long) + sizeof(int);
+    private const int ProducerHeaderSize = sizeof(long) + sizeof(short) + sizeof(long) + sizeof(long) + sizeof(int);
+    private const int ProducerHeaderSizeWithoutTransactions = ProducerHeaderSize - sizeof(long);
     private const int BatchSize = sizeof(int) + sizeof(int) + sizeof(long) + sizeof(long);
     private const int CrcStart = sizeof(short) + sizeof(uint);
 
@@ -93,7 +99,8 @@ internal static class ProducerStateSnapshot
             BinaryPrimitives.WriteInt64BigEndian(span[position..], producer.ProducerId);
             BinaryPrimitives.WriteInt16BigEndian(span[(position + 8)..], producer.Epoch);
             BinaryPrimitives.WriteInt64BigEndian(span[(position + 10)..], producer.LastAppendMs);
-            BinaryPrimitives.WriteInt32BigEndian(span[(position + 18)..], producer.Batches.Count);
+            BinaryPrimitives.WriteInt64BigEndian(span[(position + 18)..], producer.TransactionFirstOffset);
+            BinaryPrimitives.WriteInt32BigEndian(span[(position + 26)..], producer.Batches.Count);
             position += ProducerHeaderSize;
             foreach (var batch in producer.Batches)
             {
@@ -114,7 +121,9 @@ internal static class ProducerStateSnapshot
         problem = "";
         if (bytes.Length < HeaderSize) return Damaged($"{bytes.Length} bytes are too few for a header", out problem);
         var version = BinaryPrimitives.ReadInt16BigEndian(bytes);
-        if (version != Version) return Damaged($"version {version} is not {Version}", out problem);
+        if (version is not (Version or VersionWithoutTransactions)) return Damaged($"version {version} is neither {Version} nor {VersionWithoutTransactions}", out problem);
+        var withTransactions = version == Version;
+        var producerHeaderSize = withTransactions ? ProducerHeaderSize : ProducerHeaderSizeWithoutTransactions;
         if (Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, bytes[CrcStart..]) != BinaryPrimitives.ReadUInt32BigEndian(bytes[sizeof(short)..]))
             return Damaged("CRC mismatch", out problem);
         var count = BinaryPrimitives.ReadInt32BigEndian(bytes[CrcStart..]);
@@ -122,14 +131,16 @@ internal static class ProducerStateSnapshot
         var rest = bytes[HeaderSize..];
         for (var i = 0; i < count; i++)
         {
-            if (rest.Length < ProducerHeaderSize) return Damaged($"producer {i} of {count} runs past the end", out problem);
-            var batchCount = BinaryPrimitives.ReadInt32BigEndian(rest[18..]);
-            if (batchCount is < 1 or > ProducerStateTable.CachedBatches || rest.Length < ProducerHeaderSize + batchCount * BatchSize)
+            if (rest.Length < producerHeaderSize) return Damaged($"producer {i} of {count} runs past the end", out problem);
+            var transactionFirstOffset = withTransactions ? BinaryPrimitives.ReadInt64BigEndian(rest[18..]) : -1;
+            var batchCount = BinaryPrimitives.ReadInt32BigEndian(rest[(producerHeaderSize - sizeof(int))..]);
+            // A producer known only by a transaction marker (its epoch bumped by an abort) has no batch in its epoch.
+            if (batchCount is < 0 or > ProducerStateTable.CachedBatches || rest.Length < producerHeaderSize + batchCount * BatchSize)
                 return Damaged($"producer {i} of {count} claims {batchCount} batches", out problem);
             var batches = new ProducerBatch[batchCount];
             for (var b = 0; b < batchCount; b++)
             {
-                var batch = rest[(ProducerHeaderSize + b * BatchSize)..];
+                var batch = rest[(producerHeaderSize + b * BatchSize)..];
                 batches[b] = new ProducerBatch(
                     BinaryPrimitives.ReadInt32BigEndian(batch),
                     BinaryPrimitives.ReadInt32BigEndian(batch[4..]),
@@ -140,8 +151,9 @@ internal static class ProducerStateSnapshot
                 BinaryPrimitives.ReadInt64BigEndian(rest),
                 BinaryPrimitives.ReadInt16BigEndian(rest[8..]),
                 BinaryPrimitives.ReadInt64BigEndian(rest[10..]),
-                batches));
-            rest = rest[(ProducerHeaderSize + batchCount * BatchSize)..];
+                batches,
+                transactionFirstOffset));
+            rest = rest[(producerHeaderSize + batchCount * BatchSize)..];
         }
         return rest.IsEmpty ? producers : Damaged($"{rest.Length} bytes follow the last producer", out problem);
     }

@@ -17,6 +17,11 @@ namespace Hub.Silo.Log;
 /// as in Kafka: producers set those, and one replaying old data would lose its state at once.
 /// </para>
 /// <para>
+/// Transactions: a transactional batch opens its producer's transaction here (its first offset) unless one is open; the
+/// marker that ends it (<see cref="CompleteTransaction"/>) closes it. The oldest open one bounds the last stable offset
+/// (<see cref="FirstUnstableOffset"/>), and a producer with one open never expires.
+/// </para>
+/// <para>
 /// Held in memory; <see cref="SegmentLog"/> restores it on open from a snapshot (<see cref="ProducerStateSnapshot"/>)
 /// and the batches after it. Not thread-safe: the log calls it inside its synchronous appends.
 /// </para>
@@ -32,6 +37,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
     private readonly long _expirationMs = (long)expiration.TotalMilliseconds;
     private readonly Dictionary<long, Producer> _producers = [];
 
+    /// <summary>The open transactions by first offset, for the oldest one.</summary>
+    private readonly SortedSet<(long FirstOffset, long ProducerId)> _openTransactions = [];
+
     private sealed class Producer(short epoch)
     {
         public short Epoch { get; set; } = epoch;
@@ -44,6 +52,17 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         public long LastOffset { get; private set; } = -1;
 
         public long LastAppendMs { get; set; }
+
+        /// <summary>First offset of the transaction open here; -1 for none.</summary>
+        public long TransactionFirstOffset { get; set; } = -1;
+
+        /// <summary>A new epoch: the sequences start over.</summary>
+        public void StartEpoch(short epoch)
+        {
+            Epoch = epoch;
+            Batches.Clear();
+            LastSequence = -1;
+        }
 
         public void Add(ProducerBatch batch)
         {
@@ -108,19 +127,56 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         foreach (ref readonly var batch in stored) Record(batch.Header, appendMs);
     }
 
-    /// <summary>Remembers one stored batch, by its header (its base offset as stored), appended at <paramref name="appendMs"/>.</summary>
+    /// <summary>
+    /// Remembers one stored batch, by its header (its base offset as stored), appended at <paramref name="appendMs"/>.
+    /// Control batches are left to <see cref="CompleteTransaction"/>.
+    /// </summary>
     public void Record(in RecordBatchHeader header, long appendMs)
     {
-        if (header.ProducerId < 0) return;
-        if (!_producers.TryGetValue(header.ProducerId, out var producer))
-            _producers[header.ProducerId] = producer = new Producer(header.ProducerEpoch);
-        if (producer.Epoch != header.ProducerEpoch)
-        {
-            producer.Epoch = header.ProducerEpoch;
-            producer.Batches.Clear();
-        }
+        if (header.ProducerId < 0 || header.IsControl) return;
+        var producer = ProducerAt(header.ProducerId, header.ProducerEpoch);
+        if (producer.Epoch != header.ProducerEpoch) producer.StartEpoch(header.ProducerEpoch);
         producer.Add(new ProducerBatch(header.BaseSequence, Increment(header.BaseSequence, header.LastOffsetDelta), header.BaseOffset, header.LastOffset));
         producer.LastAppendMs = Math.Max(producer.LastAppendMs, appendMs);
+        if (header.IsTransactional && producer.TransactionFirstOffset < 0)
+        {
+            producer.TransactionFirstOffset = header.BaseOffset;
+            _openTransactions.Add((header.BaseOffset, header.ProducerId));
+        }
+    }
+
+    /// <summary>
+    /// Notes a stored transaction marker: it ends its producer's open transaction, and its epoch becomes the producer's
+    /// (a coordinator that aborts on a timeout bumps it). Returns the transaction's first offset, -1 when none was open.
+    /// </summary>
+    public long CompleteTransaction(in RecordBatchHeader marker, long appendMs)
+    {
+        var producer = ProducerAt(marker.ProducerId, marker.ProducerEpoch);
+        if (marker.ProducerEpoch > producer.Epoch) producer.StartEpoch(marker.ProducerEpoch);
+        producer.LastAppendMs = Math.Max(producer.LastAppendMs, appendMs);
+        var first = producer.TransactionFirstOffset;
+        if (first >= 0) _openTransactions.Remove((first, marker.ProducerId));
+        producer.TransactionFirstOffset = -1;
+        return first;
+    }
+
+    /// <summary>
+    /// Refuses a marker from an epoch older than its producer's (INVALID_PRODUCER_EPOCH): a coordinator fenced since.
+    /// </summary>
+    public void CheckMarker(long producerId, short epoch)
+    {
+        if (_producers.TryGetValue(producerId, out var producer) && epoch < producer.Epoch)
+            throw new HubException(ErrorCode.InvalidProducerEpoch,
+                $"a transaction marker of producer {producerId} epoch {epoch} is older than its current epoch {producer.Epoch}");
+    }
+
+    /// <summary>First offset of the oldest transaction open here; null when none is.</summary>
+    public long? FirstUnstableOffset => _openTransactions.Count == 0 ? null : _openTransactions.Min.FirstOffset;
+
+    private Producer ProducerAt(long producerId, short epoch)
+    {
+        if (!_producers.TryGetValue(producerId, out var producer)) _producers[producerId] = producer = new Producer(epoch);
+        return producer;
     }
 
     /// <summary>Drops producers that have not appended for the expiration time; returns how many.</summary>
@@ -129,7 +185,7 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         var removed = 0;
         foreach (var (producerId, producer) in _producers)
         {
-            if (!IsExpired(producer.LastAppendMs, nowMs)) continue;
+            if (!IsExpired(producer.LastAppendMs, nowMs) || producer.TransactionFirstOffset >= 0) continue;
             _producers.Remove(producerId);
             removed++;
         }
@@ -138,22 +194,27 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
 
     /// <summary>The producers, for a snapshot.</summary>
     public IEnumerable<ProducerState> Producers() =>
-        _producers.Select(p => new ProducerState(p.Key, p.Value.Epoch, p.Value.LastAppendMs, p.Value.Batches.ToArray()));
+        _producers.Select(p => new ProducerState(p.Key, p.Value.Epoch, p.Value.LastAppendMs, p.Value.Batches.ToArray(), p.Value.TransactionFirstOffset));
 
     /// <summary>Starts over from a snapshot's producers, leaving out those expired by <paramref name="nowMs"/>.</summary>
     public void Load(IEnumerable<ProducerState> producers, long nowMs)
     {
-        _producers.Clear();
+        Clear();
         foreach (var state in producers)
         {
-            if (IsExpired(state.LastAppendMs, nowMs)) continue;
-            var producer = new Producer(state.Epoch) { LastAppendMs = state.LastAppendMs };
+            if (IsExpired(state.LastAppendMs, nowMs) && state.TransactionFirstOffset < 0) continue;
+            var producer = new Producer(state.Epoch) { LastAppendMs = state.LastAppendMs, TransactionFirstOffset = state.TransactionFirstOffset };
             foreach (var batch in state.Batches) producer.Add(batch);
             _producers[state.ProducerId] = producer;
+            if (state.TransactionFirstOffset >= 0) _openTransactions.Add((state.TransactionFirstOffset, state.ProducerId));
         }
     }
 
-    public void Clear() => _producers.Clear();
+    public void Clear()
+    {
+        _producers.Clear();
+        _openTransactions.Clear();
+    }
 
     private bool IsExpired(long lastAppendMs, long nowMs) => nowMs - lastAppendMs >= _expirationMs;
 

@@ -40,6 +40,12 @@ namespace Hub.Silo.Log;
 /// with <see cref="AppendReplicated"/> (offsets kept) and cuts a divergent tail with <see cref="TruncateTo"/>.
 /// </para>
 /// <para>
+/// Transactions: the producer table tracks each producer's open transaction; markers (<see cref="AppendMarker"/>, or
+/// copied from the leader) close them, and aborted ones go into the <see cref="AbortedTransactionIndex"/>.
+/// <see cref="LastStableOffset"/> is where read_committed consumers stop: before the oldest transaction still open,
+/// or ended by a marker not yet below the high watermark.
+/// </para>
+/// <para>
 /// A compacted topic's log is cleaned by the silo's <see cref="LogCleaner"/>: <see cref="StartCompaction"/> plans a
 /// cleaning, the cleaner rewrites segments into scratch ".cleaned" files off the grain's turn, and
 /// <see cref="CompleteCompaction"/> swaps them in (see <see cref="SegmentSwap"/>). Cleaned segments keep every batch's
@@ -65,6 +71,10 @@ internal sealed partial class SegmentLog : IDisposable
     private readonly List<LogSegment> _segments;
     private readonly LeaderEpochCache _epochs;
     private readonly ProducerStateTable _producers;
+    private AbortedTransactionIndex _aborted = null!;
+
+    /// <summary>Transactions ended by markers the high watermark may not have passed yet: (first offset, marker offset), in marker order.</summary>
+    private readonly List<(long FirstOffset, long MarkerOffset)> _unreplicatedEnds = [];
     private readonly ValidatedBatches _appending = new();
     private readonly FlushPolicy _flush;
     private TopicConfig _config;
@@ -188,7 +198,12 @@ internal sealed partial class SegmentLog : IDisposable
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
             ? BatchRecompressor.Recompress(batches, _appending, codec, _config.MaxMessageBytes)
             : null;
-        var stored = recompressed?.WrittenMemory ?? batches;
+        return AppendValidated(recompressed?.WrittenMemory ?? batches, leaderEpoch);
+    }
+
+    /// <summary>Stores the batches in <see cref="_appending"/> (their bytes in <paramref name="stored"/>) at the log end.</summary>
+    private AppendResult AppendValidated(Memory<byte> stored, int leaderEpoch)
+    {
         var nowMs = NowMs;
         if (ShouldRoll(stored.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
 
@@ -196,8 +211,62 @@ internal sealed partial class SegmentLog : IDisposable
         _appending.AssignOffsets(stored.Span, baseOffset, leaderEpoch);
         _epochs.Assign(leaderEpoch, baseOffset);
         Write(stored.Span, nowMs);
-        _producers.Record(_appending.Batches, nowMs);
+        RecordStored(stored, nowMs);
         return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
+    }
+
+    /// <summary>
+    /// Writes the marker that ends producer <paramref name="producerId"/>'s transaction with <paramref name="result"/>
+    /// (the coordinator's step of a commit or abort). A marker from an epoch older than the producer's is refused
+    /// (INVALID_PRODUCER_EPOCH). A marker for a producer with no transaction open here is written all the same, as Kafka
+    /// does: the coordinator may be repeating one whose answer was lost.
+    /// </summary>
+    public AppendResult AppendMarker(long producerId, short producerEpoch, TransactionResult result, int coordinatorEpoch, int leaderEpoch)
+    {
+        _producers.CheckMarker(producerId, producerEpoch);
+        var marker = TransactionMarker.Build(producerId, producerEpoch, result, coordinatorEpoch, NowMs);
+        RecordBatchHeader.WriteBaseOffset(marker, LogEndOffset);
+        RecordBatchValidator.ValidateReplicated(marker, LogEndOffset, _appending);
+        return AppendValidated(marker, leaderEpoch);
+    }
+
+    /// <summary>
+    /// Where read_committed consumers stop, given the <paramref name="highWatermark"/>: the first offset of the oldest
+    /// transaction still open, or ended by a marker the high watermark has not passed (its outcome could still be cut
+    /// with the tail); the high watermark when there is none.
+    /// </summary>
+    public long LastStableOffset(long highWatermark)
+    {
+        var replicated = 0;
+        while (replicated < _unreplicatedEnds.Count && _unreplicatedEnds[replicated].MarkerOffset < highWatermark) replicated++;
+        if (replicated > 0) _unreplicatedEnds.RemoveRange(0, replicated);
+        var stable = highWatermark;
+        if (_producers.FirstUnstableOffset is { } open) stable = Math.Min(stable, open);
+        foreach (var (first, _) in _unreplicatedEnds) stable = Math.Min(stable, first);
+        return stable;
+    }
+
+    /// <summary>The aborted transactions with records in [<paramref name="from"/>, <paramref name="to"/>), for a read_committed fetch.</summary>
+    public AbortedTransaction[] AbortedTransactions(long from, long to) => _aborted.Overlapping(from, to);
+
+    /// <summary>Records the producers and transaction markers of the batches just stored (<see cref="_appending"/>, bytes in <paramref name="stored"/>).</summary>
+    private void RecordStored(ReadOnlyMemory<byte> stored, long nowMs)
+    {
+        _producers.Record(_appending.Batches, nowMs);
+        foreach (ref readonly var batch in _appending.Batches)
+        {
+            if (batch.Header.IsControl) RecordMarker(batch.Header, stored.Slice(batch.Position, batch.Header.TotalSize), nowMs);
+        }
+    }
+
+    /// <summary>A stored control batch: a transaction marker ends its producer's transaction here, and indexes it when aborted.</summary>
+    private void RecordMarker(in RecordBatchHeader header, ReadOnlyMemory<byte> batch, long appendMs)
+    {
+        if (header.ProducerId < 0 || !TransactionMarker.TryRead(batch, out var result)) return;
+        var first = _producers.CompleteTransaction(header, appendMs);
+        if (first < 0) return;
+        _unreplicatedEnds.Add((first, header.BaseOffset));
+        if (result == TransactionResult.Abort) _aborted.Add(new AbortedTransaction(header.ProducerId, first, header.BaseOffset));
     }
 
     /// <summary>
@@ -229,15 +298,15 @@ internal sealed partial class SegmentLog : IDisposable
     /// where the leader's cleaner removed batches, which is recorded durably first, so a recovery scan accepts it) and
     /// their CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>
-    public void AppendReplicated(ReadOnlySpan<byte> batches)
+    public void AppendReplicated(ReadOnlyMemory<byte> batches)
     {
-        var afterGap = RecordBatchValidator.ValidateReplicated(batches, LogEndOffset, _appending);
+        var afterGap = RecordBatchValidator.ValidateReplicated(batches.Span, LogEndOffset, _appending);
         if (afterGap >= _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = afterGap + 1 });
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
-        Write(batches, nowMs);
+        Write(batches.Span, nowMs);
         foreach (ref readonly var batch in _appending.Batches) _epochs.Assign(batch.Header.PartitionLeaderEpoch, batch.Header.BaseOffset);
-        _producers.Record(_appending.Batches, nowMs);
+        RecordStored(batches, nowMs);
     }
 
     /// <summary>
@@ -268,6 +337,7 @@ internal sealed partial class SegmentLog : IDisposable
         _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
+        _aborted.TruncateFrom(LogEndOffset);
         _checkpoint = _checkpoint with { CleanedUpTo = Math.Min(_checkpoint.CleanedUpTo, LogEndOffset) };
         _segmentsVersion++;
         RestoreProducerState();
@@ -284,6 +354,8 @@ internal sealed partial class SegmentLog : IDisposable
         _epochs.Clear();
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io)) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         _producers.Clear();
+        _aborted.RemoveBefore(offset);
+        _unreplicatedEnds.Clear();
         _checkpoint = _checkpoint with { CleanedUpTo = offset };
         _segmentsVersion++;
     }
@@ -388,6 +460,7 @@ internal sealed partial class SegmentLog : IDisposable
     private void RestoreProducerState()
     {
         _producers.Clear();
+        _unreplicatedEnds.Clear();
         var offsets = ProducerStateSnapshot.OffsetsIn(_directory, _io);
         for (var i = offsets.Count - 1; i >= 0; i--)
         {
@@ -404,9 +477,11 @@ internal sealed partial class SegmentLog : IDisposable
                 continue;
             }
             _producers.Load(producers, NowMs);
+            OpenAbortedIndex(offset);
             ReplayProducers(offset);
             return;
         }
+        OpenAbortedIndex(LogStartOffset);
         ReplayProducers(LogStartOffset);
         if (LogEndOffset > LogStartOffset) SnapshotProducers();
     }
@@ -424,14 +499,25 @@ internal sealed partial class SegmentLog : IDisposable
             using var cursor = i == first ? segment.CursorNear(offset) : segment.CursorFromStart();
             while (cursor.MoveNext())
             {
-                if (cursor.Header.BaseOffset >= offset) _producers.Record(cursor.Header, segment.LastModifiedMs);
+                if (cursor.Header.BaseOffset < offset) continue;
+                _producers.Record(cursor.Header, segment.LastModifiedMs);
+                if (cursor.Header.IsControl) RecordMarker(cursor.Header, cursor.ReadBatch(), segment.LastModifiedMs);
             }
         }
+    }
+
+    /// <summary>(Re)opens the aborted-transaction index keeping what lies before <paramref name="replayFrom"/>; the replay from there adds the rest.</summary>
+    private void OpenAbortedIndex(long replayFrom)
+    {
+        _aborted?.Dispose();
+        _aborted = AbortedTransactionIndex.Open(_directory, LogStartOffset, replayFrom, _io);
     }
 
     /// <summary>Writes the producer table, without expired producers, as the snapshot at the log end.</summary>
     private void SnapshotProducers()
     {
+        // Every aborted transaction below the snapshot must be on disk: the next open replays only what follows it.
+        _aborted.Flush();
         _producers.RemoveExpired(NowMs);
         ProducerStateSnapshot.Write(_directory, LogEndOffset, _producers.Producers(), _io);
     }
@@ -519,7 +605,11 @@ internal sealed partial class SegmentLog : IDisposable
                 deleted++;
             }
         }
-        if (deleted > 0) _io.FsyncDirectory(_directory);
+        if (deleted > 0)
+        {
+            _io.FsyncDirectory(_directory);
+            _aborted.RemoveBefore(LogStartOffset);
+        }
         return deleted;
     }
 
@@ -642,6 +732,7 @@ internal sealed partial class SegmentLog : IDisposable
     public void Close()
     {
         foreach (var segment in _segments) segment.Dispose();
+        _aborted.Dispose();
     }
 
     /// <summary>

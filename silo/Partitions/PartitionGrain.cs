@@ -1,6 +1,7 @@
 using Hub.Silo.InterBroker;
 using Hub.Silo.Cleaner;
 using Hub.Silo.Configuration;
+using Hub.Batches;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
@@ -59,6 +60,8 @@ internal sealed partial class PartitionGrain(
     private int _brokerId;
     private PartitionAssignment _assignment = null!;
     private TopicConfig _config = TopicConfig.Default;
+    private int _configVersion;
+    private IGrainTimer? _flushTimer;
 
     // While leading, all three (one leadership's); while following, the follower.
     private LeaderReplicaSet? _leader;
@@ -74,7 +77,8 @@ internal sealed partial class PartitionGrain(
 
     TopicConfig ICleanableReplica.Config => _config;
 
-    long ICleanableReplica.StableOffset => _leader?.HighWatermark ?? _follower?.HighWatermark ?? 0;
+    /// <summary>The last stable offset below the high watermark (a follower's as its leader last said): Kafka cleans no further.</summary>
+    long ICleanableReplica.StableOffset => _log?.LastStableOffset(_leader?.HighWatermark ?? _follower?.HighWatermark ?? 0) ?? 0;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -94,6 +98,7 @@ internal sealed partial class PartitionGrain(
             return;
         }
         _config = topic.Config;
+        _configVersion = topic.ConfigVersion;
         try
         {
             PartitionMetadataFile.Claim(_directory, topic.TopicId, logDirectory.Io, logger);
@@ -106,7 +111,7 @@ internal sealed partial class PartitionGrain(
         }
         _assignment = assignment;
         TakeRole();
-        StartTimers(topic.Config);
+        StartTimers();
         GoOfflineWithDirectory().Ignore();
     }
 
@@ -177,6 +182,31 @@ internal sealed partial class PartitionGrain(
         return result;
     }
 
+    public async Task WriteTxnMarker(long producerId, short producerEpoch, TransactionResult result, int coordinatorEpoch)
+    {
+        AppendResult appended;
+        LeaderReplicaSet leader;
+        AcksAllWaiters acksAll;
+        Task? overdueFlush;
+        try
+        {
+            var log = Log();
+            leader = Leader();
+            acksAll = _acksAll!;
+            acksAll.RefuseBelowMinInSync();
+            appended = log.AppendMarker(producerId, producerEpoch, result, coordinatorEpoch, leader.Assignment.LeaderEpoch);
+            Signal(ref _appended);
+            AdvanceHighWatermark();
+            overdueFlush = log.OverdueFlush();
+        }
+        catch (Exception) when (logDirectory.IsOffline)
+        {
+            throw GoOffline();
+        }
+        if (overdueFlush is not null) await WaitForOverdueFlush(overdueFlush);
+        await acksAll.WaitFor(appended.LastOffset + 1, leader.HighWatermark);
+    }
+
     public async Task<FetchResult> Fetch(FetchRequest request)
     {
         if (request.MaxBytes < 0 || (request.MaxBytes == 0 && request.WholeFirstBatch))
@@ -186,13 +216,22 @@ internal sealed partial class PartitionGrain(
         {
             var log = Log();
             var highWatermark = Leader(request.CurrentLeaderEpoch).HighWatermark;
-            var readEnd = ConsumerReadEnd.For(request.IsolationLevel, highWatermark);
+            var lastStableOffset = log.LastStableOffset(highWatermark);
+            var readEnd = ConsumerReadEnd.For(request.IsolationLevel, highWatermark, lastStableOffset);
             var records = log.Read(request.Offset, request.MaxBytes, readEnd, request.WholeFirstBatch);
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             // Readable records that didn't fit won't fit after a wait either.
             var withheld = records.IsEmpty && request.Offset < readEnd;
             if (records.Length >= Math.Max(1, request.MinBytes) || withheld || remaining <= TimeSpan.Zero)
-                return new FetchResult(records, highWatermark, log.LogStartOffset);
+            {
+                return new FetchResult(records, highWatermark, log.LogStartOffset)
+                {
+                    LastStableOffset = lastStableOffset,
+                    AbortedTransactions = request.IsolationLevel == IsolationLevel.ReadCommitted && !records.IsEmpty
+                        ? log.AbortedTransactions(request.Offset, EndOf(records))
+                        : [],
+                };
+            }
             records.Dispose(); // read again, with whatever arrives, after the wait
             await WaitFor(_committed, remaining);
         }
@@ -248,11 +287,28 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
+    public Task ApplyConfig(TopicConfig config, int version)
+    {
+        if (_log is null || version <= _configVersion) return Task.CompletedTask;
+        var previous = _config;
+        _config = config;
+        _configVersion = version;
+        _log.UpdateConfig(config);
+        // Waiting acks=all appends are judged by the new value when the high watermark passes them, as in Kafka.
+        _acksAll?.MinInSyncReplicas = config.MinInSyncReplicas;
+        if (config.FlushMs != previous.FlushMs) StartFlushTimer();
+        // Lowered retention deletes now rather than at the next periodic pass.
+        if (config.RetentionMs != previous.RetentionMs || config.RetentionBytes != previous.RetentionBytes) _log.EnforceRetention();
+        LogConfigApplied(Replica, version);
+        return Task.CompletedTask;
+    }
+
     public Task<OffsetAndTimestamp> ListOffset(long timestamp, int currentLeaderEpoch = CurrentLeaderEpoch.Unchecked,
         IsolationLevel isolationLevel = IsolationLevel.ReadCommitted)
     {
         var log = Log();
-        var end = ConsumerReadEnd.For(isolationLevel, Leader(currentLeaderEpoch).HighWatermark);
+        var highWatermark = Leader(currentLeaderEpoch).HighWatermark;
+        var end = ConsumerReadEnd.For(isolationLevel, highWatermark, log.LastStableOffset(highWatermark));
         if (timestamp == OffsetSpec.Latest) return Task.FromResult(new OffsetAndTimestamp(end, -1));
         var found = log.OffsetForTimestamp(timestamp);
         // A record a fetch at this level would not return (not yet on every in-sync replica) isn't there for consumers.
@@ -396,7 +452,9 @@ internal sealed partial class PartitionGrain(
         try
         {
             var topic = await GrainFactory.GetGrain<IInterBrokerControllerGrain>(0).GetTopic(_topic);
-            if (topic is not null && _partition < topic.PartitionCount) await ApplyAssignment(topic.Partitions[_partition]);
+            if (topic is null || _partition >= topic.PartitionCount) return;
+            await ApplyConfig(topic.Config, topic.ConfigVersion); // in case the controller's notice of a change was lost
+            await ApplyAssignment(topic.Partitions[_partition]);
         }
         catch (Exception e)
         {
@@ -475,14 +533,9 @@ internal sealed partial class PartitionGrain(
         fired.TrySetResult();
     }
 
-    private void StartTimers(TopicConfig config)
+    private void StartTimers()
     {
-        if (config.FlushMs is > 0 and < long.MaxValue)
-        {
-            var period = TimeSpan.FromMilliseconds(Math.Clamp(config.FlushMs / 2, 10, 1000));
-            this.RegisterGrainTimer(() => { FlushInBackground(); return Task.CompletedTask; },
-                new GrainTimerCreationOptions(period, period) { Interleave = true });
-        }
+        StartFlushTimer();
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(retention, retention));
@@ -505,16 +558,40 @@ internal sealed partial class PartitionGrain(
         }
     }
 
+    /// <summary>(Re)starts the timer that fsyncs by age, at half of flush.ms; none when flush.ms is 0 (every batch) or never.</summary>
+    private void StartFlushTimer()
+    {
+        _flushTimer?.Dispose();
+        _flushTimer = null;
+        if (_config.FlushMs is not (> 0 and < long.MaxValue)) return;
+        var period = TimeSpan.FromMilliseconds(Math.Clamp(_config.FlushMs / 2, 10, 1000));
+        _flushTimer = this.RegisterGrainTimer(() => { FlushInBackground(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(period, period) { Interleave = true });
+    }
+
     /// <summary>
     /// Starts a due fsync without holding this grain's turn. One that fails took the log directory offline (see
     /// <see cref="LogDirectory"/>, which logs it), and this replica with it.
     /// </summary>
     private void FlushInBackground() => _log?.FlushInBackgroundIfDue()?.Ignore();
 
+    /// <summary>The offset after the last batch in <paramref name="records"/>.</summary>
+    private static long EndOf(PooledBatches records)
+    {
+        var span = records.Span;
+        long end = -1;
+        for (var position = 0; RecordBatchHeader.TryRead(span[position..], out var header) && header.TotalSize <= span.Length - position; position += header.TotalSize)
+            end = header.LastOffset + 1;
+        return end;
+    }
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} leads in epoch {Epoch} (ISR {Isr}, log end {End})")]
     private partial void LogLeading(string replica, int epoch, int[] isr, long end);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} applies its topic's configs of version {Version}")]
+    private partial void LogConfigApplied(string replica, int version);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Replica} could not read its assignment: {Error}")]
     private partial void LogAssignmentUnread(string replica, string error);

@@ -17,6 +17,9 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
 {
     private readonly PriorityQueue<TaskCompletionSource, long> _waiting = new();
 
+    /// <summary>The topic's min.insync.replicas; a changed config sets it, and it counts from the next check on.</summary>
+    public int MinInSyncReplicas { get; set; } = minInSyncReplicas;
+
     /// <summary>The assignment as of the last <see cref="Release"/>: whose confirmation the waiters wait for.</summary>
     private PartitionAssignment _assignment = assignment;
 
@@ -71,7 +74,7 @@ internal sealed class AcksAllWaiters(int minInSyncReplicas, TimeSpan timeout, Ti
         while (_waiting.TryDequeue(out var done, out _)) done.TrySetException(reason);
     }
 
-    private bool BelowMinInSync => _assignment.InSync.Length < minInSyncReplicas;
+    private bool BelowMinInSync => _assignment.InSync.Length < MinInSyncReplicas;
 
-    private string InSyncShortfall => $"{_assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {minInSyncReplicas}";
+    private string InSyncShortfall => $"{_assignment.InSync.Length} replica(s) in sync, min.insync.replicas is {MinInSyncReplicas}";
 }

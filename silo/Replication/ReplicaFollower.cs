@@ -140,7 +140,7 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
     {
         if (result.Diverged) log.TruncateTo(LogDivergence.TruncationOffset(log, result));
         else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
-        else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Span);
+        else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Memory);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} follows broker {Leader} in epoch {Epoch} from offset {End}")]

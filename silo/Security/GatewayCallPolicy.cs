@@ -2,6 +2,7 @@ using Hub.Groups;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Security;
+using Hub.Topics;
 
 namespace Hub.Silo.Security;
 
@@ -77,6 +78,8 @@ internal static class GatewayCallPolicy
                 nameof(IClusterControllerGrain.CreateTopic) => new([[Topic(AclOperation.Create, (string)argument(0)!), Cluster(AclOperation.Create)]]),
                 nameof(IClusterControllerGrain.DeleteTopic) => One(AclOperation.Delete, AclResourceType.Topic, (string)argument(0)!),
                 nameof(IClusterControllerGrain.AddPartitions) => One(AclOperation.Alter, AclResourceType.Topic, (string)argument(0)!),
+                nameof(IClusterControllerGrain.AlterTopicConfigs) => new([
+                    .. ((IReadOnlyList<TopicConfigChange>)argument(0)!).Select(c => c.Topic).Distinct().Select(t => new[] { Topic(AclOperation.AlterConfigs, t) })]),
                 nameof(IClusterControllerGrain.GetTopic) => One(AclOperation.Describe, AclResourceType.Topic, (string)argument(0)!),
                 nameof(IClusterControllerGrain.GetTopics) or nameof(IClusterControllerGrain.ListTopics) => new([], Trim.Topics),
                 nameof(IClusterControllerGrain.DescribeClientQuotas) => new([[Cluster(AclOperation.DescribeConfigs)]]),

@@ -30,6 +30,7 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["alloc"] = AllocationScenario.RunAsync,
     ["compression"] = CompressionScenario.RunAsync,
     ["tls"] = TlsScenario.RunAsync,
+    ["transactions"] = TransactionScenario.RunAsync,
     ["compaction"] = CompactionScenario.RunAsync,
 };
 // Scenarios that bring their own silos don't need the shared one.

@@ -1,19 +1,21 @@
 using System.CommandLine;
 using Hub.Cli.CommandLine;
 using Hub.Client;
+using Hub.Topics;
 using static Hub.Cli.CommandLine.CommonOptions;
 
 namespace Hub.Cli.Commands;
 
-/// <summary><c>hub topics create|list|describe|delete|add-partitions</c>.</summary>
+/// <summary><c>hub topics create|list|describe|alter|delete|add-partitions</c>.</summary>
 public static class TopicsCommands
 {
     public static Command Create(HubCommandRunner hub)
     {
-        var topics = new Command("topics", "Create, list, describe and delete topics");
+        var topics = new Command("topics", "Create, list, describe, alter and delete topics");
         topics.Subcommands.Add(CreateTopic(hub));
         topics.Subcommands.Add(ListTopics(hub));
         topics.Subcommands.Add(DescribeTopic(hub));
+        topics.Subcommands.Add(AlterTopic(hub));
         topics.Subcommands.Add(DeleteTopic(hub));
         topics.Subcommands.Add(AddPartitions(hub));
         return topics;
@@ -72,6 +74,35 @@ public static class TopicsCommands
         return command;
     }
 
+    private static Command AlterTopic(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var configs = KeyValueArguments.CreateOption("--config", "Set a topic config, as name=value (retention.ms, min.insync.replicas, ...); repeatable");
+        var deletions = new Option<string[]>("--delete-config")
+        {
+            Description = "Take a topic config back to its default; repeatable",
+            Arity = ArgumentArity.ZeroOrMore,
+            DefaultValueFactory = _ => [],
+        };
+        var command = new Command("alter", "Change a topic's configs; every replica applies them at once, without a restart") { name, configs, deletions };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                var alterations = KeyValueArguments.ToDictionary(parse.GetRequiredValue(configs), "config")
+                    .Select(c => new TopicConfigAlteration(c.Key, TopicConfigOperation.Set, c.Value))
+                    .Concat(parse.GetRequiredValue(deletions).Select(key => new TopicConfigAlteration(key, TopicConfigOperation.Delete)))
+                    .ToArray();
+                if (alterations.Length == 0) throw new CliException("name at least one --config or --delete-config");
+                await client.Admin.AlterTopicConfigAsync(topic, alterations, cancel);
+                Console.WriteLine($"altered {alterations.Length} config(s) of topic '{topic}'");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
     private static Command DeleteTopic(HubCommandRunner hub)
     {
         var name = TopicArgument();
@@ -124,8 +155,11 @@ public static class TopicsCommands
         }
         partitions.WriteTo(Console.Out);
         Console.WriteLine();
-        var configs = new TextTable("CONFIG", "VALUE");
-        foreach (var (key, value) in TopicConfigEntries.Of(metadata.Config)) configs.Add(key, value);
+        // SOURCE as Kafka's config_source: set on the topic (at creation or by alter) or its default; unknown for a topic
+        // stored before Hub kept which were set.
+        var configs = new TextTable("CONFIG", "VALUE", "SOURCE");
+        foreach (var (key, value) in TopicConfigEntries.Of(metadata.Config))
+            configs.Add(key, value, metadata.SetConfigs is not { } set ? "-" : set.ContainsKey(key) ? "topic" : "default");
         configs.WriteTo(Console.Out);
     }
 }

@@ -71,6 +71,20 @@ public sealed class HubAdmin
         return metadata;
     }
 
+    /// <summary>
+    /// Changes the topic's configs (Kafka's IncrementalAlterConfigs): sets, deletes (back to the default), appends to
+    /// or subtracts from list configs, all or none; stored before this returns, then applied by every replica without a
+    /// restart. Throws UnknownTopicOrPartition, InvalidConfig (an unknown config, a bad value) or InvalidRequest.
+    /// </summary>
+    public async Task AlterTopicConfigAsync(string name, IReadOnlyList<TopicConfigAlteration> alterations, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(alterations);
+        var results = await _router.OnControllerAsync(c => c.AlterTopicConfigs([new TopicConfigChange(name, alterations)]), ct).ConfigureAwait(false);
+        _router.Forget(name); // the cached metadata holds the old configs
+        if (results[0] is { Error: not ErrorCode.None } refused) throw new HubException(refused.Error, refused.Message ?? refused.Error.ToString());
+    }
+
     // ───────────────────────────── Client quotas ─────────────────────────────
 
     /// <summary>Every client quota set (Kafka's DescribeClientQuotas): per user, client id or both, defaults included.</summary>

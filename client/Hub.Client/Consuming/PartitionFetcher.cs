@@ -115,7 +115,7 @@ internal sealed class PartitionFetcher
                     continue;
                 }
                 Volatile.Write(ref _highWatermark, result.HighWatermark);
-                offset = await QueueBatchesAsync(result.Records, offset, ct).ConfigureAwait(false);
+                offset = await QueueBatchesAsync(result.Records, result.AbortedTransactions, offset, ct).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -135,18 +135,20 @@ internal sealed class PartitionFetcher
     /// <see cref="RecordLifetime.Unbounded"/> the reply is never disposed: records handed to the application are
     /// slices of it, kept as long as the application likes, so it is left to the collector. With
     /// <see cref="RecordLifetime.UntilNextBatch"/> the last batch queued carries the reply, which goes back to the
-    /// pool when the reader releases that batch (or at once, when nothing of it is queued).
+    /// pool when the reader releases that batch (or at once, when nothing of it is queued). Batches of
+    /// <paramref name="aborted"/> transactions are passed over (read_committed).
     /// </summary>
-    private async ValueTask<long> QueueBatchesAsync(PooledBatches reply, long offset, CancellationToken ct)
+    private async ValueTask<long> QueueBatchesAsync(PooledBatches reply, AbortedTransaction[] aborted, long offset, CancellationToken ct)
     {
         var records = reply.Memory;
-        var batches = WholeBatchesFrom(records.Span, offset);
+        var batches = WholeBatchesFrom(records.Span, offset, aborted, out var next);
+        // A reply may end in a partial batch (it is fetched again next time), but one with no whole batch
+        // would make no progress.
+        if (next == offset && !records.IsEmpty) throw new InvalidDataException($"fetch at offset {offset} of {Topic}/{Partition} returned no whole batch");
         if (batches.Count == 0)
         {
-            // A reply may end in a partial batch (it is fetched again next time), but one with no whole batch
-            // would make no progress.
-            if (!records.IsEmpty) throw new InvalidDataException($"fetch at offset {offset} of {Topic}/{Partition} returned no whole batch");
-            return offset;
+            reply.Dispose();
+            return next;
         }
         var pooled = _options.RecordLifetime == RecordLifetime.UntilNextBatch;
         for (var i = 0; i < batches.Count; i++)
@@ -157,18 +159,27 @@ internal sealed class PartitionFetcher
                 .ConfigureAwait(false);
             _onBatch();
         }
-        return batches[^1].Header.LastOffset + 1;
+        return next;
     }
 
-    /// <summary>The reply's whole batches that end at or after <paramref name="offset"/>, with where each starts.</summary>
-    private List<(int Position, RecordBatchHeader Header)> WholeBatchesFrom(ReadOnlySpan<byte> records, long offset)
+    /// <summary>
+    /// The reply's whole batches that end at or after <paramref name="offset"/>, with where each starts, but those of
+    /// <paramref name="aborted"/> transactions; <paramref name="next"/> is the offset after the last whole batch (or
+    /// <paramref name="offset"/> when there is none).
+    /// </summary>
+    private List<(int Position, RecordBatchHeader Header)> WholeBatchesFrom(ReadOnlySpan<byte> records, long offset, AbortedTransaction[] aborted, out long next)
     {
         _replyBatches.Clear();
+        next = offset;
         for (var position = 0; RecordBatchHeader.TryRead(records[position..], out var header) && header.TotalSize <= records.Length - position;)
         {
             if (header.BatchLength < RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead)
                 throw new InvalidDataException($"batch at offset {header.BaseOffset} of {Topic}/{Partition} has a bad length {header.BatchLength}");
-            if (header.LastOffset >= offset) _replyBatches.Add((position, header));
+            if (header.LastOffset >= offset)
+            {
+                if (!AbortedBatches.Contains(aborted, header)) _replyBatches.Add((position, header));
+                next = header.LastOffset + 1;
+            }
             position += header.TotalSize;
         }
         return _replyBatches;

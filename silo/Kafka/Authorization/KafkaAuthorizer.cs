@@ -86,6 +86,9 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     /// authorizeByResourceType): how an idempotent producer without IDEMPOTENT_WRITE on the cluster qualifies by
     /// WRITE on some topic.
     /// </summary>
+    public ValueTask<bool> AllowsTransactionalIdAsync(KafkaSession session, AclOperation operation, string transactionalId) =>
+        AllowsAsync(session, operation, AclResourceType.TransactionalId, transactionalId);
+
     public ValueTask<bool> AllowsSomeAsync(KafkaSession session, AclOperation operation, AclResourceType type) =>
         AllowsSomeAsync(session.Principal, HostOf(session.Remote), operation, type);
 

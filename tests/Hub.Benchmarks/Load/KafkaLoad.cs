@@ -64,6 +64,48 @@ public static class KafkaLoad
         return result;
     }
 
+    /// <summary>
+    /// <paramref name="records"/> records in transactions of <paramref name="perTransaction"/> (begin, produce, commit,
+    /// one after another, as a transactional application does), with <see cref="ProducerConfig"/>'s batching.
+    /// </summary>
+    public static async Task<LoadResult> ProduceTransactionalAsync(string bootstrap, string topic, long records, int recordSize, int perTransaction, int[] siloPids)
+    {
+        var value = new byte[recordSize];
+        Random.Shared.NextBytes(value);
+        var message = new Message<Null, byte[]> { Value = value };
+        var config = ProducerConfig(bootstrap);
+        config.TransactionalId = $"bench-{topic}";
+        config.EnableIdempotence = true;
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        var timeout = TimeSpan.FromMinutes(1);
+        var measurement = Measurement.Start(siloPids);
+        await Task.Run(() =>
+        {
+            producer.InitTransactions(timeout);
+            for (long sent = 0; sent < records;)
+            {
+                producer.BeginTransaction();
+                for (var i = 0; i < perTransaction && sent < records; i++, sent++)
+                {
+                    while (true)
+                    {
+                        try
+                        {
+                            producer.Produce(topic, message);
+                            break;
+                        }
+                        catch (ProduceException<Null, byte[]> e) when (e.Error.Code == Confluent.Kafka.ErrorCode.Local_QueueFull)
+                        {
+                            producer.Poll(TimeSpan.FromMilliseconds(1));
+                        }
+                    }
+                }
+                producer.CommitTransaction(timeout); // flushes the transaction's records first
+            }
+        });
+        return measurement.Stop(records, records * recordSize);
+    }
+
     /// <summary>Reads <paramref name="records"/> records from the start of partitions 0..partitions-1 (assigned, no group).</summary>
     /// <param name="configure">Further settings, e.g. a TLS or SASL listener's.</param>
     public static async Task<LoadResult> ConsumeAsync(string bootstrap, string topic, int partitions, long records, int[] siloPids,

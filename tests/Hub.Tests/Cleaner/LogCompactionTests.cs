@@ -183,7 +183,7 @@ public sealed class LogCompactionTests : IDisposable
         while (follower.LogEndOffset < leader.LogEndOffset)
         {
             using var fetched = leader.Read(follower.LogEndOffset, 200);
-            follower.AppendReplicated(fetched.Memory.Span);
+            follower.AppendReplicated(fetched.Memory);
         }
         // As after a crash: the active segment, gaps and all, is scanned on open, and must be kept whole.
         follower.Close();

@@ -55,6 +55,9 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
 
     public Task AlterClientQuotas(IReadOnlyList<ClientQuotaAlteration> alterations) => throw new NotSupportedException();
 
+    public Task<IReadOnlyList<TopicConfigChangeResult>> AlterTopicConfigs(IReadOnlyList<TopicConfigChange> changes, bool validateOnly = false) =>
+        throw new NotSupportedException();
+
 
     public void MoveLeader(string name, int partition, int broker)
     {

@@ -3,6 +3,7 @@ using Hub.Grains;
 using Hub.Silo.Configuration;
 using Hub.Silo.Controller;
 using Hub.Silo.Grains;
+using Hub.Topics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using static Hub.Tests.Groups.GroupTesting;
@@ -75,6 +76,38 @@ public sealed class ClusterControllerGrainTests : IAsyncLifetime
         Assert.Equal(ErrorCode.InvalidPartitions, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("grow", 3))).Code);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.AddPartitions("missing", 3))).Code);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() => Controller.DeleteTopic("missing"))).Code);
+    }
+
+    [Fact]
+    public async Task Altered_configs_are_stored_with_a_new_version_and_validate_only_or_no_change_writes_nothing()
+    {
+        await Controller.CreateTopic("orders", 2, new Dictionary<string, string> { ["retention.ms"] = "60000" });
+        TopicConfigChange Change(params TopicConfigAlteration[] alterations) => new("orders", alterations);
+        var minInSync = new TopicConfigAlteration("min.insync.replicas", TopicConfigOperation.Set, "1");
+
+        var validated = await Controller.AlterTopicConfigs([Change(minInSync)], validateOnly: true);
+        Assert.Equal(ErrorCode.None, validated.Single().Error);
+        Assert.Equal(0, (await StoredTopicAsync("orders")).ConfigVersion);
+
+        var results = await Controller.AlterTopicConfigs(
+            [Change(minInSync, new("retention.ms", TopicConfigOperation.Delete)), new("missing", [minInSync])]);
+        Assert.Equal([ErrorCode.None, ErrorCode.UnknownTopicOrPartition], results.Select(r => r.Error));
+        var stored = await StoredTopicAsync("orders");
+        Assert.Equal((1, 1), (stored.ConfigVersion, stored.Config.MinInSyncReplicas));
+        Assert.Equal(TopicConfig.Default.RetentionMs, stored.Config.RetentionMs);
+        Assert.Equal(new Dictionary<string, string> { ["min.insync.replicas"] = "1" }, stored.SetConfigs);
+
+        await Controller.AlterTopicConfigs([Change(minInSync)]);
+        Assert.Equal(1, (await StoredTopicAsync("orders")).ConfigVersion);
+    }
+
+    /// <summary>The topic as the controller's storage holds it, read past the controller.</summary>
+    private async Task<TopicMetadata> StoredTopicAsync(string name)
+    {
+        var stored = new GrainState<ClusterMetadataState>(new ClusterMetadataState());
+        await _cluster.SiloServices.GetRequiredKeyedService<IGrainStorage>(HubStorage.Name)
+            .ReadStateAsync(ClusterMetadataStore.StateName, Controller.GetGrainId(), stored);
+        return stored.State!.Topics[name];
     }
 
     [Fact]

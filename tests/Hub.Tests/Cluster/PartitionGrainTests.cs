@@ -4,6 +4,8 @@ using Hub.Client;
 using Hub.Errors;
 using Hub.Grains;
 using Hub.Partitions;
+using Hub.Silo.InterBroker;
+using Hub.Topics;
 
 namespace Hub.Tests.Cluster;
 
@@ -207,5 +209,34 @@ public sealed class PartitionGrainTests : IAsyncLifetime
         Assert.Equal(123456789, topic.Metadata.Config.RetentionBytes);
         Assert.Equal([50L, 50L], topic.Partitions.Select(p => p.LogEndOffset));
         Assert.Equal(before, (await Partition("durable", 1).Fetch(new FetchRequest(0, 1 << 20))).Records.Memory.ToArray());
+    }
+
+    [Fact]
+    public async Task A_config_notice_not_newer_than_what_the_replica_holds_is_ignored()
+    {
+        await _cluster.Client.Admin.CreateTopicAsync("notices", 1);
+        // Stands in for the controller (the call is inter-broker): version 2 lowers max.message.bytes, a late version 1 would not.
+        var replica = _cluster.SiloGrains.GetGrain<IInterBrokerPartitionGrain>(PartitionKey.Format("notices", 0, brokerId: 0));
+        await replica.GetState(); // activated, so the one-way notices below reach an open log
+        async Task<ErrorCode> AppendLargeAsync()
+        {
+            try
+            {
+                await replica.Append(PooledBatches.Borrow(Log.TestBatches.Build(Now, new string('x', 2000))));
+                return ErrorCode.None;
+            }
+            catch (HubException e)
+            {
+                return e.Code;
+            }
+        }
+
+        await replica.ApplyConfig(TopicConfig.Default with { MaxMessageBytes = 1000 }, version: 2);
+        await replica.ApplyConfig(TopicConfig.Default, version: 1);
+        await replica.ApplyConfig(TopicConfig.Default, version: 2);
+
+        Assert.Equal(ErrorCode.MessageTooLarge, await AppendLargeAsync());
+        await replica.ApplyConfig(TopicConfig.Default, version: 3);
+        Assert.Equal(ErrorCode.None, await AppendLargeAsync());
     }
 }

@@ -177,7 +177,8 @@ public sealed class ReplicationFailoverTests(ITestOutputHelper output)
         Assert.Equal(3, (await leader.GetState()).HighWatermark);
     }
 
-    private static async Task WaitForIsrAsync(HubClient client, string topic, Func<int[], bool> done)
+    /// <summary>Polls the controller until partition 0 of <paramref name="topic"/> has an ISR that <paramref name="done"/> accepts.</summary>
+    internal static async Task WaitForIsrAsync(HubClient client, string topic, Func<int[], bool> done)
     {
         using var timeout = new CancellationTokenSource(StepTimeout);
         while (!done((await client.Admin.ListTopicsAsync(timeout.Token)).Single(t => t.Name == topic).Partitions[0].InSync))

@@ -38,6 +38,26 @@ public sealed class GroupOffsetStoreTests
     }
 
     [Fact]
+    public void Offsets_committed_in_a_transaction_stay_pending_until_it_commits_and_are_dropped_when_it_aborts()
+    {
+        Commit(new OffsetCommitEntry("orders", 0, 5));
+        var p0 = new TopicPartition("orders", 0);
+        Assert.True(_store.CommitPending(producerId: 7, [new OffsetCommitEntry("orders", 0, 9)], Counts, () => { }));
+        Assert.True(_store.CommitPending(producerId: 8, [new OffsetCommitEntry("orders", 1, 3)], Counts, () => { }));
+        Assert.Equal(5, _store.Fetch([p0]).Single().Offset);
+        Assert.True(_store.HasPending(p0));
+        Assert.Equal(ErrorCode.UnknownTopicOrPartition,
+            Assert.Throws<HubException>(() => _store.CommitPending(7, [new OffsetCommitEntry("missing", 0, 1)], Counts, () => { })).Code);
+
+        Assert.True(_store.CompleteTransaction(producerId: 7, commit: true));
+        Assert.False(_store.HasPending(p0));
+        Assert.Equal(9, _store.Fetch([p0]).Single().Offset);
+        Assert.True(_store.CompleteTransaction(producerId: 8, commit: false));
+        Assert.Equal(CommittedOffset.None, _store.Fetch([new TopicPartition("orders", 1)]).Single().Offset);
+        Assert.False(_store.CompleteTransaction(producerId: 8, commit: true)); // a repeated marker
+    }
+
+    [Fact]
     public void One_bad_entry_refuses_the_whole_commit()
     {
         Commit(new OffsetCommitEntry("orders", 0, 5));

@@ -114,6 +114,25 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>InitProducerId v1 for a transactional producer.</summary>
+    public static byte[] InitTransactionalProducerId(string transactionalId, int timeoutMs) => Encode(false, w =>
+    {
+        w.WriteNullableString(transactionalId);
+        w.WriteInt32(timeoutMs);
+    });
+
+    /// <summary>AddPartitionsToTxn v1 of one partition.</summary>
+    public static byte[] AddPartitionsToTxn(string transactionalId, long producerId, short epoch, string topic, int partition) => Encode(false, w =>
+    {
+        w.WriteString(transactionalId);
+        w.WriteInt64(producerId);
+        w.WriteInt16(epoch);
+        w.WriteArrayLength(1);
+        w.WriteString(topic);
+        w.WriteArrayLength(1);
+        w.WriteInt32(partition);
+    });
+
     public static byte[] DescribeConfigs(short version, string topic) => Encode(version >= 4, w =>
     {
         w.WriteArrayLength(1);
@@ -125,6 +144,32 @@ public static class RequestBodies
         if (version >= 3) w.WriteBool(false);
         w.WriteEmptyTaggedFields();
     });
+
+    /// <summary>
+    /// AlterConfigs (<paramref name="incremental"/> false, the configs all sets) or IncrementalAlterConfigs: each resource
+    /// (type, name) with its configs (name, Kafka's op code, value).
+    /// </summary>
+    public static byte[] AlterConfigs(bool incremental, short version, params (sbyte Type, string Name, (string Name, sbyte Op, string? Value)[] Configs)[] resources) =>
+        Encode(version >= (incremental ? 1 : 2), w =>
+        {
+            w.WriteArrayLength(resources.Length);
+            foreach (var (type, name, configs) in resources)
+            {
+                w.WriteInt8(type);
+                w.WriteString(name);
+                w.WriteArrayLength(configs.Length);
+                foreach (var config in configs)
+                {
+                    w.WriteString(config.Name);
+                    if (incremental) w.WriteInt8(config.Op);
+                    w.WriteNullableString(config.Value);
+                    w.WriteEmptyTaggedFields();
+                }
+                w.WriteEmptyTaggedFields();
+            }
+            w.WriteBool(false); // validate only
+            w.WriteEmptyTaggedFields();
+        });
 
     private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
     {

@@ -65,7 +65,7 @@ public sealed class SegmentLogProducerStateTests : IDisposable
         Assert.Null(log.SinceProducerAppended(Batch(5, producer: 8)));
 
         using var follower = _bed.Open(directory: _bed.Directory + "-follower");
-        using (var stored = log.Read(0, int.MaxValue)) follower.AppendReplicated(stored.Span);
+        using (var stored = log.Read(0, int.MaxValue)) follower.AppendReplicated(stored.Memory);
         Assert.Equal(TimeSpan.Zero, follower.SinceProducerAppended(Batch(5)));
     }
 

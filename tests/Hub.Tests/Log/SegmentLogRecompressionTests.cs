@@ -111,7 +111,7 @@ public sealed class SegmentLogRecompressionTests : IDisposable
         var sent = IdempotentBatches.Create(producerId: 5, epoch: 0, baseSequence: 0, records: 3);
         leader.Append(sent.ToArray(), leaderEpoch: 1);
 
-        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory);
 
         Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Equal((0L, 2L), (follower.Append(sent.ToArray(), leaderEpoch: 1).BaseOffset, follower.LogEndOffset - 1)); // a retry reaching it after a failover

@@ -31,7 +31,7 @@ public sealed class SegmentLogReplicationTests : IDisposable
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c"), leaderEpoch: 3);
         using var follower = _follower.Open();
 
-        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory);
 
         Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Equal(3, follower.LogEndOffset);
@@ -67,7 +67,7 @@ public sealed class SegmentLogReplicationTests : IDisposable
         {
             leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b"), leaderEpoch: 0);
             using var old = _follower.Open();
-            old.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+            old.AppendReplicated(leader.Read(0, int.MaxValue).Memory);
             old.Append(TestBatches.Build(_follower.Clock.NowMs, "lost1", "lost2", "lost3"), leaderEpoch: 0);
             leader.Append(TestBatches.Build(_leader.Clock.NowMs, "c", "d"), leaderEpoch: 1);
 
@@ -80,7 +80,7 @@ public sealed class SegmentLogReplicationTests : IDisposable
 
             // Agreeing now, it copies the new leader's epoch-1 records.
             Assert.Null(LogDivergence.Find(leader, new ReplicaFetchRequest(1, 1, old.LogEndOffset, old.LatestEpoch, 1 << 20, 0)));
-            old.AppendReplicated(leader.Read(2, int.MaxValue).Memory.Span);
+            old.AppendReplicated(leader.Read(2, int.MaxValue).Memory);
         }
         using var reopened = _follower.Open();
         Assert.Equal(["a", "b", "c", "d"], TestBatches.Records(reopened.Read(0, int.MaxValue).Memory).Select(r => r.Value));
@@ -119,13 +119,13 @@ public sealed class SegmentLogReplicationTests : IDisposable
         using var leader = _leader.Open();
         using var follower = _follower.Open();
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b", "c", "d", "e"), leaderEpoch: 1);
-        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory);
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "f", "g", "h"), leaderEpoch: 2);
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "i", "j", "k", "l"), leaderEpoch: 4);
         AppendOneByOne(follower, epoch: 3, "x1", "x2", "x3", "x4", "x5");
 
         Assert.Equal([5L], CutUntilAgreed(leader, follower));
-        follower.AppendReplicated(leader.Read(5, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(5, int.MaxValue).Memory);
         Assert.Equal(leader.Read(0, int.MaxValue).Memory.ToArray(), follower.Read(0, int.MaxValue).Memory.ToArray());
         Assert.Equal(4, follower.LatestEpoch);
     }
@@ -137,13 +137,13 @@ public sealed class SegmentLogReplicationTests : IDisposable
         using var leader = _leader.Open();
         using var follower = _follower.Open();
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a", "b", "c"), leaderEpoch: 2);
-        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(0, int.MaxValue).Memory);
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "d", "e", "f"), leaderEpoch: 2);
         AppendOneByOne(follower, epoch: 3, "x1", "x2", "x3", "x4");
 
         Assert.Equal([3L], CutUntilAgreed(leader, follower));
         Assert.Equal(2, follower.LatestEpoch);
-        follower.AppendReplicated(leader.Read(3, int.MaxValue).Memory.Span);
+        follower.AppendReplicated(leader.Read(3, int.MaxValue).Memory);
         Assert.Equal(["a", "b", "c", "d", "e", "f"], TestBatches.Records(follower.Read(0, int.MaxValue).Memory).Select(r => r.Value));
     }
 

@@ -6,16 +6,18 @@ namespace Hub.Tests.Partitions;
 
 public sealed class ConsumerReadEndTests
 {
-    [Theory]
-    [InlineData(IsolationLevel.ReadUncommitted)]
-    [InlineData(IsolationLevel.ReadCommitted)]
-    public void Without_transactions_both_levels_read_up_to_the_high_watermark(IsolationLevel level) =>
-        Assert.Equal(42, ConsumerReadEnd.For(level, highWatermark: 42));
+    [Fact]
+    public void Read_uncommitted_reads_to_the_high_watermark_read_committed_to_the_last_stable_offset()
+    {
+        Assert.Equal(42, ConsumerReadEnd.For(IsolationLevel.ReadUncommitted, highWatermark: 42, lastStableOffset: 30));
+        Assert.Equal(30, ConsumerReadEnd.For(IsolationLevel.ReadCommitted, highWatermark: 42, lastStableOffset: 30));
+        Assert.Equal(42, ConsumerReadEnd.For(IsolationLevel.ReadCommitted, highWatermark: 42, lastStableOffset: 42));
+    }
 
     [Fact]
     public void An_unknown_isolation_level_is_an_invalid_request()
     {
-        var refused = Assert.Throws<HubException>(() => ConsumerReadEnd.For((IsolationLevel)2, 42));
+        var refused = Assert.Throws<HubException>(() => ConsumerReadEnd.For((IsolationLevel)2, 42, 42));
 
         Assert.Equal(ErrorCode.InvalidRequest, refused.Code);
     }

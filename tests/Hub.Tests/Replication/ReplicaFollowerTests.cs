@@ -86,7 +86,7 @@ public sealed class ReplicaFollowerTests : IDisposable
         var deposedLog = Opened(_leaderBed.Open());
         Append(deposedLog, 0, "a", "b");
         var leaderLog = Opened(_otherLeaderBed.Open());
-        leaderLog.AppendReplicated(deposedLog.Read(0, int.MaxValue).Memory.Span);
+        leaderLog.AppendReplicated(deposedLog.Read(0, int.MaxValue).Memory);
         Append(deposedLog, 0, deposedTail);
         if (newTail.Length > 0) Append(leaderLog, 1, newTail);
         var deposed = new FakeLeaderReplica(deposedLog) { HighWatermark = deposedLog.LogEndOffset };
@@ -150,7 +150,7 @@ public sealed class ReplicaFollowerTests : IDisposable
         using var leaderLog = _leaderBed.Open();
         Append(leaderLog, 1, "a", "b", "c");
         using var log = _followerBed.Open();
-        log.AppendReplicated(leaderLog.Read(0, int.MaxValue).Memory.Span);
+        log.AppendReplicated(leaderLog.Read(0, int.MaxValue).Memory);
         Append(leaderLog, 2, "d");
         Append(leaderLog, 4, "e", "f");
         foreach (var value in new[] { "x1", "x2", "x3" }) Append(log, 3, value); // a batch each: a cut is not rounded down to one

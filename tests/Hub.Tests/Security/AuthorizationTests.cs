@@ -236,4 +236,28 @@ public sealed class AuthorizationTests(AuthorizedCluster secured) : IClassFixtur
             alice.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = readable }]));
         Assert.Equal(KafkaErrorCode.TopicAuthorizationFailed, configs.Results.Single().Error.Code);
     }
+
+    [Fact]
+    public async Task Altering_configs_needs_alter_configs_on_the_topic_or_on_the_cluster_for_a_broker()
+    {
+        var topic = await secured.NewTopicAsync("alter-configs");
+        var resource = new ConfigResource { Type = ResourceType.Topic, Name = topic };
+        Dictionary<ConfigResource, List<ConfigEntry>> Retention(string value) =>
+            new() { [resource] = [new ConfigEntry { Name = "retention.ms", Value = value, IncrementalOperation = AlterConfigOpType.Set }] };
+        await GrantAsync(Allow("User:alice", ResourceType.Topic, topic, AclOperation.DescribeConfigs));
+        using var alice = secured.Admin("alice");
+
+        var denied = await Assert.ThrowsAsync<IncrementalAlterConfigsException>(() => alice.IncrementalAlterConfigsAsync(Retention("60000")));
+        Assert.Equal(KafkaErrorCode.TopicAuthorizationFailed, denied.Results.Single().Error.Code);
+        var broker = await Assert.ThrowsAsync<IncrementalAlterConfigsException>(() => alice.IncrementalAlterConfigsAsync(new()
+        {
+            [new ConfigResource { Type = ResourceType.Broker, Name = "0" }] = [new ConfigEntry { Name = "log.retention.ms", Value = "1", IncrementalOperation = AlterConfigOpType.Set }],
+        }));
+        Assert.Equal(KafkaErrorCode.ClusterAuthorizationFailed, broker.Results.Single().Error.Code);
+        Assert.True((await alice.DescribeConfigsAsync([resource])).Single().Entries["retention.ms"].IsDefault);
+
+        await GrantAsync(Allow("User:alice", ResourceType.Topic, topic, AclOperation.AlterConfigs));
+        await alice.IncrementalAlterConfigsAsync(Retention("60000"));
+        Assert.Equal("60000", (await alice.DescribeConfigsAsync([resource])).Single().Entries["retention.ms"].Value);
+    }
 }

@@ -5,6 +5,7 @@ using Hub.Tests.Cluster;
 using Hub.Tests.Groups;
 using Hub.Tests.Support;
 using Hub.Tests.Kafka;
+using Hub.Topics;
 
 namespace Hub.Tests.Security;
 
@@ -101,6 +102,24 @@ public sealed class GatewayAuthorizationTests(GatewaySilo secured) : IClassFixtu
         // WRITE and READ on one topic give nothing else.
         var other = await Assert.ThrowsAsync<HubException>(() => alice.Admin.DeleteTopicAsync(topic));
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, other.Code);
+    }
+
+    [Fact]
+    public async Task Altering_a_topics_configs_through_the_sdk_needs_alter_configs_on_it()
+    {
+        var topic = await secured.NewTopicAsync("sdk-alter");
+        await using var alice = await secured.ConnectAsync("alice");
+        TopicConfigAlteration[] retention = [new("retention.ms", TopicConfigOperation.Set, "60000")];
+        await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.Alter)]);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => alice.Admin.AlterTopicConfigAsync(topic, retention));
+        Assert.Equal(ErrorCode.TopicAuthorizationFailed, refused.Code);
+        Assert.Contains("User:alice may not ALTERCONFIGS topic", refused.Message);
+        Assert.Equal(TopicConfig.Default.RetentionMs, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
+
+        await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.AlterConfigs)]);
+        await alice.Admin.AlterTopicConfigAsync(topic, retention);
+        Assert.Equal(60000, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
     }
 
     [Fact]

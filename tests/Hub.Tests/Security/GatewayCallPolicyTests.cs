@@ -3,6 +3,7 @@ using Hub.Groups;
 using Hub.Partitions;
 using Hub.Security;
 using Hub.Silo.Security;
+using Hub.Topics;
 using static Hub.Silo.Security.GatewayCallPolicy;
 
 namespace Hub.Tests.Security;
@@ -52,6 +53,8 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(["Delete Topic orders"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.DeleteTopic), "0", "orders")));
         Assert.Equal(["Alter Topic orders"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AddPartitions), "0", "orders", 6)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.GetTopic), "0", "orders")));
+        Assert.Equal(["AlterConfigs Topic orders", "AlterConfigs Topic refunds"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AlterTopicConfigs), "0",
+            new TopicConfigChange[] { new("orders", []), new("refunds", []), new("orders", []) }, false)));
         Assert.Equal(Trim.Topics, Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Trim);
         Assert.Empty(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Checks);
         Assert.Equal(["AlterConfigs Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AlterClientQuotas), "0", null)));

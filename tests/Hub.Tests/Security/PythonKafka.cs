@@ -25,4 +25,9 @@ public static class PythonKafka
     public static Task<ExternalProcess.Result> ProduceAsync(string bootstrap, string caFile, string mechanism, string user, string password, string topic, string value) =>
         ExternalProcess.RunAsync(Python, null, Timeout,
             [Path.Combine(SiloProcess.RepositoryRoot, "tests", "python", "produce.py"), bootstrap, caFile, mechanism, user, password, topic, value]);
+
+    /// <summary>Sets one topic config with AlterConfigs and reads it back: stdout "altered ERROR_CODE" then "described VALUE".</summary>
+    public static Task<ExternalProcess.Result> AlterConfigsAsync(string bootstrap, string topic, string name, string value) =>
+        ExternalProcess.RunAsync(Python, null, Timeout,
+            [Path.Combine(SiloProcess.RepositoryRoot, "tests", "python", "alter_configs.py"), bootstrap, topic, name, value]);
 }

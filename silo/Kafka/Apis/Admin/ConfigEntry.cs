@@ -26,16 +26,14 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
     }
 
     /// <summary>
-    /// A topic's effective configs. The metadata keeps values, not where they came from, so a value equal to
-    /// Hub's default is reported as a default and any other as set on the topic.
+    /// A topic's effective configs: those set on the topic (at creation or by AlterConfigs) as DYNAMIC_TOPIC_CONFIG,
+    /// the others as DEFAULT_CONFIG, as Kafka reports them (admin clients tell overrides from defaults by it).
     /// </summary>
-    public static IReadOnlyList<ConfigEntry> ForTopic(TopicConfig config)
+    public static IReadOnlyList<ConfigEntry> ForTopic(TopicMetadata topic)
     {
-        var defaults = TopicConfigParser.Format(TopicConfig.Default);
-        return TopicConfigParser.Format(config)
-            .Select(c => new ConfigEntry(c.Key, c.Value,
-                defaults.TryGetValue(c.Key, out var d) && d == c.Value ? Source.DefaultConfig : Source.DynamicTopicConfig,
-                TypeOf(c.Key)))
+        var set = TopicConfigAlterations.SetOn(topic);
+        return TopicConfigParser.Format(topic.Config)
+            .Select(c => new ConfigEntry(c.Key, c.Value, set.ContainsKey(c.Key) ? Source.DynamicTopicConfig : Source.DefaultConfig, TypeOf(c.Key)))
             .ToArray();
     }
 
@@ -43,7 +41,7 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
     private static Type TypeOf(string name) => name switch
     {
         TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey or TopicConfig.MinInSyncReplicasKey => Type.Int,
-        TopicConfig.CleanupPolicyKey => Type.List,
+        _ when TopicConfigAlterations.IsList(name) => Type.List,
         TopicConfig.CompressionTypeKey => Type.String,
         TopicConfig.MinCleanableDirtyRatioKey => Type.Double,
         _ => Type.Long,

@@ -57,7 +57,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
                 }
                 else
                 {
-                    var configs = ConfigEntry.ForTopic(created.Config);
+                    var configs = ConfigEntry.ForTopic(created);
                     response.WriteArrayLength(configs.Count);
                     foreach (var config in configs)
                     {
@@ -94,7 +94,8 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
                     throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{topic.Name}' already exists");
                 var replicas = topic.ReplicationFactor == -1 ? (short)1 : topic.ReplicationFactor;
                 topic.Created = new TopicMetadata(topic.Name, Guid.Empty, config, DateTimeOffset.UtcNow,
-                    Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, new int[replicas])).ToArray());
+                    Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, new int[replicas])).ToArray())
+                { SetConfigs = topic.Configs };
                 return;
             }
             topic.Created = topics.Remember(await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs, topic.ReplicationFactor), topic.Name);

@@ -18,16 +18,9 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// </summary>
 internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
-    private const sbyte TopicResource = 2;
-    private const sbyte BrokerResource = 4;
-
-    private sealed class Resource(sbyte type, string name, string[]? keys)
+    private sealed class Resource(sbyte type, string name, string[]? keys) : ConfigResource(type, name)
     {
-        public sbyte Type { get; } = type;
-        public string Name { get; } = name;
         public string[]? Keys { get; } = keys;
-        public ErrorCode Error { get; set; }
-        public string? Message { get; set; }
         public IReadOnlyList<ConfigEntry> Configs { get; set; } = [];
     }
 
@@ -36,7 +29,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         var resources = Parse(request);
         foreach (var resource in resources) await AuthorizeAsync(request.Session, resource);
         // One controller call for every topic named, however many: no per-name fan-out (Metadata's rule).
-        var named = resources.Where(r => r.Type == TopicResource && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var named = resources.Where(r => r.Type == ConfigResource.TopicType && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         var found = named.Count == 0 ? [] : await topics.LookUpAsync(named);
         foreach (var resource in resources.Where(r => r.Error == ErrorCode.None)) Describe(resource, found);
 
@@ -45,10 +38,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         response.WriteArrayLength(resources.Length);
         foreach (var resource in resources)
         {
-            response.WriteInt16((short)resource.Error);
-            response.WriteNullableString(resource.Message);
-            response.WriteInt8(resource.Type);
-            response.WriteString(resource.Name);
+            resource.WriteOutcome(response);
             var configs = resource.Keys is null ? resource.Configs : resource.Configs.Where(c => resource.Keys.Contains(c.Name)).ToArray();
             response.WriteArrayLength(configs.Count);
             foreach (var config in configs)
@@ -77,12 +67,12 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
     {
         try
         {
-            if (resource.Type == TopicResource) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
+            if (resource.Type == ConfigResource.TopicType) await authorizer.RequireTopicAsync(session, AclOperation.DescribeConfigs, resource.Name);
             else await authorizer.RequireClusterAsync(session, AclOperation.DescribeConfigs);
         }
         catch (Exception e)
         {
-            Fail(resource, e);
+            resource.Fail(e);
         }
     }
 
@@ -92,22 +82,16 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         {
             resource.Configs = resource.Type switch
             {
-                TopicResource => ConfigEntry.ForTopic((topicsFound.GetValueOrDefault(resource.Name)
-                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist")).Config),
-                BrokerResource => BrokerConfigs(resource.Name),
+                ConfigResource.TopicType => ConfigEntry.ForTopic((topicsFound.GetValueOrDefault(resource.Name)
+                    ?? throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{resource.Name}' does not exist"))),
+                ConfigResource.BrokerType => BrokerConfigs(resource.Name),
                 _ => throw new HubException(ErrorCode.InvalidRequest, $"resource type {resource.Type} has no configs in Hub"),
             };
         }
         catch (Exception e)
         {
-            Fail(resource, e);
+            resource.Fail(e);
         }
-    }
-
-    private static void Fail(Resource resource, Exception e)
-    {
-        resource.Error = KafkaErrors.CodeOf(e);
-        resource.Message = e.Message;
     }
 
     /// <summary>Read-only: they are set in the silo's configuration, not through Kafka's admin APIs.</summary>

@@ -2,6 +2,8 @@ using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
 using Hub.Errors;
 using Hub.Grains;
+using Hub.Silo.InterBroker;
+using Hub.Silo.Kafka.Apis.Transactions;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Admin;
@@ -11,7 +13,8 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// producer id with epoch 0 on every request, whatever id and epoch the client sends (v3+), as Kafka's
 /// coordinator answers without a transactional id: nothing says the sent id is the client's own (two clients
 /// that both send 0/0 would share id 0, and the second one's batches would pass for duplicates, never stored).
-/// Transactions are not offered, so a transactional id is refused with INVALID_REQUEST.
+/// With a transactional id, the id's transaction coordinator answers (<see cref="ITransactionCoordinatorGrain"/>): the
+/// id's producer id with a new epoch, fencing older producers of the id, after aborting a transaction they left open.
 /// The partition grains check each producer's sequence numbers (<see cref="Log.ProducerStateTable"/>), so a
 /// retried batch is stored once.
 /// </summary>
@@ -21,13 +24,9 @@ internal sealed class InitProducerIdApi(IGrainFactory grains, KafkaAuthorizer au
     {
         var reader = request.Reader();
         var transactionalId = reader.ReadNullableString();
-        // Read to check the request is whole; without transactions, none of them changes the answer.
-        reader.ReadInt32(); // transaction timeout
-        if (request.Version >= 3)
-        {
-            reader.ReadInt64(); // the producer id the client holds
-            reader.ReadInt16(); // and its epoch
-        }
+        var timeoutMs = reader.ReadInt32();
+        // KIP-360: the producer id and epoch the client holds; only a transactional id's coordinator checks them.
+        var (heldProducerId, heldEpoch) = request.Version >= 3 ? (reader.ReadInt64(), reader.ReadInt16()) : (-1L, (short)-1);
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
@@ -35,7 +34,15 @@ internal sealed class InitProducerIdApi(IGrainFactory grains, KafkaAuthorizer au
         short epoch = -1;
         if (transactionalId is not null)
         {
-            error = ErrorCode.InvalidRequest;
+            try
+            {
+                await TransactionErrors.RequireWriteAsync(authorizer, request.Session, transactionalId);
+                (producerId, epoch) = await grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId).InitProducerId(timeoutMs, heldProducerId, heldEpoch);
+            }
+            catch (Exception e)
+            {
+                error = TransactionErrors.For(e, producerFencedKnown: request.Version >= 4);
+            }
         }
         else if (!await authorizer.AllowsOnClusterAsync(request.Session, AclOperation.IdempotentWrite)
                  && !await authorizer.AllowsSomeAsync(request.Session, AclOperation.Write, AclResourceType.Topic))

@@ -7,11 +7,14 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>
 /// FindCoordinator (key 10) v0-v4: every group's coordinator is this silo's broker, since any silo reaches any
-/// consumer group grain through Orleans. v4 answers a batch of keys. Transaction coordinators (key type 1)
-/// are not offered: COORDINATOR_NOT_AVAILABLE.
+/// consumer group grain through Orleans, and the same holds for transaction coordinators (key type 1, a
+/// transactional id's grain). v4 answers a batch of keys.
 /// </summary>
 internal sealed class FindCoordinatorApi(KafkaBrokers brokers, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.FindCoordinator, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
 {
+    private const sbyte GroupKeyType = 0;
+    private const sbyte TransactionKeyType = 1;
+
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
@@ -30,7 +33,13 @@ internal sealed class FindCoordinatorApi(KafkaBrokers brokers, KafkaAuthorizer a
         var answers = new List<(string Key, ErrorCode Error, string? Message)>();
         foreach (var key in keys)
         {
-            if (keyType != 0) answers.Add((key, ErrorCode.CoordinatorNotAvailable, "Hub offers no transaction coordinator"));
+            if (keyType == TransactionKeyType)
+            {
+                answers.Add(await authorizer.AllowsTransactionalIdAsync(request.Session, AclOperation.Describe, key)
+                    ? (key, ErrorCode.None, null)
+                    : (key, ErrorCode.TransactionalIdAuthorizationFailed, $"{request.Session.Principal} may not DESCRIBE transactional id '{key}'"));
+            }
+            else if (keyType != GroupKeyType) answers.Add((key, ErrorCode.InvalidRequest, $"unknown coordinator key type {keyType}"));
             else if (!await authorizer.AllowsGroupAsync(request.Session, AclOperation.Describe, key))
                 answers.Add((key, ErrorCode.GroupAuthorizationFailed, $"{request.Session.Principal} may not DESCRIBE group '{key}'"));
             else answers.Add((key, ErrorCode.None, null));

@@ -43,10 +43,7 @@ internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer auth
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
-        // Offsets of topics the principal may not READ get TOPIC_AUTHORIZATION_FAILED; the others are committed.
-        var deniedTopics = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var topic in offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal))
-            if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Read, topic)) deniedTopics.Add(topic);
+        var deniedTopics = await OffsetCommitResponse.DeniedTopicsAsync(authorizer, request.Session, offsets);
         if (groupId.Length == 0)
         {
             error = ErrorCode.InvalidGroupId;
@@ -71,21 +68,7 @@ internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer auth
         }
 
         if (version >= 3) response.WriteInt32(0); // throttle time
-        var byTopic = offsets.GroupBy(o => o.Topic, StringComparer.Ordinal).ToList();
-        response.WriteArrayLength(byTopic.Count);
-        foreach (var topic in byTopic)
-        {
-            response.WriteString(topic.Key);
-            response.WriteArrayLength(topic.Count());
-            foreach (var entry in topic)
-            {
-                response.WriteInt32(entry.Partition);
-                response.WriteInt16((short)(error == ErrorCode.None && deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed : error));
-                response.WriteEmptyTaggedFields();
-            }
-            response.WriteEmptyTaggedFields();
-        }
-        response.WriteEmptyTaggedFields();
+        OffsetCommitResponse.WritePartitions(response, offsets, error, deniedTopics);
         return true;
     }
 }

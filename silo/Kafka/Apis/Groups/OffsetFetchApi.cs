@@ -2,6 +2,7 @@ using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
 using Hub.Grains;
 using Hub.Groups;
+using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
@@ -9,8 +10,8 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// <summary>
 /// OffsetFetch (key 9) v0-v7 onto <see cref="IConsumerGroupGrain.FetchOffsets"/>: the given partitions, or
 /// (v2+, null topics) every partition with a committed offset. Offset -1 where none is committed.
-/// require_stable (v7) needs no waiting: Hub has no transactional offset commits pending. An empty group id
-/// is INVALID_GROUP_ID.
+/// With require_stable (v7, KIP-447) a partition whose offset a transaction not yet ended committed
+/// (TxnOffsetCommit) gets UNSTABLE_OFFSET_COMMIT, which clients retry. An empty group id is INVALID_GROUP_ID.
 /// </summary>
 internal sealed class OffsetFetchApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetFetch, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 6)
 {
@@ -32,11 +33,12 @@ internal sealed class OffsetFetchApi(IGrainFactory grains, KafkaAuthorizer autho
                 reader.SkipTaggedFields();
             }
         }
-        if (version >= 7) reader.ReadBool(); // require_stable
+        var requireStable = version >= 7 && reader.ReadBool();
         reader.SkipTaggedFields();
 
         var error = ErrorCode.None;
         CommittedOffset[] offsets = [];
+        HashSet<TopicPartition> unstable = [];
         if (groupId.Length == 0)
         {
             error = ErrorCode.InvalidGroupId;
@@ -47,6 +49,8 @@ internal sealed class OffsetFetchApi(IGrainFactory grains, KafkaAuthorizer autho
             {
                 await authorizer.RequireGroupAsync(request.Session, AclOperation.Describe, groupId);
                 offsets = await grains.GetGrain<IConsumerGroupGrain>(groupId).FetchOffsets(wanted?.ToArray());
+                if (requireStable && wanted is not null)
+                    unstable = [.. await grains.GetGrain<IInterBrokerGroupGrain>(groupId).PendingTransactionalOffsets([.. wanted])];
             }
             catch (Exception e)
             {
@@ -82,6 +86,7 @@ internal sealed class OffsetFetchApi(IGrainFactory grains, KafkaAuthorizer autho
                 // Before v2 there is no top-level error code, so a group-wide error goes on every partition.
                 response.WriteInt16((short)(version < 2 && error != ErrorCode.None ? error
                     : deniedTopics.Contains(topic.Key) ? ErrorCode.TopicAuthorizationFailed
+                    : unstable.Contains(new TopicPartition(offset.Topic, offset.Partition)) ? ErrorCode.UnstableOffsetCommit
                     : version < 2 ? error : ErrorCode.None));
                 response.WriteEmptyTaggedFields();
             }

@@ -17,8 +17,8 @@ namespace Hub.Silo.Kafka.Apis.Records;
 
 /// <summary>
 /// Fetch (key 1) v4-v16: record batches as stored, per partition, up to where the request's isolation level
-/// stops (ConsumerReadEnd), with high watermark (= last stable offset, Hub has no transactions yet) and, from v5,
-/// log start offset. v13+ name topics by id. From v9 the partition's
+/// stops (ConsumerReadEnd), with high watermark, last stable offset, the aborted transactions among the records
+/// returned at read_committed and, from v5, log start offset. v13+ name topics by id. From v9 the partition's
 /// leader refuses a current_leader_epoch other than its own (KIP-320), also when the epoch changes during a long
 /// poll, which then ends at once.
 /// <para>
@@ -81,7 +81,7 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
         public bool HasRecords => !Result.Records.IsEmpty;
 
         /// <summary>The partition had records at the offset when last read (at this isolation level).</summary>
-        public bool HadReadable => Error == ErrorCode.None && Offset < ConsumerReadEnd.For(isolationLevel, Result.HighWatermark);
+        public bool HadReadable => Error == ErrorCode.None && Offset < ConsumerReadEnd.For(isolationLevel, Result.HighWatermark, Result.LastStableOffset);
 
         /// <summary>
         /// Readable records that this response can still carry: they got no share, or their first batch was larger than
@@ -350,9 +350,9 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
                 response.WriteInt32(partition.Partition);
                 response.WriteInt16((short)partition.Error);
                 response.WriteInt64(ok ? partition.Result.HighWatermark : -1);
-                response.WriteInt64(ok ? partition.Result.HighWatermark : -1); // last stable offset
+                response.WriteInt64(ok ? partition.Result.LastStableOffset : -1);
                 if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
-                response.WriteArrayLength(-1); // aborted transactions: none
+                WriteAbortedTransactions(response, ok && !records.IsEmpty ? partition.Result.AbortedTransactions : [], version >= 12);
                 if (version >= 11) response.WriteInt32(-1); // preferred read replica: none
                 response.WriteBytes(records.Span);
                 response.WriteEmptyTaggedFields();
@@ -360,6 +360,23 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
             response.WriteEmptyTaggedFields();
         }
         response.WriteEmptyTaggedFields();
+    }
+
+    /// <summary>The aborted transactions a read_committed client drops records of (null when none, as Kafka writes it).</summary>
+    private static void WriteAbortedTransactions(ProtocolWriter response, AbortedTransaction[] aborted, bool flexible)
+    {
+        if (aborted.Length == 0)
+        {
+            response.WriteArrayLength(-1);
+            return;
+        }
+        response.WriteArrayLength(aborted.Length);
+        foreach (var transaction in aborted)
+        {
+            response.WriteInt64(transaction.ProducerId);
+            response.WriteInt64(transaction.FirstOffset);
+            if (flexible) response.WriteEmptyTaggedFields();
+        }
     }
 
     /// <summary>The leading whole batches of <paramref name="records"/> that fit in <paramref name="budget"/> bytes; the first batch at least when the budget is unlimited.</summary>

@@ -32,14 +32,21 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
 
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
-        var (acks, data) = Parse(request);
+        var (transactionalId, acks, data) = Parse(request);
         var appends = new List<Task>();
+        // Kafka's rule: a transactional producer needs WRITE on its transactional id for any of its partitions.
+        var transactionDenied = transactionalId is not null && !await authorizer.AllowsTransactionalIdAsync(request.Session, AclOperation.Write, transactionalId);
         var known = acks is not (0 or 1 or -1) ? [] : await topics.GetManyAsync(data.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         foreach (var topic in data)
         {
             if (acks is not (0 or 1 or -1))
             {
                 Fail(topic.Partitions, ErrorCode.InvalidRequiredAcks, $"acks must be 0, 1 or -1, got {acks}");
+                continue;
+            }
+            if (transactionDenied)
+            {
+                Fail(topic.Partitions, ErrorCode.TransactionalIdAuthorizationFailed, $"{request.Session.Principal} may not WRITE transactional id '{transactionalId}'");
                 continue;
             }
             if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Write, topic.Name))
@@ -100,10 +107,10 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
         }
     }
 
-    private static (short Acks, TopicData[] Topics) Parse(KafkaRequest request)
+    private static (string? TransactionalId, short Acks, TopicData[] Topics) Parse(KafkaRequest request)
     {
         var reader = request.Reader();
-        reader.ReadNullableString(); // transactional id: Hub offers no transactions, so none reaches here in use
+        var transactionalId = reader.ReadNullableString();
         var acks = reader.ReadInt16();
         reader.ReadInt32(); // timeout: an append waits for no replica, so it never needs one
         var topicCount = reader.ReadNonNullArrayLength();
@@ -131,7 +138,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
             topics.Add((name, partitions));
         }
         reader.SkipTaggedFields();
-        return (acks, topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicData(t.Name, [.. t.Partitions])).ToArray());
+        return (transactionalId, acks, topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicData(t.Name, [.. t.Partitions])).ToArray());
     }
 
     private static void Write(ProtocolWriter response, short version, TopicData[] topics, TimeSpan throttle)
