@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using Hub.Batches;
 using Hub.Batches.Compression;
@@ -21,15 +20,6 @@ internal static class KeyedLog
         foreach (var (key, value) in records)
             builder.Append(timestamp, Encoding.UTF8.GetBytes(key), value is null ? null : Encoding.UTF8.GetBytes(value));
         return builder.Build().ToArray();
-    }
-
-    /// <summary>The batch with the transactional attribute set (CRC recomputed), as a transactional producer's.</summary>
-    public static byte[] Transactional(byte[] batch)
-    {
-        var attributes = BinaryPrimitives.ReadInt16BigEndian(batch.AsSpan(RecordBatchLayout.Attributes));
-        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(RecordBatchLayout.Attributes), (short)(attributes | RecordBatchLayout.TransactionalFlag));
-        Log.TestBatches.FixCrc(batch);
-        return batch;
     }
 
     /// <summary>

@@ -93,18 +93,21 @@ public sealed class LogCompactionTests : IDisposable
     }
 
     [Fact]
-    public void Transactional_batches_are_kept_as_they_are_and_supersede_nothing()
+    public void Transactional_batches_and_markers_are_kept_as_they_are_and_supersede_nothing()
     {
         using var log = _bed.Open(Compacted);
-        log.Append(KeyedLog.Batch(Now, ("k", "plain")));
-        var transactional = KeyedLog.Transactional(KeyedLog.Batch(Now, ("k", "in a transaction"), ("k", "again")));
-        log.AppendReplicated(WithBaseOffset(transactional, log.LogEndOffset));
+        log.Append(KeyedLog.Batch(Now, ("\0", "before")));                                                    // 0
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0, transactional: true)); // 1, key 0
+        log.AppendMarker(7, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 2
+        log.Append(KeyedLog.Batch(Now, ("\0", "after")));                                                     // 3
         log.Append(KeyedLog.Batch(Now, ("z", "active")));
+        var transaction = log.Read(1, 1 << 20, maxOffset: 3).Memory.ToArray();
 
-        Assert.True(KeyedLog.Clean(log, _bed.Clock));
+        Assert.True(KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset)));
 
-        Assert.Equal([(0L, "k", "plain"), (1L, "k", "in a transaction"), (2L, "k", "again"), (3L, "z", "active")], KeyedLog.Records(log));
-        Assert.Equal(WithBaseOffset(transactional, 1), TestBatches.Split(log.Read(1, 1 << 20).Memory)[0].Bytes);
+        Assert.Equal(transaction, log.Read(1, 1 << 20, maxOffset: 3).Memory.ToArray());
+        var first = TestBatches.Split(log.Read(0, 1 << 20).Memory)[0].Header;
+        Assert.Equal((0L, 0), (first.BaseOffset, first.RecordCount)); // "before" went, "after" did not make the transaction's record go
     }
 
     [Fact]
