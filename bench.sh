@@ -8,7 +8,7 @@
 #   ./bench.sh --smoke                  every scenario but replication, tiny counts, no peers: about 30 s
 #   ./bench.sh --scenarios produce,latency --no-peers
 #   ./bench.sh --results DIR            default bench-results/<UTC time>
-# Scenarios: produce consume kafka latency partitions groups replication scale alloc compression tls
+# Scenarios: produce consume kafka latency partitions groups replication scale alloc compression tls compaction
 set -euo pipefail
 cd "$(dirname "$0")"
 smoke= peers=1 results= pass=()

@@ -121,19 +121,10 @@ public sealed class RecordBatchBuilder : IDisposable
     {
         if (RecordCount == 0) throw new InvalidOperationException("a record batch needs at least one record");
         var batch = _buffer.AsSpan(0, _size);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseOffset..], 0);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BatchLength..], _size - RecordBatchLayout.LogOverhead);
-        // -1 is Kafka's "no leader epoch": a producer doesn't know it, the partition leader stamps it.
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpoch..], -1);
-        batch[RecordBatchLayout.Magic] = RecordBatchLayout.CurrentMagic;
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.Attributes..], 0);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], RecordCount - 1);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], _baseTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], _maxTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], stamp.ProducerId);
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], stamp.ProducerEpoch);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], stamp.BaseSequence);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], RecordCount);
+        // Leader epoch -1 is Kafka's "no leader epoch": a producer doesn't know it, the partition leader stamps it.
+        new RecordBatchHeader(BaseOffset: 0, _size - RecordBatchLayout.LogOverhead, PartitionLeaderEpoch: -1, RecordBatchLayout.CurrentMagic,
+            Crc: 0, Attributes: 0, RecordCount - 1, _baseTimestamp, _maxTimestamp, stamp.ProducerId, stamp.ProducerEpoch, stamp.BaseSequence,
+            RecordCount).WriteFields(batch);
         if (Compression == CompressionType.None)
         {
             BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], RecordBatchHeader.ComputeCrc(batch));

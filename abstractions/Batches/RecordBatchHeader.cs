@@ -56,6 +56,26 @@ public readonly record struct RecordBatchHeader(
         return true;
     }
 
+    /// <summary>
+    /// Writes every field of this header but the CRC at the start of <paramref name="batch"/>; the caller sets the
+    /// CRC (<see cref="ComputeCrc"/>) once the records after it are in place, or compresses them, which sets it.
+    /// </summary>
+    public void WriteFields(Span<byte> batch)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseOffset..], BaseOffset);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BatchLength..], BatchLength);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpoch..], PartitionLeaderEpoch);
+        batch[RecordBatchLayout.Magic] = Magic;
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.Attributes..], Attributes);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], LastOffsetDelta);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], BaseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], MaxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], BaseSequence);
+        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], RecordCount);
+    }
+
     /// <summary>CRC-32C of a whole batch's covered bytes (attributes to the end), as stored in its crc field.</summary>
     public static uint ComputeCrc(ReadOnlySpan<byte> batch) =>
         Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, batch[RecordBatchLayout.Attributes..]);

@@ -21,6 +21,13 @@ public sealed record TopicConfig
     public const string FlushMsKey = "flush.ms";
     public const string MinInSyncReplicasKey = "min.insync.replicas";
     public const string CompressionTypeKey = "compression.type";
+    public const string MinCleanableDirtyRatioKey = "min.cleanable.dirty.ratio";
+    public const string MinCompactionLagMsKey = "min.compaction.lag.ms";
+    public const string MaxCompactionLagMsKey = "max.compaction.lag.ms";
+    public const string DeleteRetentionMsKey = "delete.retention.ms";
+
+    /// <summary>Kafka's default for <see cref="MinCleanableDirtyRatio"/> (its broker's log.cleaner.min.cleanable.ratio).</summary>
+    public const double DefaultMinCleanableDirtyRatio = 0.5;
 
     /// <summary>The <see cref="CompressionType"/> that stores batches with whatever codec their producer chose.</summary>
     public const string ProducerCompression = "producer";
@@ -40,7 +47,10 @@ public sealed record TopicConfig
     /// <summary>Largest record batch accepted (Kafka default 1 MiB + 12 bytes of log overhead).</summary>
     [Id(4)] public int MaxMessageBytes { get; init; } = 1048588;
 
-    /// <summary>"delete" (retention by time/size). "compact" is accepted for compatibility and treated as delete.</summary>
+    /// <summary>
+    /// "delete": retention by time and size deletes old segments. "compact": the log cleaner keeps the newest record
+    /// per key and retention never deletes. "compact,delete" (or "delete,compact"): both.
+    /// </summary>
     [Id(5)] public string CleanupPolicy { get; init; } = "delete";
 
     /// <summary>fsync after this many records; 1 = every batch; long.MaxValue = never by count.</summary>
@@ -60,6 +70,21 @@ public sealed record TopicConfig
     /// "snappy", "lz4" or "zstd" has the leader recompress a batch that came with another codec.
     /// </summary>
     [Id(9)] public string CompressionType { get; init; } = ProducerCompression;
+
+    /// <summary>
+    /// A compacted log is cleaned once its dirty part (written since the last cleaning) is more than this share of
+    /// it. Null: the silo's Hub:LogCleaner:MinCleanableRatio (Kafka's broker default, 0.5) decides.
+    /// </summary>
+    [Id(10)] public double? MinCleanableDirtyRatio { get; init; }
+
+    /// <summary>A record stays uncompacted at least this long after its timestamp (Kafka default 0).</summary>
+    [Id(11)] public long MinCompactionLagMs { get; init; }
+
+    /// <summary>A record is compacted at most about this long after its timestamp, whatever the dirty ratio (Kafka default: never forced).</summary>
+    [Id(12)] public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>A tombstone (null value) of a compacted topic is kept this long after the cleaner first passed it, so consumers see the delete. Kafka default: 1 day.</summary>
+    [Id(13)] public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
 
     public static TopicConfig Default { get; } = new();
 }

@@ -14,4 +14,14 @@ public sealed class FaultInjectionOptions
     /// fsync of a partition log fails with an I/O error, as a failing disk's would.
     /// </summary>
     public bool Enabled { get; set; }
+
+    /// <summary>Written when the silo killed itself at <see cref="CleanerCrashStep"/>, so the restarted silo does not again.</summary>
+    public const string CleanerCrashedMarker = "cleaner-crashed";
+
+    /// <summary>
+    /// With <see cref="Enabled"/>: the silo kills itself (SIGKILL) right after this step of its log cleaner's first
+    /// segment swap, as a crash there would, once (<see cref="CleanerCrashedMarker"/> in the fault-injection directory
+    /// records it), so a test can check the restarted silo recovers the log.
+    /// </summary>
+    public Cleaner.SwapStep? CleanerCrashStep { get; set; }
 }

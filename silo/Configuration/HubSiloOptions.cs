@@ -171,6 +171,9 @@ public sealed class HubSiloOptions
     /// <summary>How often partitions look for expired producers (Kafka's producer.id.expiration.check.interval.ms).</summary>
     public TimeSpan ProducerIdExpirationCheckInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The log cleaner of compacted topics ("Hub:LogCleaner").</summary>
+    public LogCleanerOptions LogCleaner { get; set; } = new();
+
     /// <summary>Mutual TLS between silos and at the gateway ("Hub:OrleansTls"); off unless a certificate is configured.</summary>
     public OrleansTlsOptions OrleansTls { get; set; } = new();
 

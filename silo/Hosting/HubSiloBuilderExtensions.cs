@@ -22,7 +22,7 @@ public static class HubSiloBuilderExtensions
     /// <summary>
     /// Everything a silo needs to be a Hub broker, whatever its clustering: broker id in silo metadata,
     /// broker placement, the refusal of inter-broker calls from clients, the metadata storage provider (local disk, or shared in a real cluster), the options the grains read, and the
-    /// Kafka protocol listener, the data directory's lock and the log directory (with its fault-injection hook when
+    /// Kafka protocol listener, the data directory's lock, the log cleaner and the log directory (with its fault-injection hook when
     /// Hub:FaultInjection:Enabled).
     /// </summary>
     public static ISiloBuilder AddHub(this ISiloBuilder silo, HubSiloOptions options)
@@ -46,6 +46,8 @@ public static class HubSiloBuilderExtensions
         silo.Services.AddSingleton(TimeProvider.System);
         silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DataDirectoryLockHolder>();
         AddLogDirectory(silo.Services, options);
+        silo.Services.AddSingleton<Cleaner.LogCleaner>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<Cleaner.LogCleaner>());
         silo.Services.AddHostedService<GroupOffsetsExpiry>();
         silo.Services.AddHostedService<TransactionTimeouts>();
         silo.Services.AddHostedService<BrokerMembershipWatcher>();

@@ -44,7 +44,7 @@ internal sealed class AppendPreparation
             return await Task.Run(() =>
             {
                 var validated = new ValidatedBatches();
-                RecordBatchValidator.Validate(batches, config.MaxMessageBytes, validated);
+                RecordBatchValidator.Validate(batches, config.MaxMessageBytes, validated, keysRequired: CleanupPolicies.IsCompacted(config));
                 var rewritten = codec is { } stored && BatchRecompressor.IsNeeded(validated, stored)
                     ? BatchRecompressor.Recompress(batches, validated, stored, config.MaxMessageBytes)
                     : null;

@@ -32,6 +32,7 @@ internal sealed partial class LogSegment : IDisposable
     private TimeIndex _timeIndex = new();
     private int _bytesSinceIndexEntry;
     private long _lastBatchBaseOffset;
+    private long? _firstBatchTimestamp;
 
     private LogSegment(string directory, long baseOffset, FileMode mode, DiskIo io)
     {
@@ -71,6 +72,26 @@ internal sealed partial class LogSegment : IDisposable
 
     public string Name => Path.GetFileName(_logPath);
 
+    /// <summary>The ".log" file; the cleaner reads a closed segment through a handle of its own on it.</summary>
+    public string LogPath => _logPath;
+
+    /// <summary>
+    /// The first batch's largest timestamp, else (no timestamps) when the file was created: how old the segment's
+    /// oldest data is, for max.compaction.lag.ms. Read once, on first use; -1 while the segment is empty.
+    /// </summary>
+    public long FirstBatchTimestamp
+    {
+        get
+        {
+            if (_firstBatchTimestamp is { } known) return known;
+            if (IsEmpty) return -1;
+            using var cursor = CursorFromStart();
+            var first = cursor.MoveNext() && cursor.Header.MaxTimestamp >= 0 ? cursor.Header.MaxTimestamp : CreatedMs;
+            _firstBatchTimestamp = first;
+            return first;
+        }
+    }
+
     /// <summary>Creates the empty log file of a new segment; its index files are written when it is persisted.</summary>
     public static LogSegment Create(string directory, long baseOffset, long nowMs, DiskIo io) =>
         new(directory, baseOffset, FileMode.CreateNew, io) { CreatedMs = nowMs, LastModifiedMs = nowMs };
@@ -81,9 +102,9 @@ internal sealed partial class LogSegment : IDisposable
     /// naming a batch that ends exactly at the end of the file and is followed by the next segment's offsets.
     /// The active segment, and a closed one whose indexes fail that check, is scanned batch by batch with CRCs
     /// verified and cut at the first damage (see <see cref="Recover"/>); <paramref name="damaged"/> tells
-    /// whether anything was cut.
+    /// whether anything was cut. <paramref name="gapsBelow"/>: see <see cref="DamageIn"/>.
     /// </summary>
-    public static LogSegment Open(string directory, long baseOffset, long? nextBaseOffset, DiskIo io, ILogger logger, out bool damaged)
+    public static LogSegment Open(string directory, long baseOffset, long? nextBaseOffset, long gapsBelow, DiskIo io, ILogger logger, out bool damaged)
     {
         var logPath = Path.Combine(directory, SegmentFileName.For(baseOffset, SegmentFileName.LogExtension));
         var segment = new LogSegment(directory, baseOffset, FileMode.Open, io)
@@ -92,11 +113,11 @@ internal sealed partial class LogSegment : IDisposable
             LastModifiedMs = new DateTimeOffset(File.GetLastWriteTimeUtc(logPath)).ToUnixTimeMilliseconds(),
         };
         damaged = false;
-        if (nextBaseOffset is not { } next) damaged = !segment.Recover(logger);
+        if (nextBaseOffset is not { } next) damaged = !segment.Recover(logger, gapsBelow);
         else if (!segment.TryAdoptIndexFiles(next))
         {
             LogRebuildingIndexes(logger, segment.Name, directory);
-            damaged = !segment.Recover(logger);
+            damaged = !segment.Recover(logger, gapsBelow);
             segment.PersistIndexes();
         }
         return segment;
@@ -198,7 +219,7 @@ internal sealed partial class LogSegment : IDisposable
     /// Cuts the file before the batch holding <paramref name="offset"/> (or the first after it) and rebuilds the
     /// indexes by a rescan: truncation is rare (a follower dropping a divergent tail), so simple beats fast here.
     /// </summary>
-    public void TruncateTo(long offset)
+    public void TruncateTo(long offset, long gapsBelow)
     {
         var cut = Size;
         using (var cursor = CursorNear(Math.Max(offset, BaseOffset)))
@@ -216,9 +237,10 @@ internal sealed partial class LogSegment : IDisposable
         _offsetIndex = new OffsetIndex();
         _timeIndex = new TimeIndex();
         _bytesSinceIndexEntry = 0;
+        _firstBatchTimestamp = null;
         MaxTimestamp = -1;
         NextOffset = BaseOffset;
-        Recover(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Recover(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, gapsBelow);
     }
 
     /// <summary>fsyncs the log file.</summary>
@@ -251,26 +273,31 @@ internal sealed partial class LogSegment : IDisposable
     public void Dispose() => _log.Dispose();
 
     /// <summary>
-    /// Scans the whole file, verifying each batch's header, offset continuity and CRC, and rebuilds the indexes.
+    /// Scans the whole file, verifying each batch's header, offset order and CRC, and rebuilds the indexes.
     /// At the first batch that fails, cuts the file there (a torn write or corruption: nothing from that point
     /// can be trusted or served). Returns false when it cut something.
     /// </summary>
-    private bool Recover(ILogger logger)
+    private bool Recover(ILogger logger, long gapsBelow)
     {
         using var cursor = new BatchCursor(_log, 0, Size, ScanBufferBytes);
         while (cursor.MoveNext())
         {
-            if (DamageIn(cursor) is { } damage) return Truncate(cursor.Position, damage, logger);
+            if (DamageIn(cursor, gapsBelow) is { } damage) return Truncate(cursor.Position, damage, logger);
             IndexBatch(cursor.Header, cursor.Position);
         }
         return cursor.Damage is null || Truncate(cursor.Position, cursor.Damage, logger);
     }
 
-    /// <summary>What is wrong with the cursor's batch as the next one in this segment; null when it is sound.</summary>
-    private string? DamageIn(BatchCursor cursor)
+    /// <summary>
+    /// What is wrong with the cursor's batch as the next one in this segment; null when it is sound. Its offsets must
+    /// continue the previous batch's (or the segment's base offset) exactly; only a batch starting below
+    /// <paramref name="gapsBelow"/> may follow a gap, where a cleaner removed whole batches (this log's, or its leader's
+    /// before a follower copied it). The base offset is not under the CRC: this is what finds it damaged.
+    /// </summary>
+    private string? DamageIn(BatchCursor cursor, long gapsBelow)
     {
         var header = cursor.Header;
-        if (header.BaseOffset != NextOffset || header.LastOffsetDelta < 0)
+        if (header.BaseOffset < NextOffset || (header.BaseOffset > NextOffset && header.BaseOffset >= gapsBelow) || header.LastOffsetDelta < 0)
             return $"batch claims offsets {header.BaseOffset}..{header.LastOffset} where offset {NextOffset} should start";
         return RecordBatchHeader.ComputeCrc(cursor.ReadBatch().Span) != header.Crc ? "CRC mismatch" : null;
     }

@@ -79,6 +79,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
 
     public int ProducerCount => _producers.Count;
 
+    /// <summary>Each producer's last offset, by producer id: the batches the cleaner keeps for their sequence (see <see cref="Hub.Silo.Cleaner.CompactionRules"/>).</summary>
+    public Dictionary<long, long> LastOffsets() => _producers.ToDictionary(p => p.Key, p => p.Value.LastOffset);
+
     /// <summary>
     /// Checks every batch of an append against the table; returns the earlier offsets when the whole append is
     /// one batch already stored, null when it should be appended. Throws <see cref="HubException"/> for a

@@ -35,7 +35,12 @@ internal static class RecordBatchValidator
     /// The records of the compressed batches were checked already, by this validation of these very bytes
     /// (<see cref="AppendPreparation"/>): they are not decompressed again.
     /// </param>
-    public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated, bool compressedRecordsChecked = false)
+    /// <param name="keysRequired">
+    /// The topic is compacted: a record without a key is INVALID_RECORD, as Kafka's LogValidator has it (the cleaner
+    /// could only drop it).
+    /// </param>
+    public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated, bool compressedRecordsChecked = false,
+        bool keysRequired = false)
     {
         validated.Clear();
         if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
@@ -43,10 +48,10 @@ internal static class RecordBatchValidator
         for (int position = 0, index = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
-            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position);
+            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired);
             else if (!compressedRecordsChecked)
             {
-                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position);
+                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired);
                 if (decompressed > MaxDecompressedBytesPerAppend)
                     throw new HubException(ErrorCode.MessageTooLarge,
                         $"{Where(index, position)}: the append's compressed batches decompress to more than {MaxDecompressedBytesPerAppend} bytes in all");
@@ -69,11 +74,14 @@ internal static class RecordBatchValidator
 
     /// <summary>
     /// Checks batches a follower copied from its leader, which validated their records: each must be whole with
-    /// its CRC holding, and their offsets must continue <paramref name="logEndOffset"/> exactly. Puts each one's
-    /// position and header in <paramref name="validated"/> (cleared first).
+    /// its CRC holding, and their offsets must follow <paramref name="logEndOffset"/>: start at it, or past it where
+    /// the leader's cleaner removed whole batches (a compacted log has gaps), never before it. Puts each one's
+    /// position and header in <paramref name="validated"/> (cleared first). Returns the base offset of the last batch
+    /// that followed a gap; -1 when none did.
     /// </summary>
-    public static void ValidateReplicated(ReadOnlySpan<byte> batches, long logEndOffset, ValidatedBatches validated)
+    public static long ValidateReplicated(ReadOnlySpan<byte> batches, long logEndOffset, ValidatedBatches validated)
     {
+        var afterGap = -1L;
         validated.Clear();
         var nextOffset = logEndOffset;
         for (var position = 0; position < batches.Length;)
@@ -82,12 +90,14 @@ internal static class RecordBatchValidator
             if (!RecordBatchHeader.TryRead(batch, out var header) || header.TotalSize < RecordBatchLayout.HeaderSize
                 || header.TotalSize > batch.Length || RecordBatchHeader.ComputeCrc(batch[..header.TotalSize]) != header.Crc)
                 throw new HubException(ErrorCode.CorruptMessage, $"replicated batch at byte {position} is damaged");
-            if (header.BaseOffset != nextOffset)
+            if (header.BaseOffset < nextOffset)
                 throw new HubException(ErrorCode.OffsetOutOfRange, $"replicated batch starts at offset {header.BaseOffset}, the log ends at {nextOffset}");
+            if (header.BaseOffset > nextOffset) afterGap = header.BaseOffset;
             validated.Add(position, header);
             nextOffset = header.LastOffset + 1;
             position += header.TotalSize;
         }
+        return afterGap;
     }
 
     private static RecordBatchHeader ValidateBatch(ReadOnlyMemory<byte> rest, int index, int position, int maxBatchBytes)
@@ -114,7 +124,7 @@ internal static class RecordBatchValidator
     /// Walks an uncompressed batch's records: their structure must fill the batch exactly, offset deltas must
     /// run 0..n-1, and the header's max timestamp must be the records' largest (the time index relies on it).
     /// </summary>
-    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired)
     {
         var records = new RecordReader(batch);
         var expectedDelta = 0L;
@@ -126,6 +136,8 @@ internal static class RecordBatchValidator
                 var record = records.Current;
                 if (record.Offset - header.BaseOffset != expectedDelta)
                     throw Invalid(index, position, $"record {expectedDelta} has offset delta {record.Offset - header.BaseOffset}");
+                if (keysRequired && record.Key is null)
+                    throw Invalid(index, position, $"record {expectedDelta} has no key: a compacted topic cannot accept a record without a key");
                 maxTimestamp = Math.Max(maxTimestamp, record.Timestamp);
                 expectedDelta++;
             }
@@ -140,7 +152,7 @@ internal static class RecordBatchValidator
     }
 
     /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records; returns the bytes it decompressed to.</summary>
-    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position)
+    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired)
     {
         PooledBufferWriter plain;
         try
@@ -153,7 +165,7 @@ internal static class RecordBatchValidator
         }
         using (plain)
         {
-            ValidateRecords(plain.WrittenMemory, header, index, position);
+            ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired);
             return plain.Length;
         }
     }

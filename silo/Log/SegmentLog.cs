@@ -1,5 +1,6 @@
 using Hub.Batches;
 using Hub.Errors;
+using Hub.Silo.Cleaner;
 using Hub.Partitions;
 using Hub.Silo.Storage;
 using Hub.Silo.Topics;
@@ -46,7 +47,14 @@ namespace Hub.Silo.Log;
 /// or ended by a marker not yet below the high watermark.
 /// </para>
 /// <para>
-/// Every change to the log's files goes through its <see cref="DiskIo"/>; an I/O error fails the call that met it
+/// A compacted topic's log is cleaned by the silo's <see cref="LogCleaner"/>: <see cref="StartCompaction"/> plans a
+/// cleaning, the cleaner rewrites segments into scratch ".cleaned" files off the grain's turn, and
+/// <see cref="CompleteCompaction"/> swaps them in (see <see cref="SegmentSwap"/>). Cleaned segments keep every batch's
+/// offsets but may lack whole batches, so offsets have gaps there; "cleaner-offset-checkpoint" records how far the
+/// log is clean and below which offset a gap is no damage (<see cref="CleanerCheckpoint"/>).
+/// </para>
+/// <para>
+/// Every change to the log's files goes through its <see cref="DiskIo"/> (the cleaner's scratch files excepted); an I/O error fails the call that met it
 /// (an append with KAFKA_STORAGE_ERROR) and is reported there, which takes the whole log directory offline.
 /// Creating, deleting or cutting segments fsyncs the directory, so the change survives a power loss.
 /// </para>
@@ -73,10 +81,17 @@ internal sealed partial class SegmentLog : IDisposable
     private TopicConfig _config;
     private Task? _backgroundFlush;
 
+    /// <summary>Where the cleaner got to, and below which batches may follow gaps (see <see cref="CleanerCheckpoint"/>).</summary>
+    private CleanerCheckpoint.Offsets _checkpoint;
+
+    /// <summary>Counts changes to the closed segments (retention, truncation, a swap): a cleaning planned before one is thrown away.</summary>
+    private long _segmentsVersion;
+
     /// <summary>The fsync itself of <see cref="_backgroundFlush"/>, which completes on the fsync thread: what <see cref="Dispose"/> waits for.</summary>
     private Task? _fsync;
 
-    private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments, TimeSpan producerIdExpiration)
+    private SegmentLog(string directory, TopicConfig config, DiskIo io, TimeProvider time, ILogger logger, List<LogSegment> segments,
+        TimeSpan producerIdExpiration, CleanerCheckpoint.Offsets checkpoint)
     {
         _directory = directory;
         _io = io;
@@ -87,6 +102,7 @@ internal sealed partial class SegmentLog : IDisposable
         _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset, io);
         _producers = new ProducerStateTable(producerIdExpiration);
+        _checkpoint = checkpoint with { CleanedUpTo = Math.Clamp(checkpoint.CleanedUpTo, LogStartOffset, LogEndOffset) };
         RestoreProducerState();
     }
 
@@ -106,6 +122,11 @@ internal sealed partial class SegmentLog : IDisposable
     }
 
     public int SegmentCount => _segments.Count;
+
+    public string Directory => _directory;
+
+    /// <summary>The cleaner's point: records before it were compacted, those from it on are as written (for a compacted topic).</summary>
+    public long CleanedUpTo => Math.Max(_checkpoint.CleanedUpTo, LogStartOffset);
 
     /// <summary>Leader epoch of the newest batch; -1 for an empty log that never had one.</summary>
     public int LatestEpoch => _epochs.LatestEpoch;
@@ -131,9 +152,11 @@ internal sealed partial class SegmentLog : IDisposable
         time ??= TimeProvider.System;
         logger ??= NullLogger.Instance;
         io ??= DiskIo.Plain;
-        Directory.CreateDirectory(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        SegmentSwap.RecoverInterrupted(directory, io, logger);
+        var checkpoint = CleanerCheckpoint.Read(directory);
         var baseOffsets = new List<long>();
-        foreach (var path in Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory, "*" + SegmentFileName.LogExtension))
         {
             if (SegmentFileName.TryParseLog(path, out var baseOffset)) baseOffsets.Add(baseOffset);
         }
@@ -143,7 +166,7 @@ internal sealed partial class SegmentLog : IDisposable
         for (var i = 0; i < baseOffsets.Count; i++)
         {
             long? nextBaseOffset = i + 1 < baseOffsets.Count ? baseOffsets[i + 1] : null;
-            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, io, logger, out var damaged);
+            var segment = LogSegment.Open(directory, baseOffsets[i], nextBaseOffset, checkpoint.GapsBelow, io, logger, out var damaged);
             segments.Add(segment);
             if (nextBaseOffset is { } next && (damaged || segment.NextOffset != next))
             {
@@ -152,7 +175,7 @@ internal sealed partial class SegmentLog : IDisposable
             }
         }
         if (segments.Count == 0) segments.Add(CreateSegment(directory, 0, time.GetUtcNow().ToUnixTimeMilliseconds(), io));
-        return new SegmentLog(directory, config, io, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration);
+        return new SegmentLog(directory, config, io, time, logger, segments, producerIdExpiration ?? ProducerStateTable.DefaultExpiration, checkpoint);
     }
 
     /// <summary>Removes a log's directory and everything in it; the log must be disposed first.</summary>
@@ -170,7 +193,7 @@ internal sealed partial class SegmentLog : IDisposable
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0, bool compressedRecordsChecked = false)
     {
-        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked);
+        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked, CleanupPolicies.IsCompacted(_config));
         if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
@@ -272,12 +295,14 @@ internal sealed partial class SegmentLog : IDisposable
             : null;
 
     /// <summary>
-    /// Appends batches copied from the leader, as they are: their offsets must continue this log exactly and their
-    /// CRCs must hold (the leader validated their records). Records their epochs and producers.
+    /// Appends batches copied from the leader, as they are: their offsets must follow this log's end (past a gap only
+    /// where the leader's cleaner removed batches, which is recorded durably first, so a recovery scan accepts it) and
+    /// their CRCs must hold (the leader validated their records). Records their epochs and producers.
     /// </summary>
     public void AppendReplicated(ReadOnlyMemory<byte> batches)
     {
-        RecordBatchValidator.ValidateReplicated(batches.Span, LogEndOffset, _appending);
+        var afterGap = RecordBatchValidator.ValidateReplicated(batches.Span, LogEndOffset, _appending);
+        if (afterGap >= _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = afterGap + 1 });
         var nowMs = NowMs;
         if (ShouldRoll(batches.Length, _appending.RecordCount, nowMs)) Roll(nowMs);
         Write(batches.Span, nowMs);
@@ -309,11 +334,13 @@ internal sealed partial class SegmentLog : IDisposable
             Active.Delete();
             _segments.RemoveAt(_segments.Count - 1);
         }
-        Active.TruncateTo(offset);
+        Active.TruncateTo(offset, _checkpoint.GapsBelow);
         _io.FsyncDirectory(_directory);
         _flush.Discarded();
         _epochs.TruncateFromEnd(LogEndOffset);
         _aborted.TruncateFrom(LogEndOffset);
+        _checkpoint = _checkpoint with { CleanedUpTo = Math.Min(_checkpoint.CleanedUpTo, LogEndOffset) };
+        _segmentsVersion++;
         RestoreProducerState();
     }
 
@@ -330,6 +357,8 @@ internal sealed partial class SegmentLog : IDisposable
         _producers.Clear();
         _aborted.RemoveBefore(offset);
         _unreplicatedEnds.Clear();
+        _checkpoint = _checkpoint with { CleanedUpTo = offset };
+        _segmentsVersion++;
     }
 
     /// <summary>
@@ -554,11 +583,13 @@ internal sealed partial class SegmentLog : IDisposable
     /// Deletes whole segments from the oldest on: while the newest record in the oldest is older than
     /// retention.ms (the active segment too: it is rolled first, as Kafka does), then while the log would still
     /// hold at least retention.bytes without the oldest. Moves the log start to the first remaining segment, and
-    /// fsyncs the directory once.
+    /// fsyncs the directory once. Only for cleanup.policy "delete" (alone or with "compact"): a "compact" log keeps
+    /// every key's newest record however old.
     /// Returns how many segments were deleted.
     /// </summary>
     public int EnforceRetention()
     {
+        if (!CleanupPolicies.IsDeletedByRetention(_config)) return 0;
         var nowMs = NowMs;
         var deleted = 0;
         if (_config.RetentionMs >= 0)
@@ -584,6 +615,87 @@ internal sealed partial class SegmentLog : IDisposable
             _aborted.RemoveBefore(LogStartOffset);
         }
         return deleted;
+    }
+
+    /// <summary>Where cleaning stands for <see cref="CompactionPolicy"/>, never at or past <paramref name="stableOffset"/>.</summary>
+    public CleanableRange CleanableRange(long stableOffset, CompactionPolicy policy)
+    {
+        var closed = new SegmentSummary[_segments.Count - 1];
+        for (var i = 0; i < closed.Length; i++)
+        {
+            var segment = _segments[i];
+            closed[i] = new SegmentSummary(segment.BaseOffset, _segments[i + 1].BaseOffset, segment.Size, segment.NewestTimestampMs, segment.FirstBatchTimestamp);
+        }
+        return policy.Range(closed, CleanedUpTo, Math.Min(stableOffset, LogEndOffset), Active.BaseOffset, _config);
+    }
+
+    /// <summary>
+    /// Plans a cleaning (see <see cref="CompactionJob"/>) of the closed segments from the log start up to the first
+    /// uncleanable offset, with read handles of the job's own; null when there is nothing to clean.
+    /// </summary>
+    public CompactionJob? StartCompaction(long stableOffset, CompactionPolicy policy)
+    {
+        var range = CleanableRange(stableOffset, policy);
+        if (range.DirtyBytes == 0) return null;
+        var segments = new List<CompactionJob.Segment>();
+        try
+        {
+            for (var i = 0; i < _segments.Count - 1 && _segments[i].BaseOffset < range.FirstUncleanableOffset; i++)
+            {
+                var segment = _segments[i];
+                var reader = File.OpenHandle(segment.LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                segments.Add(new CompactionJob.Segment(segment, reader, segment.BaseOffset, _segments[i + 1].BaseOffset, segment.Size,
+                    File.GetLastWriteTimeUtc(segment.LogPath)));
+            }
+        }
+        catch
+        {
+            foreach (var opened in segments) opened.Reader.Dispose();
+            throw;
+        }
+        return new CompactionJob
+        {
+            Directory = _directory,
+            Segments = segments,
+            FirstDirtyOffset = range.FirstDirtyOffset,
+            FirstUncleanableOffset = range.FirstUncleanableOffset,
+            NowMs = NowMs,
+            DeleteRetentionMs = _config.DeleteRetentionMs,
+            MaxSegmentBytes = _config.SegmentBytes,
+            ProducerLastOffsets = _producers.LastOffsets(),
+            LogVersion = _segmentsVersion,
+        };
+    }
+
+    /// <summary>
+    /// Swaps the cleaned segments of <paramref name="result"/> in (<see cref="SegmentSwap"/>), opens them (their indexes
+    /// rebuilt by a scan), and records the cleaner's point durably. False, with nothing changed, when the closed segments
+    /// changed since <paramref name="job"/> was planned; the caller then discards the result.
+    /// <paramref name="afterStep"/> (tests only) runs after each step of each swap.
+    /// </summary>
+    public bool CompleteCompaction(CompactionJob job, CompactionResult result, Action<SwapStep>? afterStep = null)
+    {
+        if (job.LogVersion != _segmentsVersion) return false;
+        // First: a crash in a swap may leave a cleaned segment to be scanned on open, and its gaps must pass then.
+        if (result.CleanedUpTo > _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = result.CleanedUpTo });
+        foreach (var cleaned in result.Cleaned)
+        {
+            var first = _segments.IndexOf(cleaned.Replaces[0].Source);
+            SegmentSwap.Swap(_directory, cleaned, _io, afterStep);
+            var segment = LogSegment.Open(_directory, cleaned.BaseOffset, cleaned.EndOffset, _checkpoint.GapsBelow, _io, _logger, out var damaged);
+            if (damaged) LogCleanedSegmentDamaged(_logger, segment.Name, _directory);
+            _segments.RemoveRange(first, cleaned.Replaces.Count);
+            _segments.Insert(first, segment);
+        }
+        _segmentsVersion++;
+        SaveCheckpoint(_checkpoint with { CleanedUpTo = result.CleanedUpTo });
+        return true;
+    }
+
+    private void SaveCheckpoint(CleanerCheckpoint.Offsets checkpoint)
+    {
+        CleanerCheckpoint.Write(_directory, checkpoint, _io);
+        _checkpoint = checkpoint;
     }
 
     /// <summary>Applies changed topic settings; they take effect from the next append, read or retention pass.</summary>
@@ -629,7 +741,8 @@ internal sealed partial class SegmentLog : IDisposable
 
     /// <summary>
     /// The one place that decides rolling: before an append that would push the active segment past
-    /// segment.bytes, once the active segment is segment.ms old, or when the append's offsets would not fit the
+    /// segment.bytes, once the active segment is segment.ms old (for a compacted topic, max.compaction.lag.ms if
+    /// sooner, as the cleaner never touches the active segment), or when the append's offsets would not fit the
     /// indexes' int32 relative offsets. An empty segment never rolls (an append bigger than segment.bytes gets
     /// a segment of its own).
     /// </summary>
@@ -638,7 +751,7 @@ internal sealed partial class SegmentLog : IDisposable
         var active = Active;
         return !active.IsEmpty
             && (active.Size + appendBytes > _config.SegmentBytes
-                || nowMs - active.CreatedMs >= _config.SegmentMs
+                || nowMs - active.CreatedMs >= CompactionPolicy.RollAfterMs(_config, CleanupPolicies.IsCompacted(_config))
                 || LogEndOffset + recordCount - 1 - active.BaseOffset > int.MaxValue);
     }
 
@@ -656,6 +769,7 @@ internal sealed partial class SegmentLog : IDisposable
     {
         _segments[0].Delete();
         _segments.RemoveAt(0);
+        _segmentsVersion++;
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io))
         {
             if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
@@ -716,6 +830,9 @@ internal sealed partial class SegmentLog : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignoring producer-state snapshot {Snapshot}: {Problem}; restoring from an older one or the log")]
     private static partial void LogSnapshotDamaged(ILogger logger, string snapshot, string problem);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The cleaned segment {Segment} in {Directory} was damaged after its swap; it was cut at the damage")]
+    private static partial void LogCleanedSegmentDamaged(ILogger logger, string segment, string directory);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discarding segment {Segment} in {Directory}: the log before it ends at offset {NextOffset}")]
     private static partial void LogDiscardingSegment(ILogger logger, string segment, string directory, long nextOffset);

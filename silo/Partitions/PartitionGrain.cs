@@ -1,4 +1,5 @@
 using Hub.Silo.InterBroker;
+using Hub.Silo.Cleaner;
 using Hub.Silo.Configuration;
 using Hub.Batches;
 using Hub.Errors;
@@ -44,8 +45,9 @@ internal sealed partial class PartitionGrain(
     BrokerDirectory brokerDirectory,
     LogDirectory logDirectory,
     AppendPreparation appendPreparation,
+    LogCleaner cleaner,
     TimeProvider time,
-    ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain
+    ILogger<PartitionGrain> logger) : Grain, IInterBrokerPartitionGrain, ICleanableReplica
 {
     private SegmentLog? _log;
     private readonly CancellationTokenSource _deactivating = new();
@@ -71,6 +73,13 @@ internal sealed partial class PartitionGrain(
     private bool IsLeader => _leader is not null;
 
     private string Replica => this.GetPrimaryKeyString();
+
+    SegmentLog? ICleanableReplica.Log => _log;
+
+    TopicConfig ICleanableReplica.Config => _config;
+
+    /// <summary>The last stable offset below the high watermark (a follower's as its leader last said): Kafka cleans no further.</summary>
+    long ICleanableReplica.StableOffset => _log?.LastStableOffset(_leader?.HighWatermark ?? _follower?.HighWatermark ?? 0) ?? 0;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -319,7 +328,7 @@ internal sealed partial class PartitionGrain(
     {
         var log = Log();
         var leader = Leader();
-        return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount));
+        return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount, log.CleanedUpTo));
     }
 
     public Task<ActiveProducer[]> DescribeProducers()
@@ -538,6 +547,9 @@ internal sealed partial class PartitionGrain(
         var retention = options.Value.RetentionCheckInterval;
         this.RegisterGrainTimer(() => { _log?.EnforceRetention(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(retention, retention));
+        // Every replica compacts its own log; the cleaner's wait and rewrite happen off this grain's turn.
+        this.RegisterGrainTimer(() => cleaner.CleanIfDueAsync(this, _deactivating.Token),
+            new GrainTimerCreationOptions(cleaner.Backoff, cleaner.Backoff) { Interleave = true });
         var producerExpiry = options.Value.ProducerIdExpirationCheckInterval;
         this.RegisterGrainTimer(() => { _log?.RemoveExpiredProducers(); return Task.CompletedTask; },
             new GrainTimerCreationOptions(producerExpiry, producerExpiry));

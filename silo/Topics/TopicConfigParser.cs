@@ -28,9 +28,16 @@ internal static class TopicConfigParser
                 TopicConfig.MinInSyncReplicasKey => config with { MinInSyncReplicas = (int)Long(key, value, 1, short.MaxValue) },
                 TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = CleanupPolicy(value) },
                 TopicConfig.CompressionTypeKey => config with { CompressionType = TopicCompression.Validated(value) },
+                TopicConfig.MinCleanableDirtyRatioKey => config with { MinCleanableDirtyRatio = Ratio(key, value) },
+                TopicConfig.MinCompactionLagMsKey => config with { MinCompactionLagMs = Long(key, value, min: 0) },
+                TopicConfig.MaxCompactionLagMsKey => config with { MaxCompactionLagMs = Long(key, value, min: 1) },
+                TopicConfig.DeleteRetentionMsKey => config with { DeleteRetentionMs = Long(key, value, min: 0) },
                 _ => throw new HubException(ErrorCode.InvalidConfig, $"unknown topic config '{key}'"),
             };
         }
+        if (config.MinCompactionLagMs > config.MaxCompactionLagMs)
+            throw new HubException(ErrorCode.InvalidConfig,
+                $"{TopicConfig.MinCompactionLagMsKey} ({config.MinCompactionLagMs}) must not be above {TopicConfig.MaxCompactionLagMsKey} ({config.MaxCompactionLagMs})");
         return config;
     }
 
@@ -47,6 +54,11 @@ internal static class TopicConfigParser
         [TopicConfig.MinInSyncReplicasKey] = config.MinInSyncReplicas.ToString(CultureInfo.InvariantCulture),
         [TopicConfig.CleanupPolicyKey] = config.CleanupPolicy,
         [TopicConfig.CompressionTypeKey] = config.CompressionType,
+        // Unset, the silo's cleaner option decides; Kafka's default is what describe can name without asking a silo.
+        [TopicConfig.MinCleanableDirtyRatioKey] = (config.MinCleanableDirtyRatio ?? TopicConfig.DefaultMinCleanableDirtyRatio).ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.MinCompactionLagMsKey] = config.MinCompactionLagMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.MaxCompactionLagMsKey] = config.MaxCompactionLagMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.DeleteRetentionMsKey] = config.DeleteRetentionMs.ToString(CultureInfo.InvariantCulture),
     };
 
     private static long Long(string key, string value, long min, long max = long.MaxValue)
@@ -58,9 +70,14 @@ internal static class TopicConfigParser
         return parsed;
     }
 
-    private static string CleanupPolicy(string value) => value switch
+    private static double Ratio(string key, string value)
     {
-        "delete" or "compact" or "compact,delete" or "delete,compact" => value,
-        _ => throw new HubException(ErrorCode.InvalidConfig, $"cleanup.policy must be 'delete' or 'compact', got '{value}'"),
-    };
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !(parsed is >= 0 and <= 1))
+            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be a number between 0 and 1, got '{value}'");
+        return parsed;
+    }
+
+    private static string CleanupPolicy(string value) => CleanupPolicies.IsValid(value)
+        ? value
+        : throw new HubException(ErrorCode.InvalidConfig, $"cleanup.policy must be 'delete', 'compact' or both ('compact,delete'), got '{value}'");
 }

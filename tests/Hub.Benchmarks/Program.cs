@@ -31,9 +31,10 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["compression"] = CompressionScenario.RunAsync,
     ["tls"] = TlsScenario.RunAsync,
     ["transactions"] = TransactionScenario.RunAsync,
+    ["compaction"] = CompactionScenario.RunAsync,
 };
 // Scenarios that bring their own silos don't need the shared one.
-string[] ownSilos = ["replication", "scale", "tls"];
+string[] ownSilos = ["replication", "scale", "tls", "compaction"];
 
 var peers = options.PeersFile is { } file && File.Exists(file) ? PeerFigures.Load(file) : PeerFigures.None;
 var data = Directory.CreateTempSubdirectory("hub-bench-");

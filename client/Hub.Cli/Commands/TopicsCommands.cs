@@ -143,7 +143,7 @@ public static class TopicsCommands
         var metadata = description.Metadata;
         Console.WriteLine($"Topic: {metadata.Name}  Id: {metadata.TopicId}  Partitions: {metadata.PartitionCount}  Created: {metadata.CreatedAt:u}");
         Console.WriteLine();
-        var partitions = new TextTable("PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "LOG-END", "HIGH-WATERMARK", "SIZE", "SEGMENTS");
+        var partitions = new TextTable("PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "LOG-END", "HIGH-WATERMARK", "SIZE", "SEGMENTS", "CLEANED-TO");
         for (var p = 0; p < description.Partitions.Count; p++)
         {
             var assignment = metadata.Partitions[p];
@@ -151,7 +151,7 @@ public static class TopicsCommands
             partitions.Add(p.ToString(), assignment.HasLeader ? assignment.Leader.ToString() : "none", assignment.LeaderEpoch.ToString(),
                 string.Join(",", assignment.Replicas), string.Join(",", assignment.InSync),
                 state.LogStartOffset.ToString(), state.LogEndOffset.ToString(), state.HighWatermark.ToString(),
-                ByteSize.Format(state.SizeBytes), state.SegmentCount.ToString());
+                ByteSize.Format(state.SizeBytes), state.SegmentCount.ToString(), state.CleanedUpTo.ToString());
         }
         partitions.WriteTo(Console.Out);
         Console.WriteLine();

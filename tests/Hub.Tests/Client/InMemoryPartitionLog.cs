@@ -112,7 +112,7 @@ internal sealed class InMemoryPartitionLog
 
     public PartitionState State()
     {
-        lock (_lock) return new PartitionState(0, _nextOffset, _nextOffset, _batches.Sum(b => b.Length), 1);
+        lock (_lock) return new PartitionState(0, _nextOffset, _nextOffset, _batches.Sum(b => b.Length), 1, 0);
     }
 
     /// <summary>

@@ -132,6 +132,13 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync(timeout.Token);
     }
 
+    /// <summary>Waits for the process to end by itself (a fault-injection hook killing it, say); throws after <paramref name="timeout"/>.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+    }
+
     /// <summary>SIGKILL, as a crash or an OOM kill: no shutdown code runs, nothing is flushed.</summary>
     public async Task KillAsync()
     {

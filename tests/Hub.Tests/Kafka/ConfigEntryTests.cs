@@ -26,6 +26,10 @@ public sealed class ConfigEntryTests
             [TopicConfig.FlushMsKey] = ConfigEntry.Type.Long,
             [TopicConfig.MinInSyncReplicasKey] = ConfigEntry.Type.Int,
             [TopicConfig.CompressionTypeKey] = ConfigEntry.Type.String,
+            [TopicConfig.MinCleanableDirtyRatioKey] = ConfigEntry.Type.Double,
+            [TopicConfig.MinCompactionLagMsKey] = ConfigEntry.Type.Long,
+            [TopicConfig.MaxCompactionLagMsKey] = ConfigEntry.Type.Long,
+            [TopicConfig.DeleteRetentionMsKey] = ConfigEntry.Type.Long,
         }, types);
     }
 

@@ -41,19 +41,21 @@ public sealed class SegmentLogReplicationTests : IDisposable
     }
 
     [Fact]
-    public void Replicated_batches_must_continue_the_log_and_be_intact()
+    public void Replicated_batches_must_not_overlap_the_log_and_be_intact()
     {
         using var leader = _leader.Open();
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "a"));
         leader.Append(TestBatches.Build(_leader.Clock.NowMs, "b"));
-        var second = TestBatches.Split(leader.Read(1, int.MaxValue).Memory)[0].Bytes;
+        var first = TestBatches.Split(leader.Read(0, int.MaxValue).Memory)[0].Bytes;
         using var follower = _follower.Open();
-
-        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => follower.AppendReplicated(second)).Code);
         var damaged = leader.Read(0, int.MaxValue).Memory.ToArray();
         damaged[^1] ^= 1;
+
         Assert.Equal(ErrorCode.CorruptMessage, Assert.Throws<HubException>(() => follower.AppendReplicated(damaged)).Code);
         Assert.Equal(0, follower.LogEndOffset);
+        follower.AppendReplicated(first);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => follower.AppendReplicated(first)).Code);
+        Assert.Equal(1, follower.LogEndOffset);
     }
 
     [Fact]

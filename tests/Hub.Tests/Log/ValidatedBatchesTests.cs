@@ -61,7 +61,7 @@ public sealed class ValidatedBatchesTests
     }
 
     [Fact]
-    public void Replicated_batches_must_continue_the_log_and_keep_their_crc()
+    public void Replicated_batches_must_not_overlap_the_log_and_keep_their_crc()
     {
         var append = TestBatches.Concat(TestBatches.Build(1, "a", "b"), TestBatches.Build(1, "c"));
         RecordBatchValidator.Validate(append, int.MaxValue, _validated);
@@ -71,8 +71,10 @@ public sealed class ValidatedBatchesTests
         Assert.Equal(2, _validated.Count);
         Assert.Equal(12, _validated.LastOffset);
 
-        var gap = Assert.Throws<HubException>(() => RecordBatchValidator.ValidateReplicated(append, logEndOffset: 9, _validated));
-        Assert.Equal(ErrorCode.OffsetOutOfRange, gap.Code);
+        // A gap is what a compacted leader's log has where its cleaner removed records; an overlap is never right.
+        RecordBatchValidator.ValidateReplicated(append, logEndOffset: 9, _validated);
+        var overlap = Assert.Throws<HubException>(() => RecordBatchValidator.ValidateReplicated(append, logEndOffset: 11, _validated));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, overlap.Code);
         append[^1] ^= 1;
         var damaged = Assert.Throws<HubException>(() => RecordBatchValidator.ValidateReplicated(append, logEndOffset: 10, _validated));
         Assert.Equal(ErrorCode.CorruptMessage, damaged.Code);

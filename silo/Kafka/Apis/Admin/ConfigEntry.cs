@@ -21,6 +21,7 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
         String = 2,
         Int = 3,
         Long = 5,
+        Double = 6,
         List = 7,
     }
 
@@ -42,6 +43,7 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
         TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey or TopicConfig.MinInSyncReplicasKey => Type.Int,
         _ when TopicConfigAlterations.IsList(name) => Type.List,
         TopicConfig.CompressionTypeKey => Type.String,
+        TopicConfig.MinCleanableDirtyRatioKey => Type.Double,
         _ => Type.Long,
     };
 }

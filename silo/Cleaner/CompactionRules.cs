@@ -1,0 +1,51 @@
+using Hub.Batches;
+
+namespace Hub.Silo.Cleaner;
+
+/// <summary>
+/// The one place that decides what the cleaner may drop, as Kafka's LogCleaner decides it for data without
+/// transactions:
+/// <list type="bullet">
+/// <item>a record is dropped when a newer record with its key is in the offset map (it was superseded), when it has
+/// no key (a compacted log can't tell what it stands for), or when it is a tombstone (null value) whose batch's
+/// delete horizon has passed (KIP-534: the horizon is set to delete.retention.ms after the cleaner first passed the
+/// tombstone, so consumers that read slower than that still see the delete);</item>
+/// <item>a batch that keeps no record is dropped, except the last batch of an idempotent producer still in the
+/// producer state (it carries the producer's last sequence, so its retries are still recognized) and the last batch
+/// of a rewritten run of segments (so the cleaned segment ends where the old ones did); those are kept empty, with
+/// their offsets, sequence and epoch;</item>
+/// <item>transactional batches (attribute bit 4) and control batches (bit 5) are kept as they are and feed nothing
+/// to the offset map: whether their records were committed or aborted is not known here yet.</item>
+/// </list>
+/// </summary>
+internal static class CompactionRules
+{
+    /// <summary>KIP-534's batch attribute bit 6: the base timestamp is the batch's delete horizon.</summary>
+    public const short DeleteHorizonFlag = 0x40;
+
+    /// <summary>Batches the cleaner copies untouched and leaves out of the offset map.</summary>
+    public static bool KeepsAsIs(in RecordBatchHeader batch) =>
+        (batch.Attributes & (RecordBatchLayout.TransactionalFlag | RecordBatchLayout.ControlFlag)) != 0;
+
+    /// <summary>The batch's delete horizon (ms since the epoch) once a cleaner set it; null before.</summary>
+    public static long? DeleteHorizonOf(in RecordBatchHeader batch) =>
+        (batch.Attributes & DeleteHorizonFlag) != 0 ? batch.BaseTimestamp : null;
+
+    /// <summary>
+    /// Whether a record of a batch the cleaner may change stays. Records at or past <paramref name="mapEnd"/> were not
+    /// looked at when the map was built and all stay.
+    /// </summary>
+    /// <param name="tombstonesExpired">The record's batch has a delete horizon, and it has passed.</param>
+    public static bool KeepsRecord(in Record record, OffsetMap map, long mapEnd, bool tombstonesExpired)
+    {
+        if (record.Offset >= mapEnd) return true;
+        if (record.Key is not { } key) return false;
+        if (map.NewestOffsetOf(key.Span) > record.Offset) return false;
+        return record.Value is not null || !tombstonesExpired;
+    }
+
+    /// <summary>Whether a batch left with no record is kept, empty (see the class comment).</summary>
+    /// <param name="producerLastOffsets">Last offset of each producer in the log's producer state, by producer id.</param>
+    public static bool KeepsEmpty(in RecordBatchHeader batch, bool lastOfRewrite, IReadOnlyDictionary<long, long> producerLastOffsets) =>
+        lastOfRewrite || (batch.ProducerId >= 0 && producerLastOffsets.TryGetValue(batch.ProducerId, out var last) && last == batch.LastOffset);
+}
