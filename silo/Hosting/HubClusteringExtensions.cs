@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Newtonsoft.Json;
+using Orleans.Serialization;
 using Hub.Silo.Configuration;
 using System.Net;
 using Hub.Silo.Storage;
@@ -34,7 +37,15 @@ public static class HubClusteringExtensions
         }
     }
 
-    public static ISiloBuilder AddHubMetadataStorage(this ISiloBuilder silo, HubSiloOptions hub) => hub.Clustering.Provider switch
+    public static ISiloBuilder AddHubMetadataStorage(this ISiloBuilder silo, HubSiloOptions hub)
+    {
+        // Orleans' storage JSON leaves out values equal to their type's default (0 for numbers) and reads them back as
+        // the property's initializer: flush.ms=0 came back as 100, retention.bytes=0 as -1, producer id 0 as "none".
+        silo.Services.Configure<OrleansJsonSerializerOptions>(json => json.JsonSerializerSettings.DefaultValueHandling = DefaultValueHandling.Include);
+        return AddStorage(silo, hub);
+    }
+
+    private static ISiloBuilder AddStorage(ISiloBuilder silo, HubSiloOptions hub) => hub.Clustering.Provider switch
     {
         HubClusteringOptions.Localhost => silo.AddFileGrainStorage(HubStorage.Name, storage => storage.RootDirectory = hub.MetadataDirectory),
         HubClusteringOptions.Redis => silo.AddRedisGrainStorage(HubStorage.Name,

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using Hub.Groups;
 using Hub.Transactions;
 
@@ -9,13 +8,9 @@ namespace Hub.Silo.Transactions;
 internal sealed class TransactionMetadata
 {
     /// <summary>-1 before the first InitProducerId.</summary>
-    /// <remarks>
-    /// The grain storage's JSON leaves out a value equal to its default, which for a long is 0 unless said otherwise:
-    /// producer id 0 or epoch 0 would come back as the initializer's -1 (never initialized, or an epoch to reuse).
-    /// </remarks>
-    [Id(0), DefaultValue(-1L)] public long ProducerId { get; set; } = -1;
+    [Id(0)] public long ProducerId { get; set; } = -1;
 
-    [Id(1), DefaultValue((short)-1)] public short ProducerEpoch { get; set; } = -1;
+    [Id(1)] public short ProducerEpoch { get; set; } = -1;
 
     [Id(2)] public TransactionStatus Status { get; set; } = TransactionStatus.Empty;
 
