@@ -115,14 +115,32 @@ public sealed class HubAdapterFactory : IQueueAdapterFactory
         if (_options.PartitionsForMissingTopics == 0)
             throw new InvalidOperationException($"Hub stream provider '{_name}': topic '{topic}' does not exist; create it before starting the silo " +
                 $"(hub topics create {topic} --partitions N) or set HubStreamOptions.PartitionsForMissingTopics");
-        try
+        var deadline = DateTime.UtcNow + BrokersLiveBound;
+        while (true)
         {
-            return await Connection.Client.Admin.CreateTopicAsync(topic, _options.PartitionsForMissingTopics).ConfigureAwait(false);
-        }
-        catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
-        {
-            // Another silo of this cluster created it first.
-            return (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).Single(t => t.Name == topic);
+            try
+            {
+                return await Connection.Client.Admin.CreateTopicAsync(topic, _options.PartitionsForMissingTopics).ConfigureAwait(false);
+            }
+            catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+            {
+                // Another silo of this cluster created it first.
+                return (await Connection.Client.Admin.ListTopicsAsync().ConfigureAwait(false)).Single(t => t.Name == topic);
+            }
+            catch (HubException e) when (e.Code == ErrorCode.InvalidReplicationFactor && DateTime.UtcNow < deadline)
+            {
+                // The provider starts with the silo, before the cluster counts this silo's broker live: no broker to place
+                // the default replication factor on yet.
+                await Task.Delay(BrokersLiveRetry).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>
+    /// How long a missing topic's creation waits for a live broker: a starting silo's broker is counted within seconds;
+    /// inside <see cref="MetadataTimeout"/>, so the refusal itself is what a silo that never gets there reports.
+    /// </summary>
+    private static readonly TimeSpan BrokersLiveBound = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan BrokersLiveRetry = TimeSpan.FromMilliseconds(200);
 }
