@@ -8,4 +8,9 @@ namespace Hub.Partitions;
 public readonly record struct AbortedTransaction(
     [property: Id(0)] long ProducerId,
     [property: Id(1)] long FirstOffset,
-    [property: Id(2)] long LastOffset);
+    [property: Id(2)] long LastOffset)
+{
+    /// <summary>Whether the data batch with <paramref name="batch"/>'s header is one of this transaction's records.</summary>
+    public bool Holds(in Batches.RecordBatchHeader batch) =>
+        batch.IsTransactional && !batch.IsControl && batch.ProducerId == ProducerId && batch.BaseOffset >= FirstOffset && batch.BaseOffset < LastOffset;
+}

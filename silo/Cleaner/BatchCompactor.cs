@@ -26,6 +26,11 @@ internal static class BatchCompactor
     public static void Compact(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, CompactionContext context, bool lastOfRewrite,
         List<Record> kept, PooledBufferWriter output)
     {
+        if (CompactionRules.IsAbortedData(header, context.Aborted))
+        {
+            if (CompactionRules.KeepsEmpty(header, lastOfRewrite, context.ProducerLastOffsets)) WriteEmpty(header, CompactionRules.DeleteHorizonOf(header), output);
+            return;
+        }
         if (CompactionRules.KeepsAsIs(header))
         {
             output.Write(batch.Span);

@@ -1,3 +1,5 @@
+using Hub.Partitions;
+
 namespace Hub.Silo.Cleaner;
 
 /// <summary>What every batch of one cleaning is judged by (see <see cref="CompactionRules"/>).</summary>
@@ -5,7 +7,9 @@ namespace Hub.Silo.Cleaner;
 /// <param name="NowMs">The cleaning's time: tombstones whose horizon is not after it go; new horizons start from it.</param>
 /// <param name="DeleteRetentionMs">The topic's delete.retention.ms.</param>
 /// <param name="ProducerLastOffsets">The last offset of each producer in the log's producer state.</param>
-internal sealed record CompactionContext(OffsetMap Map, long MapEnd, long NowMs, long DeleteRetentionMs, IReadOnlyDictionary<long, long> ProducerLastOffsets)
+/// <param name="Aborted">The aborted transactions with records in the cleaned segments.</param>
+internal sealed record CompactionContext(OffsetMap Map, long MapEnd, long NowMs, long DeleteRetentionMs, IReadOnlyDictionary<long, long> ProducerLastOffsets,
+    AbortedTransaction[] Aborted)
 {
     /// <summary>The delete horizon a batch gets when the cleaner first passes a tombstone in it.</summary>
     public long NewDeleteHorizon => DeleteRetentionMs >= long.MaxValue - NowMs ? long.MaxValue : NowMs + DeleteRetentionMs;

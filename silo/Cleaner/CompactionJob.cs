@@ -1,3 +1,4 @@
+using Hub.Partitions;
 using Hub.Silo.Log;
 using Microsoft.Win32.SafeHandles;
 
@@ -28,6 +29,9 @@ internal sealed class CompactionJob : IDisposable
     public required int MaxSegmentBytes { get; init; }
 
     public required IReadOnlyDictionary<long, long> ProducerLastOffsets { get; init; }
+
+    /// <summary>The aborted transactions with records in <see cref="Segments"/>: their batches are dropped.</summary>
+    public required AbortedTransaction[] AbortedTransactions { get; init; }
 
     /// <summary>The log's segment list version when planned; a swap for another version is thrown away.</summary>
     public required long LogVersion { get; init; }

@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Partitions;
 
 namespace Hub.Silo.Cleaner;
 
@@ -14,8 +15,12 @@ namespace Hub.Silo.Cleaner;
 /// producer state (it carries the producer's last sequence, so its retries are still recognized) and the last batch
 /// of a rewritten run of segments (so the cleaned segment ends where the old ones did); those are kept empty, with
 /// their offsets, sequence and epoch;</item>
-/// <item>transactional batches (attribute bit 4) and control batches (bit 5) are kept as they are and feed nothing
-/// to the offset map: whether their records were committed or aborted is not known here yet.</item>
+/// <item>a batch of an aborted transaction is dropped (as Kafka's cleaner drops aborted data), kept empty where the
+/// rule above keeps empty batches; the cleaner never reaches past the last stable offset, so every transaction it sees
+/// has ended;</item>
+/// <item>other transactional batches (attribute bit 4) and control batches (bit 5) are kept as they are and feed
+/// nothing to the offset map. Kafka also compacts committed transactional records and removes markers once their
+/// transaction's data is gone; keeping them loses nothing and is left for later.</item>
 /// </list>
 /// </summary>
 internal static class CompactionRules
@@ -26,6 +31,16 @@ internal static class CompactionRules
     /// <summary>Batches the cleaner copies untouched and leaves out of the offset map.</summary>
     public static bool KeepsAsIs(in RecordBatchHeader batch) =>
         (batch.Attributes & (RecordBatchLayout.TransactionalFlag | RecordBatchLayout.ControlFlag)) != 0;
+
+    /// <summary>Whether the batch holds records of one of the <paramref name="aborted"/> transactions.</summary>
+    public static bool IsAbortedData(in RecordBatchHeader batch, AbortedTransaction[] aborted)
+    {
+        foreach (var transaction in aborted)
+        {
+            if (transaction.Holds(batch)) return true;
+        }
+        return false;
+    }
 
     /// <summary>The batch's delete horizon (ms since the epoch) once a cleaner set it; null before.</summary>
     public static long? DeleteHorizonOf(in RecordBatchHeader batch) =>

@@ -28,7 +28,7 @@ internal static class LogCompactor
         var map = new OffsetMap(mapCapacity);
         long bytesRead = 0, bytesWritten = 0;
         var mapEnd = BuildMap(job, map, throttle, ref bytesRead, cancel);
-        var context = new CompactionContext(map, mapEnd, job.NowMs, job.DeleteRetentionMs, job.ProducerLastOffsets);
+        var context = new CompactionContext(map, mapEnd, job.NowMs, job.DeleteRetentionMs, job.ProducerLastOffsets, job.AbortedTransactions);
         var cleaned = new List<CleanedSegment>();
         try
         {

@@ -663,6 +663,7 @@ internal sealed partial class SegmentLog : IDisposable
             DeleteRetentionMs = _config.DeleteRetentionMs,
             MaxSegmentBytes = _config.SegmentBytes,
             ProducerLastOffsets = _producers.LastOffsets(),
+            AbortedTransactions = _aborted.Overlapping(LogStartOffset, range.FirstUncleanableOffset),
             LogVersion = _segmentsVersion,
         };
     }

@@ -12,11 +12,9 @@ public static class AbortedBatches
     /// <summary>Whether the batch with <paramref name="header"/> belongs to one of the <paramref name="aborted"/> transactions.</summary>
     public static bool Contains(AbortedTransaction[] aborted, in RecordBatchHeader header)
     {
-        if (aborted.Length == 0 || !header.IsTransactional || header.IsControl) return false;
         foreach (var transaction in aborted)
         {
-            if (transaction.ProducerId == header.ProducerId && header.BaseOffset >= transaction.FirstOffset && header.BaseOffset < transaction.LastOffset)
-                return true;
+            if (transaction.Holds(header)) return true;
         }
         return false;
     }

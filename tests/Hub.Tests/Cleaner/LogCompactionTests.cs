@@ -111,6 +111,25 @@ public sealed class LogCompactionTests : IDisposable
     }
 
     [Fact]
+    public void An_aborted_transactions_records_are_dropped_and_a_committed_ones_kept_with_both_markers()
+    {
+        using var log = _bed.Open(Compacted);
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0, transactional: true)); // 0, aborted
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 1, transactional: true)); // 1, aborted
+        log.AppendMarker(7, 0, TransactionResult.Abort, coordinatorEpoch: 0, leaderEpoch: 0);                // 2
+        log.Append(IdempotentBatches.Create(producerId: 8, epoch: 0, baseSequence: 0, transactional: true)); // 3, committed
+        log.AppendMarker(8, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 4
+        log.Append(KeyedLog.Batch(Now, ("z", "active")));
+
+        Assert.True(KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset)));
+
+        var batches = TestBatches.Split(log.Read(0, 1 << 20).Memory).Select(b => b.Header).ToList();
+        // The aborted batches stay empty (each ends a one-batch segment here, and 1 is producer 7's last): no record left.
+        Assert.Equal([(0L, 0, false), (1L, 0, false), (2L, 1, true), (3L, 1, false), (4L, 1, true), (5L, 1, false)],
+            batches.Select(b => (b.BaseOffset, b.RecordCount, b.IsControl)));
+    }
+
+    [Fact]
     public void An_idempotent_producers_last_batch_is_kept_empty_so_its_retry_is_still_recognized_after_a_reopen()
     {
         using (var log = _bed.Open(Compacted with { SegmentBytes = 1000 }))
