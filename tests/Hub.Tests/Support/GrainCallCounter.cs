@@ -24,14 +24,19 @@ public sealed class GrainCallCounter : ISiloConfigurator, IIncomingGrainCallFilt
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         Calls.AddOrUpdate(context.MethodName, 1, (_, n) => n + 1);
-        Calls.AddOrUpdate($"{context.InterfaceMethod.DeclaringType?.Name}.{context.MethodName}", 1, (_, n) => n + 1);
+        // By the interface called through (an inherited method's declaring type would hide a derived interface's calls).
+        Calls.AddOrUpdate($"{context.InterfaceType}|{context.MethodName}", 1, (_, n) => n + 1);
         if (Names(context.Request)) Interlocked.Increment(ref _naming);
         await context.Invoke();
         if (context.Result is FetchResult result) Interlocked.Add(ref _fetchedBytes, result.Records.Length);
     }
 
-    /// <summary>Calls of methods of this name (or <c>IInterface.Method</c>, for one interface's) since the last <see cref="Reset"/>.</summary>
+    /// <summary>Calls of methods of this name since the last <see cref="Reset"/>.</summary>
     public static int Count(params string[] methods) => methods.Sum(m => Calls.GetValueOrDefault(m));
+
+    /// <summary>Calls of these methods made through the grain interface named <paramref name="interfaceName"/> since the last <see cref="Reset"/>.</summary>
+    public static int CountThrough(string interfaceName, params string[] methods) =>
+        Calls.Where(c => c.Key.Split('|') is [var type, var method] && type.EndsWith(interfaceName, StringComparison.Ordinal) && methods.Contains(method)).Sum(c => c.Value);
 
     /// <summary>Record bytes the partitions' <c>Fetch</c> calls returned since the last <see cref="Reset"/>.</summary>
     public static long FetchedBytes => Interlocked.Read(ref _fetchedBytes);
