@@ -1,5 +1,4 @@
 using Hub.Batches;
-using Hub.Partitions;
 
 namespace Hub.Silo.Cleaner;
 
@@ -31,16 +30,6 @@ internal static class CompactionRules
     /// <summary>Batches the cleaner copies untouched and leaves out of the offset map.</summary>
     public static bool KeepsAsIs(in RecordBatchHeader batch) =>
         (batch.Attributes & (RecordBatchLayout.TransactionalFlag | RecordBatchLayout.ControlFlag)) != 0;
-
-    /// <summary>Whether the batch holds records of one of the <paramref name="aborted"/> transactions.</summary>
-    public static bool IsAbortedData(in RecordBatchHeader batch, AbortedTransaction[] aborted)
-    {
-        foreach (var transaction in aborted)
-        {
-            if (transaction.Holds(batch)) return true;
-        }
-        return false;
-    }
 
     /// <summary>The batch's delete horizon (ms since the epoch) once a cleaner set it; null before.</summary>
     public static long? DeleteHorizonOf(in RecordBatchHeader batch) =>
