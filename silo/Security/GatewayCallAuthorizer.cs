@@ -97,7 +97,7 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
 
     private static HubException Refused(string principal, GatewayCallPolicy.Requirement wanted, string call)
     {
-        var operation = wanted.Operation.ToString().ToUpperInvariant();
+        var operation = AclNames.Kafka(wanted.Operation);
         return wanted.Type switch
         {
             AclResourceType.Topic => new HubException(ErrorCode.TopicAuthorizationFailed,

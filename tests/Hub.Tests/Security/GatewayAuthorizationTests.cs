@@ -114,7 +114,7 @@ public sealed class GatewayAuthorizationTests(GatewaySilo secured) : IClassFixtu
 
         var refused = await Assert.ThrowsAsync<HubException>(() => alice.Admin.AlterTopicConfigAsync(topic, retention));
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, refused.Code);
-        Assert.Contains("User:alice may not ALTERCONFIGS topic", refused.Message);
+        Assert.Contains("User:alice may not ALTER_CONFIGS topic", refused.Message);
         Assert.Equal(TopicConfig.Default.RetentionMs, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
 
         await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.AlterConfigs)]);
