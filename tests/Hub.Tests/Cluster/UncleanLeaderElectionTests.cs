@@ -37,7 +37,8 @@ public sealed class UncleanLeaderElectionTests
         cluster.Silos[follower] = await cluster.Silos[follower].RestartAsync();
         await using var survivor = await cluster.Silos[follower].ConnectAsync();
         var offline = await PartitionAsync(survivor, topic);
-        Assert.Equal((PartitionAssignment.NoLeader, new[] { leader }), (offline.Leader, offline.InSync));
+        Assert.Equal(PartitionAssignment.NoLeader, offline.Leader);
+        Assert.Equal([leader], offline.InSync);
 
         await survivor.Admin.AlterTopicConfigAsync(topic, [new(TopicConfig.UncleanLeaderElectionEnableKey, TopicConfigOperation.Set, "true")]);
 
