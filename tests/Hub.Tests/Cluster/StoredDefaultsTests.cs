@@ -34,6 +34,14 @@ public sealed class StoredDefaultsTests
             var metadata = (await restarted.Admin.DescribeTopicAsync("zeros")).Metadata;
             Assert.Equal((0L, 0L, TopicConfig.LogAppendTime), (metadata.Config.FlushMs, metadata.Config.RetentionBytes, metadata.Config.MessageTimestampType));
             Assert.Equal(("true", "0", "false"), (metadata.SetConfigs!["preallocate"], metadata.SetConfigs["compression.zstd.level"], metadata.SetConfigs[TopicConfig.UncleanLeaderElectionEnableKey]));
+
+            // The CLI alters a stored-only config like any other, and lists every config set on the topic.
+            await HubCli.RunAsync(silo, null, HubCli.Timeout, "topics", "alter", "zeros", "--config", "segment.jitter.ms=5");
+            var described = (await HubCli.OutputLinesAsync(silo, null, HubCli.Timeout, "topics", "describe", "zeros"))
+                .Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+            Assert.Contains("preallocate true topic", described);
+            Assert.Contains("segment.jitter.ms 5 topic", described);
+            Assert.Contains("message.timestamp.type LogAppendTime topic", described);
         }
         finally
         {
