@@ -9,6 +9,8 @@ namespace Hub.Batches;
 /// </code>
 /// Throws <see cref="InvalidDataException"/> on a malformed record, never reads outside the batch. A compressed
 /// batch is walked as the uncompressed batch <see cref="Compression.RecordBatchCompression"/> turns it into.
+/// A record of a batch stamped with log-append time has the batch's max timestamp (the time its leader appended it)
+/// as its timestamp, whatever its producer wrote, as Kafka's clients read it.
 /// </summary>
 public struct RecordReader
 {
@@ -70,7 +72,8 @@ public struct RecordReader
             p += Math.Max(headerValueLength, 0);
         }
         if (p != end) throw new InvalidDataException("record length does not match its fields");
-        Current = new Record(_header.BaseOffset + offsetDelta, _header.BaseTimestamp + timestampDelta,
+        var timestamp = (_header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0 ? _header.MaxTimestamp : _header.BaseTimestamp + timestampDelta;
+        Current = new Record(_header.BaseOffset + offsetDelta, timestamp,
             keyLength < 0 ? (ReadOnlyMemory<byte>?)null : _batch.Slice(keyStart, keyLength),
             valueLength < 0 ? (ReadOnlyMemory<byte>?)null : _batch.Slice(valueStart, valueLength),
             headerCount, _batch[headersStart..end]);

@@ -134,6 +134,7 @@ internal sealed partial class ClusterControllerGrain(
             LogTopicConfigAltered(logger, topic.Name, topic.ConfigVersion, string.Join(", ", topic.SetConfigs!.Select(c => $"{c.Key}={c.Value}")));
             NotifyConfig(topic, live);
         }
+        await ElectUncleanlyWhereAllowed(altered.Where(t => t.Config.UncleanLeaderElectionEnable).Select(t => Topics[t.Name]), live);
         return results;
     }
 
@@ -232,6 +233,19 @@ internal sealed partial class ClusterControllerGrain(
         await _store.CommitAsync(plan.Changes);
         foreach (var change in plan.Changes) Notify(change, live);
         _gone.ForgetReplaced(Topics.Values);
+    }
+
+    /// <summary>
+    /// Once unclean.leader.election.enable is set on a topic, its partitions without a leader get one from their live
+    /// replicas, as Kafka's controller elects them then rather than waiting for an in-sync replica to return.
+    /// </summary>
+    private async Task ElectUncleanlyWhereAllowed(IEnumerable<TopicMetadata> topics, IReadOnlyCollection<int> live)
+    {
+        if (!brokers.IsSettled()) return; // the next membership report elects them
+        var elected = LeaderElection.AfterMembershipChange(topics.Where(t => t.Partitions.Any(p => !p.HasLeader)).ToArray(), live.ToHashSet());
+        if (elected.Count == 0) return;
+        await _store.CommitAsync(elected);
+        foreach (var change in elected) Notify(change, live);
     }
 
     /// <summary>Tells the replicas on <paramref name="to"/> of the partition's new assignment, without waiting for them.</summary>

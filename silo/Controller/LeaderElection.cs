@@ -3,19 +3,20 @@ using Hub.Topics;
 namespace Hub.Silo.Controller;
 
 /// <summary>
-/// Who leads a partition, by Kafka's clean-election rules. When a leader's broker dies, the first live replica
-/// in the ISR (in replica order) takes over with the leader epoch bumped; with none alive the partition has no
-/// leader until one returns (no unclean election: a replica outside the ISR may lack acknowledged records).
-/// Dead brokers leave the ISR, but the ISR never empties: its last members hold the newest records. Leadership
-/// goes back to the preferred replica (replica 0) once it is live and in sync, so leaders stay spread.
-/// Every change bumps the assignment's version.
+/// Who leads a partition, by Kafka's election rules. When a leader's broker dies, the first live replica in the
+/// ISR (in replica order) takes over with the leader epoch bumped; with none alive the partition has no leader
+/// until one returns, unless its topic sets unclean.leader.election.enable: then the first live replica outside
+/// the ISR leads, alone in the ISR, as Kafka's controller elects uncleanly (it may lack acknowledged records, which
+/// are lost: the old members truncate to its log when they return). Dead brokers leave the ISR, but the ISR never
+/// empties: its last members hold the newest records. Leadership goes back to the preferred replica (replica 0)
+/// once it is live and in sync, so leaders stay spread. Every change bumps the assignment's version.
 /// </summary>
 internal static class LeaderElection
 {
     /// <summary>The changes to every partition of <paramref name="topics"/> now that <paramref name="live"/> are the live brokers.</summary>
     public static IReadOnlyList<PartitionChange> AfterMembershipChange(IEnumerable<TopicMetadata> topics, IReadOnlySet<int> live) =>
         topics.SelectMany(topic => topic.Partitions
-                .Select(assignment => Reelect(assignment, live))
+                .Select(assignment => Reelect(assignment, live, topic.Config.UncleanLeaderElectionEnable))
                 .OfType<PartitionAssignment>()
                 .Select(updated => new PartitionChange(topic.Name, updated)))
             .ToArray();
@@ -31,7 +32,7 @@ internal static class LeaderElection
         var others = live.Where(b => b != broker).ToHashSet();
         return topics.SelectMany(topic => topic.Partitions
                 .Where(assignment => assignment.Replicas.Contains(broker))
-                .Select(assignment => Reelect(assignment, others))
+                .Select(assignment => Reelect(assignment, others, topic.Config.UncleanLeaderElectionEnable))
                 .OfType<PartitionAssignment>()
                 .Select(updated => new PartitionChange(topic.Name, updated)))
             .ToArray();
@@ -40,14 +41,17 @@ internal static class LeaderElection
     /// <summary>
     /// The partition's assignment after the brokers in <paramref name="live"/> are all that is left, or null when
     /// nothing changes: dead brokers leave the ISR (never emptying it), and a dead or missing leader is replaced by
-    /// the first live in-sync replica, with the epoch bumped.
+    /// the first live in-sync replica, with the epoch bumped; with none, and <paramref name="unclean"/>, by the first
+    /// live replica, which becomes the whole ISR.
     /// </summary>
-    public static PartitionAssignment? Reelect(PartitionAssignment current, IReadOnlySet<int> live)
+    public static PartitionAssignment? Reelect(PartitionAssignment current, IReadOnlySet<int> live, bool unclean = false)
     {
         var liveIsr = current.Replicas.Where(b => current.InSync.Contains(b) && live.Contains(b)).ToArray();
         var isr = liveIsr.Length > 0 ? liveIsr : current.InSync;
         if (current.HasLeader && live.Contains(current.Leader))
             return isr.Length == current.InSync.Length ? null : current with { Isr = isr, Version = current.Version + 1 };
+        if (liveIsr.Length == 0 && unclean && current.Replicas.Where(live.Contains).Take(1).ToArray() is [var outOfSync])
+            return current with { Leader = outOfSync, LeaderEpoch = current.LeaderEpoch + 1, Isr = [outOfSync], Version = current.Version + 1 };
         if (liveIsr.Length == 0)
             return current.HasLeader ? current with { Leader = PartitionAssignment.NoLeader, Version = current.Version + 1 } : null;
         return current with { Leader = liveIsr[0], LeaderEpoch = current.LeaderEpoch + 1, Isr = isr, Version = current.Version + 1 };

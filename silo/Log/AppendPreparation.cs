@@ -31,9 +31,10 @@ internal sealed class AppendPreparation
     /// <summary>
     /// Validates and rewrites <paramref name="batches"/> on the thread pool when they hold a compressed batch or the
     /// topic's compression.type names a codec; otherwise does nothing (an uncompressed append validates cheaply in
-    /// the log). Throws what validation and rewriting throw.
+    /// the log). Record timestamps are checked against the topic's bounds at <paramref name="nowMs"/>. Throws what
+    /// validation and rewriting throw.
     /// </summary>
-    public async Task<Prepared> PrepareAsync(ReadOnlyMemory<byte> batches, TopicConfig config)
+    public async Task<Prepared> PrepareAsync(ReadOnlyMemory<byte> batches, TopicConfig config, long nowMs)
     {
         var codec = TopicCompression.StoredCodec(config);
         var compressed = RecordBatchValidator.HasCompressedBatch(batches.Span);
@@ -44,7 +45,8 @@ internal sealed class AppendPreparation
             return await Task.Run(() =>
             {
                 var validated = new ValidatedBatches();
-                RecordBatchValidator.Validate(batches, config.MaxMessageBytes, validated, keysRequired: CleanupPolicies.IsCompacted(config));
+                RecordBatchValidator.Validate(batches, config.MaxMessageBytes, validated, keysRequired: CleanupPolicies.IsCompacted(config),
+                    timestamps: TimestampBounds.For(config, nowMs));
                 var rewritten = codec is { } stored && BatchRecompressor.IsNeeded(validated, stored)
                     ? BatchRecompressor.Recompress(batches, validated, stored, config.MaxMessageBytes)
                     : null;

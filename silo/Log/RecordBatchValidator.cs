@@ -39,19 +39,21 @@ internal static class RecordBatchValidator
     /// The topic is compacted: a record without a key is INVALID_RECORD, as Kafka's LogValidator has it (the cleaner
     /// could only drop it).
     /// </param>
+    /// <param name="timestamps">The record timestamps the topic accepts now; a record outside is INVALID_TIMESTAMP. Null: any.</param>
     public static void Validate(ReadOnlyMemory<byte> batches, int maxBatchBytes, ValidatedBatches validated, bool compressedRecordsChecked = false,
-        bool keysRequired = false)
+        bool keysRequired = false, TimestampBounds? timestamps = null)
     {
+        var bounds = timestamps ?? TimestampBounds.None;
         validated.Clear();
         if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
         long decompressed = 0;
         for (int position = 0, index = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
-            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired);
+            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
             else if (!compressedRecordsChecked)
             {
-                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired);
+                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
                 if (decompressed > MaxDecompressedBytesPerAppend)
                     throw new HubException(ErrorCode.MessageTooLarge,
                         $"{Where(index, position)}: the append's compressed batches decompress to more than {MaxDecompressedBytesPerAppend} bytes in all");
@@ -122,9 +124,11 @@ internal static class RecordBatchValidator
 
     /// <summary>
     /// Walks an uncompressed batch's records: their structure must fill the batch exactly, offset deltas must
-    /// run 0..n-1, and the header's max timestamp must be the records' largest (the time index relies on it).
+    /// run 0..n-1, each timestamp must be within <paramref name="timestamps"/>, and the header's max timestamp must be
+    /// the records' largest (the time index relies on it).
     /// </summary>
-    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired)
+    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
+        in TimestampBounds timestamps)
     {
         var records = new RecordReader(batch);
         var expectedDelta = 0L;
@@ -138,6 +142,7 @@ internal static class RecordBatchValidator
                     throw Invalid(index, position, $"record {expectedDelta} has offset delta {record.Offset - header.BaseOffset}");
                 if (keysRequired && record.Key is null)
                     throw Invalid(index, position, $"record {expectedDelta} has no key: a compacted topic cannot accept a record without a key");
+                if (timestamps.Excludes(record.Timestamp)) throw OutOfRange(index, position, expectedDelta, record.Timestamp, timestamps);
                 maxTimestamp = Math.Max(maxTimestamp, record.Timestamp);
                 expectedDelta++;
             }
@@ -152,7 +157,8 @@ internal static class RecordBatchValidator
     }
 
     /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records; returns the bytes it decompressed to.</summary>
-    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired)
+    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
+        in TimestampBounds timestamps)
     {
         PooledBufferWriter plain;
         try
@@ -165,7 +171,7 @@ internal static class RecordBatchValidator
         }
         using (plain)
         {
-            ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired);
+            ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired, timestamps);
             return plain.Length;
         }
     }
@@ -175,6 +181,11 @@ internal static class RecordBatchValidator
 
     private static HubException Invalid(int index, int position, string problem) =>
         new(ErrorCode.InvalidRecord, $"{Where(index, position)}: {problem}");
+
+    /// <summary>Kafka's INVALID_TIMESTAMP, with its message's facts: the timestamp, the record, and the range allowed.</summary>
+    private static HubException OutOfRange(int index, int position, long record, long timestamp, in TimestampBounds bounds) =>
+        new(ErrorCode.InvalidTimestamp, $"{Where(index, position)}: timestamp {timestamp} of record {record} is out of range; " +
+            $"the topic's message.timestamp.before.max.ms and after.max.ms allow [{bounds.Earliest}, {bounds.Latest}]");
 
     private static string Where(int index, int position) => $"batch {index} (at byte {position})";
 }

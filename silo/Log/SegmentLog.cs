@@ -187,13 +187,16 @@ internal sealed partial class SegmentLog : IDisposable
     /// <paramref name="batches"/> itself (or in their recompressed copy, when the topic's compression.type names
     /// another codec: see <see cref="BatchRecompressor"/>), then writes them in one write. An idempotent producer's retry of a batch
     /// already stored is not written again: the result carries the first append's offsets and LogAppendTimeMs -1.
+    /// A LogAppendTime topic has each batch stamped with the append time (<see cref="ValidatedBatches.StampLogAppendTime"/>),
+    /// which the result carries; a CreateTime topic refuses records outside its timestamp bounds (<see cref="TimestampBounds"/>).
     /// The batch headers are read once, by the validator; everything after works from what it found.
     /// <paramref name="compressedRecordsChecked"/>: the records of compressed batches were validated already (see
     /// <see cref="AppendPreparation"/>) and are not decompressed again.
     /// </summary>
     public AppendResult Append(Memory<byte> batches, int leaderEpoch = 0, bool compressedRecordsChecked = false)
     {
-        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked, CleanupPolicies.IsCompacted(_config));
+        RecordBatchValidator.Validate(batches, _config.MaxMessageBytes, _appending, compressedRecordsChecked, CleanupPolicies.IsCompacted(_config),
+            TimestampBounds.For(_config, NowMs));
         if (_producers.Check(_appending) is { } duplicate)
             return new AppendResult(duplicate.BaseOffset, duplicate.LastOffset, -1, LogStartOffset);
         using var recompressed = TopicCompression.StoredCodec(_config) is { } codec && BatchRecompressor.IsNeeded(_appending, codec)
@@ -210,10 +213,12 @@ internal sealed partial class SegmentLog : IDisposable
 
         var baseOffset = LogEndOffset;
         _appending.AssignOffsets(stored.Span, baseOffset, leaderEpoch);
+        var logAppendTime = _config.MessageTimestampType == TopicConfig.LogAppendTime;
+        if (logAppendTime) _appending.StampLogAppendTime(stored.Span, nowMs);
         _epochs.Assign(leaderEpoch, baseOffset);
         Write(stored.Span, nowMs);
         RecordStored(stored, nowMs);
-        return new AppendResult(baseOffset, _appending.LastOffset, nowMs, LogStartOffset);
+        return new AppendResult(baseOffset, _appending.LastOffset, logAppendTime ? nowMs : -1, LogStartOffset);
     }
 
     /// <summary>

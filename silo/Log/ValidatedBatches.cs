@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Hub.Batches;
 
 namespace Hub.Silo.Log;
@@ -78,6 +79,26 @@ internal sealed class ValidatedBatches
             RecordBatchHeader.WriteLeaderEpoch(stored, leaderEpoch);
             batch = new ValidatedBatch(batch.Position, batch.Header with { BaseOffset = nextOffset, PartitionLeaderEpoch = leaderEpoch });
             nextOffset = batch.Header.LastOffset + 1;
+        }
+    }
+
+    /// <summary>
+    /// Stamps every batch with the log append time <paramref name="nowMs"/>, as Kafka's leader does for a
+    /// LogAppendTime topic: the timestamp-type attribute bit and the max timestamp (which then stands for every
+    /// record's time), with the CRC recomputed, in <paramref name="bytes"/> and in the headers held here; the records
+    /// stay as their producer wrote them.
+    /// </summary>
+    public void StampLogAppendTime(Span<byte> bytes, long nowMs)
+    {
+        foreach (ref var batch in _batches.AsSpan(0, Count))
+        {
+            var stored = bytes.Slice(batch.Position, batch.Header.TotalSize);
+            var attributes = (short)(batch.Header.Attributes | RecordBatchLayout.TimestampTypeLogAppendTime);
+            BinaryPrimitives.WriteInt16BigEndian(stored[RecordBatchLayout.Attributes..], attributes);
+            BinaryPrimitives.WriteInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..], nowMs);
+            var crc = RecordBatchHeader.ComputeCrc(stored);
+            BinaryPrimitives.WriteUInt32BigEndian(stored[RecordBatchLayout.Crc..], crc);
+            batch = new ValidatedBatch(batch.Position, batch.Header with { Attributes = attributes, MaxTimestamp = nowMs, Crc = crc });
         }
     }
 }

@@ -137,7 +137,7 @@ internal sealed partial class PartitionGrain(
             // Decompressing and rewriting happen off this grain's turn (the grain is reentrant), not in the log's append below.
             Log();
             Leader(); // a replica that would refuse the append refuses it before the work
-            prepared = await appendPreparation.PrepareAsync(batches.Memory, _config);
+            prepared = await appendPreparation.PrepareAsync(batches.Memory, _config, time.GetUtcNow().ToUnixTimeMilliseconds());
             var toStore = prepared.Rewritten?.WrittenMemory ?? batches.Writable;
             SegmentLog log;
             while (true)

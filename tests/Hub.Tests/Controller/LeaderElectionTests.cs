@@ -4,7 +4,10 @@ using static Hub.Tests.Controller.ControllerTesting;
 
 namespace Hub.Tests.Controller;
 
-/// <summary>Clean leader election on membership changes (issue 14's controller transitions), without a cluster.</summary>
+/// <summary>
+/// Leader election on membership changes (issue 14's controller transitions), clean, and unclean where a topic
+/// sets unclean.leader.election.enable, without a cluster.
+/// </summary>
 public sealed class LeaderElectionTests
 {
     /// <summary>Broker 1 leads (and is preferred), 2 and 3 follow; all in sync.</summary>
@@ -70,6 +73,37 @@ public sealed class LeaderElectionTests
         Assert.Equal(5, back.LeaderEpoch);
         Assert.Equal(9, back.Version);
         Assert.Equal([1], back.InSync); // the others rejoin through the leader's ISR expansion
+    }
+
+    [Fact]
+    public void With_unclean_election_allowed_the_first_live_replica_outside_the_isr_leads_alone()
+    {
+        var onlyLeaderInSync = Healthy with { Isr = [1] };
+
+        var updated = LeaderElection.Reelect(onlyLeaderInSync, Live(3, 2), unclean: true);
+
+        Assert.Equal((2, 5, 8), (updated!.Leader, updated.LeaderEpoch, updated.Version)); // replica order, not liveness order
+        Assert.Equal([2], updated.InSync);
+    }
+
+    [Fact]
+    public void Unclean_election_still_prefers_a_live_isr_member_and_needs_a_live_replica()
+    {
+        Assert.Equal(2, LeaderElection.Reelect(Healthy with { Isr = [1, 3, 2] }, Live(2, 3), unclean: true)!.Leader);
+        var leaderless = Healthy with { Leader = PartitionAssignment.NoLeader, Isr = [1], Version = 8 };
+        Assert.Null(LeaderElection.Reelect(leaderless, Live(4), unclean: true));
+    }
+
+    [Fact]
+    public void A_membership_change_elects_uncleanly_only_in_topics_that_allow_it()
+    {
+        var leaderless = Healthy with { Leader = PartitionAssignment.NoLeader, Isr = [1], Version = 8 };
+        var strict = Topic("strict", leaderless);
+        var lenient = Topic("lenient", leaderless) with { Config = TopicConfig.Default with { UncleanLeaderElectionEnable = true } };
+
+        var changes = LeaderElection.AfterMembershipChange([strict, lenient], Live(3));
+
+        Assert.Equal([("lenient", 3)], changes.Select(c => (c.Topic, c.Assignment.Leader)));
     }
 
     [Fact]

@@ -20,10 +20,13 @@ public sealed class AppendPreparationTests : IDisposable
 
     private static TopicConfig Compression(string type) => LogTestBed.Config with { CompressionType = type };
 
+    /// <summary>The time the preparations run at; the topics here bound no timestamps.</summary>
+    private const long Now = 1_700_000_000_000;
+
     [Fact]
     public async Task An_uncompressed_append_to_a_producer_codec_topic_is_left_to_the_log()
     {
-        var prepared = await _preparation.PrepareAsync(TestBatches.Build(1, "plain"), Compression("producer"));
+        var prepared = await _preparation.PrepareAsync(TestBatches.Build(1, "plain"), Compression("producer"), Now);
         Assert.Equal(default, prepared);
     }
 
@@ -31,7 +34,7 @@ public sealed class AppendPreparationTests : IDisposable
     public async Task A_compressed_append_is_validated_and_kept_as_it_came_when_the_topic_keeps_the_producers_codec()
     {
         var gzip = TestBatches.Compress(TestBatches.Build(3, "value"), CompressionType.Gzip);
-        var prepared = await _preparation.PrepareAsync(gzip, Compression("producer"));
+        var prepared = await _preparation.PrepareAsync(gzip, Compression("producer"), Now);
         Assert.True(prepared.CompressedRecordsChecked);
         Assert.Null(prepared.Rewritten);
     }
@@ -43,7 +46,7 @@ public sealed class AppendPreparationTests : IDisposable
     {
         var sent = IdempotentBatches.Create(producerId: 9, epoch: 2, baseSequence: 0, records: 4);
         if (compressedBySender) sent = TestBatches.Compress(sent, CompressionType.Gzip);
-        var prepared = await _preparation.PrepareAsync(sent, Compression("zstd"));
+        var prepared = await _preparation.PrepareAsync(sent, Compression("zstd"), Now);
         using var rewritten = prepared.Rewritten;
 
         Assert.True(prepared.CompressedRecordsChecked);
@@ -61,7 +64,7 @@ public sealed class AppendPreparationTests : IDisposable
     public async Task What_the_log_would_refuse_is_refused_before_the_grain_takes_the_append()
     {
         var two = TestBatches.Concat([TestBatches.Build(1, "one"), TestBatches.Build(1, "two")]);
-        var refused = await Assert.ThrowsAsync<HubException>(() => _preparation.PrepareAsync(two, Compression("zstd")));
+        var refused = await Assert.ThrowsAsync<HubException>(() => _preparation.PrepareAsync(two, Compression("zstd"), Now));
         Assert.Equal(ErrorCode.InvalidRecord, refused.Code);
     }
 }

@@ -59,7 +59,8 @@ public sealed class RecordBatchValidationTests : IDisposable
         // answered with the offsets of the batch it claims to repeat.
         var batch = Hub.Tests.Kafka.IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0);
         var stored = _log.Append(batch.ToArray());
-        Assert.Equal(-1, _log.Append(batch.ToArray()).LogAppendTimeMs);
+        Assert.Equal(stored, _log.Append(batch.ToArray()));
+        Assert.Equal(stored.LastOffset + 1, _log.LogEndOffset);
         _fileSizeBefore = new FileInfo(_bed.ActiveLogFile()).Length;
         _endBefore = stored.LastOffset + 1;
 

@@ -160,8 +160,8 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
                 response.WriteInt32(partition.Partition);
                 response.WriteInt16((short)partition.Error);
                 response.WriteInt64(ok ? partition.Result.BaseOffset : -1);
-                // -1: the topic keeps the producer's CreateTime; a time here would tell the client to overwrite it.
-                response.WriteInt64(-1);
+                // -1 for a CreateTime topic: a time here would tell the client to overwrite the producer's timestamps.
+                response.WriteInt64(ok ? partition.Result.LogAppendTimeMs : -1);
                 if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
                 if (version >= 8)
                 {
