@@ -25,9 +25,23 @@ public sealed record TopicConfig
     public const string MinCompactionLagMsKey = "min.compaction.lag.ms";
     public const string MaxCompactionLagMsKey = "max.compaction.lag.ms";
     public const string DeleteRetentionMsKey = "delete.retention.ms";
+    public const string MessageTimestampTypeKey = "message.timestamp.type";
+    public const string MessageTimestampBeforeMaxMsKey = "message.timestamp.before.max.ms";
+    public const string MessageTimestampAfterMaxMsKey = "message.timestamp.after.max.ms";
+
+    /// <summary>Kafka 3.x's bound for both directions, removed in Kafka 4.0; before/after.max.ms take precedence when set.</summary>
+    public const string MessageTimestampDifferenceMaxMsKey = "message.timestamp.difference.max.ms";
+
+    public const string UncleanLeaderElectionEnableKey = "unclean.leader.election.enable";
 
     /// <summary>Kafka's default for <see cref="MinCleanableDirtyRatio"/> (its broker's log.cleaner.min.cleanable.ratio).</summary>
     public const double DefaultMinCleanableDirtyRatio = 0.5;
+
+    /// <summary><see cref="MessageTimestampType"/>: records keep the timestamp their producer gave them.</summary>
+    public const string CreateTime = "CreateTime";
+
+    /// <summary><see cref="MessageTimestampType"/>: the leader stamps each batch with the time it appends it.</summary>
+    public const string LogAppendTime = "LogAppendTime";
 
     /// <summary>The <see cref="CompressionType"/> that stores batches with whatever codec their producer chose.</summary>
     public const string ProducerCompression = "producer";
@@ -85,6 +99,18 @@ public sealed record TopicConfig
 
     /// <summary>A tombstone (null value) of a compacted topic is kept this long after the cleaner first passed it, so consumers see the delete. Kafka default: 1 day.</summary>
     [Id(13)] public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary><see cref="CreateTime"/> (Kafka's default) or <see cref="LogAppendTime"/>.</summary>
+    [Id(14)] public string MessageTimestampType { get; init; } = CreateTime;
+
+    /// <summary>A CreateTime batch with a record more than this far behind the leader's clock is refused (INVALID_TIMESTAMP). Kafka default: no bound.</summary>
+    [Id(15)] public long MessageTimestampBeforeMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary>A CreateTime batch with a record more than this far ahead of the leader's clock is refused (INVALID_TIMESTAMP). Kafka default: no bound.</summary>
+    [Id(16)] public long MessageTimestampAfterMaxMs { get; init; } = long.MaxValue;
+
+    /// <summary>With no in-sync replica alive, whether a live out-of-sync replica may lead (losing what it lacks). Kafka default: false.</summary>
+    [Id(17)] public bool UncleanLeaderElectionEnable { get; init; }
 
     public static TopicConfig Default { get; } = new();
 }

@@ -16,7 +16,7 @@ internal static class TopicConfigAlterations
     private const char ListSeparator = ',';
 
     /// <summary>Whether Kafka declares the config a list (APPEND and SUBTRACT work on it).</summary>
-    public static bool IsList(string name) => name == TopicConfig.CleanupPolicyKey;
+    public static bool IsList(string name) => KafkaTopicConfigs.Get(name).Type == KafkaConfigType.List;
 
     /// <summary>The configs set on <paramref name="topic"/>; for one stored before they were kept, its values that differ from the defaults.</summary>
     public static IReadOnlyDictionary<string, string> SetOn(TopicMetadata topic)
@@ -89,5 +89,5 @@ internal static class TopicConfigAlterations
 
     private static List<string> Items(string value) => [.. value.Split(ListSeparator, StringSplitOptions.RemoveEmptyEntries)];
 
-    private static string Default(string name) => TopicConfigParser.Format(TopicConfig.Default)[name];
+    private static string Default(string name) => KafkaTopicConfigs.Get(name).Default;
 }

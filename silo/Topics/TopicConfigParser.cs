@@ -4,36 +4,52 @@ using Hub.Topics;
 
 namespace Hub.Silo.Topics;
 
-/// <summary>Turns Kafka-named topic configs ("retention.ms" = "3600000") into a validated <see cref="TopicConfig"/>.</summary>
+/// <summary>
+/// Turns Kafka-named topic configs ("retention.ms" = "3600000") into a validated <see cref="TopicConfig"/>: every
+/// config of <see cref="KafkaTopicConfigs"/> is checked by Kafka's rule for it; the honoured ones set the typed
+/// settings, the others are only checked (the topic keeps them as set).
+/// </summary>
 internal static class TopicConfigParser
 {
-    /// <summary>Kafka's smallest segment.bytes: one batch header must fit.</summary>
-    private const int MinSegmentBytes = 14;
-
     public static TopicConfig Parse(IReadOnlyDictionary<string, string>? configs, TopicConfig? defaults = null)
     {
         var config = defaults ?? TopicConfig.Default;
         if (configs is null) return config;
-        foreach (var (key, value) in configs)
+        foreach (var (key, given) in configs)
         {
+            var definition = KafkaTopicConfigs.Get(key);
+            var value = definition.Canonical(given);
             config = key switch
             {
-                TopicConfig.RetentionMsKey => config with { RetentionMs = Long(key, value, min: -1) },
-                TopicConfig.RetentionBytesKey => config with { RetentionBytes = Long(key, value, min: -1) },
-                TopicConfig.SegmentBytesKey => config with { SegmentBytes = (int)Long(key, value, MinSegmentBytes, int.MaxValue) },
-                TopicConfig.SegmentMsKey => config with { SegmentMs = Long(key, value, min: 1) },
-                TopicConfig.MaxMessageBytesKey => config with { MaxMessageBytes = (int)Long(key, value, 0, int.MaxValue) },
-                TopicConfig.FlushMessagesKey => config with { FlushMessages = Long(key, value, min: 1) },
-                TopicConfig.FlushMsKey => config with { FlushMs = Long(key, value, min: 0) },
-                TopicConfig.MinInSyncReplicasKey => config with { MinInSyncReplicas = (int)Long(key, value, 1, short.MaxValue) },
-                TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = CleanupPolicy(value) },
-                TopicConfig.CompressionTypeKey => config with { CompressionType = TopicCompression.Validated(value) },
-                TopicConfig.MinCleanableDirtyRatioKey => config with { MinCleanableDirtyRatio = Ratio(key, value) },
-                TopicConfig.MinCompactionLagMsKey => config with { MinCompactionLagMs = Long(key, value, min: 0) },
-                TopicConfig.MaxCompactionLagMsKey => config with { MaxCompactionLagMs = Long(key, value, min: 1) },
-                TopicConfig.DeleteRetentionMsKey => config with { DeleteRetentionMs = Long(key, value, min: 0) },
-                _ => throw new HubException(ErrorCode.InvalidConfig, $"unknown topic config '{key}'"),
+                TopicConfig.RetentionMsKey => config with { RetentionMs = Long(value) },
+                TopicConfig.RetentionBytesKey => config with { RetentionBytes = Long(value) },
+                TopicConfig.SegmentBytesKey => config with { SegmentBytes = (int)Long(value) },
+                TopicConfig.SegmentMsKey => config with { SegmentMs = Long(value) },
+                TopicConfig.MaxMessageBytesKey => config with { MaxMessageBytes = (int)Long(value) },
+                TopicConfig.FlushMessagesKey => config with { FlushMessages = Long(value) },
+                TopicConfig.FlushMsKey => config with { FlushMs = Long(value) },
+                TopicConfig.MinInSyncReplicasKey => config with { MinInSyncReplicas = (int)Long(value) },
+                TopicConfig.CleanupPolicyKey => config with { CleanupPolicy = value },
+                TopicConfig.CompressionTypeKey => config with { CompressionType = value },
+                TopicConfig.MinCleanableDirtyRatioKey => config with { MinCleanableDirtyRatio = double.Parse(value, CultureInfo.InvariantCulture) },
+                TopicConfig.MinCompactionLagMsKey => config with { MinCompactionLagMs = Long(value) },
+                TopicConfig.MaxCompactionLagMsKey => config with { MaxCompactionLagMs = Long(value) },
+                TopicConfig.DeleteRetentionMsKey => config with { DeleteRetentionMs = Long(value) },
+                TopicConfig.MessageTimestampTypeKey => config with { MessageTimestampType = value },
+                TopicConfig.MessageTimestampBeforeMaxMsKey => config with { MessageTimestampBeforeMaxMs = Long(value) },
+                TopicConfig.MessageTimestampAfterMaxMsKey => config with { MessageTimestampAfterMaxMs = Long(value) },
+                TopicConfig.UncleanLeaderElectionEnableKey => config with { UncleanLeaderElectionEnable = value == "true" },
+                KafkaTopicConfigs.RemoteStorageEnableKey when value == "true" => throw new HubException(ErrorCode.InvalidConfig,
+                    $"topic config '{key}' can't be true: Hub has no remote storage tier (as a Kafka broker with tiered storage disabled)"),
+                _ => config,
             };
+        }
+        if (configs.TryGetValue(TopicConfig.MessageTimestampDifferenceMaxMsKey, out var differenceMaxMs))
+        {
+            // Kafka 3.x: the deprecated bound applies in each direction whose own bound is not set.
+            var difference = Long(KafkaTopicConfigs.Get(TopicConfig.MessageTimestampDifferenceMaxMsKey).Canonical(differenceMaxMs));
+            if (!configs.ContainsKey(TopicConfig.MessageTimestampBeforeMaxMsKey)) config = config with { MessageTimestampBeforeMaxMs = difference };
+            if (!configs.ContainsKey(TopicConfig.MessageTimestampAfterMaxMsKey)) config = config with { MessageTimestampAfterMaxMs = difference };
         }
         if (config.MinCompactionLagMs > config.MaxCompactionLagMs)
             throw new HubException(ErrorCode.InvalidConfig,
@@ -41,43 +57,31 @@ internal static class TopicConfigParser
         return config;
     }
 
-    /// <summary>The effective settings under their Kafka names, for describe output.</summary>
+    /// <summary>The honoured settings under their Kafka names (for a topic stored before the set configs were kept).</summary>
     public static IReadOnlyDictionary<string, string> Format(TopicConfig config) => new SortedDictionary<string, string>
     {
-        [TopicConfig.RetentionMsKey] = config.RetentionMs.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.RetentionBytesKey] = config.RetentionBytes.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.SegmentBytesKey] = config.SegmentBytes.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.SegmentMsKey] = config.SegmentMs.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.MaxMessageBytesKey] = config.MaxMessageBytes.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.FlushMessagesKey] = config.FlushMessages.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.FlushMsKey] = config.FlushMs.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.MinInSyncReplicasKey] = config.MinInSyncReplicas.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.RetentionMsKey] = S(config.RetentionMs),
+        [TopicConfig.RetentionBytesKey] = S(config.RetentionBytes),
+        [TopicConfig.SegmentBytesKey] = S(config.SegmentBytes),
+        [TopicConfig.SegmentMsKey] = S(config.SegmentMs),
+        [TopicConfig.MaxMessageBytesKey] = S(config.MaxMessageBytes),
+        [TopicConfig.FlushMessagesKey] = S(config.FlushMessages),
+        [TopicConfig.FlushMsKey] = S(config.FlushMs),
+        [TopicConfig.MinInSyncReplicasKey] = S(config.MinInSyncReplicas),
         [TopicConfig.CleanupPolicyKey] = config.CleanupPolicy,
         [TopicConfig.CompressionTypeKey] = config.CompressionType,
         // Unset, the silo's cleaner option decides; Kafka's default is what describe can name without asking a silo.
         [TopicConfig.MinCleanableDirtyRatioKey] = (config.MinCleanableDirtyRatio ?? TopicConfig.DefaultMinCleanableDirtyRatio).ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.MinCompactionLagMsKey] = config.MinCompactionLagMs.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.MaxCompactionLagMsKey] = config.MaxCompactionLagMs.ToString(CultureInfo.InvariantCulture),
-        [TopicConfig.DeleteRetentionMsKey] = config.DeleteRetentionMs.ToString(CultureInfo.InvariantCulture),
+        [TopicConfig.MinCompactionLagMsKey] = S(config.MinCompactionLagMs),
+        [TopicConfig.MaxCompactionLagMsKey] = S(config.MaxCompactionLagMs),
+        [TopicConfig.DeleteRetentionMsKey] = S(config.DeleteRetentionMs),
+        [TopicConfig.MessageTimestampTypeKey] = config.MessageTimestampType,
+        [TopicConfig.MessageTimestampBeforeMaxMsKey] = S(config.MessageTimestampBeforeMaxMs),
+        [TopicConfig.MessageTimestampAfterMaxMsKey] = S(config.MessageTimestampAfterMaxMs),
+        [TopicConfig.UncleanLeaderElectionEnableKey] = config.UncleanLeaderElectionEnable ? "true" : "false",
     };
 
-    private static long Long(string key, string value, long min, long max = long.MaxValue)
-    {
-        if (!long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed))
-            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be an integer, got '{value}'");
-        if (parsed < min || parsed > max)
-            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be between {min} and {max}, got {parsed}");
-        return parsed;
-    }
+    private static long Long(string canonical) => long.Parse(canonical, CultureInfo.InvariantCulture);
 
-    private static double Ratio(string key, string value)
-    {
-        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !(parsed is >= 0 and <= 1))
-            throw new HubException(ErrorCode.InvalidConfig, $"topic config '{key}' must be a number between 0 and 1, got '{value}'");
-        return parsed;
-    }
-
-    private static string CleanupPolicy(string value) => CleanupPolicies.IsValid(value)
-        ? value
-        : throw new HubException(ErrorCode.InvalidConfig, $"cleanup.policy must be 'delete', 'compact' or both ('compact,delete'), got '{value}'");
+    private static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

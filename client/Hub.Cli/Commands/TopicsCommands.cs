@@ -158,7 +158,7 @@ public static class TopicsCommands
         // SOURCE as Kafka's config_source: set on the topic (at creation or by alter) or its default; unknown for a topic
         // stored before Hub kept which were set.
         var configs = new TextTable("CONFIG", "VALUE", "SOURCE");
-        foreach (var (key, value) in TopicConfigEntries.Of(metadata.Config))
+        foreach (var (key, value) in TopicConfigEntries.Of(metadata))
             configs.Add(key, value, metadata.SetConfigs is not { } set ? "-" : set.ContainsKey(key) ? "topic" : "default");
         configs.WriteTo(Console.Out);
     }

@@ -1,36 +1,37 @@
 using Hub.Silo.Kafka.Apis.Admin;
+using Hub.Silo.Topics;
+using Hub.Tests.Topics;
 using Hub.Topics;
 
 namespace Hub.Tests.Kafka;
 
 /// <summary>
-/// DescribeConfigs reports each topic config with the type Kafka's own TopicConfig declares for it, and as set on the
-/// topic (DYNAMIC_TOPIC_CONFIG) or a default (DEFAULT_CONFIG).
+/// DescribeConfigs reports every topic config Kafka knows with the type Kafka's own TopicConfig declares for it, as set
+/// on the topic (DYNAMIC_TOPIC_CONFIG) or a default (DEFAULT_CONFIG), and its synonyms.
 /// </summary>
 public sealed class ConfigEntryTests
 {
     [Fact]
-    public void Each_topic_config_has_Kafkas_type()
+    public void Every_Kafka_topic_config_is_listed_with_Kafkas_type()
     {
         var types = ConfigEntry.ForTopic(Topic(TopicConfig.Default, [])).ToDictionary(e => e.Name, e => e.ConfigType);
 
-        Assert.Equal(new Dictionary<string, ConfigEntry.Type>
-        {
-            [TopicConfig.RetentionMsKey] = ConfigEntry.Type.Long,
-            [TopicConfig.RetentionBytesKey] = ConfigEntry.Type.Long,
-            [TopicConfig.SegmentBytesKey] = ConfigEntry.Type.Int,
-            [TopicConfig.SegmentMsKey] = ConfigEntry.Type.Long,
-            [TopicConfig.MaxMessageBytesKey] = ConfigEntry.Type.Int,
-            [TopicConfig.CleanupPolicyKey] = ConfigEntry.Type.List,
-            [TopicConfig.FlushMessagesKey] = ConfigEntry.Type.Long,
-            [TopicConfig.FlushMsKey] = ConfigEntry.Type.Long,
-            [TopicConfig.MinInSyncReplicasKey] = ConfigEntry.Type.Int,
-            [TopicConfig.CompressionTypeKey] = ConfigEntry.Type.String,
-            [TopicConfig.MinCleanableDirtyRatioKey] = ConfigEntry.Type.Double,
-            [TopicConfig.MinCompactionLagMsKey] = ConfigEntry.Type.Long,
-            [TopicConfig.MaxCompactionLagMsKey] = ConfigEntry.Type.Long,
-            [TopicConfig.DeleteRetentionMsKey] = ConfigEntry.Type.Long,
-        }, types);
+        Assert.Equal(KafkaTopicConfigsTests.KafkaConfigs, types);
+    }
+
+    [Fact]
+    public void Synonyms_are_the_topics_own_setting_then_the_broker_config_at_its_default()
+    {
+        var set = new Dictionary<string, string> { [TopicConfig.RetentionMsKey] = " 60000" };
+        var entries = ConfigEntry.ForTopic(Topic(TopicConfig.Default with { RetentionMs = 60000 }, set)).ToDictionary(e => e.Name);
+
+        Assert.Equal("60000", entries[TopicConfig.RetentionMsKey].Value);
+        Assert.Equal(
+            [new("retention.ms", "60000", ConfigEntry.Source.DynamicTopicConfig), new("log.retention.ms", "604800000", ConfigEntry.Source.DefaultConfig)],
+            entries[TopicConfig.RetentionMsKey].Synonyms);
+        Assert.Equal([new ConfigEntry.Synonym("log.message.timestamp.type", "CreateTime", ConfigEntry.Source.DefaultConfig)],
+            entries[TopicConfig.MessageTimestampTypeKey].Synonyms);
+        Assert.Empty(entries["leader.replication.throttled.replicas"].Synonyms); // a topic-only config
     }
 
     [Fact]

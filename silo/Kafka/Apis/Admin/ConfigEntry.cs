@@ -4,7 +4,7 @@ using Hub.Topics;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>One config as CreateTopics v5+ and DescribeConfigs report it.</summary>
-internal readonly record struct ConfigEntry(string Name, string Value, ConfigEntry.Source ConfigSource, ConfigEntry.Type ConfigType, bool ReadOnly = false)
+internal readonly record struct ConfigEntry(string Name, string Value, ConfigEntry.Source ConfigSource, KafkaConfigType ConfigType, bool ReadOnly = false)
 {
     /// <summary>Kafka's ConfigSource codes.</summary>
     public enum Source : sbyte
@@ -14,36 +14,31 @@ internal readonly record struct ConfigEntry(string Name, string Value, ConfigEnt
         DefaultConfig = 5,
     }
 
-    /// <summary>Kafka's ConfigType codes (DescribeConfigs v3+).</summary>
-    public enum Type : sbyte
-    {
-        Boolean = 1,
-        String = 2,
-        Int = 3,
-        Long = 5,
-        Double = 6,
-        List = 7,
-    }
+    /// <summary>One of a config's synonyms (DescribeConfigs v1+ when asked): where else its value could come from, in precedence order.</summary>
+    public readonly record struct Synonym(string Name, string Value, Source ConfigSource);
 
     /// <summary>
-    /// A topic's effective configs: those set on the topic (at creation or by AlterConfigs) as DYNAMIC_TOPIC_CONFIG,
-    /// the others as DEFAULT_CONFIG, as Kafka reports them (admin clients tell overrides from defaults by it).
+    /// DescribeConfigs' synonyms: the topic's own setting when set, then the broker config Kafka takes the default
+    /// from, at Hub's default (a silo has no broker-level overrides of topic configs).
+    /// </summary>
+    public IReadOnlyList<Synonym> Synonyms { get; init; } = [];
+
+    /// <summary>
+    /// A topic's configs, every one Kafka knows (<see cref="KafkaTopicConfigs"/>): those set on the topic (at creation
+    /// or by AlterConfigs) as DYNAMIC_TOPIC_CONFIG, the others at their default as DEFAULT_CONFIG, as Kafka reports
+    /// them (admin clients tell overrides from defaults by it).
     /// </summary>
     public static IReadOnlyList<ConfigEntry> ForTopic(TopicMetadata topic)
     {
         var set = TopicConfigAlterations.SetOn(topic);
-        return TopicConfigParser.Format(topic.Config)
-            .Select(c => new ConfigEntry(c.Key, c.Value, set.ContainsKey(c.Key) ? Source.DynamicTopicConfig : Source.DefaultConfig, TypeOf(c.Key)))
-            .ToArray();
+        return KafkaTopicConfigs.All.Select(definition =>
+        {
+            Synonym? broker = definition.BrokerSynonym is { } name ? new Synonym(name, definition.Default, Source.DefaultConfig) : null;
+            if (!set.TryGetValue(definition.Name, out var value))
+                return new ConfigEntry(definition.Name, definition.Default, Source.DefaultConfig, definition.Type) { Synonyms = broker is { } b ? [b] : [] };
+            var canonical = definition.Canonical(value);
+            Synonym own = new(definition.Name, canonical, Source.DynamicTopicConfig);
+            return new ConfigEntry(definition.Name, canonical, Source.DynamicTopicConfig, definition.Type) { Synonyms = broker is { } s ? [own, s] : [own] };
+        }).ToArray();
     }
-
-    /// <summary>The type Kafka's TopicConfig declares for <paramref name="name"/>: clients that check it (AdminClient) parse the value by it.</summary>
-    private static Type TypeOf(string name) => name switch
-    {
-        TopicConfig.SegmentBytesKey or TopicConfig.MaxMessageBytesKey or TopicConfig.MinInSyncReplicasKey => Type.Int,
-        _ when TopicConfigAlterations.IsList(name) => Type.List,
-        TopicConfig.CompressionTypeKey => Type.String,
-        TopicConfig.MinCleanableDirtyRatioKey => Type.Double,
-        _ => Type.Long,
-    };
 }

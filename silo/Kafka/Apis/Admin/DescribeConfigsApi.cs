@@ -6,15 +6,16 @@ using Hub.Errors;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
+using Hub.Silo.Topics;
 using Hub.Topics;
 using Microsoft.Extensions.Options;
 
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>
-/// DescribeConfigs (key 32) v0-v4: a topic's effective configs (Kafka names, from its metadata), and for a
-/// broker the few broker settings that shape what clients may do. Synonyms and documentation are not kept,
-/// so they come back empty even when asked for.
+/// DescribeConfigs (key 32) v0-v4: a topic's configs, every one Kafka knows (Kafka names, from its metadata), with
+/// their synonyms when asked; for a broker the few broker settings that shape what clients may do. Documentation is
+/// not kept, so it comes back null even when asked for.
 /// </summary>
 internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 4)
 {
@@ -26,7 +27,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
 
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
-        var resources = Parse(request);
+        var (resources, includeSynonyms) = Parse(request);
         foreach (var resource in resources) await AuthorizeAsync(request.Session, resource);
         // One controller call for every topic named, however many: no per-name fan-out (Metadata's rule).
         var named = resources.Where(r => r.Type == ConfigResource.TopicType && r.Error == ErrorCode.None).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
@@ -49,7 +50,7 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
                 if (version == 0) response.WriteBool(config.ConfigSource == ConfigEntry.Source.DefaultConfig);
                 else response.WriteInt8((sbyte)config.ConfigSource);
                 response.WriteBool(false); // is sensitive
-                if (version >= 1) response.WriteArrayLength(0); // synonyms
+                if (version >= 1) WriteSynonyms(response, includeSynonyms ? config.Synonyms : []);
                 if (version >= 3)
                 {
                     response.WriteInt8((sbyte)config.ConfigType);
@@ -61,6 +62,18 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         }
         response.WriteEmptyTaggedFields();
         return true;
+    }
+
+    private static void WriteSynonyms(ProtocolWriter response, IReadOnlyList<ConfigEntry.Synonym> synonyms)
+    {
+        response.WriteArrayLength(synonyms.Count);
+        foreach (var synonym in synonyms)
+        {
+            response.WriteString(synonym.Name);
+            response.WriteNullableString(synonym.Value);
+            response.WriteInt8((sbyte)synonym.ConfigSource);
+            response.WriteEmptyTaggedFields();
+        }
     }
 
     private async Task AuthorizeAsync(KafkaSession session, Resource resource)
@@ -104,16 +117,16 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         const ConfigEntry.Source source = ConfigEntry.Source.StaticBrokerConfig;
         return
         [
-            new("auto.create.topics.enable", "false", source, ConfigEntry.Type.Boolean, ReadOnly: true),
-            new("broker.id", S(name.Length > 0 ? brokerId : settings.BrokerId), source, ConfigEntry.Type.Int, ReadOnly: true),
-            new("default.replication.factor", "1", source, ConfigEntry.Type.Int, ReadOnly: true),
-            new("message.max.bytes", S(TopicConfig.Default.MaxMessageBytes), source, ConfigEntry.Type.Int, ReadOnly: true),
-            new("num.partitions", "1", source, ConfigEntry.Type.Int, ReadOnly: true),
-            new("socket.request.max.bytes", S(settings.KafkaMaxRequestBytes), source, ConfigEntry.Type.Int, ReadOnly: true),
+            new("auto.create.topics.enable", "false", source, KafkaConfigType.Boolean, ReadOnly: true),
+            new("broker.id", S(name.Length > 0 ? brokerId : settings.BrokerId), source, KafkaConfigType.Int, ReadOnly: true),
+            new("default.replication.factor", "1", source, KafkaConfigType.Int, ReadOnly: true),
+            new("message.max.bytes", S(TopicConfig.Default.MaxMessageBytes), source, KafkaConfigType.Int, ReadOnly: true),
+            new("num.partitions", "1", source, KafkaConfigType.Int, ReadOnly: true),
+            new("socket.request.max.bytes", S(settings.KafkaMaxRequestBytes), source, KafkaConfigType.Int, ReadOnly: true),
         ];
     }
 
-    private static Resource[] Parse(KafkaRequest request)
+    private static (Resource[] Resources, bool IncludeSynonyms) Parse(KafkaRequest request)
     {
         var reader = request.Reader();
         var resources = new Resource[reader.ReadNonNullArrayLength()];
@@ -131,9 +144,9 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
             reader.SkipTaggedFields();
             resources[i] = new Resource(type, name, keys);
         }
-        if (request.Version >= 1) reader.ReadBool(); // include synonyms
+        var includeSynonyms = request.Version >= 1 && reader.ReadBool();
         if (request.Version >= 3) reader.ReadBool(); // include documentation
         reader.SkipTaggedFields();
-        return resources;
+        return (resources, includeSynonyms);
     }
 }
