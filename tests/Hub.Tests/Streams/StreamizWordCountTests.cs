@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Hub.Streamiz.WordCount;
 using Hub.Tests.Cluster;
@@ -52,8 +53,9 @@ public sealed class StreamizWordCountTests(ITestOutputHelper output)
             var second = await StartAsync(app, instances);
             counts.ReadUntilCounted(truth, Timeout);
             await second.StopAsync();
-            counts.ReadToEnd(Timeout);
-            Assert.Equal(truth.OrderBy(t => t.Key), counts.Latest().OrderBy(c => c.Key));
+            using var all = new WordCountOutput(app.BootstrapServers, app.Output, Partitions, IsolationLevel.ReadCommitted);
+            all.ReadToEnd(Timeout);
+            Assert.Equal(truth.OrderBy(t => t.Key), all.Latest().OrderBy(c => c.Key));
         }
         catch
         {
@@ -103,25 +105,35 @@ public sealed class StreamizWordCountTests(ITestOutputHelper output)
             counts.ReadUntil(() => counts.Records >= Backlog, () => $"{Backlog} counts before the kill", Timeout);
             Assert.False(lines.IsCompleted, "lines should still be flowing at the kill");
             await first.KillAsync();
-            var countedAtKill = counts.Records;
+            var sinceKill = Stopwatch.StartNew();
+            int countedAtKill;
+            using (var atKill = new WordCountOutput(app.BootstrapServers, app.Output, Partitions, IsolationLevel.ReadCommitted))
+            {
+                atKill.ReadToEnd(Timeout);
+                countedAtKill = atKill.Records;
+            }
 
             await StartAsync(app, instances);
+            counts.ReadUntil(() => counts.Records > countedAtKill, () => "the next instance's first count", Timeout);
+            // Its partitions wait for the killed member's session timeout, its reads for the killed transaction's abort.
+            output.WriteLine($"the next instance's first committed count came {sinceKill.Elapsed.TotalSeconds:F1} s after the kill");
             counts.ReadUntil(() => counts.Records >= countedAtKill + Backlog, () => "the next instance's counts", Timeout);
             await stopLines.CancelAsync();
             await lines.WaitAsync(Timeout);
 
             counts.ReadUntilCounted(truth, Timeout);
             await instances[^1].StopAsync();
-            counts.ReadToEnd(Timeout);
+            using var committed = new WordCountOutput(app.BootstrapServers, app.Output, Partitions, IsolationLevel.ReadCommitted);
+            committed.ReadToEnd(Timeout);
             // Each word's counts go 1, 2, 3, ... up to its true count: none skipped (lost) or repeated (counted twice).
-            Assert.Equal(truth.Keys.Order(), counts.Counts.Keys.Order());
+            Assert.Equal(truth.Keys.Order(), committed.Counts.Keys.Order());
             foreach (var (word, count) in truth)
-                Assert.True(counts.Counts[word].SequenceEqual(Enumerable.Range(1, (int)count).Select(c => (long)c)),
-                    $"{word}: counts {string.Join(",", counts.Counts[word])}, expected 1..{count}");
+                Assert.True(committed.Counts[word].SequenceEqual(Enumerable.Range(1, (int)count).Select(c => (long)c)),
+                    $"{word}: counts {string.Join(",", committed.Counts[word])}, expected 1..{count}");
 
             using var uncommitted = new WordCountOutput(app.BootstrapServers, app.Output, Partitions, IsolationLevel.ReadUncommitted);
             uncommitted.ReadToEnd(Timeout);
-            output.WriteLine($"{counts.Records} committed counts; {uncommitted.Records - counts.Records} written in transactions that were aborted");
+            output.WriteLine($"{committed.Records} committed counts; {uncommitted.Records - committed.Records} written in transactions that were aborted");
             await using var client = await hub.ConnectAsync();
             var changelog = await client.Admin.DescribeTopicAsync(WordCountTopology.ChangelogTopic(app.ApplicationId));
             output.WriteLine($"changelog cleaned up to {string.Join(", ", changelog.Partitions.Select(p => $"{p.CleanedUpTo} of {p.LogEndOffset}"))}");

@@ -45,8 +45,8 @@ public sealed class WordCountOutput : IDisposable
             timeout);
 
     /// <summary>
-    /// Reads until every partition's end (at read_committed its last stable offset): all there is once the
-    /// application stopped.
+    /// Reads until every partition's end (at read_committed its last stable offset). All there is only for a reader
+    /// made after the writers stopped: an end reached before records were added is not looked at again.
     /// </summary>
     public void ReadToEnd(TimeSpan timeout) =>
         ReadUntil(() => _partitionsAtEnd.Count == _partitions, () => $"the end of all {_partitions} partitions", timeout);
