@@ -2,9 +2,10 @@ namespace Hub.Batches;
 
 /// <summary>
 /// The idempotent producer's fields of a v2 batch header: who wrote the batch (producer id and epoch) and the
-/// sequence number of its first record, by which the partition stores a retried batch once and refuses a gap.
+/// sequence number of its first record, by which the partition stores a retried batch once and refuses a gap; and
+/// whether the batch belongs to the producer's open transaction (the header's transactional attribute).
 /// </summary>
-public readonly record struct ProducerStamp(long ProducerId, short ProducerEpoch, int BaseSequence)
+public readonly record struct ProducerStamp(long ProducerId, short ProducerEpoch, int BaseSequence, bool IsTransactional = false)
 {
     /// <summary>Kafka's "no producer" values: a batch of a producer without idempotence.</summary>
     public static ProducerStamp None => new(-1, -1, -1);

@@ -116,14 +116,14 @@ public sealed class RecordBatchBuilder : IDisposable
     /// </summary>
     public ReadOnlyMemory<byte> Build() => Build(ProducerStamp.None);
 
-    /// <summary><see cref="Build()"/> for an idempotent producer: the header carries <paramref name="stamp"/>.</summary>
+    /// <summary><see cref="Build()"/> for an idempotent or transactional producer: the header carries <paramref name="stamp"/>.</summary>
     public ReadOnlyMemory<byte> Build(in ProducerStamp stamp)
     {
         if (RecordCount == 0) throw new InvalidOperationException("a record batch needs at least one record");
         var batch = _buffer.AsSpan(0, _size);
         // Leader epoch -1 is Kafka's "no leader epoch": a producer doesn't know it, the partition leader stamps it.
         new RecordBatchHeader(BaseOffset: 0, _size - RecordBatchLayout.LogOverhead, PartitionLeaderEpoch: -1, RecordBatchLayout.CurrentMagic,
-            Crc: 0, Attributes: 0, RecordCount - 1, _baseTimestamp, _maxTimestamp, stamp.ProducerId, stamp.ProducerEpoch, stamp.BaseSequence,
+            Crc: 0, Attributes: stamp.IsTransactional ? RecordBatchLayout.TransactionalFlag : (short)0, RecordCount - 1, _baseTimestamp, _maxTimestamp, stamp.ProducerId, stamp.ProducerEpoch, stamp.BaseSequence,
             RecordCount).WriteFields(batch);
         if (Compression == CompressionType.None)
         {

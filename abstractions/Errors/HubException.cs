@@ -6,6 +6,9 @@ public sealed class HubException : Exception
 {
     public HubException(ErrorCode code, string message) : base(message) => Code = code;
 
+    /// <summary>A refusal that follows from an earlier one (<paramref name="cause"/>), under the same or its own code.</summary>
+    public HubException(ErrorCode code, string message, Exception cause) : base(message, cause) => Code = code;
+
     [Id(0)]
     public ErrorCode Code { get; }
 

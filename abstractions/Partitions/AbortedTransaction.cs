@@ -13,4 +13,17 @@ public readonly record struct AbortedTransaction(
     /// <summary>Whether the data batch with <paramref name="batch"/>'s header is one of this transaction's records.</summary>
     public bool Holds(in Batches.RecordBatchHeader batch) =>
         batch.IsTransactional && !batch.IsControl && batch.ProducerId == ProducerId && batch.BaseOffset >= FirstOffset && batch.BaseOffset < LastOffset;
+
+    /// <summary>
+    /// Whether the batch belongs to one of the <paramref name="aborted"/> transactions: what a read_committed reader drops
+    /// (as Kafka's clients do) and the cleaner removes.
+    /// </summary>
+    public static bool AnyHolds(AbortedTransaction[] aborted, in Batches.RecordBatchHeader batch)
+    {
+        foreach (var transaction in aborted)
+        {
+            if (transaction.Holds(batch)) return true;
+        }
+        return false;
+    }
 }

@@ -10,4 +10,10 @@ public static class GatewayCredential
     public const string UserKey = "hub-user";
 
     public const string PasswordKey = "hub-password";
+
+    /// <summary>
+    /// A transactional producer's id, sent with its appends: a transactional batch needs WRITE on it, as a Kafka
+    /// Produce request's transactional_id does.
+    /// </summary>
+    public const string TransactionalIdKey = "hub-transactional-id";
 }

@@ -1,4 +1,3 @@
-using Hub.Client.Consuming;
 using System.Diagnostics;
 using Hub.Batches;
 using Hub.Batches.Compression;
@@ -80,7 +79,7 @@ internal sealed class StreamReplay(HubStreamConnection connection, string topic,
         while (RecordBatchHeader.TryRead(records.Span, out var header) && header.TotalSize <= records.Length)
         {
             // Markers carry no events, and an aborted transaction's records never happened.
-            if (header.LastOffset >= next && !header.IsControl && !AbortedBatches.Contains(result.AbortedTransactions, header))
+            if (header.LastOffset >= next && !header.IsControl && !AbortedTransaction.AnyHolds(result.AbortedTransactions, header))
             {
                 var batch = records[..header.TotalSize];
                 // Events may keep slices of the records, so a compressed batch gets an array of its own, as in the SDK consumer.

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Hub.Batches;
 using Hub.Batches.Compression;
+using Hub.Partitions;
 
 namespace Hub.Silo.Cleaner;
 
@@ -26,7 +27,7 @@ internal static class BatchCompactor
     public static void Compact(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, CompactionContext context, bool lastOfRewrite,
         List<Record> kept, PooledBufferWriter output)
     {
-        if (CompactionRules.IsAbortedData(header, context.Aborted))
+        if (AbortedTransaction.AnyHolds(context.Aborted, header))
         {
             if (CompactionRules.KeepsEmpty(header, lastOfRewrite, context.ProducerLastOffsets)) WriteEmpty(header, CompactionRules.DeleteHorizonOf(header), output);
             return;

@@ -1,5 +1,4 @@
 using Hub.Batches;
-using Hub.Partitions;
 
 namespace Hub.Silo.Cleaner;
 
@@ -18,9 +17,11 @@ namespace Hub.Silo.Cleaner;
 /// <item>a batch of an aborted transaction is dropped (as Kafka's cleaner drops aborted data), kept empty where the
 /// rule above keeps empty batches; the cleaner never reaches past the last stable offset, so every transaction it sees
 /// has ended;</item>
-/// <item>other transactional batches (attribute bit 4) and control batches (bit 5) are kept as they are and feed
-/// nothing to the offset map. Kafka also compacts committed transactional records and removes markers once their
-/// transaction's data is gone; keeping them loses nothing and is left for later.</item>
+/// <item>a committed transaction's batches are compacted like any other (their records feed the offset map and may be
+/// superseded), keeping their transactional attribute;</item>
+/// <item>control batches (transaction markers, attribute bit 5) are kept as they are and feed nothing to the offset
+/// map. Kafka removes a marker once its transaction's data is gone and delete.retention.ms has passed; keeping it
+/// costs one small batch per transaction and partition, and loses nothing.</item>
 /// </list>
 /// </summary>
 internal static class CompactionRules
@@ -28,19 +29,8 @@ internal static class CompactionRules
     /// <summary>KIP-534's batch attribute bit 6: the base timestamp is the batch's delete horizon.</summary>
     public const short DeleteHorizonFlag = 0x40;
 
-    /// <summary>Batches the cleaner copies untouched and leaves out of the offset map.</summary>
-    public static bool KeepsAsIs(in RecordBatchHeader batch) =>
-        (batch.Attributes & (RecordBatchLayout.TransactionalFlag | RecordBatchLayout.ControlFlag)) != 0;
-
-    /// <summary>Whether the batch holds records of one of the <paramref name="aborted"/> transactions.</summary>
-    public static bool IsAbortedData(in RecordBatchHeader batch, AbortedTransaction[] aborted)
-    {
-        foreach (var transaction in aborted)
-        {
-            if (transaction.Holds(batch)) return true;
-        }
-        return false;
-    }
+    /// <summary>Batches the cleaner copies untouched and leaves out of the offset map: transaction markers.</summary>
+    public static bool KeepsAsIs(in RecordBatchHeader batch) => batch.IsControl;
 
     /// <summary>The batch's delete horizon (ms since the epoch) once a cleaner set it; null before.</summary>
     public static long? DeleteHorizonOf(in RecordBatchHeader batch) =>

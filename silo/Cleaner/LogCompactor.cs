@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Partitions;
 using Hub.Batches.Compression;
 using Hub.Silo.Log;
 using Hub.Silo.Storage;
@@ -60,7 +61,8 @@ internal static class LogCompactor
             while (cursor.MoveNext())
             {
                 var header = cursor.Header;
-                if (header.LastOffset < job.FirstDirtyOffset || CompactionRules.KeepsAsIs(header)) continue;
+                if (header.LastOffset < job.FirstDirtyOffset || CompactionRules.KeepsAsIs(header)
+                    || AbortedTransaction.AnyHolds(job.AbortedTransactions, header)) continue;
                 if (map.Count > 0 && map.WouldOverflow(header.RecordCount)) return Math.Max(header.BaseOffset, job.FirstDirtyOffset);
                 var batch = cursor.ReadBatch();
                 using var plain = header.Compression == CompressionType.None ? null : RecordBatchCompression.Decompress(batch, header);

@@ -28,8 +28,10 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
         }
         var user = RequestContext.Get(GatewayCredential.UserKey) as string;
         var password = RequestContext.Get(GatewayCredential.PasswordKey) as string;
+        var transactionalId = RequestContext.Get(GatewayCredential.TransactionalIdKey) as string;
         RequestContext.Remove(GatewayCredential.UserKey);
         RequestContext.Remove(GatewayCredential.PasswordKey);
+        RequestContext.Remove(GatewayCredential.TransactionalIdKey);
         // A wrong password is refused even with authorization off: the client was told to be someone it is not.
         var principal = await authenticator.PrincipalAsync(user, password);
         if (!authorizer.Enabled || authorizer.IsSuperUser(principal))
@@ -39,7 +41,7 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
             return;
         }
         await authorizer.ReadyAsync();
-        var decision = GatewayCallPolicy.For(method.DeclaringType!, method.Name, context.TargetId.Key.ToString()!, context.Request.GetArgument);
+        var decision = GatewayCallPolicy.For(method.DeclaringType!, method.Name, context.TargetId.Key.ToString()!, context.Request.GetArgument, transactionalId);
         foreach (var check in decision.Checks)
         {
             if (!await AnyAllowedAsync(principal, check)) throw Refused(principal, check[0], $"{method.DeclaringType!.Name}.{method.Name}");
@@ -95,7 +97,7 @@ internal sealed class GatewayCallAuthorizer(KafkaAuthorizer authorizer, GatewayA
 
     private static HubException Refused(string principal, GatewayCallPolicy.Requirement wanted, string call)
     {
-        var operation = wanted.Operation.ToString().ToUpperInvariant();
+        var operation = AclNames.Kafka(wanted.Operation);
         return wanted.Type switch
         {
             AclResourceType.Topic => new HubException(ErrorCode.TopicAuthorizationFailed,

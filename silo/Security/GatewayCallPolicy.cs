@@ -2,6 +2,7 @@ using Hub.Groups;
 using Hub.Grains;
 using Hub.Partitions;
 using Hub.Security;
+using Hub.Silo.Transactions;
 using Hub.Topics;
 
 namespace Hub.Silo.Security;
@@ -39,13 +40,17 @@ internal static class GatewayCallPolicy
     private static readonly System.Reflection.Assembly[] OrleansAssemblies =
         [typeof(IGrainWithIntegerKey).Assembly, typeof(Orleans.Runtime.IManagementGrain).Assembly];
 
-    public static Decision For(Type @interface, string method, string key, Func<int, object?> argument)
+    /// <param name="transactionalId">What the call carried under <see cref="GatewayCredential.TransactionalIdKey"/>.</param>
+    public static Decision For(Type @interface, string method, string key, Func<int, object?> argument, string? transactionalId = null)
     {
         if (@interface == typeof(IPartitionGrain))
         {
             var topic = PartitionKey.Parse(key).Topic;
             return method switch
             {
+                // Without an id a transactional batch is refused, as Kafka refuses one in a Produce without transactional_id.
+                nameof(IPartitionGrain.Append) when TransactionalBatches.AnyIn(((PooledBatches)argument(0)!).Span) => new([
+                    [Topic(AclOperation.Write, topic)], [TransactionalId(AclOperation.Write, transactionalId ?? "")]]),
                 nameof(IPartitionGrain.Append) => One(AclOperation.Write, AclResourceType.Topic, topic),
                 nameof(IPartitionGrain.Fetch) or nameof(IPartitionGrain.DescribeProducers) => One(AclOperation.Read, AclResourceType.Topic, topic),
                 _ => One(AclOperation.Describe, AclResourceType.Topic, topic),
@@ -90,11 +95,25 @@ internal static class GatewayCallPolicy
                 _ => AdminOnly,
             };
         }
+        if (@interface == typeof(ITransactionCoordinatorGrain))
+        {
+            Requirement[] id = [TransactionalId(AclOperation.Write, key)];
+            return method switch
+            {
+                nameof(ITransactionCoordinatorGrain.AddPartitions) => new([
+                    id, .. ((TopicPartition[])argument(2)!).Select(p => p.Topic).Distinct().Select(t => new[] { Topic(AclOperation.Write, t) })]),
+                nameof(ITransactionCoordinatorGrain.AddOffsets) => new([id, [Group(AclOperation.Read, (string)argument(2)!)]]),
+                nameof(ITransactionCoordinatorGrain.SendOffsets) => new([
+                    id, [Group(AclOperation.Read, (string)argument(2)!)],
+                    .. ((OffsetCommitRequest)argument(3)!).Offsets.Select(o => o.Topic).Distinct().Select(t => new[] { Topic(AclOperation.Read, t) })]),
+                _ => new([id]), // InitProducerId, EndTransaction
+            };
+        }
         if (@interface == typeof(IGroupDirectoryGrain)) return new([], Trim.Groups);
         if (@interface == typeof(ITransactionDirectoryGrain))
         {
             return method == nameof(ITransactionDirectoryGrain.DescribeTransaction)
-                ? new([[new Requirement(AclOperation.Describe, AclResourceType.TransactionalId, (string)argument(0)!)]], Trim.Transactions)
+                ? new([[TransactionalId(AclOperation.Describe, (string)argument(0)!)]], Trim.Transactions)
                 : new([], Trim.Transactions);
         }
         // An idempotent producer's id, as InitProducerId without a transactional id.
@@ -122,6 +141,8 @@ internal static class GatewayCallPolicy
     private static Requirement Topic(AclOperation operation, string topic) => new(operation, AclResourceType.Topic, topic);
 
     private static Requirement Group(AclOperation operation, string group) => new(operation, AclResourceType.Group, group);
+
+    private static Requirement TransactionalId(AclOperation operation, string id) => new(operation, AclResourceType.TransactionalId, id);
 
     private static Requirement Cluster(AclOperation operation) => new(operation, AclResourceType.Cluster, AclRules.ClusterName);
 }

@@ -24,7 +24,7 @@ internal sealed partial class TransactionCoordinatorGrain(
     [PersistentState("transaction", HubStorage.Name)] IPersistentState<TransactionMetadata> state,
     KafkaTopics topics,
     TimeProvider time,
-    ILogger<TransactionCoordinatorGrain> logger) : Grain, ITransactionCoordinatorGrain
+    ILogger<TransactionCoordinatorGrain> logger) : Grain, IInterBrokerTransactionCoordinatorGrain
 {
     /// <summary>How long EndTxn (and a call that must wait for the previous transaction) waits for the markers; the decision is durable before.</summary>
     private static readonly TimeSpan MarkersWait = TimeSpan.FromSeconds(5);
@@ -103,6 +103,13 @@ internal sealed partial class TransactionCoordinatorGrain(
         await OpenAsync(() => _coordinator.AddGroup(producerId, epoch, groupId));
     }
 
+    public async Task SendOffsets(long producerId, short epoch, string groupId, OffsetCommitRequest offsets)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        await AddOffsets(producerId, epoch, groupId);
+        await GrainFactory.GetGrain<IInterBrokerGroupGrain>(groupId).CommitTransactionalOffsets(producerId, offsets);
+    }
+
     public async Task EndTransaction(long producerId, short epoch, bool commit)
     {
         await SettleAsync();
@@ -111,7 +118,7 @@ internal sealed partial class TransactionCoordinatorGrain(
             await StoreAsync();
             StartMarkers();
         }
-        if (_markers is { } markers) await markers.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_markers is { } markers) await markers.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
     public async Task<TransactionDescription> Describe()
@@ -153,7 +160,7 @@ internal sealed partial class TransactionCoordinatorGrain(
     {
         if (!_coordinator.IsPrepared) return;
         StartMarkers();
-        await _markers!.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _markers!.WaitAsync(MarkersWait).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         if (_coordinator.IsPrepared)
             throw new HubException(ErrorCode.ConcurrentTransactions, $"the previous transaction of '{TransactionalId}' is still being {(state.State.Status == TransactionStatus.PrepareCommit ? "committed" : "aborted")}");
     }
@@ -222,7 +229,7 @@ internal sealed partial class TransactionCoordinatorGrain(
     /// </summary>
     private async Task SettleAsync()
     {
-        if (_completionStore is { IsCompleted: false } store) await store.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_completionStore is { IsCompleted: false } store) await store.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
     }
 
     private async Task StoreAsync()

@@ -63,7 +63,7 @@ internal sealed partial class TransactionDirectoryGrain : Grain, IInterBrokerTra
     }
 
     public Task<TransactionDescription> DescribeTransaction(string transactionalId) =>
-        GrainFactory.GetGrain<ITransactionCoordinatorGrain>(transactionalId).Describe();
+        GrainFactory.GetGrain<IInterBrokerTransactionCoordinatorGrain>(transactionalId).Describe();
 
     public async Task MarkOpen(string transactionalId)
     {
@@ -81,7 +81,7 @@ internal sealed partial class TransactionDirectoryGrain : Grain, IInterBrokerTra
         {
             try
             {
-                await GrainFactory.GetGrain<ITransactionCoordinatorGrain>(id).CheckTimeout();
+                await GrainFactory.GetGrain<IInterBrokerTransactionCoordinatorGrain>(id).CheckTimeout();
             }
             catch (Exception e)
             {

@@ -137,8 +137,8 @@ public static class AclsCommands
     {
         var table = new TextTable("PRINCIPAL", "HOST", "PERMISSION", "OPERATION", "RESOURCE", "NAME", "PATTERN");
         foreach (var acl in acls.OrderBy(a => a.ResourceType).ThenBy(a => a.ResourceName, StringComparer.Ordinal).ThenBy(a => a.Principal, StringComparer.Ordinal))
-            table.Add(acl.Principal, acl.Host, acl.Permission.ToString().ToUpperInvariant(), acl.Operation.ToString().ToUpperInvariant(),
-                acl.ResourceType.ToString().ToUpperInvariant(), acl.ResourceName, acl.PatternType.ToString().ToUpperInvariant());
+            table.Add(acl.Principal, acl.Host, AclNames.Kafka(acl.Permission), AclNames.Kafka(acl.Operation),
+                AclNames.Kafka(acl.ResourceType), acl.ResourceName, AclNames.Kafka(acl.PatternType));
         table.WriteTo(Console.Out);
     }
 }

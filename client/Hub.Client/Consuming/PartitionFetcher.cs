@@ -177,7 +177,7 @@ internal sealed class PartitionFetcher
                 throw new InvalidDataException($"batch at offset {header.BaseOffset} of {Topic}/{Partition} has a bad length {header.BatchLength}");
             if (header.LastOffset >= offset)
             {
-                if (!AbortedBatches.Contains(aborted, header)) _replyBatches.Add((position, header));
+                if (!AbortedTransaction.AnyHolds(aborted, header)) _replyBatches.Add((position, header));
                 next = header.LastOffset + 1;
             }
             position += header.TotalSize;

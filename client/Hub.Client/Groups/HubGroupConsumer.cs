@@ -58,6 +58,9 @@ public sealed class HubGroupConsumer : IAsyncDisposable
 
     public string GroupId => _options.GroupId;
 
+    /// <summary>The static membership id (group.instance.id), if it has one.</summary>
+    public string? GroupInstanceId => _options.GroupInstanceId;
+
     /// <summary>This member's id in the group; empty until it has joined.</summary>
     public string MemberId => Volatile.Read(ref _memberId);
 

@@ -100,6 +100,21 @@ internal sealed class PartitionRouter(IGrainFactory grains, TimeProvider time)
             () => grains.GetGrain<IProducerIdGrain>(0).Allocate(), CancellationToken.None);
 
     /// <summary>
+    /// Calls a transactional id's coordinator, retrying while it is unavailable or busy ending the id's previous
+    /// transaction (CONCURRENT_TRANSACTIONS), or its silo is lost: it comes back elsewhere with its durable state.
+    /// </summary>
+    public Task OnTransactionCoordinatorAsync(string transactionalId, Func<ITransactionCoordinatorGrain, Task> call, CancellationToken ct) =>
+        OnTransactionCoordinatorAsync(transactionalId, async coordinator =>
+        {
+            await call(coordinator).ConfigureAwait(false);
+            return true;
+        }, ct);
+
+    /// <inheritdoc cref="OnTransactionCoordinatorAsync(string, Func{ITransactionCoordinatorGrain, Task}, CancellationToken)"/>
+    public Task<T> OnTransactionCoordinatorAsync<T>(string transactionalId, Func<ITransactionCoordinatorGrain, Task<T>> call, CancellationToken ct) =>
+        RetryWhileAsync(RetryPolicy.IsCoordinatorBusy, () => call(grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId)), ct);
+
+    /// <summary>
     /// Retries <paramref name="call"/> (to a grain that lives anywhere and comes back elsewhere with its durable
     /// state) while it fails <paramref name="transiently"/>, for up to <see cref="RetryPolicy.RetryFor"/> plus a response timeout.
     /// </summary>

@@ -41,6 +41,15 @@ internal static class RetryPolicy
     /// <summary>The call's target silo failed or vanished under it (refused, or never answered: Orleans' TimeoutException).</summary>
     public static bool IsSiloLost(Exception e) => e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
 
+    /// <summary>
+    /// A coordinator call refused for a while: its silo is lost, its state is loading or could not be stored, or it is
+    /// still writing the markers of the previous transaction (as Kafka's producer retries those).
+    /// </summary>
+    public static bool IsCoordinatorBusy(Exception e) => IsSiloLost(e) || e is HubException
+    {
+        Code: ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress or ErrorCode.NotCoordinator or ErrorCode.ConcurrentTransactions,
+    };
+
     /// <summary>The pause before retry number <paramref name="retry"/> (from 1): doubling from 50 ms up to 1 s.</summary>
     public static TimeSpan DelayBefore(int retry) =>
         TimeSpan.FromTicks(Math.Min(FirstRetryDelay.Ticks << Math.Min(retry - 1, 30), MaxRetryDelay.Ticks));

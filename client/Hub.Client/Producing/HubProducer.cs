@@ -3,7 +3,9 @@ using Hub.Client.Metadata;
 using Hub.Client.Partitioning;
 using Hub.Client.Producing;
 using Hub.Errors;
+using Hub.Groups;
 using Hub.Partitions;
+using Hub.Security;
 
 namespace Hub.Client;
 
@@ -29,8 +31,12 @@ public sealed class HubProducer : IAsyncDisposable
         _router = router;
         _options = options.Validated();
         _time = time;
-        var identity = _options.EnableIdempotence ? new ProducerIdentity(router.AllocateProducerIdAsync) : null;
+        var identity = !_options.EnableIdempotence ? null
+            : _options.TransactionalId is null ? new ProducerIdentity(async () => new ProducerIdAndEpoch(await router.AllocateProducerIdAsync().ConfigureAwait(false), 0))
+            : new ProducerIdentity(allocate: null);
         _accumulator = new RecordAccumulator(_options, AppendAsync, identity, time);
+        if (_options.TransactionalId is { } transactionalId)
+            _accumulator.Transaction = new ProducerTransaction(transactionalId, _options.TransactionTimeoutMs, router, identity!, _accumulator.ResetSequences);
         _createQueue = _accumulator.CreateQueue;
         _timer = Task.Factory.StartNew(RunTimer, TaskCreationOptions.LongRunning);
     }
@@ -80,6 +86,59 @@ public sealed class HubProducer : IAsyncDisposable
         await _accumulator.FlushAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Gets the producer id and epoch of <see cref="ProducerOptions.TransactionalId"/> from its transaction coordinator,
+    /// once, before the first transaction (Kafka's initTransactions). Every earlier producer with the id is fenced from
+    /// then on, and a transaction it left open is aborted first. Retries while the coordinator is unavailable or still
+    /// ending an earlier transaction.
+    /// </summary>
+    public Task InitTransactionsAsync(CancellationToken ct = default) => TransactionOrThrow().InitAsync(ct);
+
+    /// <summary>Opens a transaction: records produced until it commits or aborts belong to it.</summary>
+    public void BeginTransaction() => TransactionOrThrow().Begin();
+
+    /// <summary>
+    /// Commits a consumer group's offsets in the open transaction (Kafka's sendOffsetsToTransaction): the group's
+    /// committed offsets change when the transaction commits, and never if it aborts. With <paramref name="consumer"/>
+    /// the commit names its member and generation, so a consumer that lost its partitions in a rebalance is refused
+    /// (KIP-447) instead of committing over its successor.
+    /// </summary>
+    public Task SendOffsetsToTransactionAsync(IEnumerable<OffsetCommitEntry> offsets, HubGroupConsumer consumer, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(consumer);
+        return SendOffsetsAsync(consumer.GroupId, new OffsetCommitRequest
+        {
+            GenerationId = consumer.GenerationId,
+            MemberId = consumer.MemberId,
+            GroupInstanceId = consumer.GroupInstanceId,
+            Offsets = [.. offsets],
+        }, ct);
+    }
+
+    /// <summary>
+    /// <see cref="SendOffsetsToTransactionAsync(IEnumerable{OffsetCommitEntry}, HubGroupConsumer, CancellationToken)"/>
+    /// for a group this producer's application does not consume through a <see cref="HubGroupConsumer"/>: no member is checked.
+    /// </summary>
+    public Task SendOffsetsToTransactionAsync(IEnumerable<OffsetCommitEntry> offsets, string groupId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        return SendOffsetsAsync(groupId, new OffsetCommitRequest { Offsets = [.. offsets] }, ct);
+    }
+
+    /// <summary>
+    /// Sends every record of the open transaction, then commits it: read_committed consumers see all of its records (and
+    /// its group offsets apply) at once. Throws when one of its records failed (the transaction stays open: abort it),
+    /// or when the coordinator could not be reached (commit again or abort); a fenced producer throws PRODUCER_FENCED
+    /// from here on.
+    /// </summary>
+    public Task CommitTransactionAsync(CancellationToken ct = default) => TransactionOrThrow().CommitAsync(() => FlushAsync(ct), ct);
+
+    /// <summary>
+    /// Aborts the open transaction: its records, sent or not, are never seen by read_committed consumers and its group
+    /// offsets are dropped. Waits for the records still on their way first.
+    /// </summary>
+    public Task AbortTransactionAsync(CancellationToken ct = default) => TransactionOrThrow().AbortAsync(() => FlushAsync(ct), ct);
+
     /// <summary>Flushes, then stops the linger timer. Records produced after this begins are refused.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -100,7 +159,16 @@ public sealed class HubProducer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(record);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);        _accumulator.Transaction?.CheckCanProduce();
+    }
+
+    private ProducerTransaction TransactionOrThrow() => _accumulator.Transaction
+        ?? throw new InvalidOperationException("this producer is not transactional: set ProducerOptions.TransactionalId");
+
+    private async Task SendOffsetsAsync(string groupId, OffsetCommitRequest request, CancellationToken ct)
+    {
+        foreach (var entry in request.Offsets) ArgumentNullException.ThrowIfNull(entry);
+        await TransactionOrThrow().SendOffsetsAsync(groupId, request, ct).ConfigureAwait(false);
     }
 
     private async Task<RecordMetadata> ProduceWhenRoomAsync(string topic, ProducerRecord record, CancellationToken ct)
@@ -182,8 +250,12 @@ public sealed class HubProducer : IAsyncDisposable
         }
     }
 
-    private Task<AppendResult> AppendAsync(string topic, int partition, ReadOnlyMemory<byte> batch) =>
-        _router.InvokeOnceAsync(topic, partition, grain => grain.Append(PooledBatches.Borrow(batch), _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader));
+    private Task<AppendResult> AppendAsync(string topic, int partition, ReadOnlyMemory<byte> batch)
+    {
+        // Set in the sending flow only (each send runs in an async method of its own): the gateway checks WRITE on it.
+        if (_options.TransactionalId is { } transactionalId) RequestContext.Set(GatewayCredential.TransactionalIdKey, transactionalId);
+        return _router.InvokeOnceAsync(topic, partition, grain => grain.Append(PooledBatches.Borrow(batch), _options.Acks == Acks.All ? RequiredAcks.All : RequiredAcks.Leader));
+    }
 
     /// <summary>
     /// The producer's one timer, on a thread of its own: sends lingered batches, and adds queues for partitions

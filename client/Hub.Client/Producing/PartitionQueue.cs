@@ -1,5 +1,6 @@
 using Hub.Client.Metadata;
 using Hub.Errors;
+using Hub.Groups;
 using Hub.Partitions;
 
 namespace Hub.Client.Producing;
@@ -40,6 +41,8 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
     public ProducerTopic Topic => topic;
 
     public int Partition => partition;
+
+    public TopicPartition TopicPartition { get; } = new(topic.Name, partition);
 
     /// <summary>
     /// Adds a record to the open batch, starting a new one when it is full.
@@ -156,12 +159,15 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
             return oldest;
         }
         if (_unfinished.Count >= accumulator.MaxInFlightPerPartition) return null;
-        if (_sequence.BumpPending)
+        // A transactional producer's epoch is its coordinator's: its bump waits for the abort (see ProducerTransaction).
+        if (_sequence.BumpPending && accumulator.Transaction is null)
         {
             if (_unfinished.Count > 0) return null;
             _sequence.Bump();
         }
         if (accumulator.Idempotent && !_sequence.Confirmed && _unfinished.Count > 0) return null;
+        // A transaction's first batch to the partition goes alone, so the ones after it can't overtake it once it is added.
+        if (accumulator.Transaction is { } transaction && _unfinished.Count > 0 && !transaction.Holds(TopicPartition)) return null;
         ProducerBatch batch;
         if (_closed.Count > 0)
         {
@@ -201,7 +207,7 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
             return;
         }
         var othersUnfinished = _unfinished.FindIndex(position + 1, b => b.State != BatchState.Done) >= 0;
-        if (!othersUnfinished && !_sequence.BumpPending)
+        if (!othersUnfinished && !_sequence.BumpPending && accumulator.Transaction is null)
         {
             _sequence.Bump();
             batch.Number(_sequence.Epoch, _sequence.Take(batch.RecordCount));
@@ -221,6 +227,13 @@ internal sealed class PartitionQueue(ProducerTopic topic, int partition, RecordA
     {
         batch.Fail(error);
         if (batch.HasSequence) _sequence.RequestBump();
+        accumulator.Transaction?.BatchFailed(error, batch.HasSequence);
+    }
+
+    /// <summary>Sequences from 0 again, under a transactional producer's new epoch; no batch is unfinished then.</summary>
+    public void ResetSequence()
+    {
+        lock (_lock) _sequence.Reset();
     }
 
     /// <summary>

@@ -86,9 +86,14 @@ internal sealed class ProducerBatch
         _baseSequence = baseSequence;
     }
 
-    /// <summary>The batch as sent, built on the first call; <paramref name="producerId"/> counts only for a numbered batch.</summary>
-    public ReadOnlyMemory<byte> Bytes(long producerId) =>
-        _built ??= _builder.Build(HasSequence ? new ProducerStamp(producerId, _epoch, _baseSequence) : ProducerStamp.None);
+    /// <summary>
+    /// The batch as sent, built on the first call; <paramref name="producer"/> counts only for a numbered batch, whose
+    /// epoch is the producer's plus the partition's own bumps (an idempotent producer's; a transactional one never bumps).
+    /// </summary>
+    public ReadOnlyMemory<byte> Bytes(ProducerIdAndEpoch producer, bool transactional) =>
+        _built ??= _builder.Build(HasSequence
+            ? new ProducerStamp(producer.Id, (short)(producer.Epoch + _epoch), _baseSequence, transactional)
+            : ProducerStamp.None);
 
     /// <summary>How many of the partition's batches were stored when this send went out, to tell an out-of-date refusal.</summary>
     public long StoredCountWhenSent { get; private set; }

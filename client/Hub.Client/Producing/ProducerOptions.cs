@@ -62,6 +62,19 @@ public sealed class ProducerOptions
     /// <summary>Bytes buffered or in flight before producing waits for acknowledgements (buffer.memory).</summary>
     public long BufferMemoryBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Makes the producer transactional (transactional.id): records are written in transactions that commit or abort
+    /// as a whole (see <see cref="HubProducer.InitTransactionsAsync"/>), the id fences earlier producers with the same id,
+    /// and read_committed consumers see only committed records. Needs idempotence, so <see cref="Acks.All"/>.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>
+    /// How long a transaction may stay open before its coordinator aborts it, fencing this producer
+    /// (transaction.timeout.ms; Kafka's default).
+    /// </summary>
+    public int TransactionTimeoutMs { get; set; } = 60_000;
+
     /// <summary>A checked copy, so later changes by the caller don't reach a running producer.</summary>
     internal ProducerOptions Validated()
     {
@@ -74,7 +87,11 @@ public sealed class ProducerOptions
             throw new ArgumentOutOfRangeException(nameof(CompressionType), CompressionType, "not a CompressionType value");
         if (!Enum.IsDefined(NullKeyPartitioning))
             throw new ArgumentOutOfRangeException(nameof(NullKeyPartitioning), NullKeyPartitioning, "not a NullKeyPartitioning value");
-        var idempotent = _enableIdempotence ?? (Acks == Acks.All && MaxInFlightPerPartition <= MaxIdempotentInFlight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TransactionTimeoutMs);
+        if (TransactionalId is { Length: 0 }) throw new ArgumentException("a transactional id can't be empty", nameof(TransactionalId));
+        if (TransactionalId is not null && _enableIdempotence == false)
+            throw new ArgumentException("a transactional producer is idempotent: EnableIdempotence can't be false with a TransactionalId", nameof(EnableIdempotence));
+        var idempotent = _enableIdempotence ?? (TransactionalId is not null || (Acks == Acks.All && MaxInFlightPerPartition <= MaxIdempotentInFlight));
         if (idempotent && Acks != Acks.All)
             throw new ArgumentException($"idempotence needs Acks.All, not Acks.{Acks}", nameof(Acks));
         if (idempotent && MaxInFlightPerPartition > MaxIdempotentInFlight)
@@ -90,6 +107,8 @@ public sealed class ProducerOptions
             NullKeyPartitioning = NullKeyPartitioning,
             CompressionType = CompressionType,
             BufferMemoryBytes = BufferMemoryBytes,
+            TransactionalId = TransactionalId,
+            TransactionTimeoutMs = TransactionTimeoutMs,
         };
     }
 }

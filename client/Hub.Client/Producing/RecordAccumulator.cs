@@ -48,6 +48,9 @@ internal sealed class RecordAccumulator
 
     public CompressionType Compression => _options.CompressionType;
 
+    /// <summary>A transactional producer's transaction: partitions are added to it before their batches go out.</summary>
+    public ProducerTransaction? Transaction { get; set; }
+
     /// <summary>Monotonic milliseconds, for lingering (wall-clock jumps must not send or hold batches).</summary>
     public long NowMs => (long)_time.GetElapsedTime(_startTimestamp).TotalMilliseconds;
 
@@ -64,6 +67,12 @@ internal sealed class RecordAccumulator
         Budget.Take(addedBytes);
         // With no linger a batch is due as soon as it has a record; otherwise only a full one is worth a look.
         if (closedBatch || _options.LingerMs == 0) queue.SendDue(NowMs);
+    }
+
+    /// <summary>Every partition's sequences start again from 0, for a transactional producer's new epoch.</summary>
+    public void ResetSequences()
+    {
+        foreach (var queue in Volatile.Read(ref _queues)) queue.ResetSequence();
     }
 
     /// <summary>Sends the batches that have waited LingerMs; the producer's timer calls this.</summary>
@@ -93,8 +102,9 @@ internal sealed class RecordAccumulator
         var grainFinished = true;
         try
         {
-            var producerId = _identity is null ? -1 : await _identity.GetAsync().ConfigureAwait(false);
-            var append = _send(queue.Topic.Name, queue.Partition, batch.Bytes(producerId));
+            var producer = _identity is null ? default : await _identity.GetAsync().ConfigureAwait(false);
+            if (Transaction is { } transaction) await transaction.AddAsync(queue.TopicPartition).ConfigureAwait(false);
+            var append = _send(queue.Topic.Name, queue.Partition, batch.Bytes(producer, transactional: Transaction is not null));
             if (_options.Acks == Acks.None)
             {
                 // acks=0: done once sent, the outcome never reported; but the buffer stays ours until the call is over.

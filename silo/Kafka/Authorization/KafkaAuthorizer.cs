@@ -103,21 +103,21 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     public async Task RequireTopicAsync(KafkaSession session, AclOperation operation, string topic)
     {
         if (!await AllowsTopicAsync(session, operation, topic))
-            throw new HubException(ErrorCode.TopicAuthorizationFailed, $"{session.Principal} may not {operation.ToString().ToUpperInvariant()} topic '{topic}'");
+            throw new HubException(ErrorCode.TopicAuthorizationFailed, $"{session.Principal} may not {AclNames.Kafka(operation)} topic '{topic}'");
     }
 
     /// <summary>Throws GROUP_AUTHORIZATION_FAILED unless the session may do <paramref name="operation"/> on the group.</summary>
     public async Task RequireGroupAsync(KafkaSession session, AclOperation operation, string group)
     {
         if (!await AllowsGroupAsync(session, operation, group))
-            throw new HubException(ErrorCode.GroupAuthorizationFailed, $"{session.Principal} may not {operation.ToString().ToUpperInvariant()} group '{group}'");
+            throw new HubException(ErrorCode.GroupAuthorizationFailed, $"{session.Principal} may not {AclNames.Kafka(operation)} group '{group}'");
     }
 
     /// <summary>Throws CLUSTER_AUTHORIZATION_FAILED unless the session may do <paramref name="operation"/> on the cluster.</summary>
     public async Task RequireClusterAsync(KafkaSession session, AclOperation operation)
     {
         if (!await AllowsOnClusterAsync(session, operation))
-            throw new HubException(ErrorCode.ClusterAuthorizationFailed, $"{session.Principal} may not {operation.ToString().ToUpperInvariant()} the cluster");
+            throw new HubException(ErrorCode.ClusterAuthorizationFailed, $"{session.Principal} may not {AclNames.Kafka(operation)} the cluster");
     }
 
     /// <summary>Whether the session may do <paramref name="operation"/> on the cluster resource.</summary>

@@ -93,7 +93,7 @@ public sealed class LogCompactionTests : IDisposable
     }
 
     [Fact]
-    public void Transactional_batches_and_markers_are_kept_as_they_are_and_supersede_nothing()
+    public void A_committed_transactions_records_are_compacted_like_any_and_its_marker_is_kept()
     {
         using var log = _bed.Open(Compacted);
         log.Append(KeyedLog.Batch(Now, ("\0", "before")));                                                    // 0
@@ -101,13 +101,36 @@ public sealed class LogCompactionTests : IDisposable
         log.AppendMarker(7, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 2
         log.Append(KeyedLog.Batch(Now, ("\0", "after")));                                                     // 3
         log.Append(KeyedLog.Batch(Now, ("z", "active")));
-        var transaction = log.Read(1, 1 << 20, maxOffset: 3).Memory.ToArray();
 
         Assert.True(KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset)));
 
-        Assert.Equal(transaction, log.Read(1, 1 << 20, maxOffset: 3).Memory.ToArray());
-        var first = TestBatches.Split(log.Read(0, 1 << 20).Memory)[0].Header;
-        Assert.Equal((0L, 0), (first.BaseOffset, first.RecordCount)); // "before" went, "after" did not make the transaction's record go
+        var batches = TestBatches.Split(log.Read(0, 1 << 20).Memory).Select(b => b.Header).ToList();
+        // "before" and the transaction's record were both superseded by "after"; an emptied batch stays transactional.
+        Assert.DoesNotContain(batches, b => b.BaseOffset <= 1 && b.RecordCount > 0);
+        Assert.All(batches.Where(b => b.BaseOffset == 1), b => Assert.True(b.IsTransactional));
+        Assert.Contains(batches, b => (b.BaseOffset, b.RecordCount, b.IsControl) == (2L, 1, true));
+        Assert.Contains(batches, b => (b.BaseOffset, b.RecordCount) == (3L, 1));
+    }
+
+    [Fact]
+    public void A_committed_transactions_record_supersedes_an_older_one_and_an_aborted_ones_does_not()
+    {
+        using var log = _bed.Open(Compacted);
+        log.Append(KeyedLog.Batch(Now, ("\0", "old")));                                                       // 0
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0, transactional: true)); // 1, key 0
+        log.AppendMarker(7, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 2
+        log.Append(KeyedLog.Batch(Now, ("\u0001", "kept")));                                                  // 3, key 1
+        log.Append(IdempotentBatches.Create(producerId: 8, epoch: 0, baseSequence: 0, records: 2, transactional: true)); // 4-5, keys 0 and 1
+        log.AppendMarker(8, 0, TransactionResult.Abort, coordinatorEpoch: 0, leaderEpoch: 0);                // 6
+        log.Append(KeyedLog.Batch(Now, ("z", "active")));
+
+        Assert.True(KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset)));
+
+        var batches = TestBatches.Split(log.Read(0, 1 << 20).Memory).Select(b => b.Header).ToList();
+        Assert.DoesNotContain(batches, b => b.BaseOffset == 0 && b.RecordCount > 0); // superseded by the committed record
+        Assert.Contains(batches, b => (b.BaseOffset, b.RecordCount, b.IsTransactional) == (1L, 1, true));
+        Assert.Contains(batches, b => (b.BaseOffset, b.RecordCount) == (3L, 1)); // the aborted record with its key superseded nothing
+        Assert.DoesNotContain(batches, b => b.BaseOffset == 4 && b.RecordCount > 0);
     }
 
     [Fact]

@@ -408,7 +408,7 @@ public class RecordAccumulatorTests
 
     private (RecordAccumulator, ProducerTopic) CreateTopic(ProducerOptions options, int partitions, INullKeyPartitioner partitioner)
     {
-        var accumulator = new RecordAccumulator(options.Validated(), _sender.SendAsync, new ProducerIdentity(() => Task.FromResult(ProducerId)), _time);
+        var accumulator = new RecordAccumulator(options.Validated(), _sender.SendAsync, new ProducerIdentity(() => Task.FromResult(new ProducerIdAndEpoch(ProducerId, 0))), _time);
         var topic = new ProducerTopic("topic", partitioner);
         topic.Open(partitions, accumulator.CreateQueue, (_, _, _, _) => { });
         return (accumulator, topic);

@@ -96,6 +96,7 @@ public sealed class KafkaBadInputTests(KafkaCluster kafka)
     [InlineData("truncated batch", (short)ErrorCode.CorruptMessage)]
     [InlineData("gzip payload that does not decompress, valid CRC", (short)ErrorCode.CorruptMessage)]
     [InlineData("no records", (short)ErrorCode.InvalidRecord)]
+    [InlineData("transactional batch without a transactional id", (short)ErrorCode.TransactionalIdAuthorizationFailed)]
     public async Task Broken_batches_get_a_partition_error_and_nothing_is_stored(string why, short expected)
     {
         var topic = await CreateTopicAsync("badbatch");
@@ -104,6 +105,7 @@ public sealed class KafkaBadInputTests(KafkaCluster kafka)
             "bad CRC" => CorruptCrc(ValidBatch()),
             "truncated batch" => ValidBatch()[..^5],
             "gzip payload that does not decompress, valid CRC" => TestBatches.WithRecordsSection(ValidBatch(), CompressionType.Gzip, "not gzip"u8),
+            "transactional batch without a transactional id" => IdempotentBatches.Create(producerId: 3, epoch: 0, baseSequence: 0, transactional: true),
             _ => [],
         };
         using var connection = await RawKafkaConnection.ConnectAsync(kafka.Bootstrap);

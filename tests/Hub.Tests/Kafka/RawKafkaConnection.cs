@@ -65,9 +65,9 @@ internal sealed class RawKafkaConnection : IDisposable
     }
 
     /// <summary>Produce v3 (acks=-1) of one batch (or several, concatenated) to a partition of <paramref name="topic"/>; the partition's error code and base offset.</summary>
-    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch, int partition = 0)
+    public async Task<(short Error, long BaseOffset)> ProduceAsync(string topic, byte[] batch, int partition = 0, string? transactionalId = null)
     {
-        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, partition, batch));
+        await SendAsync(ApiKey.Produce, 3, 1, RequestBodies.Produce(3, topic, partition, batch, transactionalId: transactionalId));
         return await ReceiveProduceAsync(1, topic, partition);
     }
 

@@ -28,9 +28,9 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
-    public static byte[] Produce(short version, string topic, int partition, byte[] batch, short acks = -1) => Encode(version >= 9, w =>
+    public static byte[] Produce(short version, string topic, int partition, byte[] batch, short acks = -1, string? transactionalId = null) => Encode(version >= 9, w =>
     {
-        w.WriteNullableString(null);
+        w.WriteNullableString(transactionalId);
         w.WriteInt16(acks);
         w.WriteInt32(5000);
         w.WriteArrayLength(1);

@@ -114,12 +114,46 @@ public sealed class GatewayAuthorizationTests(GatewaySilo secured) : IClassFixtu
 
         var refused = await Assert.ThrowsAsync<HubException>(() => alice.Admin.AlterTopicConfigAsync(topic, retention));
         Assert.Equal(ErrorCode.TopicAuthorizationFailed, refused.Code);
-        Assert.Contains("User:alice may not ALTERCONFIGS topic", refused.Message);
+        Assert.Contains("User:alice may not ALTER_CONFIGS topic", refused.Message);
         Assert.Equal(TopicConfig.Default.RetentionMs, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
 
         await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.AlterConfigs)]);
         await alice.Admin.AlterTopicConfigAsync(topic, retention);
         Assert.Equal(60000, (await secured.Admin.Admin.DescribeTopicAsync(topic)).Metadata.Config.RetentionMs);
+    }
+
+    [Fact]
+    public async Task A_transactional_producer_needs_write_on_its_transactional_id_and_read_on_the_group_it_commits_for()
+    {
+        var topic = await secured.NewTopicAsync("sdk-txn-acl");
+        var (id, group) = ($"alice-tx-{topic}", $"alice-group-{topic}");
+        await using var alice = await secured.ConnectAsync("alice");
+        await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.Topic, topic, AclOperation.Write)]);
+
+        await using (var refused = alice.CreateProducer(new ProducerOptions { TransactionalId = id }))
+        {
+            var init = await Assert.ThrowsAsync<HubException>(() => refused.InitTransactionsAsync());
+            Assert.Equal(ErrorCode.TransactionalIdAuthorizationFailed, init.Code);
+            Assert.Contains($"User:alice may not WRITE transactional id '{id}'", init.Message);
+        }
+
+        await secured.Admin.Acls.CreateAsync([Allow(AclResourceType.TransactionalId, id, AclOperation.Write)]);
+        await using var producer = alice.CreateProducer(new ProducerOptions { TransactionalId = id });
+        await producer.InitTransactionsAsync();
+        producer.BeginTransaction();
+        await producer.ProduceAsync(topic, Record("in a transaction")).WaitAsync(Timeout);
+        var offsets = await Assert.ThrowsAsync<HubException>(() =>
+            producer.SendOffsetsToTransactionAsync([new Hub.Groups.OffsetCommitEntry(topic, 0, 1)], group));
+        Assert.Equal(ErrorCode.GroupAuthorizationFailed, offsets.Code);
+        await producer.CommitTransactionAsync();
+
+        // A transactional batch appended without naming its transactional id is refused, as Kafka refuses a Produce without one.
+        var leader = (await alice.Router.GetTopicAsync(topic)).LeaderKey(0);
+        var bare = await Assert.ThrowsAsync<HubException>(() => alice.Grains.GetGrain<Hub.Grains.IPartitionGrain>(leader)
+            .Append(Hub.Partitions.PooledBatches.Borrow(IdempotentBatches.Create(producerId: 99, epoch: 0, baseSequence: 0, transactional: true))));
+        Assert.Equal(ErrorCode.TransactionalIdAuthorizationFailed, bare.Code);
+        var (_, producers) = Assert.Single(await secured.Admin.Transactions.DescribeProducersAsync(topic));
+        Assert.DoesNotContain(producers, p => p.ProducerId == 99);
     }
 
     [Fact]

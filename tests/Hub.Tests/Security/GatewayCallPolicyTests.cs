@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Grains;
 using Hub.Groups;
 using Hub.Partitions;
@@ -22,11 +23,48 @@ public sealed class GatewayCallPolicyTests
     public void Partition_calls_need_write_read_or_describe_on_the_topic_of_the_grains_key()
     {
         var key = PartitionKey.Format("orders", 3, brokerId: 1);
-        Assert.Equal(["Write Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.Append), key)));
+        Assert.Equal(["Write Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.Append), key, Batch(transactional: false))));
         Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.Fetch), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.ListOffset), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.GetState), key)));
         Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DescribeProducers), key)));
+    }
+
+    [Fact]
+    public void A_transactional_batch_needs_write_on_the_transactional_id_the_call_carries_as_kafka_produce_does()
+    {
+        var key = PartitionKey.Format("orders", 3, brokerId: 1);
+        Assert.Equal(["Write Topic orders", "Write TransactionalId billing-tx"],
+            Checks(For(typeof(IPartitionGrain), nameof(IPartitionGrain.Append), key, _ => Batch(transactional: true), "billing-tx")));
+        // Without an id only an ACL on every transactional id (*) lets it through.
+        Assert.Equal(["Write Topic orders", "Write TransactionalId "],
+            Checks(For(typeof(IPartitionGrain), nameof(IPartitionGrain.Append), key, _ => Batch(transactional: true))));
+        Assert.Equal(["Write Topic orders"],
+            Checks(For(typeof(IPartitionGrain), nameof(IPartitionGrain.Append), key, _ => Batch(transactional: false), "billing-tx")));
+    }
+
+    [Fact]
+    public void Transaction_coordinator_calls_need_write_on_the_id_and_what_addpartitions_and_txnoffsetcommit_need()
+    {
+        Assert.Equal(["Write TransactionalId billing-tx"],
+            Checks(Of<ITransactionCoordinatorGrain>(nameof(ITransactionCoordinatorGrain.InitProducerId), "billing-tx", 60000, -1L, (short)-1)));
+        Assert.Equal(["Write TransactionalId billing-tx"],
+            Checks(Of<ITransactionCoordinatorGrain>(nameof(ITransactionCoordinatorGrain.EndTransaction), "billing-tx", 1L, (short)0, true)));
+        Assert.Equal(["Write TransactionalId billing-tx", "Write Topic orders", "Write Topic refunds"],
+            Checks(Of<ITransactionCoordinatorGrain>(nameof(ITransactionCoordinatorGrain.AddPartitions), "billing-tx", 1L, (short)0,
+                new TopicPartition[] { new("orders", 0), new("refunds", 0), new("orders", 1) })));
+        Assert.Equal(["Write TransactionalId billing-tx", "Read Group billing"],
+            Checks(Of<ITransactionCoordinatorGrain>(nameof(ITransactionCoordinatorGrain.AddOffsets), "billing-tx", 1L, (short)0, "billing")));
+        var offsets = new OffsetCommitRequest { Offsets = [new OffsetCommitEntry("orders", 0, 5), new OffsetCommitEntry("orders", 1, 5)] };
+        Assert.Equal(["Write TransactionalId billing-tx", "Read Group billing", "Read Topic orders"],
+            Checks(Of<ITransactionCoordinatorGrain>(nameof(ITransactionCoordinatorGrain.SendOffsets), "billing-tx", 1L, (short)0, "billing", offsets)));
+    }
+
+    private static PooledBatches Batch(bool transactional)
+    {
+        using var builder = new RecordBatchBuilder(maxSizeBytes: 1024);
+        builder.Append(0, null, new byte[] { 1 });
+        return PooledBatches.Borrow(builder.Build(new ProducerStamp(5, 0, 0, transactional)).ToArray());
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class TransactionRecoveryTests(ITestOutputHelper output)
                 Assert.Equal(0, added.ReadInt32());
                 Assert.Equal(0, added.ReadInt16());
 
-                var (error, offset) = await toLeader.ProduceAsync(Topic, IdempotentBatches.Create(producerId, epoch, 0, transactional: true));
+                var (error, offset) = await toLeader.ProduceAsync(Topic, IdempotentBatches.Create(producerId, epoch, 0, transactional: true), transactionalId: transactionalId);
                 Assert.Equal((0, 0L), (error, offset));
             }
 

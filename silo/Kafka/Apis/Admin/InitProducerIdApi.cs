@@ -2,7 +2,6 @@ using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
 using Hub.Errors;
 using Hub.Grains;
-using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Apis.Transactions;
 using Hub.Silo.Kafka.Protocol;
 

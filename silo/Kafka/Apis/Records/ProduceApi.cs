@@ -1,3 +1,4 @@
+using Hub.Silo.Transactions;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
 using Hub.Batches;
@@ -34,8 +35,11 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
     {
         var (transactionalId, acks, data) = Parse(request);
         var appends = new List<Task>();
-        // Kafka's rule: a transactional producer needs WRITE on its transactional id for any of its partitions.
-        var transactionDenied = transactionalId is not null && !await authorizer.AllowsTransactionalIdAsync(request.Session, AclOperation.Write, transactionalId);
+        // Kafka's rule: a transactional producer needs WRITE on its transactional id for any of its partitions, and
+        // transactional batches without a transactional id are refused, authorization or not.
+        var transactionDenied = transactionalId is null
+            ? data.Any(t => t.Partitions.Any(p => p.Records is { } records && TransactionalBatches.AnyIn(records.Span)))
+            : !await authorizer.AllowsTransactionalIdAsync(request.Session, AclOperation.Write, transactionalId);
         var known = acks is not (0 or 1 or -1) ? [] : await topics.GetManyAsync(data.Select(t => (t.Name, t.Partitions.Select(p => p.Partition))));
         foreach (var topic in data)
         {
@@ -46,7 +50,9 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
             }
             if (transactionDenied)
             {
-                Fail(topic.Partitions, ErrorCode.TransactionalIdAuthorizationFailed, $"{request.Session.Principal} may not WRITE transactional id '{transactionalId}'");
+                Fail(topic.Partitions, ErrorCode.TransactionalIdAuthorizationFailed, transactionalId is null
+                    ? "transactional record batches need the request's transactional_id"
+                    : $"{request.Session.Principal} may not WRITE transactional id '{transactionalId}'");
                 continue;
             }
             if (!await authorizer.AllowsTopicAsync(request.Session, AclOperation.Write, topic.Name))

@@ -1,5 +1,5 @@
+using Hub.Grains;
 using Hub.Security;
-using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;

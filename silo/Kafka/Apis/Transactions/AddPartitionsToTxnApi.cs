@@ -1,7 +1,7 @@
+using Hub.Grains;
 using Hub.Errors;
 using Hub.Groups;
 using Hub.Security;
-using Hub.Silo.InterBroker;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;

@@ -60,7 +60,7 @@ internal sealed class DescribeTransactionsApi(IGrainFactory grains, KafkaAuthori
         {
             if (!await authorizer.AllowsTransactionalIdAsync(session, AclOperation.Describe, transactionalId))
                 return (ErrorCode.TransactionalIdAuthorizationFailed, null);
-            var transaction = await grains.GetGrain<ITransactionCoordinatorGrain>(transactionalId).Describe();
+            var transaction = await grains.GetGrain<IInterBrokerTransactionCoordinatorGrain>(transactionalId).Describe();
             var describable = new List<TopicPartition>();
             foreach (var topic in transaction.Partitions.GroupBy(p => p.Topic, StringComparer.Ordinal))
                 if (await authorizer.AllowsTopicAsync(session, AclOperation.Describe, topic.Key)) describable.AddRange(topic);

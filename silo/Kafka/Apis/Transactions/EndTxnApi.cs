@@ -1,4 +1,4 @@
-using Hub.Silo.InterBroker;
+using Hub.Grains;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Kafka.Transport;
