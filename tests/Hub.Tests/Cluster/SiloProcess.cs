@@ -68,8 +68,9 @@ public sealed class SiloProcess : IAsyncDisposable
     private const int PortRaceAttempts = 3;
 
     /// <summary>
-    /// Starts another Orleans host program of this repository (built beside the tests, see <see cref="BuiltDll"/>)
-    /// whose gateway listens on <paramref name="gatewayPort"/>; it has no broker id and no Kafka listener.
+    /// Starts another generic-host program of this repository (built beside the tests, see <see cref="BuiltDll"/>): an
+    /// Orleans host whose gateway listens on <paramref name="gatewayPort"/>, or a program without a gateway (port 0). It
+    /// has no broker id and no Kafka listener.
     /// </summary>
     public static Task<SiloProcess> StartProgramAsync(string dll, IReadOnlyList<string> arguments, int gatewayPort) =>
         StartAsync(new Settings(dll, arguments, Environment: null, BrokerId: -1, gatewayPort, KafkaPort: 0));
