@@ -82,7 +82,8 @@ public sealed class TransactionCheckTests
 
         var anomaly = Assert.Single(Check().Anomalies);
 
-        Assert.Equal((AnomalyKind.TransactionGap, ["a/1/0"]), (anomaly.Kind, anomaly.Values));
+        Assert.Equal(AnomalyKind.TransactionGap, anomaly.Kind);
+        Assert.Equal(["a/1/0"], anomaly.Values);
     }
 
     [Fact]
@@ -104,7 +105,8 @@ public sealed class TransactionCheckTests
 
         var anomaly = Assert.Single(Check().Anomalies);
 
-        Assert.Equal((AnomalyKind.TransactionGap, ["a/0/3"]), (anomaly.Kind, anomaly.Values));
+        Assert.Equal(AnomalyKind.TransactionGap, anomaly.Kind);
+        Assert.Equal(["a/0/3"], anomaly.Values);
     }
 
     [Fact]
