@@ -14,7 +14,7 @@ namespace Hub.Faults.Workloads;
 public sealed class TransactionalWorkload(string transactionalId) : IWorkload
 {
     /// <summary>One more than the default three partitions: every partition gets a record and one gets two, whose contiguity is checked.</summary>
-    private const int RecordsPerTransaction = 4;
+    public const int RecordsPerTransaction = 4;
 
     /// <summary>Every fifth transaction is aborted on purpose: enough aborted ones to check, most committed.</summary>
     private const int AbortEvery = 5;
