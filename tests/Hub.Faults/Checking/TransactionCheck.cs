@@ -40,34 +40,34 @@ internal static class TransactionCheck
 
     private static IEnumerable<Anomaly> ReadBackOf(LedgerTransaction transaction, ReadBackIndex readBack)
     {
-        var present = new List<string>();
-        var missing = new List<string>();
+        var present = new List<TransactionRecord>();
+        var missing = new List<TransactionRecord>();
         foreach (var record in transaction.Written.Records)
         {
             var places = readBack.PlacesOf(record.Value);
             if (places.Count > 1)
                 yield return Concerning(AnomalyKind.Duplicated, transaction, record.Partition,
                     $"{record.Value} read back {places.Count} times: {string.Join(", ", places.Select(p => DeliveryCheck.Place(p.Partition, p.Offset)))}", [record.Value]);
-            if (places.Count > 0) present.Add(record.Value);
-            else if (readBack.IsComplete(record.Partition)) missing.Add(record.Value);
+            if (places.Count > 0) present.Add(record);
+            else if (readBack.IsComplete(record.Partition)) missing.Add(record);
         }
-        var firstPartition = transaction.Written.Records.Count > 0 ? transaction.Written.Records[0].Partition : 0;
-        switch (transaction.Outcome)
+        var count = transaction.Written.Records.Count;
+        // Reported on the partition of the first record in question.
+        var anomaly = transaction.Outcome switch
         {
-            case TransactionOutcome.Committed when missing.Count > 0:
-                yield return Concerning(AnomalyKind.CommittedTransactionLost, transaction, firstPartition,
-                    $"committed, yet {missing.Count} of its {transaction.Written.Records.Count} records are not read back at read_committed", missing);
-                break;
-            case TransactionOutcome.Aborted when present.Count > 0:
-                yield return Concerning(AnomalyKind.AbortedTransactionVisible, transaction, firstPartition,
-                    $"aborted, yet {present.Count} of its {transaction.Written.Records.Count} records are read back at read_committed", present);
-                break;
-            case TransactionOutcome.Unknown when present.Count > 0 && missing.Count > 0:
-                yield return Concerning(AnomalyKind.TransactionPartial, transaction, firstPartition,
-                    $"outcome unknown ({transaction.Ended?.Error ?? "never ended"}), and {present.Count} of its {transaction.Written.Records.Count} records are read back at read_committed", [.. present, .. missing]);
-                break;
-        }
+            TransactionOutcome.Committed when missing.Count > 0 => (AnomalyKind.CommittedTransactionLost, missing,
+                $"committed, yet {missing.Count} of its {count} records are not read back at read_committed: {string.Join(", ", missing.Select(Describe))}"),
+            TransactionOutcome.Aborted when present.Count > 0 => (AnomalyKind.AbortedTransactionVisible, present,
+                $"aborted, yet {present.Count} of its {count} records are read back at read_committed: {string.Join(", ", present.Select(Describe))}"),
+            TransactionOutcome.Unknown when present.Count > 0 && missing.Count > 0 => (AnomalyKind.TransactionPartial, [.. present, .. missing],
+                $"outcome unknown ({transaction.Ended?.Error ?? "never ended"}); read back at read_committed: {string.Join(", ", present.Select(Describe))}; not: {string.Join(", ", missing.Select(Describe))}"),
+            _ => ((AnomalyKind, List<TransactionRecord>, string)?)null,
+        };
+        if (anomaly is var (kind, records, description))
+            yield return Concerning(kind, transaction, records[0].Partition, description, [.. records.Select(r => r.Value)]);
     }
+
+    private static string Describe(TransactionRecord record) => $"{record.Value} (p{record.Partition})";
 
     /// <summary>What one partition's live consumer saw (each offset once, in offset order) against the log read back.</summary>
     private static IEnumerable<Anomaly> GapsSeen(int partition, IReadOnlyList<CommittedRecordConsumed> consumed, TransactionLedger ledger, ReadBackIndex readBack)
