@@ -6,7 +6,7 @@ namespace Hub.Faults.Workloads;
 /// <summary>
 /// A transactional producer (Confluent.Kafka, idempotent, acks=all) with one transactional id, writing one transaction
 /// after another: <see cref="RecordsPerTransaction"/> records across the partitions, committed, or aborted on purpose
-/// every <see cref="AbortEvery"/>th. Each transaction's records go into the history before it ends
+/// every <see cref="AbortEvery"/>th once its records are stored. Each transaction's records go into the history before it ends
 /// (<see cref="TransactionWritten"/>), then its outcome as the client saw it (<see cref="TransactionEnded"/>). After a
 /// fatal error or an unknown outcome the producer is replaced by a new one with the same id, as an application would
 /// (its InitTransactions fences the old one and has the coordinator finish or abort what it left open).
@@ -136,7 +136,7 @@ public sealed class TransactionalWorkload(string transactionalId) : IWorkload
                 records.Add(record);
             }
             history.Add(new TransactionWritten(history.Now, transactionalId, name, records));
-            end = number % AbortEvery == AbortEvery - 1 ? Abort(producer, null) : Commit(producer);
+            end = number % AbortEvery == AbortEvery - 1 ? AbortWritten(producer) : Commit(producer);
         }
         catch (KafkaException e)
         {
@@ -171,6 +171,16 @@ public sealed class TransactionalWorkload(string transactionalId) : IWorkload
                 return (TransactionOutcome.Unknown, Describe(e), false);
             }
         }
+    }
+
+    /// <summary>
+    /// An abort on purpose once the records are stored: librdkafka drops records still queued when the abort comes,
+    /// and an abort that left nothing in the log would check nothing.
+    /// </summary>
+    private static (TransactionOutcome, string?, bool) AbortWritten(IProducer<Null, string> producer)
+    {
+        producer.Flush(CallTimeout);
+        return Abort(producer, null);
     }
 
     /// <param name="cause">Why the client had to abort, or null for an abort on purpose.</param>
