@@ -122,12 +122,6 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         return null;
     }
 
-    /// <summary>Remembers the batches just stored at <paramref name="appendMs"/>, by their headers as stored (offsets assigned).</summary>
-    public void Record(ReadOnlySpan<ValidatedBatch> stored, long appendMs)
-    {
-        foreach (ref readonly var batch in stored) Record(batch.Header, appendMs);
-    }
-
     /// <summary>
     /// Remembers one stored batch, by its header (its base offset as stored), appended at <paramref name="appendMs"/>.
     /// Control batches are left to <see cref="CompleteTransaction"/>.

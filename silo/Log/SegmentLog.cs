@@ -255,13 +255,17 @@ internal sealed partial class SegmentLog : IDisposable
     /// <summary>The aborted transactions with records in [<paramref name="from"/>, <paramref name="to"/>), for a read_committed fetch.</summary>
     public AbortedTransaction[] AbortedTransactions(long from, long to) => _aborted.Overlapping(from, to);
 
-    /// <summary>Records the producers and transaction markers of the batches just stored (<see cref="_appending"/>, bytes in <paramref name="stored"/>).</summary>
+    /// <summary>
+    /// Records the producers and transaction markers of the batches just stored (<see cref="_appending"/>, bytes in
+    /// <paramref name="stored"/>), in offset order: a follower copies a producer's abort marker and its next
+    /// transaction's records in one append, and the marker must end the transaction open before it, not the one after.
+    /// </summary>
     private void RecordStored(ReadOnlyMemory<byte> stored, long nowMs)
     {
-        _producers.Record(_appending.Batches, nowMs);
         foreach (ref readonly var batch in _appending.Batches)
         {
             if (batch.Header.IsControl) RecordMarker(batch.Header, stored.Slice(batch.Position, batch.Header.TotalSize), nowMs);
+            else _producers.Record(batch.Header, nowMs);
         }
     }
 

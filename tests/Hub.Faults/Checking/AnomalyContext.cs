@@ -48,6 +48,9 @@ internal static class AnomalyContext
         ProduceAcked a => concerned.Contains(a.Value),
         ProduceFailed f => concerned.Contains(f.Value),
         RecordConsumed c => concerned.Contains(c.Value),
+        CommittedRecordConsumed c => concerned.Contains(c.Value),
+        TransactionWritten w => w.Records.Any(r => concerned.Contains(r.Value)),
+        TransactionEnded t => concerned.Any(v => v.StartsWith(t.Transaction + "/", StringComparison.Ordinal)),
         _ => false,
     };
 
@@ -57,6 +60,7 @@ internal static class AnomalyContext
         ProduceAcked a => a.Partition,
         ProduceFailed f => f.Partition,
         RecordConsumed c => c.Partition,
+        CommittedRecordConsumed c => c.Partition,
         _ => null,
     };
 }

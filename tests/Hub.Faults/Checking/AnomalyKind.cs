@@ -29,4 +29,16 @@ public enum AnomalyKind
 
     /// <summary>A partition could not be read back to its high watermark, so what lies beyond is unchecked.</summary>
     ReadBackIncomplete,
+
+    /// <summary>A record of a transaction whose commit returned is not read back at read_committed.</summary>
+    CommittedTransactionLost,
+
+    /// <summary>A record of a transaction whose abort returned is read back at read_committed, or a read_committed consumer saw it.</summary>
+    AbortedTransactionVisible,
+
+    /// <summary>A transaction whose outcome the client could not know is read back in part: some records, not all.</summary>
+    TransactionPartial,
+
+    /// <summary>A read_committed consumer skipped a committed record, or saw a transaction's records on a partition in pieces.</summary>
+    TransactionGap,
 }

@@ -19,8 +19,13 @@ public sealed class CheckReport
     [
         ("lost", AnomalyKind.Lost), ("duplicated", AnomalyKind.Duplicated), ("reordered", AnomalyKind.Reordered),
         ("wrong-offset", AnomalyKind.WrongOffset), ("below-min-isr", AnomalyKind.BelowMinInsync),
-        ("truncated", AnomalyKind.Truncated), ("epoch-back", AnomalyKind.EpochWentBack), ("other", null),
+        ("truncated", AnomalyKind.Truncated), ("epoch-back", AnomalyKind.EpochWentBack),
+        ("txn-lost", AnomalyKind.CommittedTransactionLost), ("txn-aborted-seen", AnomalyKind.AbortedTransactionVisible),
+        ("txn-partial", AnomalyKind.TransactionPartial), ("txn-gap", AnomalyKind.TransactionGap), ("other", null),
     ];
+
+    /// <summary>The transactions that ended during each fault kind, by outcome as their clients saw it.</summary>
+    private const string TransactionsHeader = "txn c/a/unknown";
 
     private readonly IReadOnlyList<HistoryEvent> _history;
 
@@ -46,12 +51,12 @@ public sealed class CheckReport
     {
         output ??= Console.Out;
         var kindWidth = Math.Max(16, Table.Max(r => r.Kind.Length));
-        output.WriteLine($"{"fault kind".PadRight(kindWidth)} {"faults",6} {"acked",8} {string.Join(' ', Columns.Select(c => c.Header))} {"longest-unavailable",19}");
+        output.WriteLine($"{"fault kind".PadRight(kindWidth)} {"faults",6} {"acked",8} {TransactionsHeader,15} {string.Join(' ', Columns.Select(c => c.Header))} {"longest-unavailable",19}");
         foreach (var row in Table)
         {
             var counts = Columns.Select(c => Cell(row, c.Kind).ToString(CultureInfo.InvariantCulture).PadLeft(c.Header.Length));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{row.Kind.PadRight(kindWidth)} {row.Faults,6} {row.Acked,8} {string.Join(' ', counts)} {row.LongestUnavailable.TotalSeconds,18:F3}s"));
+                $"{row.Kind.PadRight(kindWidth)} {row.Faults,6} {row.Acked,8} {row.Transactions,15} {string.Join(' ', counts)} {row.LongestUnavailable.TotalSeconds,18:F3}s"));
         }
         output.WriteLine(Passed
             ? $"seed {Seed}: no anomalies"

@@ -32,6 +32,9 @@ internal sealed class ReadBackIndex
     public IReadOnlyList<(int Partition, long Offset)> PlacesOf(string value) =>
         _byValue.TryGetValue(value, out var places) ? places : [];
 
+    /// <summary>The partition's records in offset order; none for a partition not read.</summary>
+    public IReadOnlyList<StoredRecord> RecordsOf(int partition) => _partitions.TryGetValue(partition, out var p) ? p.Records : [];
+
     /// <summary>Whether the partition was read completely, so a record missing from it is really missing.</summary>
     public bool IsComplete(int partition) => _partitions.TryGetValue(partition, out var p) && p.Incomplete is null;
 

@@ -8,10 +8,10 @@ namespace Hub.Faults.Checking;
 /// </summary>
 internal static class TruncationCheck
 {
-    public static IEnumerable<Anomaly> Find(IEnumerable<HistoryEvent> history, ReadBackIndex readBack)
+    public static IEnumerable<Anomaly> Find(IEnumerable<RecordConsumed> consumptions, ReadBackIndex readBack)
     {
         var judged = new HashSet<(int Partition, long Offset, string Value)>();
-        foreach (var consumed in history.OfType<RecordConsumed>())
+        foreach (var consumed in consumptions)
         {
             if (!readBack.IsComplete(consumed.Partition) || !judged.Add((consumed.Partition, consumed.Offset, consumed.Value))) continue;
             var place = DeliveryCheck.Place(consumed.Partition, consumed.Offset);

@@ -26,6 +26,12 @@ internal sealed class ClusterControl : IAsyncDisposable
 
     private static readonly TimeSpan CreateTopicRetryDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// The grain type of Hub's transaction coordinators (the silo's internal TransactionCoordinatorGrain): Orleans names
+    /// a grain type after its class, lowercased, without "Grain". The runner has no reference to the silo's internals.
+    /// </summary>
+    private const string TransactionCoordinatorGrainType = "transactioncoordinator";
+
     private readonly IHost _host;
     private readonly IClusterClient _client;
     private readonly NetworkLayout _layout;
@@ -106,11 +112,21 @@ internal sealed class ClusterControl : IAsyncDisposable
     }
 
     /// <summary>The broker whose silo holds the controller's activation; null when that is not known now.</summary>
-    public async Task<int?> TryFindControllerAsync()
+    public Task<int?> TryFindControllerAsync() => TryFindSiloOfAsync(Controller);
+
+    /// <summary>
+    /// The broker whose silo holds the coordinator of <paramref name="transactionalId"/> (its grain, silo/Transactions);
+    /// null when it is not active now (it activates where the id's next request needs it) or the directory does not answer.
+    /// </summary>
+    public Task<int?> TryFindTransactionCoordinatorAsync(string transactionalId) =>
+        TryFindSiloOfAsync(_client.GetGrain(GrainId.Create(TransactionCoordinatorGrainType, transactionalId)));
+
+    /// <summary>The broker whose silo holds the grain's activation, as the grain directory says; null when none or no answer.</summary>
+    private async Task<int?> TryFindSiloOfAsync(IAddressable grain)
     {
         try
         {
-            var silo = await _client.GetGrain<IManagementGrain>(0).GetActivationAddress(Controller).AsTask().WaitAsync(CallTimeout);
+            var silo = await _client.GetGrain<IManagementGrain>(0).GetActivationAddress(grain).AsTask().WaitAsync(CallTimeout);
             if (silo is null) return null;
             var broker = _layout.BrokerAt(silo.Endpoint.Address);
             return broker < 0 ? null : broker;

@@ -13,6 +13,8 @@ internal static class FaultCatalog
         new PauseFault(),
         new IsolateFromPeersFault("isolate-leader", Targets.LeaderOfAPartition),
         new IsolateFromPeersFault("isolate-controller", Targets.Controller),
+        new KillFault("kill-coordinator", Targets.TransactionCoordinator),
+        new IsolateFromPeersFault("isolate-coordinator", Targets.TransactionCoordinator),
         new IsolateFromStoreFault(),
         new RestartStoreFault(),
         new FailLogDirectoryFault(),

@@ -1,9 +1,11 @@
+using Hub.Faults.Workloads;
+
 namespace Hub.Faults.Faults;
 
 /// <summary>
 /// How faults pick their brokers: any broker, the leader or the followers of a random partition (from the
-/// controller's stored assignment), or the controller's silo (from the grain directory, see
-/// <see cref="Cluster.ClusterControl.TryFindControllerAsync"/>). When the cluster cannot say, any broker.
+/// controller's stored assignment), or the silo of the controller or of a transactional id's coordinator (from the
+/// grain directory, see <see cref="Cluster.ClusterControl.TryFindControllerAsync"/>). When the cluster cannot say, any broker.
 /// </summary>
 internal static class Targets
 {
@@ -35,6 +37,15 @@ internal static class Targets
         await context.Cluster.Control.TryFindControllerAsync() is { } broker
             ? new Target([broker], $"broker {broker}, the controller's silo")
             : await Unknown(context, "the controller's silo");
+
+    /// <summary>The silo of the coordinator of one of the transactional workloads' ids, from the grain directory.</summary>
+    public static async Task<Target> TransactionCoordinator(FaultContext context)
+    {
+        var id = TransactionalWorkloads.Ids[context.Random.Next(TransactionalWorkloads.Ids.Count)];
+        return await context.Cluster.Control.TryFindTransactionCoordinatorAsync(id) is { } broker
+            ? new Target([broker], $"broker {broker}, the coordinator of transactional id {id}")
+            : await Unknown(context, $"the coordinator of transactional id {id}");
+    }
 
     private static async Task<Target> Unknown(FaultContext context, string wanted)
     {

@@ -7,12 +7,14 @@ using Hub.Faults.Workloads;
 namespace Hub.Faults.Runner;
 
 /// <summary>
-/// One run: the cluster in namespaces, the topic, the workloads writing, faults from the seed until the budget
-/// is spent, then everything healed, the workloads stopped, the history checked and written.
+/// One run: the cluster in namespaces, the topic and the transactional topic, the workloads writing, faults from the
+/// seed until the budget is spent, then everything healed, the workloads stopped, the history checked and written.
 /// </summary>
 internal sealed class FaultRun(RunOptions options, string repositoryRoot)
 {
     public const string Topic = "faults";
+
+    public const string TransactionalTopic = Topic + TransactionalWorkloads.TopicSuffix;
 
     /// <summary>Before a fault, and for the rolling restart between brokers: a restart and catch-up take seconds, many seconds on a loaded machine.</summary>
     private static readonly TimeSpan HealthyBound = TimeSpan.FromSeconds(90);
@@ -53,15 +55,20 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
     private async Task<int> RunOnAsync(FaultCluster cluster, RunHistory history, RunLog log, CancellationToken ct)
     {
         var endpoints = cluster.Endpoints(Topic, options.Partitions, options.ReplicationFactor, options.MinInsyncReplicas) with { ClientLogDirectory = ResultsDirectory };
-        await cluster.Control.CreateTopicAsync(Topic, options.Partitions, (short)options.ReplicationFactor, options.MinInsyncReplicas, ct);
-        if (await cluster.WaitHealthyAsync(Topic, options.Partitions, HealthyBound, ct) is { } notReady)
-            throw new InvalidOperationException($"the new cluster did not become healthy: {notReady}");
-        log.Write($"cluster ready: topic {Topic}, {options.Partitions} partitions, RF {options.ReplicationFactor}, min.insync.replicas {options.MinInsyncReplicas}");
+        var transactional = endpoints with { Topic = TransactionalTopic };
+        foreach (var topic in (string[])[Topic, TransactionalTopic])
+        {
+            await cluster.Control.CreateTopicAsync(topic, options.Partitions, (short)options.ReplicationFactor, options.MinInsyncReplicas, ct);
+            if (await cluster.WaitHealthyAsync(topic, options.Partitions, HealthyBound, ct) is { } notReady)
+                throw new InvalidOperationException($"the new cluster did not become healthy: {notReady}");
+        }
+        log.Write($"cluster ready: topics {Topic} and {TransactionalTopic}, {options.Partitions} partitions, RF {options.ReplicationFactor}, min.insync.replicas {options.MinInsyncReplicas}");
 
         using var stopWorkloads = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var workloads = StandardWorkloads.Create();
-        var running = workloads.Select(w => Task.Run(() => w.RunAsync(endpoints, history, stopWorkloads.Token), CancellationToken.None)).ToList();
-        log.Write($"workloads: {string.Join(", ", workloads.Select(w => w.Name))}");
+        var workloads = StandardWorkloads.Create().Select(w => (Workload: w, Endpoints: endpoints))
+            .Concat(TransactionalWorkloads.Create().Select(w => (Workload: w, Endpoints: transactional))).ToList();
+        var running = workloads.Select(w => Task.Run(() => w.Workload.RunAsync(w.Endpoints, history, stopWorkloads.Token), CancellationToken.None)).ToList();
+        log.Write($"workloads: {string.Join(", ", workloads.Select(w => w.Workload.Name))}");
 
         Task<string?> WaitHealthy(CancellationToken token) => cluster.WaitHealthyAsync(Topic, options.Partitions, HealthyBound, token);
         var context = new FaultContext(cluster, history, new Random(options.Seed), Topic, options.Partitions, log.Write);
@@ -78,7 +85,9 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
 
         log.Write("reading every partition back");
         var readBack = await ReadBack.ReadAsync(endpoints, ct);
-        var report = Checker.Check(history.Snapshot(), readBack, options.MinInsyncReplicas, options.Seed);
+        log.Write($"reading {TransactionalTopic} back at read_committed");
+        var committedReadBack = await ReadBack.ReadCommittedAsync(transactional, ct);
+        var report = Checker.Check(history.Snapshot(), readBack, options.MinInsyncReplicas, options.Seed, committedReadBack);
         if (unhealed is not null) Console.WriteLine($"ANOMALY: the cluster did not heal within {FinalHealthyBound.TotalSeconds:F0} s of the last fault: {unhealed}");
         report.Print(Console.Out);
         return report.Anomalies.Count + (unhealed is null ? 0 : 1);

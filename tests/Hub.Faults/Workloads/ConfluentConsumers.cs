@@ -6,11 +6,14 @@ namespace Hub.Faults.Workloads;
 internal static class ConfluentConsumers
 {
     /// <summary>
-    /// A consumer of one partition from its log start, reading every record below the high watermark, committing
-    /// nothing (Confluent.Kafka insists on a group id, but without subscribe or commit the group is never used).
-    /// A position that falls off the log (truncated, or below its start) restarts at the log start.
+    /// A consumer of one partition from its log start, committing nothing (Confluent.Kafka insists on a group id, but
+    /// without subscribe or commit the group is never used). At read_uncommitted it reads every record below the high
+    /// watermark; at read_committed it stops at the last stable offset and drops aborted transactions' records.
+    /// A position that falls off the log (truncated, or below its start) restarts at the log start. With
+    /// <paramref name="partitionEnd"/> it reports reaching the end it reads to (Kafka's partition EOF).
     /// </summary>
-    public static IConsumer<Null, string?> FromLogStart(ClusterEndpoints cluster, int partition, string clientId)
+    public static IConsumer<Null, string?> FromLogStart(ClusterEndpoints cluster, int partition, string clientId,
+        IsolationLevel isolation = IsolationLevel.ReadUncommitted, bool partitionEnd = false)
     {
         var consumer = new ConsumerBuilder<Null, string?>(new ConsumerConfig
             {
@@ -19,9 +22,8 @@ internal static class ConfluentConsumers
                 GroupId = $"hub-faults-{clientId}",
                 EnableAutoCommit = false,
                 AutoOffsetReset = AutoOffsetReset.Earliest,
-                // Nothing here is transactional; read everything the high watermark has passed.
-                IsolationLevel = IsolationLevel.ReadUncommitted,
-                EnablePartitionEof = false,
+                IsolationLevel = isolation,
+                EnablePartitionEof = partitionEnd,
             })
             .SetLogHandler((_, _) => { })
             .SetErrorHandler((_, _) => { })

@@ -25,7 +25,7 @@ public sealed class ProducerStateTableTests
     {
         var validated = Validated(batches);
         validated.AssignOffsets(batches.ToArray(), baseOffset, leaderEpoch: 0);
-        table.Record(validated.Batches, appendMs);
+        foreach (ref readonly var batch in validated.Batches) table.Record(batch.Header, appendMs);
     }
 
     [Fact]

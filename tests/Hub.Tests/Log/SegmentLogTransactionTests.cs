@@ -105,4 +105,41 @@ public sealed class SegmentLogTransactionTests : IDisposable
         Assert.Equal(leader.AbortedTransactions(0, 3), follower.AbortedTransactions(0, 3));
         Assert.Equal(2, follower.LastStableOffset(highWatermark: 3));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_follower_that_cut_an_aborted_tail_and_copied_the_leaders_log_keeps_no_stale_aborted_transaction(bool crashedBeforeTheCut)
+    {
+        // Fault run seed 101: an isolated leader stored a transaction's record and its abort marker that no other replica
+        // had; the new leader wrote the producer's abort (no transaction open there) and its next, committed transaction.
+        using var leader = _bed.Open();
+        leader.Append(IdempotentBatches.Create(7, epoch: 2, baseSequence: 0, transactional: true)); // 0
+        leader.AppendMarker(7, 2, TransactionResult.Commit, 0, 0);                                  // 1
+        var followerDirectory = Path.Combine(_bed.Directory, "..", "follower");
+        var follower = _bed.Open(directory: followerDirectory);
+        using (var copied = leader.Read(0, int.MaxValue)) follower.AppendReplicated(copied.Memory);
+        follower.Append(IdempotentBatches.Create(7, epoch: 2, baseSequence: 1, transactional: true), leaderEpoch: 1); // 2, only here
+        follower.AppendMarker(7, 3, TransactionResult.Abort, 0, leaderEpoch: 1);                                   // 3, only here
+        Assert.Equal([new AbortedTransaction(7, 2, 3)], follower.AbortedTransactions(0, 4));
+        follower.Dispose();
+        if (crashedBeforeTheCut)
+        {
+            // A crash loses the snapshot written at close.
+            foreach (var snapshot in Directory.GetFiles(followerDirectory, "*" + SegmentFileName.SnapshotExtension)) File.Delete(snapshot);
+        }
+        follower = _bed.Open(directory: followerDirectory);
+
+        leader.AppendMarker(7, 3, TransactionResult.Abort, 0, leaderEpoch: 2);                          // 2, nothing open here
+        leader.Append(IdempotentBatches.Create(7, epoch: 4, baseSequence: 0, transactional: true), 2);  // 3
+        leader.AppendMarker(7, 4, TransactionResult.Commit, 0, leaderEpoch: 2);                         // 4
+        follower.TruncateTo(2);
+        using (var copied = leader.Read(2, int.MaxValue)) follower.AppendReplicated(copied.Memory);
+
+        Assert.Empty(leader.AbortedTransactions(0, 5));
+        Assert.Empty(follower.AbortedTransactions(0, 5));
+        follower.Dispose();
+        using var reopened = _bed.Open(directory: followerDirectory);
+        Assert.Empty(reopened.AbortedTransactions(0, 5));
+    }
 }
