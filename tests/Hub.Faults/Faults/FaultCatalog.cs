@@ -23,4 +23,7 @@ internal static class FaultCatalog
     ];
 
     public static IReadOnlyList<string> Kinds { get; } = [.. All(_ => Task.CompletedTask).Select(fault => fault.Kind)];
+
+    /// <summary>The kinds that target a transactional workload's coordinator: without transactions they have nothing to hit.</summary>
+    public static IReadOnlyList<string> CoordinatorKinds { get; } = ["kill-coordinator", "isolate-coordinator"];
 }

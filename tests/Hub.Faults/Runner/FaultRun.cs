@@ -56,17 +56,17 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
     {
         var endpoints = cluster.Endpoints(Topic, options.Partitions, options.ReplicationFactor, options.MinInsyncReplicas) with { ClientLogDirectory = ResultsDirectory };
         var transactional = endpoints with { Topic = TransactionalTopic };
-        foreach (var topic in (string[])[Topic, TransactionalTopic])
+        foreach (var topic in options.Transactions ? [Topic, TransactionalTopic] : (string[])[Topic])
         {
             await cluster.Control.CreateTopicAsync(topic, options.Partitions, (short)options.ReplicationFactor, options.MinInsyncReplicas, ct);
             if (await cluster.WaitHealthyAsync(topic, options.Partitions, HealthyBound, ct) is { } notReady)
                 throw new InvalidOperationException($"the new cluster did not become healthy: {notReady}");
         }
-        log.Write($"cluster ready: topics {Topic} and {TransactionalTopic}, {options.Partitions} partitions, RF {options.ReplicationFactor}, min.insync.replicas {options.MinInsyncReplicas}");
+        log.Write($"cluster ready: topics {Topic}{(options.Transactions ? $" and {TransactionalTopic}" : "")}, {options.Partitions} partitions, RF {options.ReplicationFactor}, min.insync.replicas {options.MinInsyncReplicas}");
 
         using var stopWorkloads = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var workloads = StandardWorkloads.Create().Select(w => (Workload: w, Endpoints: endpoints))
-            .Concat(TransactionalWorkloads.Create().Select(w => (Workload: w, Endpoints: transactional))).ToList();
+            .Concat(options.Transactions ? TransactionalWorkloads.Create().Select(w => (Workload: w, Endpoints: transactional)) : []).ToList();
         var running = workloads.Select(w => Task.Run(() => w.Workload.RunAsync(w.Endpoints, history, stopWorkloads.Token), CancellationToken.None)).ToList();
         log.Write($"workloads: {string.Join(", ", workloads.Select(w => w.Workload.Name))}");
 
@@ -85,8 +85,12 @@ internal sealed class FaultRun(RunOptions options, string repositoryRoot)
 
         log.Write("reading every partition back");
         var readBack = await ReadBack.ReadAsync(endpoints, ct);
-        log.Write($"reading {TransactionalTopic} back at read_committed");
-        var committedReadBack = await ReadBack.ReadCommittedAsync(transactional, ct);
+        IReadOnlyList<PartitionReadBack>? committedReadBack = null;
+        if (options.Transactions)
+        {
+            log.Write($"reading {TransactionalTopic} back at read_committed");
+            committedReadBack = await ReadBack.ReadCommittedAsync(transactional, ct);
+        }
         var report = Checker.Check(history.Snapshot(), readBack, options.MinInsyncReplicas, options.Seed, committedReadBack);
         if (unhealed is not null) Console.WriteLine($"ANOMALY: the cluster did not heal within {FinalHealthyBound.TotalSeconds:F0} s of the last fault: {unhealed}");
         report.Print(Console.Out);

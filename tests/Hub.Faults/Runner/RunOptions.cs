@@ -17,6 +17,7 @@ internal sealed record RunOptions
                             min.insync.replicas min(2, replication factor))
           --results DIR     where the history, the silo logs and the data go (default faults-results/<UTC time>)
           --keep            keep the silos' and the store's data after the run
+          --no-transactions without the transactional workloads, their checks and the coordinator faults
         Needs root and ip netns. Exit code 0: no anomaly; 1: anomalies; 2: the run itself failed.
         """;
 
@@ -37,6 +38,9 @@ internal sealed record RunOptions
     public string? Results { get; init; }
 
     public bool Keep { get; init; }
+
+    /// <summary>Whether the transactional workloads run (and with them the coordinator faults and transaction checks).</summary>
+    public bool Transactions { get; init; } = true;
 
     public bool Help { get; init; }
 
@@ -64,11 +68,16 @@ internal sealed record RunOptions
                 "--partitions" => options with { Partitions = PositiveInt(Value(), "--partitions") },
                 "--results" => options with { Results = Value() },
                 "--keep" => options with { Keep = true },
+                "--no-transactions" => options with { Transactions = false },
                 "-h" or "--help" => options with { Help = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
-        return options;
+        if (options.Transactions) return options;
+        var named = options.Kinds.Intersect(FaultCatalog.CoordinatorKinds).ToList();
+        if (named.Count > 0 && !ReferenceEquals(options.Kinds, FaultCatalog.Kinds))
+            throw new ArgumentException($"--kinds {string.Join(",", named)} target a transaction coordinator: drop --no-transactions");
+        return options with { Kinds = [.. options.Kinds.Except(FaultCatalog.CoordinatorKinds)] };
     }
 
     /// <summary>90s, 10m, 2h, or a TimeSpan (hh:mm:ss).</summary>

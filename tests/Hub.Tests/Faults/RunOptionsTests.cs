@@ -30,6 +30,18 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void Without_transactions_the_coordinator_faults_are_left_out_and_naming_one_is_refused()
+    {
+        var options = RunOptions.Parse(["--no-transactions"]);
+
+        Assert.False(options.Transactions);
+        Assert.Equal(FaultCatalog.Kinds.Except(FaultCatalog.CoordinatorKinds), options.Kinds);
+        Assert.Equal(["kill-leader"], RunOptions.Parse(["--no-transactions", "--kinds", "kill-leader"]).Kinds);
+        Assert.Contains("kill-coordinator", Assert.Throws<ArgumentException>(() => RunOptions.Parse(["--no-transactions", "--kinds", "kill-coordinator"])).Message);
+        Assert.True(RunOptions.Parse([]).Transactions);
+    }
+
+    [Fact]
     public void Replication_follows_a_small_cluster()
     {
         var options = RunOptions.Parse(["--brokers", "1"]);
