@@ -76,7 +76,8 @@ public sealed class HubStreamTopologyTests(ITestOutputHelper output) : IAsyncLif
         {
             var counter = _cluster.Grains.GetGrain<ICounterGrain>(key);
             var total = key == keys[0] ? 500 : 400;
-            await WaitUntilAsync(async () => (await counter.Get()).Count >= total, $"{key}'s counter applied {total} records");
+            // The provider finds the added partitions at its periodic partition check; a loaded machine (CI) took over 20 s.
+            await WaitUntilAsync(async () => (await counter.Get()).Count >= total, $"{key}'s counter applied {total} records", TimeSpan.FromSeconds(60));
             var final = await counter.Get();
             Assert.Equal(total, final.Count);
             Assert.Equal(SumOf(1, total), final.Sum);
