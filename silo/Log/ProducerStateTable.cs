@@ -109,6 +109,10 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
                     foreach (var cached in producer.Batches)
                     {
                         if (cached.FirstSequence != header.BaseSequence || cached.LastSequence != lastSequence) continue;
+                        if (header.IsTransactional && !InOpenTransaction(producer, cached))
+                            throw new HubException(ErrorCode.OutOfOrderSequenceNumber,
+                                $"producer {header.ProducerId} epoch {header.ProducerEpoch} sent sequences {cached.FirstSequence}-{cached.LastSequence} again, "
+                                + $"which a transaction ended since holds at offset {cached.BaseOffset}: not a retry of this transaction's batch");
                         if (batches.Length > 1)
                             throw new HubException(ErrorCode.DuplicateSequenceNumber,
                                 $"batch {index} repeats sequences {cached.FirstSequence}-{cached.LastSequence} of producer {header.ProducerId} among other batches");
@@ -121,6 +125,16 @@ internal sealed class ProducerStateTable(TimeSpan expiration)
         }
         return null;
     }
+
+    /// <summary>
+    /// Whether <paramref name="cached"/> belongs to the transaction open for <paramref name="producer"/>: only a batch of it
+    /// can be retried. One stored in a transaction ended since (fault run seed 653874934: its produce answer was lost,
+    /// the producer aborted, and librdkafka gave the next transaction's batch the same sequence, as it does for a
+    /// batch it purged at an abort) is not: answering its sequences as a duplicate would drop a record of a
+    /// transaction that then commits.
+    /// </summary>
+    private static bool InOpenTransaction(Producer producer, ProducerBatch cached) =>
+        producer.TransactionFirstOffset >= 0 && cached.BaseOffset >= producer.TransactionFirstOffset;
 
     /// <summary>
     /// Remembers one stored batch, by its header (its base offset as stored), appended at <paramref name="appendMs"/>.

@@ -80,6 +80,22 @@ public sealed class SegmentLogTransactionTests : IDisposable
     }
 
     [Fact]
+    public void Sequences_of_a_batch_in_a_transaction_ended_since_are_refused_not_answered_as_a_duplicate()
+    {
+        // Fault run seed 653874934: a batch was stored but its answer lost; the producer aborted, and its next
+        // transaction's batch came with the same sequence. Answered as a duplicate, it was dropped and the commit lost it.
+        using var log = _bed.Open();
+        log.Append(Transactional(7, 0));                       // 0
+        Assert.Equal(0, log.Append(Transactional(7, 0)).BaseOffset); // a retry in the same transaction: the first answer
+        log.AppendMarker(7, 0, TransactionResult.Abort, 0, 0); // 1
+
+        var reused = Assert.Throws<HubException>(() => log.Append(Transactional(7, 0)));
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, reused.Code);
+        Assert.Equal(2, log.LogEndOffset);
+        Assert.Equal(2, log.Append(Transactional(7, 1)).BaseOffset); // the next sequence goes on as before
+    }
+
+    [Fact]
     public void Cutting_a_tail_that_held_the_marker_reopens_the_transaction()
     {
         using var log = _bed.Open();
