@@ -40,8 +40,6 @@ internal sealed class ProducerTransaction(
     // transaction starts on a new epoch (KIP-360), from sequence 0 everywhere.
     private bool _needsNewEpoch;
 
-    public string Id => transactionalId;
-
     public async Task InitAsync(CancellationToken ct)
     {
         lock (_lock)
@@ -127,15 +125,14 @@ internal sealed class ProducerTransaction(
     {
         CheckCanProduce();
         var producer = await identity.GetAsync().ConfigureAwait(false);
+        // Even a call that fails may have been stored in part (the group added), so the transaction counts as begun.
+        lock (_lock) _begun = true;
         try
         {
             await router.OnTransactionCoordinatorAsync(transactionalId, c => c.SendOffsets(producer.Id, producer.Epoch, groupId, offsets), ct).ConfigureAwait(false);
-            lock (_lock) _begun = true;
         }
         catch (Exception e)
         {
-            // Part of the call may have been stored (the group added), so the transaction counts as begun.
-            lock (_lock) _begun = true;
             FailIfFatal(e);
             throw;
         }
