@@ -1,5 +1,6 @@
 using Hub.Client;
 using Hub.Partitions;
+using Hub.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Hub.Tests.Client;
@@ -9,7 +10,7 @@ namespace Hub.Tests.Client;
 /// collection of its own that xunit runs with no other test alongside. The partition is in-memory and serves each
 /// fetch in a rented buffer, as Orleans' codec does on the client side.
 /// </summary>
-[Collection(AllocationMeasurementCollection.Name)]
+[Collection(MeasuredAloneCollection.Name)]
 public sealed class ConsumerAllocationTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int RecordBytes = 100;
@@ -67,11 +68,4 @@ public sealed class ConsumerAllocationTests(ITestOutputHelper output) : IAsyncLi
         Assert.Equal((WarmUpRecords + MeasuredRecords) * (long)RecordBytes, checksum);
         return allocated / (double)MeasuredRecords;
     }
-}
-
-/// <summary>Tests that count the process's allocations: xunit runs them alone, after every parallel collection.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationMeasurementCollection
-{
-    public const string Name = "allocation measurement";
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Hub.Grains;
 using Hub.Silo.Kafka.Protocol;
-using Hub.Tests.Client;
 using Hub.Tests.Support;
 
 namespace Hub.Tests.Kafka;
@@ -10,7 +9,7 @@ namespace Hub.Tests.Kafka;
 /// A Metadata request naming 10 million topics, over real TCP: one controller call at most, nothing kept per name,
 /// and a bystander answered meanwhile. It counts the process's allocations, so it runs alone.
 /// </summary>
-[Collection(AllocationMeasurementCollection.Name)]
+[Collection(MeasuredAloneCollection.Name)]
 public sealed class MetadataFanOutTests(CountedKafkaCluster kafka) : IClassFixture<CountedKafkaCluster>, IDisposable
 {
     /// <summary>
