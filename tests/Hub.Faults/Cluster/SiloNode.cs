@@ -72,7 +72,9 @@ internal sealed class SiloNode(int broker, SiloNode.Settings settings) : IDispos
                     ["HUB_Hub__Clustering__RedisConnectionString"] = $"{settings.Layout.StoreAddress}:{StoreNode.Port}",
                     ["HUB_Hub__Clustering__AdvertisedAddress"] = address,
                     ["HUB_Hub__FaultInjection__Enabled"] = settings.FaultInjection ? "true" : "false",
-                    // Timestamps line a silo's log up with the run's history when an anomaly is investigated.
+                    // Timestamps line a silo's log up with the run's history when an anomaly is investigated. The console
+                    // logger binds FormatterOptions only once a formatter is named.
+                    ["Logging__Console__FormatterName"] = "simple",
                     ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
                     ["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true",
                 },
