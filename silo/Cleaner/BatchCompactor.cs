@@ -27,14 +27,15 @@ internal static class BatchCompactor
     public static void Compact(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, CompactionContext context, bool lastOfRewrite,
         List<Record> kept, PooledBufferWriter output)
     {
+        if (header.IsControl)
+        {
+            CompactMarker(batch, header, context, lastOfRewrite, kept, output);
+            return;
+        }
+        context.Markers.BatchRead(header);
         if (AbortedTransaction.AnyHolds(context.Aborted, header))
         {
             if (CompactionRules.KeepsEmpty(header, lastOfRewrite, context.ProducerLastOffsets)) WriteEmpty(header, CompactionRules.DeleteHorizonOf(header), output);
-            return;
-        }
-        if (CompactionRules.KeepsAsIs(header))
-        {
-            output.Write(batch.Span);
             return;
         }
         using var plain = header.Compression == CompressionType.None ? null : RecordBatchCompression.Decompress(batch, header);
@@ -58,6 +59,30 @@ internal static class BatchCompactor
             WriteRetained(header, kept, newHorizon, output);
         else if (CompactionRules.KeepsEmpty(header, lastOfRewrite, context.ProducerLastOffsets))
             WriteEmpty(header, horizon, output);
+    }
+
+    /// <summary>A transaction marker: kept as it is, given its delete horizon, or left out (see <see cref="CompactionRules.MarkerFateOf"/>).</summary>
+    private static void CompactMarker(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, CompactionContext context, bool lastOfRewrite,
+        List<Record> kept, PooledBufferWriter output)
+    {
+        switch (CompactionRules.MarkerFateOf(header, context.Markers.LeftNoBatches(header), lastOfRewrite, context.MapEnd, context.NowMs))
+        {
+            case CompactionRules.MarkerFate.Removed:
+                context.Markers.MarkerRemoved(header);
+                return;
+            case CompactionRules.MarkerFate.GetsHorizon:
+                using (var plain = header.Compression == CompressionType.None ? null : RecordBatchCompression.Decompress(batch, header))
+                {
+                    kept.Clear();
+                    var records = new RecordReader(plain?.WrittenMemory ?? batch);
+                    while (records.MoveNext()) kept.Add(records.Current);
+                    WriteRetained(header, kept, context.NewDeleteHorizon, output);
+                }
+                return;
+            default:
+                output.Write(batch.Span);
+                return;
+        }
     }
 
     /// <summary>The batch with only <paramref name="kept"/>, compressed with the batch's codec.</summary>

@@ -2,7 +2,8 @@ namespace Hub.Silo.Cleaner;
 
 /// <summary>What a <see cref="LogCompactor"/> run wrote, and where the log is clean up to once it is swapped in.</summary>
 /// <param name="CleanedUpTo">The offset map's end: the log's first dirty offset after the swap.</param>
-internal sealed record CompactionResult(long CleanedUpTo, IReadOnlyList<CleanedSegment> Cleaned, long BytesRead, long BytesWritten)
+/// <param name="RemovedMarkers">Offsets of the transaction markers the cleaned segments no longer hold.</param>
+internal sealed record CompactionResult(long CleanedUpTo, IReadOnlyList<CleanedSegment> Cleaned, IReadOnlyList<long> RemovedMarkers, long BytesRead, long BytesWritten)
 {
     /// <summary>Deletes the cleaned files: the work is thrown away. One left behind (its directory gone, say) goes when the log next opens.</summary>
     public void Discard()

@@ -1,4 +1,5 @@
 using Hub.Batches;
+using Hub.Partitions;
 
 namespace Hub.Silo.Cleaner;
 
@@ -19,9 +20,12 @@ namespace Hub.Silo.Cleaner;
 /// has ended;</item>
 /// <item>a committed transaction's batches are compacted like any other (their records feed the offset map and may be
 /// superseded), keeping their transactional attribute;</item>
-/// <item>control batches (transaction markers, attribute bit 5) are kept as they are and feed nothing to the offset
-/// map. Kafka removes a marker once its transaction's data is gone and delete.retention.ms has passed; keeping it
-/// costs one small batch per transaction and partition, and loses nothing.</item>
+/// <item>control batches (transaction markers, attribute bit 5) feed nothing to the offset map. A marker goes as in
+/// Kafka: once a cleaning reads no batch of its transaction (an aborted transaction's batches went, a committed one's
+/// records were all superseded) the marker gets a delete horizon of delete.retention.ms, like a tombstone, so a
+/// reader slower than that still sees it; a later cleaning past the horizon removes it, with its entry in the
+/// aborted-transaction index (<see cref="TransactionMarkers"/>). A marker ending a rewritten run stays, like a
+/// batch.</item>
 /// </list>
 /// </summary>
 internal static class CompactionRules
@@ -29,8 +33,24 @@ internal static class CompactionRules
     /// <summary>KIP-534's batch attribute bit 6: the base timestamp is the batch's delete horizon.</summary>
     public const short DeleteHorizonFlag = 0x40;
 
-    /// <summary>Batches the cleaner copies untouched and leaves out of the offset map: transaction markers.</summary>
-    public static bool KeepsAsIs(in RecordBatchHeader batch) => batch.IsControl;
+    /// <summary>Batches that put no key in the offset map: transaction markers and the aborted transactions' batches.</summary>
+    public static bool FeedsNoKeys(in RecordBatchHeader batch, AbortedTransaction[] aborted) =>
+        batch.IsControl || AbortedTransaction.AnyHolds(aborted, batch);
+
+    /// <summary>What becomes of a transaction marker in a cleaning (see the class comment).</summary>
+    /// <param name="leftNoBatches">The cleaning read no batch of the marker's transaction.</param>
+    public static MarkerFate MarkerFateOf(in RecordBatchHeader marker, bool leftNoBatches, bool lastOfRewrite, long mapEnd, long nowMs)
+    {
+        if (!leftNoBatches || lastOfRewrite || marker.LastOffset >= mapEnd) return MarkerFate.Kept;
+        return DeleteHorizonOf(marker) is not { } horizon ? MarkerFate.GetsHorizon : nowMs >= horizon ? MarkerFate.Removed : MarkerFate.Kept;
+    }
+
+    public enum MarkerFate
+    {
+        Kept,
+        GetsHorizon,
+        Removed,
+    }
 
     /// <summary>The batch's delete horizon (ms since the epoch) once a cleaner set it; null before.</summary>
     public static long? DeleteHorizonOf(in RecordBatchHeader batch) =>

@@ -29,7 +29,7 @@ internal static class LogCompactor
         var map = new OffsetMap(mapCapacity);
         long bytesRead = 0, bytesWritten = 0;
         var mapEnd = BuildMap(job, map, throttle, ref bytesRead, cancel);
-        var context = new CompactionContext(map, mapEnd, job.NowMs, job.DeleteRetentionMs, job.ProducerLastOffsets, job.AbortedTransactions);
+        var context = new CompactionContext(map, mapEnd, job.NowMs, job.DeleteRetentionMs, job.ProducerLastOffsets, job.AbortedTransactions, new TransactionMarkers());
         var cleaned = new List<CleanedSegment>();
         try
         {
@@ -42,10 +42,10 @@ internal static class LogCompactor
         }
         catch
         {
-            new CompactionResult(mapEnd, cleaned, bytesRead, bytesWritten).Discard();
+            new CompactionResult(mapEnd, cleaned, [], bytesRead, bytesWritten).Discard();
             throw;
         }
-        return new CompactionResult(mapEnd, cleaned, bytesRead, bytesWritten);
+        return new CompactionResult(mapEnd, cleaned, context.Markers.Removed, bytesRead, bytesWritten);
     }
 
     /// <summary>
@@ -61,8 +61,7 @@ internal static class LogCompactor
             while (cursor.MoveNext())
             {
                 var header = cursor.Header;
-                if (header.LastOffset < job.FirstDirtyOffset || CompactionRules.KeepsAsIs(header)
-                    || AbortedTransaction.AnyHolds(job.AbortedTransactions, header)) continue;
+                if (header.LastOffset < job.FirstDirtyOffset || CompactionRules.FeedsNoKeys(header, job.AbortedTransactions)) continue;
                 if (map.Count > 0 && map.WouldOverflow(header.RecordCount)) return Math.Max(header.BaseOffset, job.FirstDirtyOffset);
                 var batch = cursor.ReadBatch();
                 using var plain = header.Compression == CompressionType.None ? null : RecordBatchCompression.Decompress(batch, header);

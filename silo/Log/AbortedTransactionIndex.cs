@@ -12,7 +12,8 @@ namespace Hub.Silo.Log;
 /// <para>
 /// The file is fsynced before every producer snapshot (<see cref="Flush"/>), so each entry below a snapshot's offset
 /// is on disk; the log drops those from its replay point on when it opens and finds them again in the replay. A torn
-/// last entry is ignored. Rewritten whole (<see cref="AtomicFile"/>) when a tail is cut or retention removes the oldest.
+/// last entry is ignored. Rewritten whole (<see cref="AtomicFile"/>) when a tail is cut, retention removes the oldest or
+/// the cleaner removes markers.
 /// </para>
 /// </summary>
 internal sealed class AbortedTransactionIndex : IDisposable
@@ -96,6 +97,13 @@ internal sealed class AbortedTransactionIndex : IDisposable
     public void RemoveBefore(long logStart)
     {
         if (_entries.Count > 0 && _entries[0].LastOffset < logStart) Keep(e => e.LastOffset >= logStart);
+    }
+
+    /// <summary>Drops the entries of the abort markers at <paramref name="markerOffsets"/> (the cleaner removed them), durably.</summary>
+    public void RemoveMarkers(IReadOnlyList<long> markerOffsets)
+    {
+        var removed = markerOffsets.ToHashSet();
+        if (_entries.Exists(e => removed.Contains(e.LastOffset))) Keep(e => !removed.Contains(e.LastOffset));
     }
 
     /// <summary>fsyncs entries added since the last flush.</summary>

@@ -688,6 +688,9 @@ internal sealed partial class SegmentLog : IDisposable
         if (job.LogVersion != _segmentsVersion) return false;
         // First: a crash in a swap may leave a cleaned segment to be scanned on open, and its gaps must pass then.
         if (result.CleanedUpTo > _checkpoint.GapsBelow) SaveCheckpoint(_checkpoint with { GapsBelow = result.CleanedUpTo });
+        // Before the swap: a removed abort marker's transaction has no batch left, so its entry filters nothing, while an
+        // entry outliving its marker would make a read_committed client drop its producer's later batches.
+        _aborted.RemoveMarkers(result.RemovedMarkers);
         foreach (var cleaned in result.Cleaned)
         {
             var first = _segments.IndexOf(cleaned.Replaces[0].Source);
@@ -699,6 +702,9 @@ internal sealed partial class SegmentLog : IDisposable
         }
         _segmentsVersion++;
         SaveCheckpoint(_checkpoint with { CleanedUpTo = result.CleanedUpTo });
+        // A snapshot below the cleaned point could hold a transaction open whose marker is gone; one at or past it (the
+        // roll of the active segment wrote one) ends every open transaction at a marker the cleaner never touched.
+        if (result.RemovedMarkers.Count > 0) DeleteSnapshotsBefore(result.CleanedUpTo);
         return true;
     }
 
@@ -780,9 +786,14 @@ internal sealed partial class SegmentLog : IDisposable
         _segments[0].Delete();
         _segments.RemoveAt(0);
         _segmentsVersion++;
+        DeleteSnapshotsBefore(LogStartOffset);
+    }
+
+    private void DeleteSnapshotsBefore(long offset)
+    {
         foreach (var snapshot in ProducerStateSnapshot.OffsetsIn(_directory, _io))
         {
-            if (snapshot < LogStartOffset) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
+            if (snapshot < offset) ProducerStateSnapshot.Delete(_directory, snapshot, _io);
         }
     }
 

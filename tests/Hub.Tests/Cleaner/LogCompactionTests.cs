@@ -1,6 +1,7 @@
 using Hub.Batches;
 using Hub.Errors;
 using Hub.Silo.Cleaner;
+using Hub.Silo.Log;
 using Hub.Tests.Kafka;
 using Hub.Tests.Log;
 using Hub.Topics;
@@ -151,6 +152,105 @@ public sealed class LogCompactionTests : IDisposable
         Assert.Equal([(0L, 0, false), (1L, 0, false), (2L, 1, true), (3L, 1, false), (4L, 1, true), (5L, 1, false)],
             batches.Select(b => (b.BaseOffset, b.RecordCount, b.IsControl)));
     }
+
+    [Fact]
+    public void A_transaction_marker_goes_once_no_batch_of_it_is_left_and_delete_retention_ms_has_passed_and_an_aborts_index_entry_with_it()
+    {
+        var appending = Compacted with { DeleteRetentionMs = 60_000 };
+        List<(long, string, string?)> records;
+        using (var log = _bed.Open(appending))
+        {
+            AppendThreeTransactions(log);
+            Assert.Single(log.AbortedTransactions(0, log.LogEndOffset));
+
+            // The cleaning reads (and drops) batches 0 and 2, so their markers stay as they were.
+            CleanAsOneRun(log, appending);
+            Assert.Equal([(1L, (long?)null), (3L, null), (5L, null)], Markers(log));
+
+            // Nothing of those transactions is left: their markers get delete.retention.ms. Batch 4 is left (its
+            // producer's last), so its marker stays as it is.
+            log.Append(KeyedLog.Batch(Now, ("z", "b")));
+            CleanAsOneRun(log, appending);
+            Assert.Equal([(1L, (long?)Now + 60_000), (3L, Now + 60_000), (5L, null)], Markers(log));
+
+            _bed.Clock.Advance(TimeSpan.FromSeconds(59));
+            log.Append(KeyedLog.Batch(Now, ("z", "c")));
+            CleanAsOneRun(log, appending);
+            Assert.Equal(3, Markers(log).Count);
+
+            _bed.Clock.Advance(TimeSpan.FromSeconds(1));
+            log.Append(KeyedLog.Batch(Now, ("z", "d")));
+            CleanAsOneRun(log, appending);
+            Assert.Equal([(5L, (long?)null)], Markers(log));
+            Assert.Empty(log.AbortedTransactions(0, log.LogEndOffset));
+            Assert.Equal(log.LogEndOffset, log.LastStableOffset(log.LogEndOffset));
+            Assert.All(ProducerStateSnapshot.OffsetsIn(_bed.Directory, Hub.Silo.Storage.DiskIo.Plain), s => Assert.True(s >= log.CleanedUpTo));
+            records = KeyedLog.Records(log);
+            Assert.Equal([4L, 5L, 8L, 9L], records.Select(r => r.Item1)); // batch 4, its marker, and "z" up to the active segment
+        }
+        using var reopened = _bed.Open(appending);
+        Assert.Equal([(5L, (long?)null)], Markers(reopened));
+        Assert.Empty(reopened.AbortedTransactions(0, reopened.LogEndOffset));
+        Assert.Equal(reopened.LogEndOffset, reopened.LastStableOffset(reopened.LogEndOffset));
+        Assert.Equal(records, KeyedLog.Records(reopened));
+    }
+
+    [Fact]
+    public void A_crash_in_the_swap_that_removes_an_abort_marker_leaves_the_marker_without_its_index_entry_and_nothing_to_drop()
+    {
+        var appending = Compacted with { DeleteRetentionMs = 60_000 };
+        var log = _bed.Open(appending);
+        try
+        {
+            AppendThreeTransactions(log);
+            CleanAsOneRun(log, appending);
+            log.Append(KeyedLog.Batch(Now, ("z", "b")));
+            CleanAsOneRun(log, appending);
+            _bed.Clock.Advance(TimeSpan.FromSeconds(60));
+            log.Append(KeyedLog.Batch(Now, ("z", "c")));
+            log.UpdateConfig(appending with { SegmentBytes = 1 << 20 });
+            Assert.Throws<InvalidOperationException>(() => KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset),
+                afterStep: _ => throw new InvalidOperationException("crash")));
+        }
+        finally
+        {
+            log.Close();
+        }
+
+        using var reopened = _bed.Open(appending);
+        // The swap rolled back: the markers are there, the abort's entry is not, and no batch of its transaction is left to drop.
+        Assert.Equal([1L, 3L, 5L], Markers(reopened).Select(m => m.Offset));
+        Assert.Empty(reopened.AbortedTransactions(0, reopened.LogEndOffset));
+        Assert.DoesNotContain(KeyedLog.Records(reopened), r => r.Offset == 0);
+        Assert.Equal(reopened.LogEndOffset, reopened.LastStableOffset(reopened.LogEndOffset));
+        CleanAsOneRun(reopened, appending);
+        Assert.Equal([5L], Markers(reopened).Select(m => m.Offset));
+    }
+
+    /// <summary>Producer 7's transactions: one aborted, one committed and then superseded, one committed and left as its last batch.</summary>
+    private void AppendThreeTransactions(SegmentLog log)
+    {
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 0, transactional: true)); // 0, key 0, aborted
+        log.AppendMarker(7, 0, TransactionResult.Abort, coordinatorEpoch: 0, leaderEpoch: 0);                // 1
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 1, transactional: true)); // 2, key 0, committed
+        log.AppendMarker(7, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 3
+        log.Append(IdempotentBatches.Create(producerId: 7, epoch: 0, baseSequence: 2, transactional: true)); // 4, key 0: supersedes 2
+        log.AppendMarker(7, 0, TransactionResult.Commit, coordinatorEpoch: 0, leaderEpoch: 0);               // 5
+        log.Append(KeyedLog.Batch(Now, ("z", "a")));                                                         // 6
+    }
+
+    /// <summary>Cleans with segment.bytes large enough that the closed segments make one run: only its last batch is kept for the run's sake.</summary>
+    private void CleanAsOneRun(SegmentLog log, TopicConfig appending)
+    {
+        log.UpdateConfig(appending with { SegmentBytes = 1 << 20 });
+        Assert.True(KeyedLog.Clean(log, _bed.Clock, stableOffset: log.LastStableOffset(log.LogEndOffset)));
+        log.UpdateConfig(appending);
+    }
+
+    /// <summary>The log's transaction markers: offset and delete horizon.</summary>
+    private static List<(long Offset, long? Horizon)> Markers(SegmentLog log) =>
+        [.. TestBatches.Split(log.Read(log.LogStartOffset, 1 << 20).Memory).Where(b => b.Header.IsControl)
+            .Select(b => (b.Header.BaseOffset, CompactionRules.DeleteHorizonOf(b.Header)))];
 
     [Fact]
     public void An_idempotent_producers_last_batch_is_kept_empty_so_its_retry_is_still_recognized_after_a_reopen()
