@@ -47,15 +47,38 @@ internal sealed class AppendPreparation
                 var validated = new ValidatedBatches();
                 RecordBatchValidator.Validate(batches, config.MaxMessageBytes, validated, keysRequired: CleanupPolicies.IsCompacted(config),
                     timestamps: TimestampBounds.For(config, nowMs));
-                var rewritten = codec is { } stored && BatchRecompressor.IsNeeded(validated, stored)
-                    ? BatchRecompressor.Recompress(batches, validated, stored, config.MaxMessageBytes)
-                    : null;
-                return new Prepared(compressed || rewritten is not null, rewritten);
+                // A compressed batch's records are not walked again in the log, so its max timestamp is set here.
+                var corrected = validated.MaxTimestampsDiffer(batches.Span) ? WithMaxTimestamps(batches, validated) : null;
+                PooledBufferWriter? rewritten;
+                try
+                {
+                    rewritten = codec is { } stored && BatchRecompressor.IsNeeded(validated, stored)
+                        ? BatchRecompressor.Recompress(corrected?.WrittenMemory ?? batches, validated, stored, config.MaxMessageBytes)
+                        : null;
+                }
+                catch
+                {
+                    corrected?.Dispose();
+                    throw;
+                }
+                if (rewritten is null) return new Prepared(true, corrected);
+                corrected?.Dispose();
+                return new Prepared(true, rewritten);
             });
         }
         finally
         {
             _slots.Release();
         }
+    }
+
+    /// <summary>A copy of <paramref name="batches"/> with the max timestamps validation found (<see cref="ValidatedBatches.WriteMaxTimestamps"/>).</summary>
+    private static PooledBufferWriter WithMaxTimestamps(ReadOnlyMemory<byte> batches, ValidatedBatches validated)
+    {
+        var copy = new PooledBufferWriter(batches.Length, batches.Length);
+        batches.Span.CopyTo(copy.GetSpan(batches.Length));
+        copy.Advance(batches.Length);
+        validated.WriteMaxTimestamps(copy.WrittenMemory.Span);
+        return copy;
     }
 }

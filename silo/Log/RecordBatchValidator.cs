@@ -50,14 +50,20 @@ internal static class RecordBatchValidator
         for (int position = 0, index = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
-            if (header.Compression == CompressionType.None) ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
+            var recordsMaxTimestamp = header.MaxTimestamp;
+            if (header.Compression == CompressionType.None)
+                recordsMaxTimestamp = ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
             else if (!compressedRecordsChecked)
             {
-                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
+                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds,
+                    out recordsMaxTimestamp);
                 if (decompressed > MaxDecompressedBytesPerAppend)
                     throw new HubException(ErrorCode.MessageTooLarge,
                         $"{Where(index, position)}: the append's compressed batches decompress to more than {MaxDecompressedBytesPerAppend} bytes in all");
             }
+            // As Kafka's leader, a CreateTime batch gets its records' largest timestamp as its max timestamp (the time
+            // index relies on it) rather than a refusal: sarama leaves -1 there. The append writes it (ValidatedBatches.WriteMaxTimestamps).
+            if ((header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) == 0) header = header with { MaxTimestamp = recordsMaxTimestamp };
             validated.Add(position, header);
             position += header.TotalSize;
         }
@@ -124,10 +130,9 @@ internal static class RecordBatchValidator
 
     /// <summary>
     /// Walks an uncompressed batch's records: their structure must fill the batch exactly, offset deltas must
-    /// run 0..n-1, each timestamp must be within <paramref name="timestamps"/>, and the header's max timestamp must be
-    /// the records' largest (the time index relies on it).
+    /// run 0..n-1, and each timestamp must be within <paramref name="timestamps"/>. Returns the records' largest timestamp.
     /// </summary>
-    private static void ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
+    private static long ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
         in TimestampBounds timestamps)
     {
         var records = new RecordReader(batch);
@@ -151,14 +156,12 @@ internal static class RecordBatchValidator
         {
             throw Invalid(index, position, $"record {expectedDelta}: {e.Message}");
         }
-        var logAppendTime = (header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) != 0;
-        if (!logAppendTime && maxTimestamp != header.MaxTimestamp)
-            throw Invalid(index, position, $"max timestamp {header.MaxTimestamp} is not the records' largest, {maxTimestamp}");
+        return maxTimestamp;
     }
 
     /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records; returns the bytes it decompressed to.</summary>
     private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
-        in TimestampBounds timestamps)
+        in TimestampBounds timestamps, out long maxTimestamp)
     {
         PooledBufferWriter plain;
         try
@@ -171,7 +174,7 @@ internal static class RecordBatchValidator
         }
         using (plain)
         {
-            ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired, timestamps);
+            maxTimestamp = ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired, timestamps);
             return plain.Length;
         }
     }

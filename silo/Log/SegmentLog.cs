@@ -213,6 +213,7 @@ internal sealed partial class SegmentLog : IDisposable
 
         var baseOffset = LogEndOffset;
         _appending.AssignOffsets(stored.Span, baseOffset, leaderEpoch);
+        _appending.WriteMaxTimestamps(stored.Span);
         var logAppendTime = _config.MessageTimestampType == TopicConfig.LogAppendTime;
         if (logAppendTime) _appending.StampLogAppendTime(stored.Span, nowMs);
         _epochs.Assign(leaderEpoch, baseOffset);

@@ -82,6 +82,33 @@ internal sealed class ValidatedBatches
         }
     }
 
+    /// <summary>Whether a batch in <paramref name="bytes"/> carries another max timestamp than its records' largest (see <see cref="WriteMaxTimestamps"/>).</summary>
+    public bool MaxTimestampsDiffer(ReadOnlySpan<byte> bytes)
+    {
+        foreach (ref readonly var batch in Batches)
+        {
+            if (BinaryPrimitives.ReadInt64BigEndian(bytes[(batch.Position + RecordBatchLayout.MaxTimestamp)..]) != batch.Header.MaxTimestamp) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="bytes"/> the max timestamp the validator found for each batch whose bytes say
+    /// otherwise, with the CRC recomputed, as Kafka's leader sets a CreateTime batch's max timestamp.
+    /// </summary>
+    public void WriteMaxTimestamps(Span<byte> bytes)
+    {
+        foreach (ref var batch in _batches.AsSpan(0, Count))
+        {
+            var stored = bytes.Slice(batch.Position, batch.Header.TotalSize);
+            if (BinaryPrimitives.ReadInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..]) == batch.Header.MaxTimestamp) continue;
+            BinaryPrimitives.WriteInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..], batch.Header.MaxTimestamp);
+            var crc = RecordBatchHeader.ComputeCrc(stored);
+            BinaryPrimitives.WriteUInt32BigEndian(stored[RecordBatchLayout.Crc..], crc);
+            batch = new ValidatedBatch(batch.Position, batch.Header with { Crc = crc });
+        }
+    }
+
     /// <summary>
     /// Stamps every batch with the log append time <paramref name="nowMs"/>, as Kafka's leader does for a
     /// LogAppendTime topic: the timestamp-type attribute bit and the max timestamp (which then stands for every

@@ -60,6 +60,28 @@ public sealed class AppendPreparationTests : IDisposable
         Assert.Equal(stored.Length, read.Length); // stored as prepared: the log rewrote nothing
     }
 
+    [Theory]
+    [InlineData("producer")]
+    [InlineData("zstd")]
+    public async Task A_compressed_batch_with_max_timestamp_minus_one_is_prepared_with_its_records_largest_and_stored_so(string topicCodec)
+    {
+        // sarama leaves the max timestamp at -1; the log won't walk the compressed records again, so the preparation sets it.
+        var plain = TestBatches.Build(3, "value");
+        Assert.True(RecordBatchHeader.TryRead(plain, out var built));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(plain.AsSpan(RecordBatchLayout.MaxTimestamp), -1);
+        TestBatches.FixCrc(plain);
+        var prepared = await _preparation.PrepareAsync(TestBatches.Compress(plain, CompressionType.Gzip), Compression(topicCodec), Now);
+        using var rewritten = prepared.Rewritten;
+
+        Assert.NotNull(rewritten);
+        using var log = _bed.Open(Compression(topicCodec));
+        log.Append(rewritten.WrittenMemory, compressedRecordsChecked: prepared.CompressedRecordsChecked);
+        using var read = log.Read(0, 1 << 20);
+        var (header, bytes) = Assert.Single(TestBatches.Split(read.Memory));
+        Assert.Equal(built.MaxTimestamp, header.MaxTimestamp);
+        Assert.Equal(header.Crc, RecordBatchHeader.ComputeCrc(bytes));
+    }
+
     [Fact]
     public async Task What_the_log_would_refuse_is_refused_before_the_grain_takes_the_append()
     {

@@ -151,10 +151,24 @@ public sealed class RecordBatchValidationTests : IDisposable
         AssertRefused(ErrorCode.InvalidRecord, batch);
     }
 
-    [Fact]
-    public void Max_timestamp_disagreeing_with_the_records_is_invalid()
+    [Theory]
+    [InlineData(-1L)] // as sarama sends it
+    [InlineData(99L)]
+    public void A_max_timestamp_disagreeing_with_the_records_is_stored_as_their_largest_as_Kafka_does(long sent)
     {
-        AssertRefused(ErrorCode.InvalidRecord, Edited(b => BinaryPrimitives.WriteInt64BigEndian(b.AsSpan(RecordBatchLayout.MaxTimestamp), 99)));
+        var batch = TestBatches.Build(1, "a", "b", "c");
+        Assert.True(RecordBatchHeader.TryRead(batch, out var built));
+        var recordsLargest = built.MaxTimestamp;
+        BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(RecordBatchLayout.MaxTimestamp), sent);
+        TestBatches.FixCrc(batch);
+
+        var appended = _log.Append(batch);
+
+        using var read = _log.Read(appended.BaseOffset, 1 << 20);
+        var (header, bytes) = Assert.Single(TestBatches.Split(read.Memory));
+        Assert.Equal(recordsLargest, header.MaxTimestamp);
+        Assert.Equal(header.Crc, RecordBatchHeader.ComputeCrc(bytes));
+        Assert.Equal(recordsLargest, _log.OffsetForTimestamp(Hub.Partitions.OffsetSpec.MaxTimestamp).TimestampMs);
     }
 
     [Fact]
