@@ -68,6 +68,7 @@ public enum ErrorCode : short
     MemberIdRequired = 79,
     FencedInstanceId = 82,
     UnstableOffsetCommit = 88,
+    GroupSubscribedToTopic = 86,
     InvalidRecord = 87,
     ProducerFenced = 90,
     ResourceNotFound = 91,

@@ -68,4 +68,12 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
 
     /// <summary>Deletes the group and its offsets. Throws NonEmptyGroup while it has members, GroupIdNotFound when there is none.</summary>
     Task DeleteGroup();
+
+    /// <summary>
+    /// Deletes the committed offsets of <paramref name="partitions"/> (Kafka's OffsetDelete), one error per partition:
+    /// GroupSubscribedToTopic where a member subscribes to its topic, None otherwise (whether an offset was there or
+    /// not). Throws GroupIdNotFound when there is no group, NonEmptyGroup when members speak a protocol whose
+    /// subscriptions the group can't read.
+    /// </summary>
+    Task<ErrorCode[]> DeleteOffsets(TopicPartition[] partitions);
 }

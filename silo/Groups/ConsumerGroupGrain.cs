@@ -174,6 +174,15 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         await RemoveGroupAsync("deleted");
     }
 
+    public async Task<ErrorCode[]> DeleteOffsets(TopicPartition[] partitions)
+    {
+        _coordinator.ThrowIfDead();
+        if (!Exists) throw new HubException(ErrorCode.GroupIdNotFound, $"group '{GroupId}' does not exist");
+        var errors = partitions.Select(p => _coordinator.MayDeleteOffsetsOf(p.Topic) ? ErrorCode.None : ErrorCode.GroupSubscribedToTopic).ToArray();
+        if (_offsets.Delete(partitions.Where((_, i) => errors[i] == ErrorCode.None))) await PersistAsync();
+        return errors;
+    }
+
     public Task ExpireOffsets() => ExpireAsync(removeWithoutOffsets: true);
 
     /// <param name="removeWithoutOffsets">

@@ -384,6 +384,28 @@ internal sealed partial class GroupCoordinator(
             Generation, _members.Count > 0 ? _leaderId ?? "" : "", members);
     }
 
+    /// <summary>
+    /// Whether Kafka's OffsetDelete may remove the committed offset of a partition of <paramref name="topic"/>: not while
+    /// a member subscribes to the topic, nor, to be safe as Kafka is, while the members' subscriptions are not known
+    /// yet (no protocol chosen) or don't decode. Members of another protocol type than Kafka's consumer protocol (or
+    /// Hub's, which encodes subscriptions the same way): NonEmptyGroup, as Kafka answers.
+    /// </summary>
+    public bool MayDeleteOffsetsOf(string topic)
+    {
+        if (_members.Count == 0) return true;
+        if (_protocolType is null || _protocolName is null) return false;
+        if (_protocolType is not (GroupProtocolTypes.Consumer or GroupProtocolTypes.Hub))
+            throw new HubException(ErrorCode.NonEmptyGroup, $"group '{groupId}' has members of protocol type '{_protocolType}', whose subscriptions are unknown");
+        try
+        {
+            return !_members.Values.Any(m => SubscribedTopics(m).Contains(topic, StringComparer.Ordinal));
+        }
+        catch (HubException)
+        {
+            return false;
+        }
+    }
+
     public void ThrowIfDead()
     {
         if (_phase == GroupState.Dead) throw new HubException(ErrorCode.CoordinatorNotAvailable, $"group '{groupId}' is being deleted; retry");

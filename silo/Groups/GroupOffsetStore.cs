@@ -123,6 +123,18 @@ internal sealed class GroupOffsetStore(Func<ConsumerGroupState> record, HubSiloO
         return expired.Count;
     }
 
+    /// <summary>Drops the offsets of <paramref name="partitions"/>; returns whether any was there.</summary>
+    public bool Delete(IEnumerable<TopicPartition> partitions)
+    {
+        var any = false;
+        foreach (var partition in partitions)
+        {
+            any |= Record.GetOffset(partition) is not null;
+            Record.RemoveOffset(partition);
+        }
+        return any;
+    }
+
     private static CommittedOffset Committed(TopicPartition partition, StoredOffset stored) =>
         new(partition.Topic, partition.Partition, stored.Offset, stored.LeaderEpoch, stored.Metadata, stored.CommitTimestampMs);
 }

@@ -51,6 +51,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, ListGroupsApi>();
         services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
         services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
+        services.AddSingleton<IKafkaApi, OffsetDeleteApi>();
         services.AddSingleton<IKafkaApi, SaslHandshakeApi>();
         services.AddSingleton<IKafkaApi, SaslAuthenticateApi>();
         services.AddSingleton<IKafkaApi, DescribeUserScramCredentialsApi>();

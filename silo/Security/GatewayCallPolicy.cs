@@ -69,6 +69,9 @@ internal static class GatewayCallPolicy
                     Trim.CommittedOffsets),
                 nameof(IConsumerGroupGrain.Describe) => One(AclOperation.Describe, AclResourceType.Group, key),
                 nameof(IConsumerGroupGrain.DeleteGroup) => One(AclOperation.Delete, AclResourceType.Group, key),
+                nameof(IConsumerGroupGrain.DeleteOffsets) => new([
+                    [Group(AclOperation.Delete, key)],
+                    .. (argument(0) as TopicPartition[] ?? []).Select(p => p.Topic).Distinct().Select(t => new[] { Topic(AclOperation.Read, t) })]),
                 _ => One(AclOperation.Read, AclResourceType.Group, key), // membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup
             };
         }

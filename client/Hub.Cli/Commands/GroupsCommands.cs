@@ -6,7 +6,7 @@ using static Hub.Cli.CommandLine.CommonOptions;
 
 namespace Hub.Cli.Commands;
 
-/// <summary><c>hub groups list|describe|reset-offsets|delete</c>, after Kafka's kafka-consumer-groups tool.</summary>
+/// <summary><c>hub groups list|describe|reset-offsets|delete-offsets|delete</c>, after Kafka's kafka-consumer-groups tool.</summary>
 public static class GroupsCommands
 {
     public static Command Create(HubCommandRunner hub)
@@ -15,6 +15,7 @@ public static class GroupsCommands
         groups.Subcommands.Add(ListGroups(hub));
         groups.Subcommands.Add(DescribeGroup(hub));
         groups.Subcommands.Add(ResetOffsets(hub));
+        groups.Subcommands.Add(DeleteOffsets(hub));
         groups.Subcommands.Add(DeleteGroup(hub));
         return groups;
     }
@@ -101,6 +102,27 @@ public static class GroupsCommands
                 Console.Error.WriteLine(dryRun
                     ? "dry run: nothing was changed; add --execute to store these offsets"
                     : $"reset {offsets.Count} offset(s) of group '{group}' to {target}");
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    private static Command DeleteOffsets(HubCommandRunner hub)
+    {
+        var name = GroupArgument();
+        var topic = new Option<string>("--topic", "-t") { Description = "Topic whose committed offsets go", Required = true };
+        var partition = PartitionOption("Delete only this partition's offset (default: all of the topic's)");
+        var command = new Command("delete-offsets", "Delete a group's committed offsets of a topic no member subscribes to") { name, topic, partition };
+        command.SetAction((parse, ct) =>
+        {
+            var group = parse.GetRequiredValue(name);
+            var topicName = parse.GetRequiredValue(topic);
+            return hub.RunAsync(parse, topicName, async (client, cancel) =>
+            {
+                IReadOnlyCollection<int>? partitions = parse.GetValue(partition) is { } only ? [only] : null;
+                await client.Admin.DeleteOffsetsAsync(group, topicName, partitions, cancel);
+                Console.WriteLine($"deleted group '{group}''s offsets of topic '{topicName}'{(partitions is null ? "" : $" partition {partitions.First()}")}");
                 return 0;
             }, ct);
         });

@@ -150,13 +150,7 @@ public sealed class HubAdmin
         ArgumentNullException.ThrowIfNull(target);
         var group = Group(groupId);
         await ThrowIfActiveAsync(group, groupId, ct).ConfigureAwait(false);
-        var metadata = await _router.GetTopicAsync(topic, ct).ConfigureAwait(false);
-        var selected = partitions?.Distinct().Order().ToList() ?? Enumerable.Range(0, metadata.PartitionCount).ToList();
-        foreach (var partition in selected)
-        {
-            if ((uint)partition >= (uint)metadata.PartitionCount)
-                throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {partition} (it has {metadata.PartitionCount})");
-        }
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
         var offsets = await Task.WhenAll(selected.Select(p => ResetOffsetAsync(topic, p, target, ct))).ConfigureAwait(false);
         var entries = selected.Select((p, i) => new OffsetCommitEntry(topic, p, offsets[i])).ToArray();
         if (!dryRun)
@@ -165,6 +159,34 @@ public sealed class HubAdmin
             await group.CommitOffsets(new OffsetCommitRequest { Offsets = entries }).WaitAsync(ct).ConfigureAwait(false);
         }
         return entries.Select(e => new CommittedOffset(e.Topic, e.Partition, e.Offset, -1, null, -1)).ToList();
+    }
+
+    /// <summary>
+    /// Deletes the group's committed offsets of <paramref name="topic"/>'s <paramref name="partitions"/> (all when null),
+    /// as Kafka's <c>kafka-consumer-groups --delete-offsets</c>: GroupSubscribedToTopic while a member subscribes to the
+    /// topic, GroupIdNotFound when there is no group.
+    /// </summary>
+    public async Task DeleteOffsetsAsync(string groupId, string topic, IReadOnlyCollection<int>? partitions = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
+        var errors = await Group(groupId).DeleteOffsets([.. selected.Select(p => new TopicPartition(topic, p))]).WaitAsync(ct).ConfigureAwait(false);
+        if (errors.Contains(ErrorCode.GroupSubscribedToTopic))
+            throw new HubException(ErrorCode.GroupSubscribedToTopic, $"a member of group '{groupId}' subscribes to topic '{topic}': its offsets stay");
+    }
+
+    /// <summary>The given partitions of <paramref name="topic"/> in order, or all of them; UnknownTopicOrPartition for one it lacks.</summary>
+    private async Task<List<int>> PartitionsOfAsync(string topic, IReadOnlyCollection<int>? partitions, CancellationToken ct)
+    {
+        var metadata = await _router.GetTopicAsync(topic, ct).ConfigureAwait(false);
+        var selected = partitions?.Distinct().Order().ToList() ?? Enumerable.Range(0, metadata.PartitionCount).ToList();
+        foreach (var partition in selected)
+        {
+            if ((uint)partition >= (uint)metadata.PartitionCount)
+                throw new HubException(ErrorCode.UnknownTopicOrPartition, $"topic '{topic}' has no partition {partition} (it has {metadata.PartitionCount})");
+        }
+        return selected;
     }
 
     /// <summary>Deletes the group and its committed offsets: NonEmptyGroup while it has members, GroupIdNotFound when there is none.</summary>

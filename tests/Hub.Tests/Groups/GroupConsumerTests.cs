@@ -198,6 +198,8 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
         Assert.Equal(ErrorCode.NonEmptyGroup,
             (await Assert.ThrowsAsync<HubException>(() => Client.Admin.ResetOffsetsAsync("settlement", "payments", OffsetResetTarget.Earliest))).Code);
         Assert.Equal(ErrorCode.NonEmptyGroup, (await Assert.ThrowsAsync<HubException>(() => Client.Admin.DeleteGroupAsync("settlement"))).Code);
+        Assert.Equal(ErrorCode.GroupSubscribedToTopic,
+            (await Assert.ThrowsAsync<HubException>(() => Client.Admin.DeleteOffsetsAsync("settlement", "payments"))).Code);
 
         await consumer.DisposeAsync();
         Assert.Equal(GroupState.Empty, (await Client.Admin.DescribeGroupAsync("settlement")).State);
@@ -212,6 +214,10 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
         Assert.Equal(0, reset.Partitions[1].Lag);
         Assert.Equal(ErrorCode.UnknownTopicOrPartition, (await Assert.ThrowsAsync<HubException>(() =>
             Client.Admin.ResetOffsetsAsync("settlement", "payments", OffsetResetTarget.Earliest, partitions: [7]))).Code);
+
+        await Client.Admin.DeleteOffsetsAsync("settlement", "payments", partitions: [1]);
+        var deleted = await Client.Admin.DescribeGroupAsync("settlement");
+        Assert.Equal(0, Assert.Single(deleted.Partitions, p => p.CommittedOffset is not null).Partition);
 
         await Client.Admin.DeleteGroupAsync("settlement");
         Assert.Equal(ErrorCode.GroupIdNotFound, (await Assert.ThrowsAsync<HubException>(() => Client.Admin.DescribeGroupAsync("settlement"))).Code);

@@ -135,6 +135,56 @@ public sealed class ConfluentKafkaGroupTests(KafkaCluster kafka)
         }
     }
 
+    [Fact]
+    public async Task OffsetDelete_removes_committed_offsets_but_not_of_a_topic_a_member_subscribes_to()
+    {
+        var subscribed = await CreateTopicAsync("offdel-sub", 2);
+        var other = await CreateTopicAsync("offdel-other", 1);
+        var group = KafkaCluster.NewTopic("g-offdel");
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Bootstrap }).Build();
+        using (var committer = Consumer(group))
+            committer.Commit([new(subscribed, 0, 5), new(subscribed, 1, 6), new(other, 0, 7)]);
+
+        // An empty group: any of its offsets goes.
+        var deleted = await admin.DeleteConsumerGroupOffsetsAsync(group, [new TopicPartition(subscribed, 0)]);
+        Assert.Equal([new TopicPartition(subscribed, 0)], deleted.Partitions);
+        Assert.Equal(new[] { (subscribed, 1, 6L), (other, 0, 7L) }.Order(), await CommittedAsync(admin, group));
+
+        using (var member = Consumer(group))
+        {
+            member.Subscribe(subscribed);
+            using var deadline = new CancellationTokenSource(Timeout);
+            while (member.Assignment.Count == 0)
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                member.Consume(TimeSpan.FromMilliseconds(100));
+            }
+
+            var refused = await Assert.ThrowsAsync<DeleteConsumerGroupOffsetsException>(() =>
+                admin.DeleteConsumerGroupOffsetsAsync(group, [new TopicPartition(subscribed, 1), new TopicPartition(other, 0)]));
+            Assert.Equal([(subscribed, KafkaErrorCode.GroupSubscribedToTopic), (other, KafkaErrorCode.NoError)],
+                refused.Result.Partitions.Select(p => (p.Topic, p.Error.Code)).OrderBy(p => p.Topic == other));
+            Assert.Equal([(subscribed, 1, 6L)], await CommittedAsync(admin, group));
+            member.Close();
+        }
+
+        // librdkafka fails the whole call on the response's top-level error.
+        var unknown = await Assert.ThrowsAsync<KafkaException>(() =>
+            admin.DeleteConsumerGroupOffsetsAsync(KafkaCluster.NewTopic("no-such-group"), [new TopicPartition(other, 0)]));
+        Assert.Equal(KafkaErrorCode.GroupIdNotFound, unknown.Error.Code);
+        var noPartition = await Assert.ThrowsAsync<DeleteConsumerGroupOffsetsException>(() =>
+            admin.DeleteConsumerGroupOffsetsAsync(group, [new TopicPartition(other, 5)]));
+        Assert.Equal(KafkaErrorCode.UnknownTopicOrPart, Assert.Single(noPartition.Result.Partitions).Error.Code);
+    }
+
+    /// <summary>The group's committed offsets as (topic, partition, offset), in order.</summary>
+    private static async Task<List<(string, int, long)>> CommittedAsync(IAdminClient admin, string group)
+    {
+        var listed = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)]);
+        return [.. Assert.Single(listed).Partitions.Where(p => p.Offset != Offset.Unset)
+            .Select(p => (p.Topic, p.Partition.Value, p.Offset.Value)).Order()];
+    }
+
     private IConsumer<string, string> Consumer(string group) =>
         new ConsumerBuilder<string, string>(new ConsumerConfig
         {

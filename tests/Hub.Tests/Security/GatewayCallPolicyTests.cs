@@ -80,6 +80,8 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(Trim.CommittedOffsets, fetch.Trim);
         Assert.Equal(["Describe Group billing"], Checks(Of<IConsumerGroupGrain>(nameof(IConsumerGroupGrain.Describe), "billing")));
         Assert.Equal(["Delete Group billing"], Checks(Of<IConsumerGroupGrain>(nameof(IConsumerGroupGrain.DeleteGroup), "billing")));
+        Assert.Equal(["Delete Group billing", "Read Topic orders"], Checks(Of<IConsumerGroupGrain>(nameof(IConsumerGroupGrain.DeleteOffsets), "billing",
+            new object[] { new TopicPartition[] { new("orders", 0), new("orders", 1) } })));
         Assert.Equal(["Read Group billing", "Read Topic orders"],
             Checks(Of<IKeyOrderedPartitionGrain>(nameof(IKeyOrderedPartitionGrain.Poll), KeyOrderedPartitionKey.Format("billing", "orders", 2))));
     }
