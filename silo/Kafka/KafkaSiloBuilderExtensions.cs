@@ -52,6 +52,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DescribeGroupsApi>();
         services.AddSingleton<IKafkaApi, DeleteGroupsApi>();
         services.AddSingleton<IKafkaApi, OffsetDeleteApi>();
+        services.AddSingleton<IKafkaApi, DescribeClusterApi>();
         services.AddSingleton<IKafkaApi, SaslHandshakeApi>();
         services.AddSingleton<IKafkaApi, SaslAuthenticateApi>();
         services.AddSingleton<IKafkaApi, DescribeUserScramCredentialsApi>();

@@ -40,6 +40,7 @@ internal enum ApiKey : short
     AlterUserScramCredentials = 51,
     DescribeClientQuotas = 48,
     AlterClientQuotas = 49,
+    DescribeCluster = 60,
     DescribeProducers = 61,
     DescribeTransactions = 65,
     ListTransactions = 66,

@@ -62,15 +62,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         if (authorizer.Enabled) all = all.Where(t => authorizer.Allows(request.Session, AclOperation.Describe, AclResourceType.Topic, t.Name)).ToList();
         var live = brokers.Live(request.Session.Listener);
         if (version >= 3) response.WriteInt32(0); // throttle time
-        response.WriteArrayLength(live.Count);
-        foreach (var broker in live)
-        {
-            response.WriteInt32(broker.BrokerId);
-            response.WriteString(broker.Host);
-            response.WriteInt32(broker.Port);
-            if (version >= 1) response.WriteNullableString(null); // rack
-            response.WriteEmptyTaggedFields();
-        }
+        WriteBrokers(response, live, withRack: version >= 1);
         if (version >= 2) response.WriteNullableString(options.Value.ClusterId);
         if (version >= 1) response.WriteInt32(brokers.LocalBrokerId); // controller id: any live broker will do
 
@@ -150,6 +142,20 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     {
         Encoding.ASCII.GetChars(name, buffer);
         return buffer[..name.Length];
+    }
+
+    /// <summary>The live brokers as Metadata and DescribeCluster list them: id, host, port, (rack: none here).</summary>
+    internal static void WriteBrokers(ProtocolWriter response, IReadOnlyList<BrokerEndpoint> live, bool withRack)
+    {
+        response.WriteArrayLength(live.Count);
+        foreach (var broker in live)
+        {
+            response.WriteInt32(broker.BrokerId);
+            response.WriteString(broker.Host);
+            response.WriteInt32(broker.Port);
+            if (withRack) response.WriteNullableString(null);
+            response.WriteEmptyTaggedFields();
+        }
     }
 
     /// <summary>A topic's fields after its error code and name.</summary>
