@@ -122,7 +122,7 @@ public static class GroupsCommands
             {
                 IReadOnlyCollection<int>? partitions = parse.GetValue(partition) is { } only ? [only] : null;
                 await client.Admin.DeleteOffsetsAsync(group, topicName, partitions, cancel);
-                Console.WriteLine($"deleted group '{group}''s offsets of topic '{topicName}'{(partitions is null ? "" : $" partition {partitions.First()}")}");
+                Console.WriteLine($"deleted the committed offsets of group '{group}' for topic '{topicName}'{(partitions is null ? "" : $" partition {partitions.First()}")}");
                 return 0;
             }, ct);
         });
