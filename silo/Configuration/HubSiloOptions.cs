@@ -111,6 +111,19 @@ public sealed class HubSiloOptions
     /// <summary>Largest Kafka request accepted (Kafka's socket.request.max.bytes); a larger frame closes the connection.</summary>
     public int KafkaMaxRequestBytes { get; set; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// Kafka's auto.create.topics.enable: a Metadata request naming a topic that does not exist creates it, when the
+    /// client allows it (v4+; producers do by default, librdkafka's consumers not) and the principal may CREATE it, with
+    /// <see cref="DefaultTopicPartitions"/> partitions and the replication CreateTopics gives -1 (three replicas, or
+    /// as many brokers as are live). Off by default, unlike Kafka: a typo in a producer's topic name would otherwise
+    /// make a topic nobody reads, which is why managed Kafka services turn it off too; tools and test suites that
+    /// expect it turn it on.
+    /// </summary>
+    public bool AutoCreateTopics { get; set; }
+
+    /// <summary>Partitions of an auto-created topic, and of one CreateTopics asks -1 partitions for (Kafka's num.partitions).</summary>
+    public int DefaultTopicPartitions { get; set; } = 1;
+
     /// <summary>Length of one sample of a client quota's rate (Kafka's quota.window.size.seconds).</summary>
     public TimeSpan QuotaWindow { get; set; } = TimeSpan.FromSeconds(1);
 

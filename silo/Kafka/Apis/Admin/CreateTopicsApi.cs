@@ -1,3 +1,5 @@
+using Hub.Silo.Configuration;
+using Microsoft.Extensions.Options;
 using Hub.Silo.Kafka.Transport;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Security;
@@ -12,12 +14,11 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// <summary>
 /// CreateTopics (key 19) v0-v7 through the cluster controller, which places the replicas (manual replica
 /// assignments are refused) and checks the replication factor against the live brokers; -1 takes the
-/// controller's default. -1 partitions means the default of 1, as Kafka's num.partitions.
+/// controller's default. -1 partitions means Hub:DefaultTopicPartitions (1), as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
-internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
+internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
 {
-    private const int DefaultPartitions = 1;
 
     private sealed record TopicRequest(string Name, int Partitions, short ReplicationFactor, int Assignments, Dictionary<string, string> Configs)
     {
@@ -78,7 +79,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
 
     private async Task CreateAsync(KafkaSession session, TopicRequest topic, bool validateOnly)
     {
-        var partitions = topic.Partitions == -1 ? DefaultPartitions : topic.Partitions;
+        var partitions = topic.Partitions == -1 ? options.Value.DefaultTopicPartitions : topic.Partitions;
         try
         {
             // Kafka's rule: CREATE on the cluster, or on the topic (literal or by a prefix ACL).

@@ -36,7 +36,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
-        var (asked, includeTopicOperations) = Parse(request);
+        var (asked, includeTopicOperations, allowAutoCreation) = Parse(request);
 
         // A request may name millions of topics: they are read from the frame twice, once for the names to look up and
         // once to answer, so nothing is kept per name; all of them cost one controller call at most. Never from the
@@ -52,6 +52,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
             if (misses.Count > 0)
             {
                 foreach (var (name, topic) in await topics.LookUpAsync(misses)) byName[name] = topic;
+                if (allowAutoCreation && options.Value.AutoCreateTopics) await AutoCreateAsync(request.Session, misses.Where(n => !byName.ContainsKey(n)).ToList(), byName);
             }
             if (anyById) byId = (await topics.ListAsync()).ToDictionary(t => t.TopicId);
         }
@@ -104,6 +105,33 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         if (version is >= 8 and <= 10) response.WriteInt32(OperationsNotRequested); // cluster authorized operations
         response.WriteEmptyTaggedFields();
         return true;
+    }
+
+    /// <summary>
+    /// Kafka's auto.create.topics.enable (see <see cref="HubSiloOptions.AutoCreateTopics"/>): each missing topic the
+    /// principal may CREATE (on the cluster, or the topic) is created; one another request created meanwhile is looked
+    /// up. One that can't be created stays unknown. At most <see cref="KafkaTopics.MaxNamesPerLookup"/> per request,
+    /// as <see cref="NamesAsked"/> keeps no more.
+    /// </summary>
+    private async Task AutoCreateAsync(KafkaSession session, List<string> missing, Dictionary<string, TopicMetadata> byName)
+    {
+        foreach (var name in missing)
+        {
+            if (!await authorizer.AllowsOnClusterAsync(session, AclOperation.Create) && !await authorizer.AllowsTopicAsync(session, AclOperation.Create, name))
+                continue;
+            try
+            {
+                byName[name] = topics.Remember(await topics.Controller.CreateTopic(name, options.Value.DefaultTopicPartitions), name);
+            }
+            catch (HubException e) when (e.Code == ErrorCode.TopicAlreadyExists)
+            {
+                if (await topics.GetAsync(name) is { } existing) byName[name] = existing;
+            }
+            catch (HubException)
+            {
+                // Left unknown: the client's next Metadata request tries again.
+            }
+        }
     }
 
     /// <summary>
@@ -203,8 +231,11 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         foreach (var id in brokerIds) response.WriteInt32(id);
     }
 
-    /// <summary>The topics asked for (a null array, in v0 an empty one, asks for all), checked entry by entry.</summary>
-    private static (TopicsAsked Topics, bool IncludeTopicOperations) Parse(KafkaRequest request)
+    /// <summary>
+    /// The topics asked for (a null array, in v0 an empty one, asks for all), checked entry by entry, and whether the
+    /// client allows auto-creation (always before v4, as Kafka takes it).
+    /// </summary>
+    private static (TopicsAsked Topics, bool IncludeTopicOperations, bool AllowAutoCreation) Parse(KafkaRequest request)
     {
         var version = request.Version;
         var reader = request.Reader();
@@ -212,12 +243,12 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         var start = reader.Position;
         for (var i = 0; i < count; i++) ReadEntry(ref reader, version);
         var asked = count < 0 || (version == 0 && count == 0) ? new TopicsAsked(0, -1) : new TopicsAsked(count, start);
-        if (version >= 4) reader.ReadBool(); // allow auto topic creation: Hub never auto-creates
+        var allowAutoCreation = version < 4 || reader.ReadBool();
         var includeTopicOperations = false;
         if (version is >= 8 and <= 10) reader.ReadBool(); // include cluster authorized operations
         if (version >= 8) includeTopicOperations = reader.ReadBool();
         reader.SkipTaggedFields();
-        return (asked, includeTopicOperations);
+        return (asked, includeTopicOperations, allowAutoCreation);
     }
 
     private static ProtocolReader EntriesReader(KafkaRequest request, TopicsAsked asked) => new(request.Body[asked.Start..], request.Flexible);
