@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Confluent.Kafka.Admin;
 using Hub.Grains;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Protocol;
@@ -35,6 +36,14 @@ public sealed class AutoCreateTopicsTests(AutoCreatingCluster cluster) : IClassF
 
         Assert.Equal(PersistenceStatus.Persisted, delivered.Status);
         Assert.Equal(3, (await Controller.GetTopic(topic))?.PartitionCount);
+    }
+
+    [Fact]
+    public async Task The_brokers_configs_say_so()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.Cluster.KafkaBootstrap }).Build();
+        var described = Assert.Single(await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Broker, Name = "0" }]));
+        Assert.Equal(("true", "3"), (described.Entries["auto.create.topics.enable"].Value, described.Entries["num.partitions"].Value));
     }
 
     [Fact]

@@ -117,11 +117,12 @@ internal sealed class DescribeConfigsApi(KafkaTopics topics, KafkaAuthorizer aut
         const ConfigEntry.Source source = ConfigEntry.Source.StaticBrokerConfig;
         return
         [
-            new("auto.create.topics.enable", "false", source, KafkaConfigType.Boolean, ReadOnly: true),
+            new("auto.create.topics.enable", settings.AutoCreateTopics ? "true" : "false", source, KafkaConfigType.Boolean, ReadOnly: true),
             new("broker.id", S(name.Length > 0 ? brokerId : settings.BrokerId), source, KafkaConfigType.Int, ReadOnly: true),
-            new("default.replication.factor", "1", source, KafkaConfigType.Int, ReadOnly: true),
+            // What a topic created with -1 gets, at most: one replica per live broker below that.
+            new("default.replication.factor", S(Controller.ReplicaPlacement.DefaultReplicationFactor), source, KafkaConfigType.Int, ReadOnly: true),
             new("message.max.bytes", S(TopicConfig.Default.MaxMessageBytes), source, KafkaConfigType.Int, ReadOnly: true),
-            new("num.partitions", "1", source, KafkaConfigType.Int, ReadOnly: true),
+            new("num.partitions", S(settings.DefaultTopicPartitions), source, KafkaConfigType.Int, ReadOnly: true),
             new("socket.request.max.bytes", S(settings.KafkaMaxRequestBytes), source, KafkaConfigType.Int, ReadOnly: true),
         ];
     }
