@@ -42,6 +42,7 @@ public enum ErrorCode : short
     TopicAlreadyExists = 36,
     InvalidPartitions = 37,
     InvalidReplicationFactor = 38,
+    InvalidReplicaAssignment = 39,
     InvalidConfig = 40,
     InvalidRequest = 42,
     PolicyViolation = 44,

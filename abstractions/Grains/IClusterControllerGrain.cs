@@ -11,7 +11,12 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
 {
     /// <summary>Creates a topic; <paramref name="configs"/> uses Kafka's topic config names (retention.ms, ...).</summary>
     /// <param name="replicationFactor">Copies of each partition on distinct brokers; -1 takes the default, min(3, live brokers).</param>
-    Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1);
+    /// <param name="replicaAssignment">
+    /// Each partition's brokers, preferred leader first (Kafka's manual replica assignment); null lets the controller
+    /// place them. With it, <paramref name="partitions"/> must be its length and <paramref name="replicationFactor"/> -1.
+    /// </param>
+    Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1,
+        int[][]? replicaAssignment = null);
 
     Task DeleteTopic(string name);
 

@@ -59,16 +59,20 @@ internal sealed partial class ClusterControllerGrain(
         if (_store.IsReadable && brokers.IsSettled()) ObserveGoneBrokers(brokers.LiveBrokers().ToHashSet());
     }
 
-    public async Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
+    public async Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1,
+        int[][]? replicaAssignment = null)
     {
         TopicNames.Validate(name);
         PartitionCounts.Validate(partitions);
         var config = TopicConfigParser.Parse(configs);
         if (Topics.ContainsKey(name)) throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{name}' already exists");
         var live = brokers.LiveBrokers();
-        var replicas = ReplicaPlacement.ReplicationFactor(replicationFactor, live.Count, config.MinInSyncReplicas);
+        var placed = replicaAssignment is null
+            ? ReplicaPlacement.Assign(0, partitions, ReplicaPlacement.ReplicationFactor(replicationFactor, live.Count, config.MinInSyncReplicas), live)
+            : ReplicaPlacement.Manual(replicaAssignment, partitions, replicationFactor, live, config.MinInSyncReplicas);
+        var replicas = placed[0].Replicas.Length;
 
-        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), ReplicaPlacement.Assign(0, partitions, replicas, live))
+        var topic = new TopicMetadata(name, Guid.NewGuid(), config, time.GetUtcNow(), placed)
         {
             SetConfigs = configs is null ? new Dictionary<string, string>() : new Dictionary<string, string>(configs),
         };

@@ -50,6 +50,33 @@ internal static class ReplicaPlacement
     }
 
     /// <summary>
+    /// A manual replica assignment, checked as Kafka checks one (INVALID_REPLICA_ASSIGNMENT): one non-empty set of
+    /// distinct live brokers per partition, all of one size, which min.insync.replicas must not exceed. The first
+    /// broker of each set is its preferred leader; all start in sync.
+    /// </summary>
+    public static PartitionAssignment[] Manual(int[][] assignment, int partitions, short replicationFactor, IReadOnlyList<int> live, int minInSyncReplicas)
+    {
+        if (assignment.Length != partitions || replicationFactor != -1)
+            throw new HubException(ErrorCode.InvalidRequest, "a manual replica assignment sets the partitions and the replication factor itself: give -1 for both");
+        var size = assignment.Length > 0 ? assignment[0].Length : 0;
+        for (var p = 0; p < assignment.Length; p++)
+        {
+            var set = assignment[p];
+            if (set.Length == 0 || set.Length != size)
+                throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} has {set.Length} replica(s); every partition needs the same number, at least one");
+            if (set.Distinct().Count() != set.Length)
+                throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} names a broker twice: {string.Join(",", set)}");
+            foreach (var broker in set)
+            {
+                if (!live.Contains(broker))
+                    throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} names broker {broker}, which is not a live broker ({string.Join(",", live)})");
+            }
+        }
+        CheckMinInSyncReplicas(minInSyncReplicas, size);
+        return assignment.Select((set, p) => new PartitionAssignment(p, set[0], LeaderEpoch: 0, Replicas: [.. set], Isr: [.. set])).ToArray();
+    }
+
+    /// <summary>
     /// Moves the replicas held by <paramref name="gone"/> brokers to the least-loaded <paramref name="live"/> ones
     /// (ties to the lowest id). A partition without a leader keeps its replicas: a gone broker holds its newest
     /// records. A moved replica leaves the ISR; it joins again once it has copied the leader's log.

@@ -14,7 +14,8 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     /// <summary>Topic lookups: calls of <see cref="GetTopic"/> and <see cref="GetTopics"/>.</summary>
     public int GetTopicCalls;
 
-    public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1)
+    public Task<TopicMetadata> CreateTopic(string name, int partitions, IReadOnlyDictionary<string, string>? configs = null, short replicationFactor = -1,
+        int[][]? replicaAssignment = null)
     {
         var metadata = new TopicMetadata(name, Guid.NewGuid(), TopicConfig.Default, DateTimeOffset.UtcNow, Assign(0, partitions));
         return _topics.TryAdd(name, metadata)

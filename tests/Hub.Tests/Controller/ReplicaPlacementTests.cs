@@ -67,6 +67,35 @@ public sealed class ReplicaPlacementTests
     }
 
     [Fact]
+    public void A_manual_assignment_is_taken_as_given_first_broker_leading()
+    {
+        var placed = ReplicaPlacement.Manual([[2, 0], [0, 1], [1, 2]], partitions: 3, replicationFactor: -1, live: [0, 1, 2], minInSyncReplicas: 2);
+
+        Assert.Equal([(0, 2, new[] { 2, 0 }), (1, 0, new[] { 0, 1 }), (2, 1, new[] { 1, 2 })], placed.Select(p => (p.Partition, p.Leader, p.Replicas)));
+        Assert.All(placed, p => Assert.Equal(p.Replicas, p.InSync));
+    }
+
+    [Theory]
+    [InlineData(new[] { 0, 0 }, new[] { 1, 2 })]  // a broker twice
+    [InlineData(new[] { 0, 7 }, new[] { 1, 2 })]  // not a live broker
+    [InlineData(new[] { 0, 1 }, new[] { 2 })]     // sizes differ
+    [InlineData(new[] { 0, 1 }, new int[0])]      // no replica
+    public void A_manual_assignment_kafka_refuses_is_refused(int[] first, int[] second)
+    {
+        var error = Assert.Throws<HubException>(() => ReplicaPlacement.Manual([first, second], 2, -1, [0, 1, 2], minInSyncReplicas: 1));
+
+        Assert.Equal(ErrorCode.InvalidReplicaAssignment, error.Code);
+    }
+
+    [Fact]
+    public void A_manual_assignment_beside_a_count_or_factor_or_below_min_insync_replicas_is_refused()
+    {
+        Assert.Equal(ErrorCode.InvalidRequest, Assert.Throws<HubException>(() => ReplicaPlacement.Manual([[0]], 1, 1, [0], 1)).Code);
+        Assert.Equal(ErrorCode.InvalidRequest, Assert.Throws<HubException>(() => ReplicaPlacement.Manual([[0]], 2, -1, [0], 1)).Code);
+        Assert.Equal(ErrorCode.InvalidConfig, Assert.Throws<HubException>(() => ReplicaPlacement.Manual([[0, 1]], 1, -1, [0, 1], 3)).Code);
+    }
+
+    [Fact]
     public void Min_insync_replicas_above_the_replication_factor_is_refused()
     {
         var error = Assert.Throws<HubException>(() => ReplicaPlacement.ReplicationFactor(2, 3, minInSyncReplicas: 3));

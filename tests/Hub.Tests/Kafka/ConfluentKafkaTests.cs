@@ -56,6 +56,27 @@ public sealed class ConfluentKafkaTests(KafkaCluster kafka)
     }
 
     [Fact]
+    public async Task Admin_creates_a_topic_with_a_manual_replica_assignment_and_refuses_one_naming_an_unknown_broker()
+    {
+        var topic = KafkaCluster.NewTopic("assigned");
+        using var admin = Admin();
+        await admin.CreateTopicsAsync([new TopicSpecification
+        {
+            Name = topic, NumPartitions = 2, ReplicationFactor = -1, // librdkafka wants the count here, and sends -1 for both
+            ReplicasAssignments = new() { [0] = [0], [1] = [0] },
+        }]);
+        var metadata = admin.GetMetadata(topic, Timeout).Topics.Single();
+        Assert.Equal([(0, 0), (1, 0)], metadata.Partitions.Select(p => (p.PartitionId, p.Leader)).Order());
+
+        var refused = await Assert.ThrowsAsync<CreateTopicsException>(() => admin.CreateTopicsAsync([new TopicSpecification
+        {
+            Name = topic + "-unknown", NumPartitions = 2, ReplicationFactor = -1,
+            ReplicasAssignments = new() { [0] = [0], [1] = [7] },
+        }]));
+        Assert.Equal(KafkaErrorCode.InvalidReplicaAssignment, refused.Results.Single().Error.Code);
+    }
+
+    [Fact]
     public async Task Records_round_trip_with_keys_headers_null_keys_and_null_values()
     {
         var topic = await CreateTopicAsync("roundtrip", partitions: 1);

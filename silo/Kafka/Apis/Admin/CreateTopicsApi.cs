@@ -12,15 +12,16 @@ using Hub.Topics;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>
-/// CreateTopics (key 19) v0-v7 through the cluster controller, which places the replicas (manual replica
-/// assignments are refused) and checks the replication factor against the live brokers; -1 takes the
-/// controller's default. -1 partitions means Hub:DefaultTopicPartitions (1), as Kafka's num.partitions.
+/// CreateTopics (key 19) v0-v7 through the cluster controller, which places the replicas, or takes a manual
+/// assignment (partition indexes 0..n-1, with -1 partitions and replication factor, as Kafka asks), and checks the
+/// replication factor against the live brokers; -1 takes the controller's default. -1 partitions means Hub:DefaultTopicPartitions (1), as Kafka's num.partitions.
 /// validate_only runs the controller's checks (name, partition count, configs, existence) without creating.
 /// </summary>
 internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.CreateTopics, minVersion: 0, maxVersion: 7, firstFlexibleVersion: 5)
 {
 
-    private sealed record TopicRequest(string Name, int Partitions, short ReplicationFactor, int Assignments, Dictionary<string, string> Configs)
+    /// <param name="Assignment">The manual replica assignment as given: (partition index, brokers); empty when none was.</param>
+    private sealed record TopicRequest(string Name, int Partitions, short ReplicationFactor, List<(int Index, int[] Brokers)> Assignment, Dictionary<string, string> Configs)
     {
         public ErrorCode Error { get; set; }
         public string? Message { get; set; }
@@ -34,7 +35,6 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
         foreach (var topic in requested)
         {
             if (!seen.Add(topic.Name)) Fail(topic, ErrorCode.InvalidRequest, $"topic '{topic.Name}' appears more than once in the request");
-            else if (topic.Assignments > 0) Fail(topic, ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
             else await CreateAsync(request.Session, topic, validateOnly);
         }
 
@@ -79,9 +79,10 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
 
     private async Task CreateAsync(KafkaSession session, TopicRequest topic, bool validateOnly)
     {
-        var partitions = topic.Partitions == -1 ? options.Value.DefaultTopicPartitions : topic.Partitions;
         try
         {
+            var assignment = ManualAssignment(topic);
+            var partitions = assignment?.Length ?? (topic.Partitions == -1 ? options.Value.DefaultTopicPartitions : topic.Partitions);
             // Kafka's rule: CREATE on the cluster, or on the topic (literal or by a prefix ACL).
             if (!await authorizer.AllowsOnClusterAsync(session, AclOperation.Create))
                 await authorizer.RequireTopicAsync(session, AclOperation.Create, topic.Name);
@@ -93,13 +94,14 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
                 PartitionCounts.Validate(partitions);
                 if (await topics.Controller.GetTopic(topic.Name) is not null)
                     throw new HubException(ErrorCode.TopicAlreadyExists, $"topic '{topic.Name}' already exists");
-                var replicas = topic.ReplicationFactor == -1 ? (short)1 : topic.ReplicationFactor;
+                var replicas = assignment?[0].Length ?? (topic.ReplicationFactor == -1 ? 1 : topic.ReplicationFactor);
                 topic.Created = new TopicMetadata(topic.Name, Guid.Empty, config, DateTimeOffset.UtcNow,
                     Enumerable.Range(0, partitions).Select(p => new PartitionAssignment(p, -1, 0, new int[replicas])).ToArray())
                 { SetConfigs = topic.Configs };
                 return;
             }
-            topic.Created = topics.Remember(await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs, topic.ReplicationFactor), topic.Name);
+            topic.Created = topics.Remember(
+                await topics.Controller.CreateTopic(topic.Name, partitions, topic.Configs, topic.ReplicationFactor, assignment), topic.Name);
         }
         catch (Exception e)
         {
@@ -113,6 +115,22 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
         topic.Message = message;
     }
 
+    /// <summary>
+    /// The manual assignment by partition, null when none was given; Kafka's rules for its form: partitions and
+    /// replication factor -1 beside it (INVALID_REQUEST), partition indexes 0..n-1 once each (INVALID_REPLICA_ASSIGNMENT).
+    /// The controller checks the brokers.
+    /// </summary>
+    private static int[][]? ManualAssignment(TopicRequest topic)
+    {
+        if (topic.Assignment.Count == 0) return null;
+        if (topic.Partitions != -1 || topic.ReplicationFactor != -1)
+            throw new HubException(ErrorCode.InvalidRequest, "both a partition count or replication factor and a manual replica assignment were given");
+        var byIndex = topic.Assignment.OrderBy(a => a.Index).ToList();
+        if (byIndex.Where((a, i) => a.Index != i).Any())
+            throw new HubException(ErrorCode.InvalidReplicaAssignment, $"the assignment's partition indexes must be 0 to {byIndex.Count - 1}, each once");
+        return [.. byIndex.Select(a => a.Brokers)];
+    }
+
     private static (TopicRequest[] Topics, bool ValidateOnly) Parse(KafkaRequest request)
     {
         var reader = request.Reader();
@@ -123,11 +141,13 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
             var partitions = reader.ReadInt32();
             var replicationFactor = reader.ReadInt16();
             var assignments = reader.ReadNonNullArrayLength();
+            var assignment = new List<(int, int[])>();
             for (var a = 0; a < assignments; a++)
             {
-                reader.ReadInt32(); // partition index
-                var brokers = reader.ReadNonNullArrayLength();
-                for (var b = 0; b < brokers; b++) reader.ReadInt32();
+                var index = reader.ReadInt32();
+                var brokers = new int[reader.ReadNonNullArrayLength()];
+                for (var b = 0; b < brokers.Length; b++) brokers[b] = reader.ReadInt32();
+                assignment.Add((index, brokers));
                 reader.SkipTaggedFields();
             }
             var configs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -140,7 +160,7 @@ internal sealed class CreateTopicsApi(KafkaTopics topics, KafkaAuthorizer author
                 reader.SkipTaggedFields();
             }
             reader.SkipTaggedFields();
-            topics[t] = new TopicRequest(name, partitions, replicationFactor, assignments, configs);
+            topics[t] = new TopicRequest(name, partitions, replicationFactor, assignment, configs);
         }
         reader.ReadInt32(); // timeout: the controller answers once the metadata is durable
         var validateOnly = request.Version >= 1 && reader.ReadBool();
