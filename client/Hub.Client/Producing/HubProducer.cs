@@ -159,7 +159,8 @@ public sealed class HubProducer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentNullException.ThrowIfNull(record);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);        _accumulator.Transaction?.CheckCanProduce();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _accumulator.Transaction?.CheckCanProduce();
     }
 
     private ProducerTransaction TransactionOrThrow() => _accumulator.Transaction

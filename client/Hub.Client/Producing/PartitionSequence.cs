@@ -37,22 +37,25 @@ internal sealed class PartitionSequence
 
     public void RequestBump() => BumpPending = true;
 
-    /// <summary>
-    /// A new epoch, sequences from 0. The epoch stops at short.MaxValue (32,767 bumps of one partition in one
-    /// producer's life); batches after that would be refused, where Kafka's producer would take a new id.
-    /// </summary>
     /// <summary>Back to the start: the producer's epoch changed (a transactional producer's, from its coordinator).</summary>
     public void Reset()
     {
         Epoch = 0;
-        _next = 0;
-        BumpPending = false;
-        Confirmed = false;
+        StartSequences();
     }
 
+    /// <summary>
+    /// A new epoch, sequences from 0. The epoch stops at short.MaxValue (32,767 bumps of one partition in one
+    /// producer's life); batches after that would be refused, where Kafka's producer would take a new id.
+    /// </summary>
     public void Bump()
     {
         if (Epoch < short.MaxValue) Epoch++;
+        StartSequences();
+    }
+
+    private void StartSequences()
+    {
         _next = 0;
         BumpPending = false;
         Confirmed = false;

@@ -28,4 +28,3 @@ internal sealed class ProducerIdentity(Func<Task<ProducerIdAndEpoch>>? allocate)
         lock (_lock) _allocation = Task.FromResult(producer);
     }
 }
-
