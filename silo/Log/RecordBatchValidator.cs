@@ -70,15 +70,8 @@ internal static class RecordBatchValidator
     }
 
     /// <summary>Whether <paramref name="batches"/> hold a compressed batch (among those whose headers can be read), whose records are costly to check.</summary>
-    public static bool HasCompressedBatch(ReadOnlySpan<byte> batches)
-    {
-        for (var position = 0; RecordBatchHeader.TryRead(batches[position..], out var header) && header.TotalSize > 0; position += header.TotalSize)
-        {
-            if (header.Compression != CompressionType.None) return true;
-            if (header.TotalSize >= batches.Length - position) break;
-        }
-        return false;
-    }
+    public static bool HasCompressedBatch(ReadOnlySpan<byte> batches) =>
+        BatchHeaders.Any(batches, static header => header.Compression != CompressionType.None);
 
     /// <summary>
     /// Checks batches a follower copied from its leader, which validated their records: each must be whole with
