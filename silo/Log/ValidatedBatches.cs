@@ -102,9 +102,7 @@ internal sealed class ValidatedBatches
         {
             var stored = bytes.Slice(batch.Position, batch.Header.TotalSize);
             if (BinaryPrimitives.ReadInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..]) == batch.Header.MaxTimestamp) continue;
-            BinaryPrimitives.WriteInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..], batch.Header.MaxTimestamp);
-            var crc = RecordBatchHeader.ComputeCrc(stored);
-            BinaryPrimitives.WriteUInt32BigEndian(stored[RecordBatchLayout.Crc..], crc);
+            var crc = WriteMaxTimestamp(stored, batch.Header.MaxTimestamp);
             batch = new ValidatedBatch(batch.Position, batch.Header with { Crc = crc });
         }
     }
@@ -122,10 +120,17 @@ internal sealed class ValidatedBatches
             var stored = bytes.Slice(batch.Position, batch.Header.TotalSize);
             var attributes = (short)(batch.Header.Attributes | RecordBatchLayout.TimestampTypeLogAppendTime);
             BinaryPrimitives.WriteInt16BigEndian(stored[RecordBatchLayout.Attributes..], attributes);
-            BinaryPrimitives.WriteInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..], nowMs);
-            var crc = RecordBatchHeader.ComputeCrc(stored);
-            BinaryPrimitives.WriteUInt32BigEndian(stored[RecordBatchLayout.Crc..], crc);
+            var crc = WriteMaxTimestamp(stored, nowMs);
             batch = new ValidatedBatch(batch.Position, batch.Header with { Attributes = attributes, MaxTimestamp = nowMs, Crc = crc });
         }
+    }
+
+    /// <summary>Writes a stored batch's max timestamp and then its CRC, which covers it (and the attributes); returns the CRC.</summary>
+    private static uint WriteMaxTimestamp(Span<byte> stored, long maxTimestamp)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(stored[RecordBatchLayout.MaxTimestamp..], maxTimestamp);
+        var crc = RecordBatchHeader.ComputeCrc(stored);
+        BinaryPrimitives.WriteUInt32BigEndian(stored[RecordBatchLayout.Crc..], crc);
+        return crc;
     }
 }
