@@ -124,6 +124,16 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     public ValueTask<bool> AllowsOnClusterAsync(KafkaSession session, AclOperation operation) =>
         AllowsAsync(session, operation, AclResourceType.Cluster, AclRules.ClusterName);
 
+    /// <summary>Kafka's value of an authorized-operations field the client did not ask for.</summary>
+    public const int OperationsNotRequested = int.MinValue;
+
+    /// <summary>
+    /// Kafka's authorized-operations bit set (a bit per AclOperation code) of those of <paramref name="operations"/> the
+    /// session may do on the resource, as Metadata and DescribeCluster report it; after <see cref="ReadyAsync"/>.
+    /// </summary>
+    public int AuthorizedOperations(KafkaSession session, IEnumerable<AclOperation> operations, AclResourceType type, string name) =>
+        operations.Where(operation => Allows(session, operation, type, name)).Aggregate(0, (bits, operation) => bits | (1 << (int)operation));
+
     /// <summary>Fetches the ACLs now (after a change through this silo), so its own next request sees the change.</summary>
     public async Task RefreshAsync()
     {

@@ -1,5 +1,6 @@
 using Hub.Errors;
 using Hub.Security;
+using Hub.Silo.Security;
 using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Metadata;
@@ -17,8 +18,6 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 internal sealed class DescribeClusterApi(KafkaBrokers brokers, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options)
     : KafkaApi(ApiKey.DescribeCluster, minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0)
 {
-    private const int OperationsNotRequested = int.MinValue;
-
     /// <summary>The operations Kafka reports in a cluster's authorized-operations bit set (a bit per AclOperation code).</summary>
     private static readonly AclOperation[] ClusterOperations =
     [
@@ -32,13 +31,10 @@ internal sealed class DescribeClusterApi(KafkaBrokers brokers, KafkaAuthorizer a
         var includeOperations = reader.ReadBool();
         reader.SkipTaggedFields();
 
-        var operations = OperationsNotRequested;
-        if (includeOperations)
-        {
-            operations = 0;
-            foreach (var operation in ClusterOperations)
-                if (await authorizer.AllowsOnClusterAsync(request.Session, operation)) operations |= 1 << (int)operation;
-        }
+        await authorizer.ReadyAsync();
+        var operations = includeOperations
+            ? authorizer.AuthorizedOperations(request.Session, ClusterOperations, AclResourceType.Cluster, AclRules.ClusterName)
+            : KafkaAuthorizer.OperationsNotRequested;
         response.WriteInt32(0); // throttle time
         response.WriteInt16((short)ErrorCode.None);
         response.WriteNullableString(null); // error message

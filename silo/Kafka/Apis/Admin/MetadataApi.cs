@@ -20,9 +20,6 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 /// </summary>
 internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.Metadata, minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9)
 {
-    /// <summary>Kafka's "authorized operations not requested" value.</summary>
-    private const int OperationsNotRequested = int.MinValue;
-
     /// <summary>The operations a topic's authorized-operations bit set reports (a bit per Kafka AclOperation code).</summary>
     private static readonly AclOperation[] TopicOperations =
     [
@@ -102,7 +99,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
                 WriteTopic(response, version, found, live, includeTopicOperations ? request.Session : null);
             }
         }
-        if (version is >= 8 and <= 10) response.WriteInt32(OperationsNotRequested); // cluster authorized operations
+        if (version is >= 8 and <= 10) response.WriteInt32(KafkaAuthorizer.OperationsNotRequested); // cluster authorized operations
         response.WriteEmptyTaggedFields();
         return true;
     }
@@ -187,16 +184,14 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     }
 
     /// <summary>A topic's fields after its error code and name.</summary>
-    private int AuthorizedOperations(KafkaSession session, string topic) =>
-        TopicOperations.Where(operation => authorizer.Allows(session, operation, AclResourceType.Topic, topic)).Aggregate(0, (bits, operation) => bits | (1 << (int)operation));
-
     /// <param name="operationsOf">Whose authorized operations on the topic to report; null when the client didn't ask.</param>
     private void WriteTopic(ProtocolWriter response, short version, TopicMetadata? topic, IReadOnlyList<BrokerEndpoint> live, KafkaSession? operationsOf)
     {
         if (version >= 10) response.WriteUuid(topic?.TopicId ?? Guid.Empty);
         if (version >= 1) response.WriteBool(false); // is internal
         WritePartitions(response, version, topic, live);
-        if (version >= 8) response.WriteInt32(operationsOf is null || topic is null ? OperationsNotRequested : AuthorizedOperations(operationsOf, topic.Name));
+        if (version >= 8) response.WriteInt32(operationsOf is null || topic is null ? KafkaAuthorizer.OperationsNotRequested
+            : authorizer.AuthorizedOperations(operationsOf, TopicOperations, AclResourceType.Topic, topic.Name));
         response.WriteEmptyTaggedFields();
     }
 

@@ -46,7 +46,7 @@ internal sealed class DescribeGroupsApi(IGrainFactory grains, KafkaAuthorizer au
                 response.WriteBytes(member.Assignment);
                 response.WriteEmptyTaggedFields();
             }
-            if (version >= 3) response.WriteInt32(int.MinValue);
+            if (version >= 3) response.WriteInt32(KafkaAuthorizer.OperationsNotRequested);
             response.WriteEmptyTaggedFields();
         }
         response.WriteEmptyTaggedFields();
