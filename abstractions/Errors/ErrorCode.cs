@@ -77,4 +77,9 @@ public enum ErrorCode : short
     UnacceptableCredential = 93,
     UnknownTopicId = 100,
     TransactionalIdNotFound = 105,
+    FencedMemberEpoch = 110,
+    UnreleasedInstanceId = 111,
+    UnsupportedAssignor = 112,
+    StaleMemberEpoch = 113,
+    InvalidRegularExpression = 128,
 }

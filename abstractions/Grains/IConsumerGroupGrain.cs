@@ -34,6 +34,19 @@ public interface IConsumerGroupGrain : IGrainWithStringKey
     Task<JoinGroupResult> JoinGroup(JoinGroupRequest request);
 
     /// <summary>
+    /// Kafka's ConsumerGroupHeartbeat (KIP-848): joins (epoch 0), heartbeats, or leaves (-1; -2 for a static member
+    /// coming back) a group of the consumer protocol, where the group assigns partitions and each member converges on
+    /// its share one heartbeat at a time. Throws UnknownMemberId, FencedMemberEpoch (rejoin with epoch 0),
+    /// UnreleasedInstanceId, UnsupportedAssignor, InvalidRegularExpression, InvalidRequest; GroupIdNotFound while the
+    /// group has classic members.
+    /// </summary>
+    Task<ConsumerGroupHeartbeatResult> ConsumerGroupHeartbeat(ConsumerGroupHeartbeatRequest request);
+
+    /// <summary>Kafka's ConsumerGroupDescribe: the consumer-protocol view (epochs, assignor, targets); Empty when it has no such members.</summary>
+    [AlwaysInterleave]
+    Task<ConsumerGroupDescription> DescribeConsumerGroup();
+
+    /// <summary>
     /// The leader hands over the generation's assignment; every member (leader included) gets its own.
     /// Followers wait for the leader. Throws RebalanceInProgress when a new rebalance started meanwhile.
     /// </summary>

@@ -157,6 +157,18 @@ public sealed class HubSiloOptions
     /// <summary>Longest session timeout a group member may ask for (Kafka's group.max.session.timeout.ms).</summary>
     public TimeSpan GroupMaxSessionTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// A consumer-protocol (KIP-848) member that sends no heartbeat for this long is removed and its partitions go to
+    /// others (Kafka's group.consumer.session.timeout.ms, 45 s there and here). The broker decides it, not the client.
+    /// </summary>
+    public TimeSpan ConsumerGroupSessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>
+    /// How often consumer-protocol members heartbeat (Kafka's group.consumer.heartbeat.interval.ms, 5 s there and
+    /// here): also how soon a member learns of a new assignment, so shorter moves partitions faster for more requests.
+    /// </summary>
+    public TimeSpan ConsumerGroupHeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Largest metadata string stored with a committed offset (Kafka's offset.metadata.max.bytes).</summary>
     public int OffsetMetadataMaxBytes { get; set; } = 4096;
 

@@ -37,6 +37,7 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     private readonly ILogger<ConsumerGroupGrain> _logger;
     private readonly CoalescingStateWriter _writer;
     private readonly GroupCoordinator _coordinator;
+    private readonly ConsumerGroupCoordinator _consumerGroup;
     private readonly GroupOffsetStore _offsets;
 
     private bool _registered;
@@ -53,6 +54,7 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         _logger = logger;
         _writer = new CoalescingStateWriter(() => _state.WriteStateAsync());
         _coordinator = new GroupCoordinator(this.GetPrimaryKeyString(), () => _state.State, options.Value, time, logger, PersistInBackground);
+        _consumerGroup = new ConsumerGroupCoordinator(this.GetPrimaryKeyString(), () => _state.State, options.Value, time, logger, PersistInBackground);
         _offsets = new GroupOffsetStore(() => _state.State, options.Value, time);
     }
 
@@ -97,6 +99,9 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     public async Task<JoinGroupResult> JoinGroup(JoinGroupRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_consumerGroup.MemberCount > 0)
+            throw new HubException(ErrorCode.InconsistentGroupProtocol,
+                $"group '{GroupId}' has {_consumerGroup.MemberCount} member(s) of the consumer protocol (KIP-848); classic members can't join it");
         if (request.GroupInstanceId is "") request = request with { GroupInstanceId = null };
         _coordinator.ValidateJoin(request);
         if (request.ProtocolType == GroupProtocolTypes.Hub)
@@ -104,6 +109,28 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         await EnsureRegisteredAsync();
         // From here to the coordinator's wait, nothing awaits: its checks and changes see one consistent group.
         return await Ticking(_coordinator.JoinAsync(request));
+    }
+
+    public async Task<ConsumerGroupHeartbeatResult> ConsumerGroupHeartbeat(ConsumerGroupHeartbeatRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_coordinator.ActiveMemberCount > 0)
+            throw new HubException(ErrorCode.GroupIdNotFound,
+                $"group '{GroupId}' is a classic group with {_coordinator.ActiveMemberCount} member(s); consumer-protocol members can't join it");
+        if (_consumerGroup.TopicsNeededFor(request) is { } needed) await ReadTopicsAsync(needed);
+        await EnsureRegisteredAsync();
+        // From here on nothing awaits: the coordinator sees one consistent group.
+        var result = _consumerGroup.Heartbeat(request);
+        StartTicking();
+        return result;
+    }
+
+    /// <summary>GroupIdNotFound for a group that is not one of the consumer protocol (Kafka's answer): classic members, or nothing at all.</summary>
+    public Task<ConsumerGroupDescription> DescribeConsumerGroup()
+    {
+        if (_coordinator.ActiveMemberCount > 0 || (_consumerGroup.MemberCount == 0 && !Exists))
+            throw new HubException(ErrorCode.GroupIdNotFound, $"group '{GroupId}' is not a consumer-protocol group");
+        return Task.FromResult(_consumerGroup.Describe());
     }
 
     public async Task<SyncGroupResult> SyncGroup(SyncGroupRequest request)
@@ -130,7 +157,7 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         _offsets.Validate(offsets);
         var counts = await RefreshPartitionCountsAsync(offsets.Select(o => o.Topic).Distinct(StringComparer.Ordinal));
         // From here to the write, nothing awaits.
-        if (!_offsets.Commit(offsets, counts, () => _coordinator.CheckCommitter(request))) return;
+        if (!_offsets.Commit(offsets, counts, () => CheckCommitter(request))) return;
         await PersistAsync();
         await EnsureRegisteredAsync();
     }
@@ -144,7 +171,7 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
         // Kafka checks the member only when the request names one (TxnOffsetCommit v3+, KIP-447).
         void CheckMember()
         {
-            if (request.GenerationId != OffsetCommitRequest.NoGeneration || request.MemberId != "") _coordinator.CheckCommitter(request);
+            if (request.GenerationId != OffsetCommitRequest.NoGeneration || request.MemberId != "") CheckCommitter(request);
         }
         if (!_offsets.CommitPending(producerId, offsets, counts, CheckMember)) return;
         await PersistAsync();
@@ -163,13 +190,14 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
 
     // ───────────────────────────── Admin ─────────────────────────────
 
-    public Task<GroupDescription> Describe() => Task.FromResult(_coordinator.Describe(Exists));
+    public Task<GroupDescription> Describe() =>
+        Task.FromResult(_consumerGroup.MemberCount > 0 ? _consumerGroup.DescribeAsClassic() : _coordinator.Describe(Exists));
 
     public async Task DeleteGroup()
     {
         _coordinator.ThrowIfDead();
-        if (_coordinator.ActiveMemberCount > 0)
-            throw new HubException(ErrorCode.NonEmptyGroup, $"group '{GroupId}' has {_coordinator.ActiveMemberCount} active member(s); only an empty group can be deleted");
+        if (ActiveMemberCount > 0)
+            throw new HubException(ErrorCode.NonEmptyGroup, $"group '{GroupId}' has {ActiveMemberCount} active member(s); only an empty group can be deleted");
         if (!Exists) throw new HubException(ErrorCode.GroupIdNotFound, $"group '{GroupId}' does not exist");
         await RemoveGroupAsync("deleted");
     }
@@ -178,7 +206,8 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     {
         _coordinator.ThrowIfDead();
         if (!Exists) throw new HubException(ErrorCode.GroupIdNotFound, $"group '{GroupId}' does not exist");
-        var errors = partitions.Select(p => _coordinator.MayDeleteOffsetsOf(p.Topic) ? ErrorCode.None : ErrorCode.GroupSubscribedToTopic).ToArray();
+        var errors = partitions.Select(p => _coordinator.MayDeleteOffsetsOf(p.Topic) && !_consumerGroup.IsSubscribedTo(p.Topic)
+            ? ErrorCode.None : ErrorCode.GroupSubscribedToTopic).ToArray();
         if (_offsets.Delete(partitions.Where((_, i) => errors[i] == ErrorCode.None))) await PersistAsync();
         return errors;
     }
@@ -191,7 +220,7 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     /// </param>
     private async Task ExpireAsync(bool removeWithoutOffsets)
     {
-        if (_coordinator.Phase != GroupState.Empty || _coordinator.ActiveMemberCount > 0 || !Exists) return;
+        if (_coordinator.Phase != GroupState.Empty || ActiveMemberCount > 0 || !Exists) return;
         var expired = _offsets.Expire(Stored.EmptySinceMs);
         if (_offsets.Count > 0)
         {
@@ -206,6 +235,24 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     }
 
     // ───────────────────────────── Plumbing ─────────────────────────────
+
+    /// <summary>Members of either protocol (one group has members of one protocol at a time).</summary>
+    private int ActiveMemberCount => _coordinator.ActiveMemberCount + _consumerGroup.MemberCount;
+
+    /// <summary>A commit is checked by the protocol the group's members speak.</summary>
+    private void CheckCommitter(OffsetCommitRequest request)
+    {
+        if (_consumerGroup.MemberCount > 0) _consumerGroup.CheckCommitter(request);
+        else _coordinator.CheckCommitter(request);
+    }
+
+    /// <summary>Topics a consumer-protocol group needs (all of them, for regexes), from the controller.</summary>
+    private async Task ReadTopicsAsync(TopicsToRead needed)
+    {
+        var controller = GrainFactory.GetGrain<IClusterControllerGrain>(0);
+        var topics = needed.All ? await controller.ListTopics() : await controller.GetTopics(needed.Names);
+        _consumerGroup.TopicsRead(topics, needed.All, needed.Names);
+    }
 
     /// <summary>Partition counts of the topics (null: no such topic), from the controller; the coordinator keeps them for assignment.</summary>
     private async Task<Dictionary<string, int?>> RefreshPartitionCountsAsync(IEnumerable<string> topics)
@@ -276,14 +323,22 @@ internal sealed partial class ConsumerGroupGrain : Grain, IInterBrokerGroupGrain
     /// <summary>Runs the timer while the coordinator has deadlines; <paramref name="call"/> made its changes before returning its task.</summary>
     private Task<T> Ticking<T>(Task<T> call)
     {
-        if (_coordinator.NeedsTicks) _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
+        StartTicking();
         return call;
     }
+
+    private void StartTicking()
+    {
+        if (NeedsTicks) _timer ??= this.RegisterGrainTimer(Tick, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { Interleave = true });
+    }
+
+    private bool NeedsTicks => _coordinator.NeedsTicks || _consumerGroup.NeedsTicks;
 
     private Task Tick()
     {
         _coordinator.Tick();
-        if (!_coordinator.NeedsTicks)
+        _consumerGroup.Tick();
+        if (!NeedsTicks)
         {
             _timer?.Dispose();
             _timer = null;

@@ -45,6 +45,8 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, JoinGroupApi>();
         services.AddSingleton<IKafkaApi, SyncGroupApi>();
         services.AddSingleton<IKafkaApi, HeartbeatApi>();
+        services.AddSingleton<IKafkaApi, ConsumerGroupHeartbeatApi>();
+        services.AddSingleton<IKafkaApi, ConsumerGroupDescribeApi>();
         services.AddSingleton<IKafkaApi, LeaveGroupApi>();
         services.AddSingleton<IKafkaApi, OffsetCommitApi>();
         services.AddSingleton<IKafkaApi, OffsetFetchApi>();

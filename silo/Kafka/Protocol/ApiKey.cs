@@ -44,4 +44,6 @@ internal enum ApiKey : short
     DescribeProducers = 61,
     DescribeTransactions = 65,
     ListTransactions = 66,
+    ConsumerGroupHeartbeat = 68,
+    ConsumerGroupDescribe = 69,
 }

@@ -7,11 +7,12 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>
-/// OffsetCommit (key 8) v0-v8 onto <see cref="IConsumerGroupGrain.CommitOffsets"/>. The grain commits all
-/// or nothing, so a refusal's error code is every partition's. v1's per-partition commit timestamp and
+/// OffsetCommit (key 8) v0-v9 onto <see cref="IConsumerGroupGrain.CommitOffsets"/>. The grain commits all
+/// or nothing, so a refusal's error code is every partition's. v9 reads as v8; it tells the group the committer may be
+/// a consumer-protocol member, whose generation field is its member epoch (STALE_MEMBER_EPOCH when not current). v1's per-partition commit timestamp and
 /// v2-v4's retention time are read and ignored (the silo's retention applies). An empty group id is INVALID_GROUP_ID.
 /// </summary>
-internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetCommit, minVersion: 0, maxVersion: 8, firstFlexibleVersion: 8)
+internal sealed class OffsetCommitApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.OffsetCommit, minVersion: 0, maxVersion: 9, firstFlexibleVersion: 8)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {

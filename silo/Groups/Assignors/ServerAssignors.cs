@@ -1,0 +1,25 @@
+namespace Hub.Silo.Groups.Assignors;
+
+/// <summary>
+/// The assignors of consumer-protocol (KIP-848) groups, by Kafka's names for them (group.consumer.assignors). Their
+/// "owned partitions" are each member's current target, so a new target moves as little as it can: the group's
+/// reconciliation then revokes only what moves.
+/// </summary>
+internal static class ServerAssignors
+{
+    /// <summary>Balanced and sticky (Kafka's UniformAssignor): counts differ by at most one with identical subscriptions.</summary>
+    public const string Uniform = "uniform";
+
+    /// <summary>Per topic, consecutive ranges in member order (Kafka's server-side RangeAssignor): co-partitioned topics line up.</summary>
+    public const string Range = "range";
+
+    private static readonly Dictionary<string, IPartitionAssignor> ByName = new(StringComparer.Ordinal)
+    {
+        [Uniform] = new StickyAssignor(cooperative: false),
+        [Range] = new RangeAssignor(),
+    };
+
+    public static IReadOnlyCollection<string> Names => ByName.Keys;
+
+    public static IPartitionAssignor? Find(string name) => ByName.GetValueOrDefault(name);
+}
