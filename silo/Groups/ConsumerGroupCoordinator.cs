@@ -317,6 +317,7 @@ internal sealed partial class ConsumerGroupCoordinator(
     {
         record().Generation++;
         record().ProtocolType = GroupProtocolTypes.Consumer;
+        record().GroupType = GroupTypes.Consumer;
         record().EmptySinceMs = _members.Count == 0 ? time.GetUtcNow().ToUnixTimeMilliseconds() : -1;
         ComputeTargetAssignment();
         LogGroupEpoch(groupId, GroupEpoch, _members.Count, _assignor, reason);
@@ -438,7 +439,7 @@ internal sealed partial class ConsumerGroupCoordinator(
         StateName == "Stable" ? GroupState.Stable : GroupState.PreparingRebalance, GroupProtocolTypes.Consumer, _assignor, GroupEpoch, "",
         _members.Values.OrderBy(m => m.MemberId, StringComparer.Ordinal).Select(m => new GroupMemberDescription(m.MemberId, m.InstanceId, m.ClientId, m.ClientHost,
             ConsumerProtocol.EncodeSubscription(new ConsumerSubscription(TopicsOf(m).ToList(), [])),
-            ConsumerProtocol.EncodeAssignment(m.Assigned.Order()))).ToArray());
+            ConsumerProtocol.EncodeAssignment(m.Assigned.Order()))).ToArray()) { GroupType = GroupTypes.Consumer };
 
     // ───────────────────────────── Topic ids ─────────────────────────────
 

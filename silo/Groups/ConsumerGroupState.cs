@@ -35,6 +35,10 @@ internal sealed class ConsumerGroupState
     [Id(4)]
     public Dictionary<long, Dictionary<string, Dictionary<int, StoredOffset>>> PendingTransactionalOffsets { get; set; } = [];
 
+    /// <summary>The protocol of the group's last members (<see cref="GroupTypes"/>), for ListGroups of an empty group.</summary>
+    [Id(5)]
+    public string GroupType { get; set; } = GroupTypes.Classic;
+
     public int OffsetCount => Offsets.Values.Sum(partitions => partitions.Count);
 
     public IEnumerable<(TopicPartition Partition, StoredOffset Offset)> AllOffsets() =>

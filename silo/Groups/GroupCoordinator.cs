@@ -381,7 +381,7 @@ internal sealed partial class GroupCoordinator(
             .ToArray();
         var protocolType = _members.Count > 0 ? _protocolType ?? "" : Record.ProtocolType;
         return new GroupDescription(groupId, state, protocolType, _members.Count > 0 ? _protocolName ?? "" : "",
-            Generation, _members.Count > 0 ? _leaderId ?? "" : "", members);
+            Generation, _members.Count > 0 ? _leaderId ?? "" : "", members) { GroupType = Record.GroupType };
     }
 
     /// <summary>
@@ -546,6 +546,7 @@ internal sealed partial class GroupCoordinator(
             member.Synced = false;
         }
         Record.ProtocolType = _protocolType;
+        Record.GroupType = GroupTypes.Classic;
         Record.EmptySinceMs = -1;
         if (IsServerAssigned)
         {

@@ -51,7 +51,7 @@ internal sealed partial class GroupDirectoryGrain : Grain, IInterBrokerGroupDire
         var descriptions = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IConsumerGroupGrain>(id).Describe()));
         // A group that expired or was deleted since it was listed describes itself as Dead.
         return descriptions.Where(d => d.State != GroupState.Dead)
-            .Select(d => new GroupListing(d.GroupId, d.ProtocolType, d.State)).ToArray();
+            .Select(d => new GroupListing(d.GroupId, d.ProtocolType, d.State) { GroupType = d.GroupType }).ToArray();
     }
 
     public async Task ExpireOffsets()

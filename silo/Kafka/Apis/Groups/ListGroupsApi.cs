@@ -5,8 +5,11 @@ using Hub.Silo.Kafka.Protocol;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
 
-/// <summary>ListGroups (key 16) v0-v4 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state (case-insensitive, as Kafka).</summary>
-internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.ListGroups, minVersion: 0, maxVersion: 4, firstFlexibleVersion: 3)
+/// <summary>
+/// ListGroups (key 16) v0-v5 onto <see cref="IGroupDirectoryGrain.ListGroups"/>; v4 filters by state, v5 by group type
+/// (classic or consumer, KIP-848), both case-insensitive as in Kafka.
+/// </summary>
+internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.ListGroups, minVersion: 0, maxVersion: 5, firstFlexibleVersion: 3)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
@@ -17,6 +20,12 @@ internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer author
         {
             var count = reader.ReadNonNullArrayLength();
             for (var i = 0; i < count; i++) states.Add(reader.ReadString());
+        }
+        var types = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (version >= 5)
+        {
+            var count = reader.ReadNonNullArrayLength();
+            for (var i = 0; i < count; i++) types.Add(reader.ReadString());
         }
         reader.SkipTaggedFields();
 
@@ -30,7 +39,8 @@ internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer author
         {
             error = KafkaErrors.CodeOf(e);
         }
-        if (states.Count > 0) groups = groups.Where(g => states.Contains(g.State.ToString())).ToArray();
+        if (states.Count > 0) groups = groups.Where(g => states.Contains(g.StateName)).ToArray();
+        if (types.Count > 0) groups = groups.Where(g => types.Contains(g.GroupType)).ToArray();
         // Kafka's rule: DESCRIBE on the cluster lists every group, else only the groups one may DESCRIBE.
         if (!await authorizer.AllowsOnClusterAsync(request.Session, AclOperation.Describe))
         {
@@ -47,7 +57,8 @@ internal sealed class ListGroupsApi(IGrainFactory grains, KafkaAuthorizer author
         {
             response.WriteString(group.GroupId);
             response.WriteString(group.ProtocolType);
-            if (version >= 4) response.WriteString(group.State.ToString());
+            if (version >= 4) response.WriteString(group.StateName);
+            if (version >= 5) response.WriteString(group.GroupType);
             response.WriteEmptyTaggedFields();
         }
         response.WriteEmptyTaggedFields();
