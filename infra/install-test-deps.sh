@@ -27,6 +27,14 @@ if ! [ -d /usr/lib/python3/dist-packages/kafka ] && command -v apt-get >/dev/nul
     || echo "could not install python3-kafka: its tests will be skipped" >&2
 fi
 
+# sarama (Debian's golang-github-shopify-sarama-dev, a Go client with its own protocol code) runs in the Go client tests,
+# built with Debian's Go in GOPATH mode from the sources the package puts under /usr/share/gocode; they skip without either.
+if ! { command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/Shopify/sarama ]; } && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  { apt-get install -y -qq golang-go golang-github-shopify-sarama-dev >/dev/null 2>&1 \
+      || { apt-get update -qq >/dev/null && apt-get install -y -qq golang-go golang-github-shopify-sarama-dev >/dev/null; }; } \
+    || echo "could not install go and sarama: their tests will be skipped" >&2
+fi
+
 # openssl makes the certificates of the TLS tests (infra/make-certs.sh), as a user makes them.
 if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   { apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq openssl >/dev/null; }; } \
