@@ -35,6 +35,14 @@ if ! { command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/Shopify
     || echo "could not install go and sarama: their tests will be skipped" >&2
 fi
 
+# rsyslog's Kafka output (rsyslog-kafka) ships a log file to Hub in the log-shipping tests; they skip without it.
+if ! [ -f /usr/sbin/rsyslogd ] || ! compgen -G "/usr/lib/*/rsyslog/omkafka.so" >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    { apt-get install -y -qq rsyslog-kafka >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq rsyslog-kafka >/dev/null; }; } \
+      || echo "could not install rsyslog-kafka: its test will be skipped" >&2
+  fi
+fi
+
 # openssl makes the certificates of the TLS tests (infra/make-certs.sh), as a user makes them.
 if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   { apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq openssl >/dev/null; }; } \
