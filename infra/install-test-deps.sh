@@ -43,6 +43,24 @@ if ! [ -f /usr/sbin/rsyslogd ] || ! compgen -G "/usr/lib/*/rsyslog/omkafka.so" >
   fi
 fi
 
+# syslog-ng's Kafka destination (syslog-ng-mod-rdkafka) ships a log file in the log-shipping tests. Debian's syslog-ng
+# conflicts with rsyslog (each is the system log daemon), so its two packages are unpacked under /opt/hub-test-deps
+# instead (tests/Hub.Tests/Kafka/SyslogNg.cs runs them from there) and only its libraries are installed.
+syslog_ng_root=/opt/hub-test-deps/syslog-ng
+if ! compgen -G "$syslog_ng_root/usr/lib/syslog-ng/*/libkafka.so" >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  syslog_ng_libraries="libivykis0 libnet1 libwrap0 librdkafka1"
+  debs=$(mktemp -d)
+  if { apt-get install -y -qq $syslog_ng_libraries >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq $syslog_ng_libraries >/dev/null; }; } \
+      && (cd "$debs" && apt-get download -qq syslog-ng-core syslog-ng-mod-rdkafka >/dev/null 2>&1); then
+    rm -rf "$syslog_ng_root.partial" && mkdir -p "$syslog_ng_root.partial"
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$syslog_ng_root.partial"; done
+    rm -rf "$syslog_ng_root" && mv "$syslog_ng_root.partial" "$syslog_ng_root"
+  else
+    echo "could not unpack syslog-ng-mod-rdkafka: its test will be skipped" >&2
+  fi
+  rm -rf "$debs"
+fi
+
 # openssl makes the certificates of the TLS tests (infra/make-certs.sh), as a user makes them.
 if ! command -v openssl >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
   { apt-get install -y -qq openssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq openssl >/dev/null; }; } \

@@ -3,8 +3,8 @@ using Hub.Tests.Support;
 namespace Hub.Tests.Kafka;
 
 /// <summary>
-/// Log shipping, a seed use case (issue 20): rsyslog's omkafka, run as its users
-/// run it (Debian's package, its own configuration), delivers every line of a log file to a topic exactly once.
+/// Log shipping, a seed use case (issue 20): rsyslog's omkafka and syslog-ng's Kafka destination, run as their users
+/// run them (Debian's packages, their own configuration), deliver every line of a log file to a topic exactly once.
 /// </summary>
 [Collection(KafkaCollection.Name)]
 public sealed class LogShippingTests(KafkaCluster kafka)
@@ -17,6 +17,9 @@ public sealed class LogShippingTests(KafkaCluster kafka)
 
     [RsyslogFact]
     public Task Rsyslog_omkafka_delivers_every_line_of_a_file_exactly_once() => AssertEveryLineOnceAsync("rsyslog", Rsyslog.ShipFile);
+
+    [SyslogNgFact]
+    public Task Syslog_ng_kafka_destination_delivers_every_line_of_a_file_exactly_once() => AssertEveryLineOnceAsync("syslog-ng", SyslogNg.ShipFile);
 
     /// <summary>Writes the log file, starts the shipper on it (directory, file, bootstrap, topic) and checks what reached the topic.</summary>
     private async Task AssertEveryLineOnceAsync(string name, Func<string, string, string, string, BackgroundProcess> ship)
