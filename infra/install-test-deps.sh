@@ -48,7 +48,8 @@ fi
 # instead (tests/Hub.Tests/Kafka/SyslogNg.cs runs them from there) and only its libraries are installed.
 syslog_ng_root=/opt/hub-test-deps/syslog-ng
 if ! compgen -G "$syslog_ng_root/usr/lib/syslog-ng/*/libkafka.so" >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  syslog_ng_libraries="libivykis0 libnet1 libwrap0 librdkafka1"
+  # The two packages' dependencies (Debian 12's), which don't conflict with anything.
+  syslog_ng_libraries="libcap2 libglib2.0-0 libivykis0 libjson-c5 libnet1 libpcre3 libssl3 libsystemd0 libwrap0 librdkafka1"
   debs=$(mktemp -d)
   if { apt-get install -y -qq $syslog_ng_libraries >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq $syslog_ng_libraries >/dev/null; }; } \
       && (cd "$debs" && apt-get download -qq syslog-ng-core syslog-ng-mod-rdkafka >/dev/null 2>&1); then
