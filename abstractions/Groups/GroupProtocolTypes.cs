@@ -40,4 +40,13 @@ public static class AssignorNames
     public const string CooperativeSticky = "cooperative-sticky";
 
     public static IReadOnlyList<string> All { get; } = [Range, RoundRobin, Sticky, CooperativeSticky];
+
+    /// <summary>
+    /// Balanced and sticky, for consumer-protocol (KIP-848) groups, which only revoke what moves (Kafka's UniformAssignor,
+    /// its default server-side assignor).
+    /// </summary>
+    public const string Uniform = "uniform";
+
+    /// <summary>The assignors of consumer-protocol groups (group.remote.assignor): <see cref="Uniform"/> and <see cref="Range"/>.</summary>
+    public static IReadOnlyList<string> Server { get; } = [Uniform, Range];
 }

@@ -31,7 +31,7 @@ internal sealed partial class ConsumerGroupCoordinator(
     string groupId, Func<ConsumerGroupState> record, HubSiloOptions options, TimeProvider time, ILogger logger, Action epochChanged)
 {
     /// <summary>The assignor used when members name none: Kafka's default (group.consumer.assignors starts with it).</summary>
-    public const string DefaultAssignor = ServerAssignors.Uniform;
+    public const string DefaultAssignor = AssignorNames.Uniform;
 
     /// <summary>
     /// How old the group's view of its subscribed topics may be before a heartbeat reads them again: new partitions and

@@ -15,6 +15,19 @@ public enum AutoOffsetReset
     None,
 }
 
+/// <summary>How a group consumer takes part in its group (Kafka's group.protocol).</summary>
+public enum GroupMembershipProtocol
+{
+    /// <summary>
+    /// KIP-848's consumer group protocol: the group assigns partitions on the silo and each member converges on its share
+    /// with its heartbeats, with no group-wide barrier; only partitions that move are revoked.
+    /// </summary>
+    Consumer,
+
+    /// <summary>The classic JoinGroup/SyncGroup rebalance protocol, where every member rejoins on each rebalance.</summary>
+    Classic,
+}
+
 /// <summary>
 /// Settings of a <see cref="HubGroupConsumer"/>, named after their Kafka counterparts (group.id,
 /// session.timeout.ms, heartbeat.interval.ms, partition.assignment.strategy, enable.auto.commit, ...).
@@ -30,24 +43,32 @@ public sealed class GroupConsumerOptions
     /// <summary>Start position where the group has committed nothing (auto.offset.reset); Kafka's default is Latest.</summary>
     public AutoOffsetReset AutoOffsetReset { get; set; } = AutoOffsetReset.Latest;
 
+    /// <summary>The group protocol (group.protocol): <see cref="GroupMembershipProtocol.Consumer"/> unless set.</summary>
+    public GroupMembershipProtocol Protocol { get; set; } = GroupMembershipProtocol.Consumer;
+
     /// <summary>
-    /// A member silent this long is removed and its partitions go to others (session.timeout.ms). Must lie
-    /// within the silo's GroupMinSessionTimeout..GroupMaxSessionTimeout (6 s..30 min by default).
+    /// Classic protocol: a member silent this long is removed and its partitions go to others (session.timeout.ms).
+    /// Must lie within the silo's GroupMinSessionTimeout..GroupMaxSessionTimeout (6 s..30 min by default). The consumer
+    /// protocol's session timeout is the silo's (ConsumerGroupSessionTimeout).
     /// </summary>
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
 
-    /// <summary>How often the member tells the group it is alive and learns of rebalances (heartbeat.interval.ms).</summary>
+    /// <summary>
+    /// Classic protocol: how often the member tells the group it is alive and learns of rebalances (heartbeat.interval.ms).
+    /// The consumer protocol's interval is the silo's (ConsumerGroupHeartbeatInterval).
+    /// </summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>How long a rebalance waits for every member to rejoin (Kafka: max.poll.interval.ms).</summary>
+    /// <summary>How long a rebalance waits for every member to rejoin, or to revoke what moves (Kafka: max.poll.interval.ms).</summary>
     public TimeSpan RebalanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The assignor the group runs (<see cref="AssignorNames"/>): range, roundrobin, sticky, or
-    /// cooperative-sticky (the default), with which a rebalance revokes only the partitions that move and the
-    /// others keep being read throughout. Every member of a group must name the same one.
+    /// The assignor the group runs (<see cref="AssignorNames"/>). Consumer protocol (group.remote.assignor): uniform (the
+    /// silo's default when unset) or range; the one most members name wins. Classic protocol: range, roundrobin, sticky,
+    /// or cooperative-sticky (the default when unset), with which a rebalance revokes only the partitions that move and
+    /// the others keep being read throughout; every member of a group must name the same one.
     /// </summary>
-    public string Assignor { get; set; } = AssignorNames.CooperativeSticky;
+    public string? Assignor { get; set; }
 
     /// <summary>
     /// Commit in the background every <see cref="AutoCommitInterval"/>, before partitions are revoked and on
@@ -98,8 +119,10 @@ public sealed class GroupConsumerOptions
             throw new ArgumentOutOfRangeException(nameof(RebalanceTimeout), RebalanceTimeout, "must be positive");
         if (EnableAutoCommit && AutoCommitInterval <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(AutoCommitInterval), AutoCommitInterval, "must be positive");
-        if (!AssignorNames.All.Contains(Assignor))
-            throw new ArgumentException($"unknown assignor '{Assignor}'; use one of {string.Join(", ", AssignorNames.All)}", nameof(Assignor));
+        if (!Enum.IsDefined(Protocol)) throw new ArgumentOutOfRangeException(nameof(Protocol), Protocol, "unknown group protocol");
+        var assignors = Protocol == GroupMembershipProtocol.Consumer ? AssignorNames.Server : AssignorNames.All;
+        if (Assignor is not null && !assignors.Contains(Assignor))
+            throw new ArgumentException($"unknown assignor '{Assignor}' for the {Protocol} protocol; use one of {string.Join(", ", assignors)}", nameof(Assignor));
         if (!Enum.IsDefined(AutoOffsetReset)) throw new ArgumentOutOfRangeException(nameof(AutoOffsetReset), AutoOffsetReset, "unknown reset policy");
         return new GroupConsumerOptions
         {
@@ -109,7 +132,8 @@ public sealed class GroupConsumerOptions
             SessionTimeout = SessionTimeout,
             HeartbeatInterval = HeartbeatInterval,
             RebalanceTimeout = RebalanceTimeout,
-            Assignor = Assignor,
+            Protocol = Protocol,
+            Assignor = Protocol == GroupMembershipProtocol.Classic ? Assignor ?? AssignorNames.CooperativeSticky : Assignor,
             EnableAutoCommit = EnableAutoCommit,
             AutoCommitInterval = AutoCommitInterval,
             GroupInstanceId = string.IsNullOrEmpty(GroupInstanceId) ? null : GroupInstanceId,

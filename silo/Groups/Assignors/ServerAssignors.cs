@@ -1,3 +1,5 @@
+using Hub.Groups;
+
 namespace Hub.Silo.Groups.Assignors;
 
 /// <summary>
@@ -7,16 +9,12 @@ namespace Hub.Silo.Groups.Assignors;
 /// </summary>
 internal static class ServerAssignors
 {
-    /// <summary>Balanced and sticky (Kafka's UniformAssignor): counts differ by at most one with identical subscriptions.</summary>
-    public const string Uniform = "uniform";
-
-    /// <summary>Per topic, consecutive ranges in member order (Kafka's server-side RangeAssignor): co-partitioned topics line up.</summary>
-    public const string Range = "range";
-
     private static readonly Dictionary<string, IPartitionAssignor> ByName = new(StringComparer.Ordinal)
     {
-        [Uniform] = new StickyAssignor(cooperative: false),
-        [Range] = new RangeAssignor(),
+        // Balanced and sticky: counts differ by at most one with identical subscriptions.
+        [AssignorNames.Uniform] = new StickyAssignor(cooperative: false),
+        // Per topic, consecutive ranges in member order: co-partitioned topics line up.
+        [AssignorNames.Range] = new RangeAssignor(),
     };
 
     public static IReadOnlyCollection<string> Names => ByName.Keys;

@@ -25,10 +25,10 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
         foreach (var consumer in _consumers) await consumer.DisposeAsync();
     }
 
-    private HubGroupConsumer Join(string group, string topic, string assignor = AssignorNames.CooperativeSticky,
-        AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true)
+    private HubGroupConsumer Join(string group, string topic, string? assignor = null,
+        AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true, GroupMembershipProtocol protocol = GroupMembershipProtocol.Consumer)
     {
-        var consumer = Client.CreateGroupConsumer(Options(group, topic, assignor, reset, autoCommit));
+        var consumer = Client.CreateGroupConsumer(Options(group, topic, assignor, reset, autoCommit, protocol));
         _consumers.Add(consumer);
         return consumer;
     }
@@ -75,13 +75,17 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
     }
 
     [Theory]
-    [InlineData(AssignorNames.CooperativeSticky)]
-    [InlineData(AssignorNames.Range)]
-    public async Task Three_members_split_six_partitions_and_receive_every_record_once(string assignor)
+    [InlineData(GroupMembershipProtocol.Consumer, AssignorNames.Uniform)]
+    [InlineData(GroupMembershipProtocol.Consumer, AssignorNames.Range)]
+    [InlineData(GroupMembershipProtocol.Classic, AssignorNames.CooperativeSticky)]
+    [InlineData(GroupMembershipProtocol.Classic, AssignorNames.Range)]
+    public async Task Three_members_split_six_partitions_and_receive_every_record_once(GroupMembershipProtocol protocol, string assignor)
     {
-        var topic = $"events-{assignor}";
+        var topic = $"events-{protocol}-{assignor}";
+        var group = $"workers-{protocol}-{assignor}";
+        HubGroupConsumer Member() => Join(group, topic, assignor, protocol: protocol);
         await Client.Admin.CreateTopicAsync(topic, 6);
-        HubGroupConsumer[] members = [Join($"workers-{assignor}", topic, assignor), Join($"workers-{assignor}", topic, assignor), Join($"workers-{assignor}", topic, assignor)];
+        HubGroupConsumer[] members = [Member(), Member(), Member()];
         await SharedEvenly(members, 6);
         var assignments = members.Select(m => m.Assignment.ToHashSet()).ToList();
 
@@ -135,7 +139,7 @@ public sealed class GroupConsumerTests(GroupClusterFixture fixture) : IClassFixt
     {
         await Client.Admin.CreateTopicAsync("news", 3);
         HubGroupConsumer[] billing = [Join("billing", "news"), Join("billing", "news")];
-        HubGroupConsumer[] audit = [Join("audit", "news", AssignorNames.RoundRobin)];
+        HubGroupConsumer[] audit = [Join("audit", "news", AssignorNames.RoundRobin, protocol: GroupMembershipProtocol.Classic)];
         await SharedEvenly(billing, 3);
         await SharedEvenly(audit, 3);
         await ProduceAsync(Client, "news", 200, compression: Hub.Batches.CompressionType.Snappy); // members read compressed batches too

@@ -10,13 +10,18 @@ internal static class GroupTesting
     /// <summary>Bound on every wait; tests normally finish far below it.</summary>
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    /// <summary>Silo settings for quick groups: short sessions allowed, no initial rebalance delay.</summary>
+    /// <summary>
+    /// Silo settings for quick groups: short sessions allowed, no initial rebalance delay; consumer-protocol members
+    /// heartbeat every 100 ms and time out after <see cref="SessionTimeout"/>, as classic test members do.
+    /// </summary>
     public static Dictionary<string, string> FastGroups(params (string Name, string Value)[] more)
     {
         var settings = new Dictionary<string, string>
         {
             ["GroupMinSessionTimeout"] = "00:00:00.100",
             ["GroupInitialRebalanceDelay"] = "00:00:00",
+            ["ConsumerGroupHeartbeatInterval"] = "00:00:00.100",
+            ["ConsumerGroupSessionTimeout"] = SessionTimeout.ToString(),
         };
         foreach (var (name, value) in more) settings[name] = value;
         return settings;
@@ -26,10 +31,11 @@ internal static class GroupTesting
     public static readonly TimeSpan SessionTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>A member that notices rebalances within a tenth of a second and auto-commits five times a second.</summary>
-    public static GroupConsumerOptions Options(string group, string topic, string assignor = Hub.Groups.AssignorNames.CooperativeSticky,
-        AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true) => new()
+    public static GroupConsumerOptions Options(string group, string topic, string? assignor = null,
+        AutoOffsetReset reset = AutoOffsetReset.Earliest, bool autoCommit = true, GroupMembershipProtocol protocol = GroupMembershipProtocol.Consumer) => new()
     {
         GroupId = group,
+        Protocol = protocol,
         Topics = [topic],
         AutoOffsetReset = reset,
         SessionTimeout = SessionTimeout,
