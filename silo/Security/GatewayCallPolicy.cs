@@ -67,12 +67,12 @@ internal static class GatewayCallPolicy
                     [Group(AclOperation.Describe, key)],
                     .. (argument(0) as TopicPartition[] ?? []).Select(p => p.Topic).Distinct().Select(t => new[] { Topic(AclOperation.Describe, t) })],
                     Trim.CommittedOffsets),
-                nameof(IConsumerGroupGrain.Describe) => One(AclOperation.Describe, AclResourceType.Group, key),
+                nameof(IConsumerGroupGrain.Describe) or nameof(IConsumerGroupGrain.DescribeConsumerGroup) => One(AclOperation.Describe, AclResourceType.Group, key),
                 nameof(IConsumerGroupGrain.DeleteGroup) => One(AclOperation.Delete, AclResourceType.Group, key),
                 nameof(IConsumerGroupGrain.DeleteOffsets) => new([
                     [Group(AclOperation.Delete, key)],
                     .. (argument(0) as TopicPartition[] ?? []).Select(p => p.Topic).Distinct().Select(t => new[] { Topic(AclOperation.Read, t) })]),
-                _ => One(AclOperation.Read, AclResourceType.Group, key), // membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup
+                _ => One(AclOperation.Read, AclResourceType.Group, key), // membership: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat
             };
         }
         if (@interface == typeof(IKeyOrderedPartitionGrain))
