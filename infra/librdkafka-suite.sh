@@ -3,7 +3,7 @@
 # prints a pass/fail table: another client's idea of what a Kafka broker must do, tested as it tests Apache Kafka.
 #
 # usage: infra/librdkafka-suite.sh [--group-protocol classic|consumer] [--tests 0001,0002,...] [--results DIR]
-#                                  [--time-limit SECONDS] [--kafka-version X.Y.Z]
+#                                  [--time-limit SECONDS] [--kafka-version X.Y.Z] [--brokers N]
 #
 # The sources come from npm (the only registry here that ships them): @confluentinc/kafka-javascript bundles
 # librdkafka's full source tree, tests included, under deps/librdkafka. They are built once into
@@ -24,6 +24,9 @@ time_limit=120
 # How long a silo may take to open its Kafka port: an Orleans silo starts in a few seconds, slower on a busy machine.
 SILO_START_LIMIT=90
 group_protocol=classic
+# One silo by default; the suite's own clusters have three brokers, and the tests that create topics with
+# replication factor 3 (0101, 0103, 0107, 0111, 0113) need --brokers 3.
+brokers=1
 only_tests=
 results=
 cache=${HUB_CACHE:-$HOME/.cache/hub}/librdkafka-$LIBRDKAFKA_VERSION
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
     --results) results=$2; shift 2 ;;
     --time-limit) time_limit=$2; shift 2 ;;
     --kafka-version) kafka_version=$2; shift 2 ;;
+    --brokers) brokers=$2; shift 2 ;;
     -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -70,6 +74,7 @@ declare -A excluded=(
   [0079]="fork(): upstream known issue, local"
   [0080]="admin API argument checks: no broker"
   [0095]="tests a client whose brokers are all down"
+  [0098]="needs a local Kafka install: its transactions come from Kafka's Java TransactionProducerCli under \$KAFKA_PATH"
   [0100]="interceptor threads: no broker"
   [0104]="mock cluster only"
   [0105]="mock cluster only"
@@ -153,20 +158,26 @@ build_librdkafka() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 silo_pids=()
-stop_silos() { local pid; for pid in "${silo_pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+redis_dirs=()
+stop_silos() {
+  local pid dir
+  for pid in "${silo_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  for dir in "${redis_dirs[@]}"; do "$repo/infra/redis.sh" stop "$dir"; done
+}
 trap stop_silos EXIT
 
 # Starts a silo on fresh ports with its own data directory and sets silo_port to its Kafka port (a variable, not
 # output: in a command substitution the silo's pid would be lost to the stop at exit). $1 names it, $2 is
-# auto-creation (true/false); its output goes to $results/hub-$1.log.
+# auto-creation (true/false), $3 its broker id; its output goes to $results/hub-$1.log.
 # Auto-created topics get 4 partitions, as in the suite's scenarios (tests/scenarios/*.json): several tests
 # produce to partitions 0-3 of a topic they never create.
 SCENARIO_PARTITIONS=4
 start_silo() {
-  local name=$1 auto_create=$2 waited=0
+  local name=$1 auto_create=$2 broker_id=$3 waited=0
   silo_port=$(free_port)
-  HUB_Hub__AutoCreateTopics=$auto_create HUB_Hub__DefaultTopicPartitions=$SCENARIO_PARTITIONS \
-    dotnet "$repo/silo/bin/Release/net10.0/Hub.Silo.dll" \
+  env "${cluster_env[@]}" HUB_Hub__AutoCreateTopics="$auto_create" HUB_Hub__DefaultTopicPartitions=$SCENARIO_PARTITIONS \
+    dotnet "$repo/silo/bin/Release/net10.0/Hub.Silo.dll" --broker-id "$broker_id" \
     --data-dir "$results/data-$name" --kafka-port "$silo_port" --silo-port "$(free_port)" \
     --gateway-port "$(free_port)" --kafka-listen-address 127.0.0.1 --kafka-advertised-host 127.0.0.1 \
     >"$results/hub-$name.log" 2>&1 &
@@ -178,6 +189,24 @@ start_silo() {
     fi
     sleep 1
     waited=$((waited + 1))
+  done
+}
+
+# Starts $brokers silos named $1-<broker id> with auto-creation $2, and sets bootstrap to their Kafka addresses.
+# Several silos share membership and metadata through a private Redis, as infra/local-cluster.sh's do.
+start_cluster() {
+  local name=$1 auto_create=$2 redis_port i
+  cluster_env=()
+  if [ "$brokers" -gt 1 ]; then
+    redis_port=$(free_port)
+    redis_dirs+=("$results/redis-$name")
+    "$repo/infra/redis.sh" start "$results/redis-$name" "$redis_port"
+    cluster_env=(HUB_Hub__Clustering__Provider=Redis "HUB_Hub__Clustering__RedisConnectionString=127.0.0.1:$redis_port")
+  fi
+  bootstrap=
+  for ((i = 0; i < brokers; i++)); do
+    start_silo "$name-$i" "$auto_create" "$i"
+    bootstrap+="${bootstrap:+,}127.0.0.1:$silo_port"
   done
 }
 
@@ -220,10 +249,10 @@ build_librdkafka
 build_if_needed silo silo/bin/Release/net10.0/Hub.Silo.dll
 
 # test.conf: the bootstrap broker, as librdkafka's tests/README says; everything else keeps its defaults.
-start_silo auto true
-echo "bootstrap.servers=127.0.0.1:$silo_port" >"$results/test.conf"
-start_silo noautocreate false
-echo "bootstrap.servers=127.0.0.1:$silo_port" >"$results/test-noautocreate.conf"
+start_cluster auto true
+echo "bootstrap.servers=$bootstrap" >"$results/test.conf"
+start_cluster noautocreate false
+echo "bootstrap.servers=$bootstrap" >"$results/test-noautocreate.conf"
 
 tests=$(all_tests)
 [ -n "$only_tests" ] && tests=$(tr ',' '\n' <<<"$only_tests")
@@ -249,4 +278,4 @@ for result in pass FAIL timeout skip excluded; do
   printf '%s: %s  ' "$result" "$(awk -v r="$result" 'NR > 1 && index($4, r) == 1' "$table" | wc -l)"
 done | tee -a "$table"
 echo | tee -a "$table"
-echo "group protocol $group_protocol, broker version $kafka_version; logs and table in $results" >&2
+echo "group protocol $group_protocol, broker version $kafka_version, $brokers broker(s); logs and table in $results" >&2
