@@ -25,7 +25,7 @@ time_limit=120
 SILO_START_LIMIT=90
 group_protocol=classic
 # One silo by default; the suite's own clusters have three brokers, and the tests that create topics with
-# replication factor 3 (0101, 0103, 0107, 0111, 0113) need --brokers 3.
+# replication factor 3 (0101, 0103, 0107, 0111) need --brokers 3.
 brokers=1
 only_tests=
 results=
