@@ -12,5 +12,13 @@ public sealed class HubException : Exception
     [Id(0)]
     public ErrorCode Code { get; }
 
+    /// <summary>
+    /// The records at fault, by index among the refused records of their partition, when only some are (Kafka's
+    /// Produce record errors, KIP-467): a client fails those with <see cref="Code"/> and the others with it as
+    /// innocent bystanders, instead of blaming every record. Null: the refusal is about the request as a whole.
+    /// </summary>
+    [Id(1)]
+    public int[]? RecordIndexes { get; init; }
+
     public override string ToString() => $"{Code}: {Message}";
 }

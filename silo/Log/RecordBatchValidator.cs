@@ -47,16 +47,16 @@ internal static class RecordBatchValidator
         validated.Clear();
         if (batches.IsEmpty) throw new HubException(ErrorCode.InvalidRecord, "no record batches");
         long decompressed = 0;
-        for (int position = 0, index = 0; position < batches.Length; index++)
+        for (int position = 0, index = 0, recordsBefore = 0; position < batches.Length; index++)
         {
             var header = ValidateBatch(batches[position..], index, position, maxBatchBytes);
             var recordsMaxTimestamp = header.MaxTimestamp;
             if (header.Compression == CompressionType.None)
-                recordsMaxTimestamp = ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds);
+                recordsMaxTimestamp = ValidateRecords(batches.Slice(position, header.TotalSize), header, index, position, recordsBefore, keysRequired, bounds);
             else if (!compressedRecordsChecked)
             {
-                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, keysRequired, bounds,
-                    out recordsMaxTimestamp);
+                decompressed += ValidateCompressedRecords(batches.Slice(position, header.TotalSize), header, index, position, recordsBefore, keysRequired,
+                    bounds, out recordsMaxTimestamp);
                 if (decompressed > MaxDecompressedBytesPerAppend)
                     throw new HubException(ErrorCode.MessageTooLarge,
                         $"{Where(index, position)}: the append's compressed batches decompress to more than {MaxDecompressedBytesPerAppend} bytes in all");
@@ -66,6 +66,7 @@ internal static class RecordBatchValidator
             if ((header.Attributes & RecordBatchLayout.TimestampTypeLogAppendTime) == 0) header = header with { MaxTimestamp = recordsMaxTimestamp };
             validated.Add(position, header);
             position += header.TotalSize;
+            recordsBefore += header.RecordCount;
         }
     }
 
@@ -124,13 +125,16 @@ internal static class RecordBatchValidator
     /// <summary>
     /// Walks an uncompressed batch's records: their structure must fill the batch exactly, offset deltas must
     /// run 0..n-1, and each timestamp must be within <paramref name="timestamps"/>. Returns the records' largest timestamp.
+    /// Records without a key where <paramref name="keysRequired"/> are all named in the refusal (as Kafka's LogValidator
+    /// lists them), by index counted from the append's first record (<paramref name="recordsBefore"/> precede this batch).
     /// </summary>
-    private static long ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
-        in TimestampBounds timestamps)
+    private static long ValidateRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, int recordsBefore,
+        bool keysRequired, in TimestampBounds timestamps)
     {
         var records = new RecordReader(batch);
         var expectedDelta = 0L;
         var maxTimestamp = long.MinValue;
+        List<int>? keyless = null;
         try
         {
             while (records.MoveNext())
@@ -138,8 +142,7 @@ internal static class RecordBatchValidator
                 var record = records.Current;
                 if (record.Offset - header.BaseOffset != expectedDelta)
                     throw Invalid(index, position, $"record {expectedDelta} has offset delta {record.Offset - header.BaseOffset}");
-                if (keysRequired && record.Key is null)
-                    throw Invalid(index, position, $"record {expectedDelta} has no key: a compacted topic cannot accept a record without a key");
+                if (keysRequired && record.Key is null) (keyless ??= []).Add(recordsBefore + (int)expectedDelta);
                 if (timestamps.Excludes(record.Timestamp)) throw OutOfRange(index, position, expectedDelta, record.Timestamp, timestamps);
                 maxTimestamp = Math.Max(maxTimestamp, record.Timestamp);
                 expectedDelta++;
@@ -149,12 +152,18 @@ internal static class RecordBatchValidator
         {
             throw Invalid(index, position, $"record {expectedDelta}: {e.Message}");
         }
+        if (keyless is not null)
+            throw new HubException(ErrorCode.InvalidRecord,
+                $"{Where(index, position)}: {keyless.Count} record(s) have no key: a compacted topic cannot accept a record without a key")
+            {
+                RecordIndexes = [.. keyless],
+            };
         return maxTimestamp;
     }
 
     /// <summary>Decompresses the batch (see <see cref="RecordBatchCompression.Decompress"/>) and walks its records; returns the bytes it decompressed to.</summary>
-    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, bool keysRequired,
-        in TimestampBounds timestamps, out long maxTimestamp)
+    private static int ValidateCompressedRecords(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, int index, int position, int recordsBefore,
+        bool keysRequired, in TimestampBounds timestamps, out long maxTimestamp)
     {
         PooledBufferWriter plain;
         try
@@ -167,7 +176,7 @@ internal static class RecordBatchValidator
         }
         using (plain)
         {
-            maxTimestamp = ValidateRecords(plain.WrittenMemory, header, index, position, keysRequired, timestamps);
+            maxTimestamp = ValidateRecords(plain.WrittenMemory, header, index, position, recordsBefore, keysRequired, timestamps);
             return plain.Length;
         }
     }

@@ -127,6 +127,13 @@ internal sealed partial class KafkaAuthorizer(IOptions<HubSiloOptions> options, 
     /// <summary>Kafka's value of an authorized-operations field the client did not ask for.</summary>
     public const int OperationsNotRequested = int.MinValue;
 
+    /// <summary>The operations Kafka reports in a cluster's authorized-operations bit set (DescribeCluster, Metadata v8-v10).</summary>
+    public static readonly AclOperation[] ClusterOperations =
+    [
+        AclOperation.Create, AclOperation.ClusterAction, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
+        AclOperation.IdempotentWrite, AclOperation.Alter, AclOperation.Describe,
+    ];
+
     /// <summary>
     /// Kafka's authorized-operations bit set (a bit per AclOperation code) of those of <paramref name="operations"/> the
     /// session may do on the resource, as Metadata and DescribeCluster report it; after <see cref="ReadyAsync"/>.

@@ -43,4 +43,22 @@ public sealed class DescribeClusterTests(KafkaCluster kafka)
         reader.SkipTaggedFields();
         Assert.Equal(0, reader.Remaining);
     }
+
+    /// <summary>librdkafka asks Metadata v10 for the cluster's operations (librdkafka's 0081 expected 7, got none).</summary>
+    [Fact]
+    public async Task Metadata_reports_the_cluster_operations_librdkafka_asks_it_for()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = kafka.Bootstrap }).Build();
+
+        var described = await admin.DescribeClusterAsync(new Confluent.Kafka.Admin.DescribeClusterOptions { IncludeAuthorizedOperations = true });
+
+        // Without an authorizer every cluster operation is allowed, as Kafka reports it.
+        Confluent.Kafka.Admin.AclOperation[] all =
+        [
+            Confluent.Kafka.Admin.AclOperation.Create, Confluent.Kafka.Admin.AclOperation.ClusterAction,
+            Confluent.Kafka.Admin.AclOperation.DescribeConfigs, Confluent.Kafka.Admin.AclOperation.AlterConfigs,
+            Confluent.Kafka.Admin.AclOperation.IdempotentWrite, Confluent.Kafka.Admin.AclOperation.Alter, Confluent.Kafka.Admin.AclOperation.Describe,
+        ];
+        Assert.Equal(all.Order(), described.AuthorizedOperations.Order());
+    }
 }

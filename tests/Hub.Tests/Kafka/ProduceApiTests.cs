@@ -29,6 +29,28 @@ public sealed class ProduceApiTests
         Assert.Equal((ErrorCode.None, 0L), await ProduceAsync());
     }
 
+    /// <summary>Produce v8+ names the records at fault (KIP-467), so librdkafka fails only those with the partition's error.</summary>
+    [Fact]
+    public async Task A_refusal_of_some_records_names_them_in_the_record_errors()
+    {
+        await _cluster.Controller.CreateTopic("t", 1);
+        _cluster.Log("t", 0).RefuseNextAppend(new HubException(ErrorCode.InvalidRecord, "2 record(s) have no key") { RecordIndexes = [0, 2] });
+
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(_api, 8, RequestBodies.Produce(8, "t", 0, Log.TestBatches.Build(1_700_000_000_000, "a", "b", "c"))));
+        reader.ReadArrayLength();
+        reader.ReadString();
+        reader.ReadArrayLength();
+        reader.ReadInt32();
+        Assert.Equal(ErrorCode.InvalidRecord, (ErrorCode)reader.ReadInt16());
+        reader.ReadInt64(); // base offset
+        reader.ReadInt64(); // log append time
+        reader.ReadInt64(); // log start offset
+        Assert.Equal(2, reader.ReadArrayLength());
+        Assert.Equal((0, null), (reader.ReadInt32(), reader.ReadNullableString()));
+        Assert.Equal((2, null), (reader.ReadInt32(), reader.ReadNullableString()));
+        Assert.Equal("2 record(s) have no key", reader.ReadNullableString());
+    }
+
     [Fact]
     public async Task Quotas_that_cannot_be_read_leave_produce_unthrottled()
     {

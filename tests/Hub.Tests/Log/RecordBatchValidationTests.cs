@@ -43,6 +43,21 @@ public sealed class RecordBatchValidationTests : IDisposable
         return batch;
     }
 
+    /// <summary>
+    /// Kafka's Produce record errors (KIP-467): every keyless record of a compacted append is named, counted from the
+    /// append's first record, so a client fails those and not their keyed batch-mates as well (librdkafka's 0011).
+    /// </summary>
+    [Fact]
+    public void Keyless_records_of_a_compacted_append_are_each_named()
+    {
+        var append = TestBatches.Concat(TestBatches.Keyed(1, ("k", "a"), ("k", "b")), TestBatches.Keyed(1, (null, "c"), ("k", "d"), (null, "e")));
+
+        var error = Assert.Throws<HubException>(() => RecordBatchValidator.Validate(append, int.MaxValue, new ValidatedBatches(), keysRequired: true));
+
+        Assert.Equal(ErrorCode.InvalidRecord, error.Code);
+        Assert.Equal([2, 4], error.RecordIndexes);
+    }
+
     [Fact]
     public void Bad_crc_is_corrupt_message()
     {

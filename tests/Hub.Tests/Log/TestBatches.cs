@@ -10,12 +10,20 @@ namespace Hub.Tests.Log;
 internal static class TestBatches
 {
     /// <summary>One batch of records with the given timestamps and values (null keys, no headers).</summary>
-    public static byte[] Build(params (long Timestamp, string Value)[] records)
+    public static byte[] Build(params (long Timestamp, string Value)[] records) =>
+        Build(records.Select(r => (r.Timestamp, (string?)null, r.Value)).ToArray());
+
+    /// <summary>One batch whose records all carry <paramref name="timestamp"/>, with the given keys (null: none) and values.</summary>
+    public static byte[] Keyed(long timestamp, params (string? Key, string Value)[] records) =>
+        Build(records.Select(r => (timestamp, r.Key, r.Value)).ToArray());
+
+    private static byte[] Build((long Timestamp, string? Key, string Value)[] records)
     {
         var body = new ArrayBufferWriter<byte>();
         var baseTimestamp = records[0].Timestamp;
         for (var i = 0; i < records.Length; i++)
-            WriteRecord(body, records[i].Timestamp - baseTimestamp, i, key: null, Encoding.UTF8.GetBytes(records[i].Value));
+            WriteRecord(body, records[i].Timestamp - baseTimestamp, i, records[i].Key is { } key ? Encoding.UTF8.GetBytes(key) : null,
+                Encoding.UTF8.GetBytes(records[i].Value));
 
         var batch = new byte[RecordBatchLayout.HeaderSize + body.WrittenCount];
         var span = batch.AsSpan();

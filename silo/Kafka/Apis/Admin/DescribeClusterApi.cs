@@ -18,13 +18,6 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 internal sealed class DescribeClusterApi(KafkaBrokers brokers, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options)
     : KafkaApi(ApiKey.DescribeCluster, minVersion: 0, maxVersion: 0, firstFlexibleVersion: 0)
 {
-    /// <summary>The operations Kafka reports in a cluster's authorized-operations bit set (a bit per AclOperation code).</summary>
-    private static readonly AclOperation[] ClusterOperations =
-    [
-        AclOperation.Create, AclOperation.ClusterAction, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
-        AclOperation.IdempotentWrite, AclOperation.Alter, AclOperation.Describe,
-    ];
-
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var reader = request.Reader();
@@ -33,7 +26,7 @@ internal sealed class DescribeClusterApi(KafkaBrokers brokers, KafkaAuthorizer a
 
         await authorizer.ReadyAsync();
         var operations = includeOperations
-            ? authorizer.AuthorizedOperations(request.Session, ClusterOperations, AclResourceType.Cluster, AclRules.ClusterName)
+            ? authorizer.AuthorizedOperations(request.Session, KafkaAuthorizer.ClusterOperations, AclResourceType.Cluster, AclRules.ClusterName)
             : KafkaAuthorizer.OperationsNotRequested;
         response.WriteInt32(0); // throttle time
         response.WriteInt16((short)ErrorCode.None);

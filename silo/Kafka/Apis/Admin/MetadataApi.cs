@@ -4,6 +4,7 @@ using Hub.Security;
 using System.Text;
 using Hub.Errors;
 using Hub.Silo.Configuration;
+using Hub.Silo.Security;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Topics;
@@ -33,7 +34,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var version = request.Version;
-        var (asked, includeTopicOperations, allowAutoCreation) = Parse(request);
+        var (asked, includeClusterOperations, includeTopicOperations, allowAutoCreation) = Parse(request);
 
         // A request may name millions of topics: they are read from the frame twice, once for the names to look up and
         // once to answer, so nothing is kept per name; all of them cost one controller call at most. Never from the
@@ -99,7 +100,11 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
                 WriteTopic(response, version, found, live, includeTopicOperations ? request.Session : null);
             }
         }
-        if (version is >= 8 and <= 10) response.WriteInt32(KafkaAuthorizer.OperationsNotRequested); // cluster authorized operations
+        // The cluster's authorized operations, which librdkafka's DescribeCluster asks for here (KIP-700 moved them out in v11).
+        if (version is >= 8 and <= 10)
+            response.WriteInt32(includeClusterOperations
+                ? authorizer.AuthorizedOperations(request.Session, KafkaAuthorizer.ClusterOperations, AclResourceType.Cluster, AclRules.ClusterName)
+                : KafkaAuthorizer.OperationsNotRequested);
         response.WriteEmptyTaggedFields();
         return true;
     }
@@ -230,7 +235,7 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
     /// The topics asked for (a null array, in v0 an empty one, asks for all), checked entry by entry, and whether the
     /// client allows auto-creation (always before v4, as Kafka takes it).
     /// </summary>
-    private static (TopicsAsked Topics, bool IncludeTopicOperations, bool AllowAutoCreation) Parse(KafkaRequest request)
+    private static (TopicsAsked Topics, bool IncludeClusterOperations, bool IncludeTopicOperations, bool AllowAutoCreation) Parse(KafkaRequest request)
     {
         var version = request.Version;
         var reader = request.Reader();
@@ -239,11 +244,10 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         for (var i = 0; i < count; i++) ReadEntry(ref reader, version);
         var asked = count < 0 || (version == 0 && count == 0) ? new TopicsAsked(0, -1) : new TopicsAsked(count, start);
         var allowAutoCreation = version < 4 || reader.ReadBool();
-        var includeTopicOperations = false;
-        if (version is >= 8 and <= 10) reader.ReadBool(); // include cluster authorized operations
-        if (version >= 8) includeTopicOperations = reader.ReadBool();
+        var includeClusterOperations = version is >= 8 and <= 10 && reader.ReadBool();
+        var includeTopicOperations = version >= 8 && reader.ReadBool();
         reader.SkipTaggedFields();
-        return (asked, includeTopicOperations, allowAutoCreation);
+        return (asked, includeClusterOperations, includeTopicOperations, allowAutoCreation);
     }
 
     private static ProtocolReader EntriesReader(KafkaRequest request, TopicsAsked asked) => new(request.Body[asked.Start..], request.Flexible);

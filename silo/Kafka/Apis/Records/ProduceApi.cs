@@ -26,6 +26,8 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
     {
         public ErrorCode Error { get; set; }
         public string? Message { get; set; }
+        /// <summary>The records at fault when only some were (<see cref="HubException.RecordIndexes"/>).</summary>
+        public int[]? RecordErrors { get; set; }
         public AppendResult Result { get; set; }
     }
 
@@ -100,6 +102,7 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
             if (GrainCalls.Finished(e)) loan.Dispose();
             partition.Error = topics.Failed(topic, e);
             partition.Message = e.Message;
+            partition.RecordErrors = (e as HubException)?.RecordIndexes;
             LogRefusal(request, topic, partition, records);
         }
     }
@@ -165,7 +168,15 @@ internal sealed partial class ProduceApi(KafkaTopics topics, KafkaAuthorizer aut
                 if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
                 if (version >= 8)
                 {
-                    response.WriteArrayLength(0); // record errors: the grain refuses whole requests, not single records
+                    // The records at fault (batch_index), each without a message of its own: the partition's says what.
+                    var recordErrors = ok ? null : partition.RecordErrors;
+                    response.WriteArrayLength(recordErrors?.Length ?? 0);
+                    foreach (var index in recordErrors ?? [])
+                    {
+                        response.WriteInt32(index);
+                        response.WriteNullableString(null);
+                        response.WriteEmptyTaggedFields();
+                    }
                     response.WriteNullableString(ok ? null : partition.Message);
                 }
                 response.WriteEmptyTaggedFields();
