@@ -1,3 +1,4 @@
+using Hub.Batches;
 using Hub.Silo.Kafka.Protocol;
 using Xunit.Abstractions;
 
@@ -7,6 +8,8 @@ namespace Hub.Tests.Kafka;
 /// ApiVersions advertises exactly what is implemented: every version of every advertised API is sent a request
 /// written from Kafka's own message definition (Schemas/), and its answer must decode by the definition to the last
 /// byte. An advertised key without a handler closes the connection, which fails the walk like any other mismatch.
+/// Each request has a connection of its own, so SaslHandshake and SaslAuthenticate are walked like the rest: on this
+/// listener without SASL they answer ILLEGAL_SASL_STATE, and whatever state they leave goes with their connection.
 /// </summary>
 [Collection(KafkaCollection.Name)]
 public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper output)
@@ -16,13 +19,26 @@ public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper o
     /// <summary>ApiVersions v0 is the version every broker answers, so the walk learns the list with it first.</summary>
     private const short DiscoveryVersion = 0;
 
+    /// <summary>Room for the one small record the Produces carry.</summary>
+    private const int BatchCapacity = 1 << 10;
+
+    /// <summary>A transaction timeout InitProducerId accepts (Kafka's default, one minute).</summary>
+    private const int TransactionTimeoutMs = 60_000;
+
+    /// <summary>The first Metadata version with topic ids.</summary>
+    private const short MetadataWithTopicIds = 10;
+
+    /// <summary>Room for what the Produces append, which the Fetches return (a fetch of 0 bytes is refused).</summary>
+    private const int FetchPartitionMaxBytes = 1 << 20;
+
     [Fact]
     public async Task Every_advertised_version_of_every_API_answers_by_Kafkas_definition()
     {
         var topic = KafkaCluster.NewTopic("walk");
-        // A topic, so the requests that list all topics (a null Metadata or OffsetFetch list) get one back.
+        // The topic the requests name, so they answer about a partition that exists rather than with an error.
         await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1, null);
         var values = RequestValues(topic, KafkaCluster.NewTopic("walk-group"));
+        values["TopicId"] = await TopicIdAsync(topic, values);
 
         var apiVersions = await ExchangeAsync((short)ApiKey.ApiVersions, DiscoveryVersion, values);
         var advertised = ((List<object?>)apiVersions["ApiKeys"]!).Cast<Dictionary<string, object?>>()
@@ -66,29 +82,52 @@ public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper o
     }
 
     /// <summary>
-    /// The values the requests carry where a default would not do: acks=-1, as a Produce with acks=0 gets no
-    /// answer; the client software fields, which ApiVersions v3 expects to be names; the topic, so topic requests
-    /// answer about a partition that exists; and a group and transactional id, so group and transaction requests
-    /// reach their coordinators' checks rather than stopping at an empty id.
+    /// The values the requests carry where a default would not do, so that answers have entries and not only errors:
+    /// acks=-1, as a Produce with acks=0 gets no answer, and a record batch, which the Fetches then return; the
+    /// client software fields, which ApiVersions v3 expects to be names; the topic, so topic requests answer about
+    /// a partition that exists; a group, whose offsets the OffsetCommits commit and the OffsetFetches return; and a
+    /// transactional id with a timeout InitProducerId accepts, so DescribeTransactions and ListTransactions find it.
     /// </summary>
-    private static Dictionary<string, object> RequestValues(string topic, string group) => new()
+    private static Dictionary<string, object> RequestValues(string topic, string group)
     {
-        ["Acks"] = -1,
-        ["ClientSoftwareName"] = "hub-walk",
-        ["ClientSoftwareVersion"] = "1.0",
-        ["Name"] = topic,
-        ["Topic"] = topic,
-        ["TopicName"] = topic,
-        // DeleteTopics would delete it from under the APIs walked after it.
-        ["DeleteTopicsRequest.Name"] = group,
-        ["GroupId"] = group,
-        ["Key"] = group,
-        ["TransactionalId"] = group,
-    };
+        using var batch = new RecordBatchBuilder(BatchCapacity);
+        batch.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "key"u8.ToArray(), "value"u8.ToArray());
+        return new()
+        {
+            ["Acks"] = -1,
+            ["Records"] = batch.Build().ToArray(),
+            ["PartitionMaxBytes"] = FetchPartitionMaxBytes,
+            ["ClientSoftwareName"] = "hub-walk",
+            ["ClientSoftwareVersion"] = "1.0",
+            ["Name"] = topic,
+            ["Topic"] = topic,
+            ["TopicName"] = topic,
+            // DeleteTopics would delete it from under the APIs walked after it.
+            ["DeleteTopicsRequest.Name"] = group,
+            ["DeleteTopicsRequest.TopicId"] = Guid.Empty,
+            ["GroupId"] = group,
+            ["Groups"] = group,
+            ["GroupIds"] = group,
+            ["Key"] = group,
+            ["TransactionalId"] = group,
+            ["TransactionalIds"] = group,
+            ["TransactionTimeoutMs"] = TransactionTimeoutMs,
+        };
+    }
+
+    /// <summary>The topic's id, which the Fetches from v13 on name it by.</summary>
+    private async Task<Guid> TopicIdAsync(string topic, IReadOnlyDictionary<string, object> values)
+    {
+        var metadata = await ExchangeAsync((short)ApiKey.Metadata, MetadataWithTopicIds, values);
+        return ((List<object?>)metadata["Topics"]!).Cast<Dictionary<string, object?>>()
+            .Where(t => (string?)t["Name"] == topic).Select(t => (Guid)t["TopicId"]!).Single();
+    }
 
     /// <summary>
     /// Sends one request on a connection of its own, so what one request does to its connection (a SASL handshake's
-    /// state, a close) leaves the next untouched; the response body, decoded by the definition.
+    /// state, a close) leaves the next untouched; the response body, decoded by the definition. The request header is
+    /// <see cref="RawKafkaConnection.Frame"/>'s: v2 (with tagged fields) for a flexible version, else v1, the client id
+    /// an int16-length string in both, as RequestHeader.json has it.
     /// </summary>
     private async Task<Dictionary<string, object?>> ExchangeAsync(short key, short version, IReadOnlyDictionary<string, object> values)
     {

@@ -6,10 +6,12 @@ namespace Hub.Tests.Kafka;
 
 /// <summary>
 /// Writes a well-formed body of a message definition at one version, from the definition alone: each field gets the
-/// value given for "Message.Field" or for its name, else its declared default, else zero, an empty string or false.
+/// value given for "Message.Field" or for its name (a byte[] for bytes), else its declared default, else zero, an
+/// empty string or false.
 /// An array is null where the version allows (many requests read null as "all": Metadata's topics, OffsetFetch's),
-/// else it has one element, so the response has entries to get wrong. Tagged fields are left out, which means
-/// their defaults.
+/// else an array of structs has one element, so the response has entries to get wrong, and an array of strings or
+/// numbers has the value given for it, or none (an empty filter: ListGroups' states, ListTransactions'). Tagged
+/// fields are left out, which means their defaults.
 /// </summary>
 internal static class SchemaRequestWriter
 {
@@ -39,14 +41,22 @@ internal static class SchemaRequestWriter
             writer.WriteArrayLength(-1);
             return;
         }
-        writer.WriteArrayLength(1);
-        if (schema.StructFields(field) is { } fields) WriteStruct(writer, schema, fields, version, values);
-        else WriteValue(writer, schema, field, field.ElementType, nullable: false, version, values);
+        if (schema.StructFields(field) is { } fields)
+        {
+            writer.WriteArrayLength(1);
+            WriteStruct(writer, schema, fields, version, values);
+        }
+        else if (Given(schema, field, values) is null) writer.WriteArrayLength(0);
+        else
+        {
+            writer.WriteArrayLength(1);
+            WriteValue(writer, schema, field, field.ElementType, nullable: false, version, values);
+        }
     }
 
     private static void WriteValue(ProtocolWriter writer, MessageSchema schema, MessageField field, string type, bool nullable, short version, IReadOnlyDictionary<string, object> values)
     {
-        var given = values.GetValueOrDefault($"{schema.Name}.{field.Name}") ?? values.GetValueOrDefault(field.Name);
+        var given = Given(schema, field, values);
         var text = given is null ? field.Default : Convert.ToString(given, CultureInfo.InvariantCulture);
         switch (type)
         {
@@ -60,7 +70,7 @@ internal static class SchemaRequestWriter
             case "uuid": writer.WriteUuid(text is null ? Guid.Empty : Guid.Parse(text)); break;
             // A "null" default of a field not yet nullable in this version means empty.
             case "string": writer.WriteNullableString(text == "null" ? (nullable ? null : "") : text ?? ""); break;
-            case "bytes" or "records": writer.WriteNullableBytes(nullable ? null : Array.Empty<byte>()); break;
+            case "bytes" or "records": writer.WriteNullableBytes(given as byte[] ?? (nullable ? null : Array.Empty<byte>())); break;
             // A struct: a nullable one is written null (an int8 -1 marker), any other in full.
             default:
                 if (nullable) writer.WriteInt8(-1);
@@ -68,6 +78,9 @@ internal static class SchemaRequestWriter
                 break;
         }
     }
+
+    private static object? Given(MessageSchema schema, MessageField field, IReadOnlyDictionary<string, object> values) =>
+        values.GetValueOrDefault($"{schema.Name}.{field.Name}") ?? values.GetValueOrDefault(field.Name);
 
     /// <summary>A number field's value; defaults may be hexadecimal ("0x7fffffff").</summary>
     private static T Number<T>(string? text) where T : INumber<T> =>
