@@ -31,13 +31,16 @@ public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper o
     /// <summary>Room for what the Produces append, which the Fetches return (a fetch of 0 bytes is refused).</summary>
     private const int FetchPartitionMaxBytes = 1 << 20;
 
+    /// <summary>A rebalance timeout ConsumerGroupHeartbeat accepts for a joining member (Kafka's default max.poll.interval.ms).</summary>
+    private const int RebalanceTimeoutMs = 300_000;
+
     [Fact]
     public async Task Every_advertised_version_of_every_API_answers_by_Kafkas_definition()
     {
         var topic = KafkaCluster.NewTopic("walk");
         // The topic the requests name, so they answer about a partition that exists rather than with an error.
         await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, 1, null);
-        var values = RequestValues(topic, KafkaCluster.NewTopic("walk-group"));
+        var values = RequestValues(topic, KafkaCluster.NewTopic("walk-group"), KafkaCluster.NewTopic("walk-consumers"));
         values["TopicId"] = await TopicIdAsync(topic, values);
 
         var apiVersions = await ExchangeAsync((short)ApiKey.ApiVersions, DiscoveryVersion, values);
@@ -85,10 +88,11 @@ public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper o
     /// The values the requests carry where a default would not do, so that answers have entries and not only errors:
     /// acks=-1, as a Produce with acks=0 gets no answer, and a record batch, which the Fetches then return; the
     /// client software fields, which ApiVersions v3 expects to be names; the topic, so topic requests answer about
-    /// a partition that exists; a group, whose offsets the OffsetCommits commit and the OffsetFetches return; and a
-    /// transactional id with a timeout InitProducerId accepts, so DescribeTransactions and ListTransactions find it.
+    /// a partition that exists; a group, whose offsets the OffsetCommits commit and the OffsetFetches return; a
+    /// transactional id with a timeout InitProducerId accepts, so DescribeTransactions and ListTransactions find it;
+    /// and a consumer-protocol member.
     /// </summary>
-    private static Dictionary<string, object> RequestValues(string topic, string group)
+    private static Dictionary<string, object> RequestValues(string topic, string group, string consumerGroup)
     {
         using var batch = new RecordBatchBuilder(BatchCapacity);
         batch.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "key"u8.ToArray(), "value"u8.ToArray());
@@ -112,6 +116,14 @@ public sealed class ApiVersionsWalkTests(KafkaCluster kafka, ITestOutputHelper o
             ["TransactionalId"] = group,
             ["TransactionalIds"] = group,
             ["TransactionTimeoutMs"] = TransactionTimeoutMs,
+            // A member joining a consumer-protocol group of its own (the classic one has offsets), subscribed to the
+            // topic, so ConsumerGroupHeartbeat answers with an assignment and ConsumerGroupDescribe with the member.
+            ["ConsumerGroupHeartbeatRequest.GroupId"] = consumerGroup,
+            ["ConsumerGroupHeartbeatRequest.MemberId"] = Guid.NewGuid().ToString(),
+            ["ConsumerGroupHeartbeatRequest.RebalanceTimeoutMs"] = RebalanceTimeoutMs,
+            ["SubscribedTopicNames"] = topic,
+            ["ConsumerGroupHeartbeatRequest.TopicPartitions"] = Array.Empty<object>(), // as a joining member owns none
+            ["ConsumerGroupDescribeRequest.GroupIds"] = consumerGroup,
         };
     }
 

@@ -7,11 +7,11 @@ namespace Hub.Tests.Kafka;
 /// <summary>
 /// Writes a well-formed body of a message definition at one version, from the definition alone: each field gets the
 /// value given for "Message.Field" or for its name (a byte[] for bytes), else its declared default, else zero, an
-/// empty string or false.
-/// An array is null where the version allows (many requests read null as "all": Metadata's topics, OffsetFetch's),
-/// else an array of structs has one element, so the response has entries to get wrong, and an array of strings or
-/// numbers has the value given for it, or none (an empty filter: ListGroups' states, ListTransactions'). Tagged
-/// fields are left out, which means their defaults.
+/// empty string or false. An array given an empty array is empty; one of strings or numbers given a value has that
+/// one element; any other array is null where the version allows (many requests read null as "all": Metadata's
+/// topics, OffsetFetch's), else an array of structs has one element, so the response has entries to get wrong, and
+/// one of strings or numbers none (an empty filter: ListGroups' states, ListTransactions'). Tagged fields are left
+/// out, which means their defaults.
 /// </summary>
 internal static class SchemaRequestWriter
 {
@@ -36,21 +36,20 @@ internal static class SchemaRequestWriter
             WriteValue(writer, schema, field, field.Type, field.NullableVersions.Contains(version), version, values);
             return;
         }
-        if (field.NullableVersions.Contains(version))
-        {
-            writer.WriteArrayLength(-1);
-            return;
-        }
-        if (schema.StructFields(field) is { } fields)
-        {
-            writer.WriteArrayLength(1);
-            WriteStruct(writer, schema, fields, version, values);
-        }
-        else if (Given(schema, field, values) is null) writer.WriteArrayLength(0);
-        else
+        var structFields = schema.StructFields(field);
+        var given = Given(schema, field, values);
+        if (given is Array { Length: 0 }) writer.WriteArrayLength(0);
+        else if (structFields is null && given is not null)
         {
             writer.WriteArrayLength(1);
             WriteValue(writer, schema, field, field.ElementType, nullable: false, version, values);
+        }
+        else if (field.NullableVersions.Contains(version)) writer.WriteArrayLength(-1);
+        else if (structFields is null) writer.WriteArrayLength(0);
+        else
+        {
+            writer.WriteArrayLength(1);
+            WriteStruct(writer, schema, structFields, version, values);
         }
     }
 
