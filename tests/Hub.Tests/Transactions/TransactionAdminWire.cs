@@ -61,7 +61,7 @@ internal static class TransactionAdminWire
         for (var count = reader.ReadArrayLength(); count > 0; count--)
         {
             var (error, id, state, timeout, start, producerId, epoch) =
-                ((ErrorCode)reader.ReadInt16(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32());
+                ((ErrorCode)reader.ReadInt16(), reader.ReadString(), reader.ReadString(), reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt16());
             var topics = new List<(string, int[])>();
             for (var t = reader.ReadArrayLength(); t > 0; t--)
             {

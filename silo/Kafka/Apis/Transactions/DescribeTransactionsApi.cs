@@ -38,7 +38,7 @@ internal sealed class DescribeTransactionsApi(IGrainFactory grains, KafkaAuthori
             response.WriteInt32(transaction?.TimeoutMs ?? 0);
             response.WriteInt64(transaction?.StartedMs ?? 0);
             response.WriteInt64(transaction?.ProducerId ?? 0);
-            response.WriteInt32(transaction?.ProducerEpoch ?? 0);
+            response.WriteInt16(transaction?.ProducerEpoch ?? 0);
             var byTopic = (transaction?.Partitions ?? []).GroupBy(p => p.Topic, StringComparer.Ordinal).ToList();
             response.WriteArrayLength(byTopic.Count);
             foreach (var topic in byTopic)
