@@ -65,6 +65,13 @@ internal sealed partial class ConsumerGroupCoordinator(
 
     private readonly Dictionary<string, Regex> _regexes = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Each member regex's matching topics, as of the last topic read. A regex new to the group is resolved on the read
+    /// before the member's next heartbeat, not on the heartbeat that brings it: Kafka resolves regexes in the
+    /// background, so its first answer carries only the literal topics, and clients' tests expect that order.
+    /// </summary>
+    private readonly Dictionary<string, string[]> _regexMatches = new(StringComparer.Ordinal);
+
     public int MemberCount => _members.Count;
 
     public bool NeedsTicks => _members.Count > 0;
@@ -85,7 +92,8 @@ internal sealed partial class ConsumerGroupCoordinator(
         var names = _members.Values.SelectMany(m => m.SubscribedTopicNames).Concat(request.SubscribedTopicNames ?? [])
             .ToHashSet(StringComparer.Ordinal);
         var stale = _topicsReadAt is not { } readAt || time.GetElapsedTime(readAt) >= TopicMetadataMaxAge;
-        if (!stale && names.All(_topics.ContainsKey)) return null;
+        var unresolved = _members.Values.Any(m => m.SubscribedTopicRegex is { } pattern && !_regexMatches.ContainsKey(pattern));
+        if (!stale && !unresolved && names.All(_topics.ContainsKey)) return null;
         return new TopicsToRead(regex, names.Order(StringComparer.Ordinal).ToArray());
     }
 
@@ -96,6 +104,13 @@ internal sealed partial class ConsumerGroupCoordinator(
         foreach (var name in named) _topics.Remove(name);
         foreach (var topic in topics) _topics[topic.Name] = (topic.TopicId, topic.PartitionCount);
         _topicsReadAt = time.GetTimestamp();
+        if (!all) return;
+        _regexMatches.Clear();
+        foreach (var pattern in _members.Values.Select(m => m.SubscribedTopicRegex).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var regex = RegexFor(pattern);
+            _regexMatches[pattern] = _topics.Keys.Where(t => regex.IsMatch(t)).ToArray();
+        }
     }
 
     // ───────────────────────────── Heartbeat ─────────────────────────────
@@ -338,13 +353,12 @@ internal sealed partial class ConsumerGroupCoordinator(
         _targetEpoch = GroupEpoch;
     }
 
-    /// <summary>Topics the member subscribes to that exist: its names and its regex's matches.</summary>
+    /// <summary>Topics the member subscribes to that exist: its names and its regex's matches (once resolved).</summary>
     private IEnumerable<string> TopicsOf(ConsumerGroupMember member)
     {
         var named = member.SubscribedTopicNames.Where(_topics.ContainsKey);
-        if (member.SubscribedTopicRegex is not { } regex) return named;
-        var pattern = RegexFor(regex);
-        return named.Union(_topics.Keys.Where(t => pattern.IsMatch(t)), StringComparer.Ordinal);
+        if (member.SubscribedTopicRegex is not { } regex || !_regexMatches.TryGetValue(regex, out var matches)) return named;
+        return named.Union(matches.Where(_topics.ContainsKey), StringComparer.Ordinal);
     }
 
     private Dictionary<string, (Guid Id, int Partitions)> SubscribedTopics() =>

@@ -29,6 +29,9 @@ public sealed class ConsumerGroupCoordinatorTests
         return coordinator;
     }
 
+    private static void ReadAll(ConsumerGroupCoordinator group, int orders, int payments) =>
+        group.TopicsRead([Topic("orders", Orders, orders), Topic("payments", Payments, payments)], all: true, []);
+
     private static TopicMetadata Topic(string name, Guid id, int partitions) =>
         new(name, id, new TopicConfig(), DateTimeOffset.UnixEpoch, new PartitionAssignment[partitions]);
 
@@ -157,12 +160,19 @@ public sealed class ConsumerGroupCoordinatorTests
     public void A_regex_matches_whole_topic_names_and_new_partitions_bump_the_epoch()
     {
         var group = Coordinator(orders: 2, payments: 1);
-        var a = group.Heartbeat(JoinRequest("a", regex: "pay.*"));
-        Assert.Equal([new TopicIdPartitions(Payments, [0])], a.Assignment!.Select(t => t with { Partitions = t.Partitions.ToArray() }), new TopicIdPartitionsComparer());
-        Assert.Empty(group.Heartbeat(JoinRequest("b", regex: "order")).Assignment!); // "order" does not match "orders"
+        // As in Kafka, a new regex is resolved for the member's next heartbeat: the first answer has only literal topics.
+        var joined = group.Heartbeat(JoinRequest("a", regex: "pay.*"));
+        Assert.Empty(joined.Assignment!);
+        Assert.NotNull(group.TopicsNeededFor(Beat("a", joined.MemberEpoch)));
+        ReadAll(group, orders: 2, payments: 1);
+        var a = group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "a", MemberEpoch = joined.MemberEpoch, OwnedPartitions = [] });
+        Assert.Equal([new TopicIdPartitions(Payments, [0])], a.Assignment!, new TopicIdPartitionsComparer());
+        group.Heartbeat(JoinRequest("b", regex: "order"));
+        ReadAll(group, orders: 2, payments: 1);
+        Assert.Null(group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "b", MemberEpoch = _record.Generation, OwnedPartitions = [] }).Assignment); // "order" does not match "orders"
 
         var before = _record.Generation;
-        group.TopicsRead([Topic("orders", Orders, 2), Topic("payments", Payments, 3)], all: true, []);
+        ReadAll(group, orders: 2, payments: 3);
         var grown = group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "a", MemberEpoch = a.MemberEpoch, OwnedPartitions = [new TopicIdPartitions(Payments, [0])] });
         Assert.Equal(before + 1, _record.Generation);
         Assert.Equal([0, 1, 2], grown.Assignment!.Single().Partitions);
