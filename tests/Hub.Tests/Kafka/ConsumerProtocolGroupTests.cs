@@ -5,14 +5,17 @@ using Hub.Tests.Cluster;
 
 namespace Hub.Tests.Kafka;
 
-/// <summary>A silo whose consumer-protocol groups heartbeat every 300 ms, so reassignments take a second, not Kafka's 5 s heartbeats.</summary>
+/// <summary>
+/// A silo whose consumer-protocol groups heartbeat every 500 ms, so reassignments take a second, not Kafka's 5 s heartbeats.
+/// librdkafka times a heartbeat out after one interval, so a shorter one fences members of a loaded machine needlessly.
+/// </summary>
 public sealed class ConsumerProtocolCluster : IAsyncLifetime
 {
     public HubTestCluster Cluster { get; private set; } = null!;
 
     public async Task InitializeAsync() => Cluster = await HubTestCluster.StartAsync(settings: new Dictionary<string, string>
     {
-        [nameof(HubSiloOptions.ConsumerGroupHeartbeatInterval)] = "00:00:00.300",
+        [nameof(HubSiloOptions.ConsumerGroupHeartbeatInterval)] = "00:00:00.500",
         [nameof(HubSiloOptions.ConsumerGroupSessionTimeout)] = "00:00:06",
     });
 
