@@ -16,7 +16,7 @@ LIBRDKAFKA_VERSION=2.15.1
 # The kafka-javascript release that bundles exactly LIBRDKAFKA_VERSION's sources.
 NPM_PACKAGE=@confluentinc/kafka-javascript@1.10.1
 # The broker version the runner assumes (it skips tests outside their TEST_BRKVER range): Hub speaks Kafka 4.0's
-# protocol (no Produce/Fetch v0-v3, no share groups), so tests written for 4.0 brokers apply to it.
+# protocol (no Produce v0-v2, no share groups), so tests written for 4.0 brokers apply to it.
 kafka_version=4.0.0
 # Per-test wall-clock limit: the runner's own per-test timeouts are 30 s to a few minutes, and a hung test must not
 # stall the rest of the suite.
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --time-limit) time_limit=$2; shift 2 ;;
     --kafka-version) kafka_version=$2; shift 2 ;;
     --brokers) brokers=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
