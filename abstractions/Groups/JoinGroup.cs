@@ -68,10 +68,10 @@ public sealed record JoinGroupResult(
     public bool IsLeader => MemberId == LeaderId;
 
     /// <summary>
-    /// Kafka's JoinGroup v9 skip_assignment: a static leader rejoining a stable group must not reassign. Hub
-    /// rebalances in that case instead, so this is always false.
+    /// Kafka's JoinGroup v9 skip_assignment (KIP-814): a static leader that restarted into a stable group gets the
+    /// members' metadata but must not reassign; its SyncGroup brings back the current assignment.
     /// </summary>
-    public bool SkipAssignment => false;
+    [Id(8)] public bool SkipAssignment { get; init; }
 
     public static JoinGroupResult Retry(ErrorCode error, string memberId, int generationId) =>
         new(error, generationId, null, null, "", memberId, [], null);

@@ -169,8 +169,9 @@ internal sealed partial class GroupCoordinator(
     /// A static member (known group.instance.id) restarted and joined without a member id: it gets a new id,
     /// the old one is fenced. If the group is stable and would keep its protocol (and, server-assigned, the
     /// member its topics), it takes over the old assignment without a rebalance, whatever else its metadata
-    /// says (a restarted consumer owns nothing yet): the point of static membership, and Kafka's rule.
-    /// Otherwise a rebalance starts.
+    /// says (a restarted consumer owns nothing yet): the point of static membership, and Kafka's rule. The
+    /// leader too: it gets the members' metadata with skip_assignment (KIP-814), and its SyncGroup, the group
+    /// being stable, brings back the assignment in force. Otherwise a rebalance starts.
     /// </summary>
     private Task<JoinGroupResult> RejoinStatic(JoinGroupRequest request, GroupMember member)
     {
@@ -188,7 +189,7 @@ internal sealed partial class GroupCoordinator(
         member.LastSeen = time.GetTimestamp();
         var unchanged = SelectProtocol() == _protocolName && (!IsServerAssigned || topicsBefore.SequenceEqual(SubscribedTopics(member)));
         LogStaticMemberRejoined(groupId, member.GroupInstanceId, newId, oldId);
-        if (_phase == GroupState.Stable && unchanged && (IsServerAssigned || newId != _leaderId)) return Task.FromResult(ResultFor(member));
+        if (_phase == GroupState.Stable && unchanged) return Task.FromResult(ResultFor(member) with { SkipAssignment = newId == _leaderId && !IsServerAssigned });
         if (_phase != GroupState.PreparingRebalance) StartRebalance($"static member {member.GroupInstanceId} rejoined");
         return WaitForRebalance(member);
     }

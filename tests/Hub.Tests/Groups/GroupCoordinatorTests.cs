@@ -226,6 +226,26 @@ public sealed class GroupCoordinatorTests
     }
 
     [Fact]
+    public async Task A_restarted_static_leader_of_a_stable_group_keeps_the_generation_and_gets_its_assignment_back_without_reassigning()
+    {
+        var coordinator = Coordinator();
+        var first = await Join(coordinator, KafkaJoin(instance: "host-a")).WaitAsync(Bound);
+        await coordinator.SyncAsync(new SyncGroupRequest { GenerationId = first.GenerationId, MemberId = first.MemberId, Assignments = [new(first.MemberId, [7])] });
+        Assert.Equal(GroupState.Stable, coordinator.Phase);
+
+        var restarted = await Join(coordinator, KafkaJoin(instance: "host-a")).WaitAsync(Bound);
+        Assert.Equal(GroupState.Stable, coordinator.Phase);
+        Assert.Equal(first.GenerationId, restarted.GenerationId);
+        Assert.True(restarted.IsLeader);
+        Assert.True(restarted.SkipAssignment);
+        Assert.Single(restarted.Members); // the leader still learns the members, as Kafka answers
+        // Its SyncGroup (with or without an assignment) brings back the one in force.
+        var synced = await coordinator.SyncAsync(new SyncGroupRequest { GenerationId = restarted.GenerationId, MemberId = restarted.MemberId, Assignments = [new(restarted.MemberId, [9])] });
+        Assert.Equal([7], synced.Assignment);
+        Assert.Equal(ErrorCode.FencedInstanceId, CodeOf(() => coordinator.Heartbeat(first.GenerationId, first.MemberId, "host-a")));
+    }
+
+    [Fact]
     public async Task A_restarted_static_member_takes_its_partitions_back_without_a_rebalance_and_fences_the_old_instance()
     {
         var coordinator = Coordinator();

@@ -9,7 +9,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 
 /// <summary>
 /// JoinGroup (key 11) v0-v9 onto <see cref="IConsumerGroupGrain.JoinGroup"/>. v4+ members must first fetch a
-/// member id (MEMBER_ID_REQUIRED); v9's skip_assignment is always false. An empty group id is INVALID_GROUP_ID.
+/// member id (MEMBER_ID_REQUIRED); v9's skip_assignment tells a restarted static leader of a stable group not to reassign. An empty group id is INVALID_GROUP_ID.
 /// </summary>
 internal sealed class JoinGroupApi(IGrainFactory grains, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.JoinGroup, minVersion: 0, maxVersion: 9, firstFlexibleVersion: 6)
 {
