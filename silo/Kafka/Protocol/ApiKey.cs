@@ -46,4 +46,5 @@ internal enum ApiKey : short
     ListTransactions = 66,
     ConsumerGroupHeartbeat = 68,
     ConsumerGroupDescribe = 69,
+    DescribeTopicPartitions = 75,
 }

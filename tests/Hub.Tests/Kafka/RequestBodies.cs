@@ -171,6 +171,27 @@ public static class RequestBodies
             w.WriteEmptyTaggedFields();
         });
 
+    /// <summary>DescribeTopicPartitions v0: the topics (none: all), the partition limit, the cursor if any.</summary>
+    public static byte[] DescribeTopicPartitions(string[] topics, int limit, (string Topic, int Partition)? cursor = null) => Encode(true, w =>
+    {
+        w.WriteArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            w.WriteString(topic);
+            w.WriteEmptyTaggedFields();
+        }
+        w.WriteInt32(limit);
+        if (cursor is { } c)
+        {
+            w.WriteInt8(1);
+            w.WriteString(c.Topic);
+            w.WriteInt32(c.Partition);
+            w.WriteEmptyTaggedFields();
+        }
+        else w.WriteInt8(-1);
+        w.WriteEmptyTaggedFields();
+    });
+
     private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
     {
         using var writer = new ProtocolWriter { Flexible = flexible };
