@@ -28,6 +28,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, OffsetForLeaderEpochApi>();
         services.AddSingleton<IKafkaApi, MetadataApi>();
         services.AddSingleton<IKafkaApi, DescribeTopicPartitionsApi>();
+        services.AddSingleton<IKafkaApi, DescribeLogDirsApi>();
         services.AddSingleton<IKafkaApi, CreateTopicsApi>();
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();

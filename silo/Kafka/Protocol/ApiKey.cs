@@ -31,6 +31,7 @@ internal enum ApiKey : short
     EndTxn = 26,
     TxnOffsetCommit = 28,
     CreatePartitions = 37,
+    DescribeLogDirs = 35,
     SaslHandshake = 17,
     DescribeAcls = 29,
     CreateAcls = 30,

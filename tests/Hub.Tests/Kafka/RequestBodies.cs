@@ -192,6 +192,20 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>DescribeLogDirs: the partitions asked for by topic, or null for all.</summary>
+    public static byte[] DescribeLogDirs(short version, (string Topic, int[] Partitions)[]? topics) => Encode(version >= 2, w =>
+    {
+        w.WriteArrayLength(topics?.Length ?? -1);
+        foreach (var (topic, partitions) in topics ?? [])
+        {
+            w.WriteString(topic);
+            w.WriteArrayLength(partitions.Length);
+            foreach (var partition in partitions) w.WriteInt32(partition);
+            w.WriteEmptyTaggedFields();
+        }
+        w.WriteEmptyTaggedFields();
+    });
+
     private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
     {
         using var writer = new ProtocolWriter { Flexible = flexible };
