@@ -29,6 +29,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, MetadataApi>();
         services.AddSingleton<IKafkaApi, DescribeTopicPartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeLogDirsApi>();
+        services.AddSingleton<IKafkaApi, DeleteRecordsApi>();
         services.AddSingleton<IKafkaApi, CreateTopicsApi>();
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();

@@ -24,6 +24,7 @@ internal enum ApiKey : short
     ApiVersions = 18,
     CreateTopics = 19,
     DeleteTopics = 20,
+    DeleteRecords = 21,
     InitProducerId = 22,
     OffsetForLeaderEpoch = 23,
     AddPartitionsToTxn = 24,
