@@ -53,6 +53,7 @@ internal static class GatewayCallPolicy
                     [Topic(AclOperation.Write, topic)], [TransactionalId(AclOperation.Write, transactionalId ?? "")]]),
                 nameof(IPartitionGrain.Append) => One(AclOperation.Write, AclResourceType.Topic, topic),
                 nameof(IPartitionGrain.Fetch) or nameof(IPartitionGrain.DescribeProducers) => One(AclOperation.Read, AclResourceType.Topic, topic),
+                nameof(IPartitionGrain.DeleteRecords) => One(AclOperation.Delete, AclResourceType.Topic, topic), // as Kafka's DeleteRecords
                 _ => One(AclOperation.Describe, AclResourceType.Topic, topic),
             };
         }

@@ -85,6 +85,23 @@ public sealed class HubAdmin
         if (results[0] is { Error: not ErrorCode.None } refused) throw new HubException(refused.Error, refused.Message ?? refused.Error.ToString());
     }
 
+    /// <summary>
+    /// Deletes the records of <paramref name="topic"/>'s <paramref name="partitions"/> (all when null) below
+    /// <paramref name="beforeOffset"/> (-1: the high watermark), as Kafka's DeleteRecords: each partition's log start moves
+    /// there for good. Needs DELETE on the topic. Throws OffsetOutOfRange for an offset above a partition's high
+    /// watermark (the partitions before it in order are done); returns each partition's new log start.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Partition, long LogStartOffset)>> DeleteRecordsAsync(string topic, long beforeOffset,
+        IReadOnlyCollection<int>? partitions = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
+        var starts = new List<(int, long)>();
+        foreach (var partition in selected)
+            starts.Add((partition, await _router.InvokeAsync(topic, partition, grain => grain.DeleteRecords(beforeOffset), ct).ConfigureAwait(false)));
+        return starts;
+    }
+
     // ───────────────────────────── Client quotas ─────────────────────────────
 
     /// <summary>Every client quota set (Kafka's DescribeClientQuotas): per user, client id or both, defaults included.</summary>

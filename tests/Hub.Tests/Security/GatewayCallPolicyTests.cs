@@ -28,6 +28,7 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.ListOffset), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.GetState), key)));
         Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DescribeProducers), key)));
+        Assert.Equal(["Delete Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DeleteRecords), key)));
     }
 
     [Fact]
