@@ -30,6 +30,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, DescribeTopicPartitionsApi>();
         services.AddSingleton<IKafkaApi, DescribeLogDirsApi>();
         services.AddSingleton<IKafkaApi, DeleteRecordsApi>();
+        services.AddSingleton<IKafkaApi, ElectLeadersApi>();
         services.AddSingleton<IKafkaApi, CreateTopicsApi>();
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();

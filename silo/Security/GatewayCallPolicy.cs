@@ -89,6 +89,7 @@ internal static class GatewayCallPolicy
             {
                 nameof(IClusterControllerGrain.CreateTopic) => new([[Topic(AclOperation.Create, (string)argument(0)!), Cluster(AclOperation.Create)]]),
                 nameof(IClusterControllerGrain.DeleteTopic) => One(AclOperation.Delete, AclResourceType.Topic, (string)argument(0)!),
+                nameof(IClusterControllerGrain.ElectLeaders) => new([[Cluster(AclOperation.Alter)]]), // as Kafka's ElectLeaders
                 nameof(IClusterControllerGrain.AddPartitions) => One(AclOperation.Alter, AclResourceType.Topic, (string)argument(0)!),
                 nameof(IClusterControllerGrain.AlterTopicConfigs) => new([
                     .. ((IReadOnlyList<TopicConfigChange>)argument(0)!).Select(c => c.Topic).Distinct().Select(t => new[] { Topic(AclOperation.AlterConfigs, t) })]),

@@ -17,6 +17,7 @@ internal enum ApiKey : short
     DescribeGroups = 15,
     ListGroups = 16,
     DeleteGroups = 42,
+    ElectLeaders = 43,
     OffsetDelete = 47,
     DescribeConfigs = 32,
     AlterConfigs = 33,

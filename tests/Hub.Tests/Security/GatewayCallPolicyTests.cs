@@ -100,6 +100,7 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(Trim.Topics, Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Trim);
         Assert.Empty(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Checks);
         Assert.Equal(["AlterConfigs Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AlterClientQuotas), "0", null)));
+        Assert.Equal(["Alter Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ElectLeaders), "0", true, null)));
         Assert.Equal(Trim.Groups, Of<IGroupDirectoryGrain>(nameof(IGroupDirectoryGrain.ListGroups), "0").Trim);
     }
 
