@@ -102,6 +102,23 @@ public sealed class HubAdmin
         return starts;
     }
 
+    /// <summary>
+    /// Kafka's ElectLeaders for <paramref name="topic"/>'s <paramref name="partitions"/> (all when null): each goes to its
+    /// preferred replica when that is live and in sync, or with <paramref name="unclean"/> a partition without a live
+    /// leader gets its first live replica, in sync or not (records may be lost). Needs ALTER on the cluster. A result per
+    /// partition: None when its leader changed, else why not (ElectionNotNeeded, PreferredLeaderNotAvailable, ...).
+    /// </summary>
+    public async Task<IReadOnlyList<LeaderElectionResult>> ElectLeadersAsync(string topic, IReadOnlyCollection<int>? partitions = null,
+        bool unclean = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
+        var results = await _router.OnControllerAsync(c => c.ElectLeaders(unclean, [.. selected.Select(p => new TopicPartition(topic, p))]), ct)
+            .ConfigureAwait(false);
+        _router.Forget(topic); // the cached leaders may have moved
+        return results;
+    }
+
     // ───────────────────────────── Client quotas ─────────────────────────────
 
     /// <summary>Every client quota set (Kafka's DescribeClientQuotas): per user, client id or both, defaults included.</summary>
