@@ -20,6 +20,15 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
 
     Task DeleteTopic(string name);
 
+    /// <summary>
+    /// Kafka's ElectLeaders: moves each partition's leadership to its preferred replica (the first) when that replica
+    /// is live and in sync, or with <paramref name="unclean"/> gives a partition without a live leader the first live
+    /// replica even if out of sync (records may be lost). <paramref name="partitions"/> null: every partition, whose
+    /// results then leave out those needing no election, as Kafka's do. A result per partition: ELECTION_NOT_NEEDED,
+    /// PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE or UNKNOWN_TOPIC_OR_PARTITION.
+    /// </summary>
+    Task<IReadOnlyList<LeaderElectionResult>> ElectLeaders(bool unclean, Hub.Groups.TopicPartition[]? partitions);
+
     /// <summary>Grows the topic to <paramref name="totalPartitions"/> partitions (never shrinks, as in Kafka).</summary>
     Task<TopicMetadata> AddPartitions(string name, int totalPartitions);
 

@@ -44,6 +44,13 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     Task<PartitionState> GetState();
 
+    /// <summary>
+    /// Kafka's DeleteRecords on the leader: moves the log start up to <paramref name="offset"/> (-1: the high watermark),
+    /// durably; records below it are gone for readers and whole segments below it deleted. Followers move theirs as they
+    /// next fetch. OFFSET_OUT_OF_RANGE above the high watermark or for a negative offset other than -1. Returns the leader's log start.
+    /// </summary>
+    Task<long> DeleteRecords(long offset);
+
     /// <summary>The producers the leader's log remembers (Kafka's DescribeProducers): those not yet expired, by producer id.</summary>
     Task<ActiveProducer[]> DescribeProducers();
 }

@@ -1,3 +1,4 @@
+using Hub.Groups;
 using Hub.Silo.InterBroker;
 using Hub.Errors;
 using Hub.Grains;
@@ -237,6 +238,33 @@ internal sealed partial class ClusterControllerGrain(
         await _store.CommitAsync(plan.Changes);
         foreach (var change in plan.Changes) Notify(change, live);
         _gone.ForgetReplaced(Topics.Values);
+    }
+
+    public async Task<IReadOnlyList<LeaderElectionResult>> ElectLeaders(bool unclean, TopicPartition[]? partitions)
+    {
+        var live = brokers.LiveBrokers().ToHashSet();
+        var all = partitions is null;
+        partitions ??= Topics.Values.SelectMany(t => t.Partitions.Select(p => new TopicPartition(t.Name, p.Partition))).ToArray();
+        var results = new List<LeaderElectionResult>();
+        var changes = new List<PartitionChange>();
+        foreach (var asked in partitions.Distinct())
+        {
+            var topic = Topics.GetValueOrDefault(asked.Topic);
+            if (topic is null || (uint)asked.Partition >= (uint)topic.PartitionCount)
+            {
+                results.Add(new LeaderElectionResult(asked.Topic, asked.Partition, ErrorCode.UnknownTopicOrPartition, "no such topic or partition"));
+                continue;
+            }
+            var (elected, error) = LeaderElection.Requested(topic.Partitions[asked.Partition], live, unclean);
+            if (elected is not null) changes.Add(new PartitionChange(asked.Topic, elected));
+            if (!all || error != ErrorCode.ElectionNotNeeded) results.Add(new LeaderElectionResult(asked.Topic, asked.Partition, error));
+        }
+        if (changes.Count > 0)
+        {
+            await _store.CommitAsync(changes);
+            foreach (var change in changes) Notify(change, live);
+        }
+        return results;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Hub.Errors;
 using Hub.Topics;
 
 namespace Hub.Silo.Controller;
@@ -55,6 +56,25 @@ internal static class LeaderElection
         if (liveIsr.Length == 0)
             return current.HasLeader ? current with { Leader = PartitionAssignment.NoLeader, Version = current.Version + 1 } : null;
         return current with { Leader = liveIsr[0], LeaderEpoch = current.LeaderEpoch + 1, Isr = isr, Version = current.Version + 1 };
+    }
+
+    /// <summary>
+    /// An election an admin asked for (Kafka's ElectLeaders): preferred, the preferred replica leads if it is live and in
+    /// sync (PREFERRED_LEADER_NOT_AVAILABLE otherwise); <paramref name="unclean"/>, a partition without a live leader gets
+    /// one by <see cref="Reelect"/>'s unclean rule (ELIGIBLE_LEADERS_NOT_AVAILABLE with no live replica). ELECTION_NOT_NEEDED
+    /// when the leader is already the one it would be. The new assignment (version bumped), or null with the refusal.
+    /// </summary>
+    public static (PartitionAssignment? Elected, ErrorCode Error) Requested(PartitionAssignment current, IReadOnlySet<int> live, bool unclean)
+    {
+        if (unclean)
+        {
+            if (current.HasLeader && live.Contains(current.Leader)) return (null, ErrorCode.ElectionNotNeeded);
+            var elected = Reelect(current, live, unclean: true);
+            return elected is { HasLeader: true } ? (elected, ErrorCode.None) : (null, ErrorCode.EligibleLeadersNotAvailable);
+        }
+        if (current.Leader == current.Replicas[0]) return (null, ErrorCode.ElectionNotNeeded);
+        var preferred = PreferredLeaderBack(current, live);
+        return preferred == current ? (null, ErrorCode.PreferredLeaderNotAvailable) : (preferred with { Version = current.Version + 1 }, ErrorCode.None);
     }
 
     /// <summary>

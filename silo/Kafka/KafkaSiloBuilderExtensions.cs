@@ -27,6 +27,10 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<IKafkaApi, ListOffsetsApi>();
         services.AddSingleton<IKafkaApi, OffsetForLeaderEpochApi>();
         services.AddSingleton<IKafkaApi, MetadataApi>();
+        services.AddSingleton<IKafkaApi, DescribeTopicPartitionsApi>();
+        services.AddSingleton<IKafkaApi, DescribeLogDirsApi>();
+        services.AddSingleton<IKafkaApi, DeleteRecordsApi>();
+        services.AddSingleton<IKafkaApi, ElectLeadersApi>();
         services.AddSingleton<IKafkaApi, CreateTopicsApi>();
         services.AddSingleton<IKafkaApi, DeleteTopicsApi>();
         services.AddSingleton<IKafkaApi, CreatePartitionsApi>();

@@ -84,6 +84,9 @@ internal sealed partial class SegmentLog : IDisposable
     /// <summary>Where the cleaner got to, and below which batches may follow gaps (see <see cref="CleanerCheckpoint"/>).</summary>
     private CleanerCheckpoint.Offsets _checkpoint;
 
+    /// <summary>The log start DeleteRecords set, as in <see cref="LogStartCheckpoint"/>; below the first segment's base offset it has no effect.</summary>
+    private long _logStart;
+
     /// <summary>Counts changes to the closed segments (retention, truncation, a swap): a cleaning planned before one is thrown away.</summary>
     private long _segmentsVersion;
 
@@ -102,11 +105,20 @@ internal sealed partial class SegmentLog : IDisposable
         _flush = new FlushPolicy(time, config);
         _epochs = LeaderEpochCache.Load(directory, LogEndOffset, io);
         _producers = new ProducerStateTable(producerIdExpiration);
+        // A log recovered shorter than its checkpointed start (unflushed records lost) starts at its end.
+        _logStart = Math.Min(LogStartCheckpoint.Read(directory), LogEndOffset);
         _checkpoint = checkpoint with { CleanedUpTo = Math.Clamp(checkpoint.CleanedUpTo, LogStartOffset, LogEndOffset) };
         RestoreProducerState();
     }
 
-    public long LogStartOffset => _segments[0].BaseOffset;
+    /// <summary>
+    /// The first offset a reader may have: the first segment's, or past it where DeleteRecords moved it (see
+    /// <see cref="DeleteRecordsBefore"/>); records below it may still lie in the first segment, unread.
+    /// </summary>
+    public long LogStartOffset => Math.Max(FirstSegmentOffset, _logStart);
+
+    /// <summary>Where the stored records begin: what producer state, snapshots and indexes are kept from.</summary>
+    private long FirstSegmentOffset => _segments[0].BaseOffset;
 
     /// <summary>The offset the next appended record gets.</summary>
     public long LogEndOffset => Active.NextOffset;
@@ -367,6 +379,8 @@ internal sealed partial class SegmentLog : IDisposable
         _producers.Clear();
         _aborted.RemoveBefore(offset);
         _unreplicatedEnds.Clear();
+        // The log now starts at offset: a checkpointed start above it would otherwise hide records appended from there after a restart.
+        if (_logStart > offset) SaveLogStart(offset);
         _checkpoint = _checkpoint with { CleanedUpTo = offset };
         _segmentsVersion++;
     }
@@ -476,7 +490,7 @@ internal sealed partial class SegmentLog : IDisposable
         for (var i = offsets.Count - 1; i >= 0; i--)
         {
             var offset = offsets[i];
-            if (offset > LogEndOffset || offset < LogStartOffset)
+            if (offset > LogEndOffset || offset < FirstSegmentOffset)
             {
                 ProducerStateSnapshot.Delete(_directory, offset, _io);
                 continue;
@@ -492,9 +506,9 @@ internal sealed partial class SegmentLog : IDisposable
             ReplayProducers(offset);
             return;
         }
-        OpenAbortedIndex(LogStartOffset);
-        ReplayProducers(LogStartOffset);
-        if (LogEndOffset > LogStartOffset) SnapshotProducers();
+        OpenAbortedIndex(FirstSegmentOffset);
+        ReplayProducers(FirstSegmentOffset);
+        if (LogEndOffset > FirstSegmentOffset) SnapshotProducers();
     }
 
     /// <summary>
@@ -521,7 +535,7 @@ internal sealed partial class SegmentLog : IDisposable
     private void OpenAbortedIndex(long replayFrom)
     {
         _aborted?.Dispose();
-        _aborted = AbortedTransactionIndex.Open(_directory, LogStartOffset, replayFrom, _io);
+        _aborted = AbortedTransactionIndex.Open(_directory, FirstSegmentOffset, replayFrom, _io);
     }
 
     /// <summary>Writes the producer table, without expired producers, as the snapshot at the log end.</summary>
@@ -622,9 +636,41 @@ internal sealed partial class SegmentLog : IDisposable
         if (deleted > 0)
         {
             _io.FsyncDirectory(_directory);
-            _aborted.RemoveBefore(LogStartOffset);
+            _aborted.RemoveBefore(FirstSegmentOffset);
         }
         return deleted;
+    }
+
+    /// <summary>
+    /// Kafka's DeleteRecords on this replica: moves the log start up to <paramref name="offset"/> (never down), which may
+    /// lie inside a segment; reads below it then get OFFSET_OUT_OF_RANGE and ListOffsets' earliest is it. The new start is
+    /// checkpointed (fsynced) first, then every whole segment below it is deleted, as retention deletes them; the active
+    /// segment stays. OFFSET_OUT_OF_RANGE past the log end. Returns the log start.
+    /// </summary>
+    public long DeleteRecordsBefore(long offset)
+    {
+        if (offset > LogEndOffset)
+            throw new HubException(ErrorCode.OffsetOutOfRange, $"offset {offset} is past the log end {LogEndOffset}");
+        if (offset <= LogStartOffset) return LogStartOffset;
+        SaveLogStart(offset);
+        var deleted = false;
+        while (_segments.Count > 1 && _segments[1].BaseOffset <= offset)
+        {
+            DeleteOldestSegment();
+            deleted = true;
+        }
+        if (deleted)
+        {
+            _io.FsyncDirectory(_directory);
+            _aborted.RemoveBefore(FirstSegmentOffset);
+        }
+        return LogStartOffset;
+    }
+
+    private void SaveLogStart(long offset)
+    {
+        LogStartCheckpoint.Write(_directory, offset, _io);
+        _logStart = offset;
     }
 
     /// <summary>Where cleaning stands for <see cref="CompactionPolicy"/>, never at or past <paramref name="stableOffset"/>.</summary>
@@ -673,7 +719,7 @@ internal sealed partial class SegmentLog : IDisposable
             DeleteRetentionMs = _config.DeleteRetentionMs,
             MaxSegmentBytes = _config.SegmentBytes,
             ProducerLastOffsets = _producers.LastOffsets(),
-            AbortedTransactions = _aborted.Overlapping(LogStartOffset, range.FirstUncleanableOffset),
+            AbortedTransactions = _aborted.Overlapping(FirstSegmentOffset, range.FirstUncleanableOffset),
             LogVersion = _segmentsVersion,
         };
     }
@@ -787,7 +833,7 @@ internal sealed partial class SegmentLog : IDisposable
         _segments[0].Delete();
         _segments.RemoveAt(0);
         _segmentsVersion++;
-        DeleteSnapshotsBefore(LogStartOffset);
+        DeleteSnapshotsBefore(FirstSegmentOffset);
     }
 
     private void DeleteSnapshotsBefore(long offset)

@@ -331,6 +331,23 @@ internal sealed partial class PartitionGrain(
         return Task.FromResult(new PartitionState(log.LogStartOffset, log.LogEndOffset, leader.HighWatermark, log.SizeBytes, log.SegmentCount, log.CleanedUpTo));
     }
 
+    public Task<long> DeleteRecords(long offset)
+    {
+        var log = Log();
+        var highWatermark = Leader().HighWatermark;
+        if (offset == DeleteRecordsOffsets.HighWatermark) offset = highWatermark;
+        if (offset < 0 || offset > highWatermark)
+            throw new HubException(ErrorCode.OffsetOutOfRange, $"{Replica}: cannot delete records before {offset}: the high watermark is {highWatermark}");
+        try
+        {
+            return Task.FromResult(log.DeleteRecordsBefore(offset));
+        }
+        catch (IOException) when (logDirectory.IsOffline)
+        {
+            throw logDirectory.StorageError(Replica);
+        }
+    }
+
     public Task<ActiveProducer[]> DescribeProducers()
     {
         var log = Log();

@@ -141,6 +141,8 @@ internal sealed partial class ReplicaFollower(int localBroker, SegmentLog log, P
         if (result.Diverged) log.TruncateTo(LogDivergence.TruncationOffset(log, result));
         else if (result.LogStartOffset > log.LogEndOffset) log.ResetTo(result.LogStartOffset);
         else if (!result.Records.IsEmpty) log.AppendReplicated(result.Records.Memory);
+        // The leader's log start moved (DeleteRecords, retention): this replica's follows as far as it has records, as Kafka's followers do.
+        if (!result.Diverged && result.LogStartOffset > log.LogStartOffset) log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, log.LogEndOffset));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Replica} follows broker {Leader} in epoch {Epoch} from offset {End}")]

@@ -53,6 +53,7 @@ internal static class GatewayCallPolicy
                     [Topic(AclOperation.Write, topic)], [TransactionalId(AclOperation.Write, transactionalId ?? "")]]),
                 nameof(IPartitionGrain.Append) => One(AclOperation.Write, AclResourceType.Topic, topic),
                 nameof(IPartitionGrain.Fetch) or nameof(IPartitionGrain.DescribeProducers) => One(AclOperation.Read, AclResourceType.Topic, topic),
+                nameof(IPartitionGrain.DeleteRecords) => One(AclOperation.Delete, AclResourceType.Topic, topic), // as Kafka's DeleteRecords
                 _ => One(AclOperation.Describe, AclResourceType.Topic, topic),
             };
         }
@@ -88,6 +89,7 @@ internal static class GatewayCallPolicy
             {
                 nameof(IClusterControllerGrain.CreateTopic) => new([[Topic(AclOperation.Create, (string)argument(0)!), Cluster(AclOperation.Create)]]),
                 nameof(IClusterControllerGrain.DeleteTopic) => One(AclOperation.Delete, AclResourceType.Topic, (string)argument(0)!),
+                nameof(IClusterControllerGrain.ElectLeaders) => new([[Cluster(AclOperation.Alter)]]), // as Kafka's ElectLeaders
                 nameof(IClusterControllerGrain.AddPartitions) => One(AclOperation.Alter, AclResourceType.Topic, (string)argument(0)!),
                 nameof(IClusterControllerGrain.AlterTopicConfigs) => new([
                     .. ((IReadOnlyList<TopicConfigChange>)argument(0)!).Select(c => c.Topic).Distinct().Select(t => new[] { Topic(AclOperation.AlterConfigs, t) })]),

@@ -6,7 +6,7 @@ using static Hub.Cli.CommandLine.CommonOptions;
 
 namespace Hub.Cli.Commands;
 
-/// <summary><c>hub topics create|list|describe|alter|delete|add-partitions</c>.</summary>
+/// <summary><c>hub topics create|list|describe|alter|delete|add-partitions|delete-records|elect-leaders</c>.</summary>
 public static class TopicsCommands
 {
     public static Command Create(HubCommandRunner hub)
@@ -18,6 +18,8 @@ public static class TopicsCommands
         topics.Subcommands.Add(AlterTopic(hub));
         topics.Subcommands.Add(DeleteTopic(hub));
         topics.Subcommands.Add(AddPartitions(hub));
+        topics.Subcommands.Add(DeleteRecords(hub));
+        topics.Subcommands.Add(ElectLeaders(hub));
         return topics;
     }
 
@@ -68,6 +70,64 @@ public static class TopicsCommands
             {
                 var description = await client.Admin.DescribeTopicAsync(topic, cancel);
                 Print(description);
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    /// <summary>After Kafka's kafka-delete-records, with the offset on the command line rather than in a JSON file.</summary>
+    private static Command DeleteRecords(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var before = new Option<long>("--before")
+        {
+            Description = "Delete the records below this offset: the partition's log start moves there (-1: the high watermark, every record)",
+            Required = true,
+        };
+        var partition = PartitionOption("Delete only in this partition (default: all of the topic's)");
+        var command = new Command("delete-records", "Delete a topic's oldest records, up to an offset, for good") { name, before, partition };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(before) < -1) result.AddError("--before must be an offset, or -1 for the high watermark");
+        });
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                IReadOnlyCollection<int>? partitions = parse.GetValue(partition) is { } only ? [only] : null;
+                var starts = await client.Admin.DeleteRecordsAsync(topic, parse.GetValue(before), partitions, cancel);
+                var table = new TextTable("TOPIC", "PARTITION", "LOG-START");
+                foreach (var (index, start) in starts) table.Add(topic, index.ToString(), start.ToString());
+                table.WriteTo(Console.Out);
+                return 0;
+            }, ct);
+        });
+        return command;
+    }
+
+    /// <summary>After Kafka's kafka-leader-election: preferred by default, unclean only when asked.</summary>
+    private static Command ElectLeaders(HubCommandRunner hub)
+    {
+        var name = TopicArgument();
+        var partition = PartitionOption("Elect only in this partition (default: all of the topic's)");
+        var unclean = new Option<bool>("--unclean")
+        {
+            Description = "Give a partition without a live leader its first live replica even if out of sync (acknowledged records may be lost)",
+        };
+        var command = new Command("elect-leaders", "Move leadership back to preferred replicas, or elect uncleanly where no leader is left") { name, partition, unclean };
+        command.SetAction((parse, ct) =>
+        {
+            var topic = parse.GetRequiredValue(name);
+            return hub.RunAsync(parse, topic, async (client, cancel) =>
+            {
+                IReadOnlyCollection<int>? partitions = parse.GetValue(partition) is { } only ? [only] : null;
+                var results = await client.Admin.ElectLeadersAsync(topic, partitions, parse.GetValue(unclean), cancel);
+                var table = new TextTable("TOPIC", "PARTITION", "RESULT");
+                foreach (var result in results.OrderBy(r => r.Partition))
+                    table.Add(result.Topic, result.Partition.ToString(), result.Error == Hub.Errors.ErrorCode.None ? "elected" : result.Error.ToString());
+                table.WriteTo(Console.Out);
                 return 0;
             }, ct);
         });

@@ -85,6 +85,40 @@ public sealed class HubAdmin
         if (results[0] is { Error: not ErrorCode.None } refused) throw new HubException(refused.Error, refused.Message ?? refused.Error.ToString());
     }
 
+    /// <summary>
+    /// Deletes the records of <paramref name="topic"/>'s <paramref name="partitions"/> (all when null) below
+    /// <paramref name="beforeOffset"/> (-1: the high watermark), as Kafka's DeleteRecords: each partition's log start moves
+    /// there for good. Needs DELETE on the topic. Throws OffsetOutOfRange for an offset above a partition's high
+    /// watermark (the partitions before it in order are done); returns each partition's new log start.
+    /// </summary>
+    public async Task<IReadOnlyList<(int Partition, long LogStartOffset)>> DeleteRecordsAsync(string topic, long beforeOffset,
+        IReadOnlyCollection<int>? partitions = null, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
+        var starts = new List<(int, long)>();
+        foreach (var partition in selected)
+            starts.Add((partition, await _router.InvokeAsync(topic, partition, grain => grain.DeleteRecords(beforeOffset), ct).ConfigureAwait(false)));
+        return starts;
+    }
+
+    /// <summary>
+    /// Kafka's ElectLeaders for <paramref name="topic"/>'s <paramref name="partitions"/> (all when null): each goes to its
+    /// preferred replica when that is live and in sync, or with <paramref name="unclean"/> a partition without a live
+    /// leader gets its first live replica, in sync or not (records may be lost). Needs ALTER on the cluster. A result per
+    /// partition: None when its leader changed, else why not (ElectionNotNeeded, PreferredLeaderNotAvailable, ...).
+    /// </summary>
+    public async Task<IReadOnlyList<LeaderElectionResult>> ElectLeadersAsync(string topic, IReadOnlyCollection<int>? partitions = null,
+        bool unclean = false, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        var selected = await PartitionsOfAsync(topic, partitions, ct).ConfigureAwait(false);
+        var results = await _router.OnControllerAsync(c => c.ElectLeaders(unclean, [.. selected.Select(p => new TopicPartition(topic, p))]), ct)
+            .ConfigureAwait(false);
+        _router.Forget(topic); // the cached leaders may have moved
+        return results;
+    }
+
     // ───────────────────────────── Client quotas ─────────────────────────────
 
     /// <summary>Every client quota set (Kafka's DescribeClientQuotas): per user, client id or both, defaults included.</summary>

@@ -34,6 +34,8 @@ internal sealed class InMemoryPartitionGrain(InMemoryGrainFactory cluster, strin
 
     public Task<Hub.Transactions.ActiveProducer[]> DescribeProducers() => throw new NotSupportedException("the SDK's routing tests keep no producer state");
 
+    public Task<long> DeleteRecords(long offset) => throw new NotSupportedException("the SDK's routing tests delete no records");
+
     private static async Task<AppendResult> AnswerLaterAsync(Task<AppendResult> answer)
     {
         await Task.Yield();

@@ -171,6 +171,41 @@ public static class RequestBodies
             w.WriteEmptyTaggedFields();
         });
 
+    /// <summary>DescribeTopicPartitions v0: the topics (none: all), the partition limit, the cursor if any.</summary>
+    public static byte[] DescribeTopicPartitions(string[] topics, int limit, (string Topic, int Partition)? cursor = null) => Encode(true, w =>
+    {
+        w.WriteArrayLength(topics.Length);
+        foreach (var topic in topics)
+        {
+            w.WriteString(topic);
+            w.WriteEmptyTaggedFields();
+        }
+        w.WriteInt32(limit);
+        if (cursor is { } c)
+        {
+            w.WriteInt8(1);
+            w.WriteString(c.Topic);
+            w.WriteInt32(c.Partition);
+            w.WriteEmptyTaggedFields();
+        }
+        else w.WriteInt8(-1);
+        w.WriteEmptyTaggedFields();
+    });
+
+    /// <summary>DescribeLogDirs: the partitions asked for by topic, or null for all.</summary>
+    public static byte[] DescribeLogDirs(short version, (string Topic, int[] Partitions)[]? topics) => Encode(version >= 2, w =>
+    {
+        w.WriteArrayLength(topics?.Length ?? -1);
+        foreach (var (topic, partitions) in topics ?? [])
+        {
+            w.WriteString(topic);
+            w.WriteArrayLength(partitions.Length);
+            foreach (var partition in partitions) w.WriteInt32(partition);
+            w.WriteEmptyTaggedFields();
+        }
+        w.WriteEmptyTaggedFields();
+    });
+
     private static byte[] Encode(bool flexible, Action<ProtocolWriter> write)
     {
         using var writer = new ProtocolWriter { Flexible = flexible };

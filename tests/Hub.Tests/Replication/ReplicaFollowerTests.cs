@@ -171,6 +171,26 @@ public sealed class ReplicaFollowerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_caught_up_follower_moves_its_log_start_where_the_leaders_moved()
+    {
+        using var leaderLog = _leaderBed.Open();
+        Append(leaderLog, 0, "a", "b", "c", "d", "e");
+        var leader = new FakeLeaderReplica(leaderLog) { HighWatermark = 5 };
+        using var log = _followerBed.Open();
+        var follower = NewFollower(log, LedBy1, leader.Fetch);
+        follower.Follow(LedBy1);
+        Assert.Equal(5, await leader.WaitingFetch().WaitAsync(Bound));
+
+        leaderLog.DeleteRecordsBefore(3); // DeleteRecords on the leader, inside its only segment
+        leader.ReleaseWaitingFetch();
+
+        Assert.Equal(5, await leader.WaitingFetch().WaitAsync(Bound)); // the answer was applied before the next fetch
+        Assert.Equal(3, log.LogStartOffset);
+        Assert.Equal(ErrorCode.OffsetOutOfRange, Assert.Throws<HubException>(() => log.Read(2, 100).Memory).Code);
+        await StopAsync(follower);
+    }
+
+    [Fact]
     public async Task A_follower_behind_the_leaders_log_start_starts_over_there()
     {
         using var leaderLog = _leaderBed.Open();

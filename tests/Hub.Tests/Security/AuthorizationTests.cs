@@ -116,6 +116,23 @@ public sealed class AuthorizationTests(AuthorizedCluster secured) : IClassFixtur
     }
 
     [Fact]
+    public async Task Deleting_records_needs_delete_on_the_topic()
+    {
+        var topic = await secured.NewTopicAsync("purged");
+        await ProduceAsync("admin", topic, "kept until deleted");
+        await GrantAsync(Allow("User:bob", ResourceType.Topic, topic, AclOperation.Describe));
+        using var bob = secured.Admin("bob");
+
+        var refused = await Assert.ThrowsAsync<DeleteRecordsException>(() => bob.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, Offset.End)]));
+        Assert.Equal(KafkaErrorCode.TopicAuthorizationFailed, refused.Results.Single().Error.Code);
+        Assert.Equal(0, (await secured.Cluster.Client.Admin.DescribeTopicAsync(topic)).Partitions[0].LogStartOffset);
+
+        await GrantAsync(Allow("User:bob", ResourceType.Topic, topic, AclOperation.Delete));
+        Assert.Equal(1, (await bob.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, Offset.End)])).Single().Offset.Value);
+        Assert.Equal(1, (await secured.Cluster.Client.Admin.DescribeTopicAsync(topic)).Partitions[0].LogStartOffset);
+    }
+
+    [Fact]
     public async Task A_principal_without_acls_can_do_nothing_and_changes_nothing()
     {
         var topic = await secured.NewTopicAsync("guarded");

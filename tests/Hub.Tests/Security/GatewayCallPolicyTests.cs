@@ -28,6 +28,7 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.ListOffset), key)));
         Assert.Equal(["Describe Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.GetState), key)));
         Assert.Equal(["Read Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DescribeProducers), key)));
+        Assert.Equal(["Delete Topic orders"], Checks(Of<IPartitionGrain>(nameof(IPartitionGrain.DeleteRecords), key)));
     }
 
     [Fact]
@@ -99,6 +100,7 @@ public sealed class GatewayCallPolicyTests
         Assert.Equal(Trim.Topics, Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Trim);
         Assert.Empty(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ListTopics), "0").Checks);
         Assert.Equal(["AlterConfigs Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.AlterClientQuotas), "0", null)));
+        Assert.Equal(["Alter Cluster kafka-cluster"], Checks(Of<IClusterControllerGrain>(nameof(IClusterControllerGrain.ElectLeaders), "0", true, null)));
         Assert.Equal(Trim.Groups, Of<IGroupDirectoryGrain>(nameof(IGroupDirectoryGrain.ListGroups), "0").Trim);
     }
 

@@ -22,7 +22,7 @@ namespace Hub.Silo.Kafka.Apis.Admin;
 internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, KafkaAuthorizer authorizer, IOptions<HubSiloOptions> options) : KafkaApi(ApiKey.Metadata, minVersion: 0, maxVersion: 12, firstFlexibleVersion: 9)
 {
     /// <summary>The operations a topic's authorized-operations bit set reports (a bit per Kafka AclOperation code).</summary>
-    private static readonly AclOperation[] TopicOperations =
+    internal static readonly AclOperation[] TopicOperations =
     [
         AclOperation.Read, AclOperation.Write, AclOperation.Create, AclOperation.Delete, AclOperation.Alter,
         AclOperation.Describe, AclOperation.DescribeConfigs, AclOperation.AlterConfigs,
@@ -210,22 +210,31 @@ internal sealed class MetadataApi(KafkaTopics topics, KafkaBrokers brokers, Kafk
         response.WriteArrayLength(topic.PartitionCount);
         foreach (var partition in topic.Partitions)
         {
-            // Any silo serves any partition, so while a leader's silo is not (yet) in this silo's view, this silo
-            // stands in for it rather than sending clients to a broker they can't reach.
-            var leader = !partition.HasLeader ? PartitionAssignment.NoLeader
-                : live.Any(b => b.BrokerId == partition.Leader) ? partition.Leader : brokers.LocalBrokerId;
+            var leader = ReportedLeader(partition, live, brokers.LocalBrokerId);
             response.WriteInt16((short)(partition.HasLeader ? ErrorCode.None : ErrorCode.LeaderNotAvailable));
             response.WriteInt32(partition.Partition);
             response.WriteInt32(leader);
             if (version >= 7) response.WriteInt32(partition.LeaderEpoch);
             WriteBrokers(response, partition.Replicas);
             WriteBrokers(response, partition.InSync);
-            if (version >= 5) WriteBrokers(response, partition.Replicas.Where(r => !live.Any(b => b.BrokerId == r)).ToArray());
+            if (version >= 5) WriteBrokers(response, OfflineReplicas(partition, live));
             response.WriteEmptyTaggedFields();
         }
     }
 
-    private static void WriteBrokers(ProtocolWriter response, int[] brokerIds)
+    /// <summary>
+    /// The leader clients are told of: any silo serves any partition, so while a leader's silo is not (yet) in this
+    /// silo's view, this silo (<paramref name="localBrokerId"/>) stands in for it rather than sending clients to a broker they can't reach.
+    /// </summary>
+    internal static int ReportedLeader(PartitionAssignment partition, IReadOnlyList<BrokerEndpoint> live, int localBrokerId) =>
+        !partition.HasLeader ? PartitionAssignment.NoLeader
+            : live.Any(b => b.BrokerId == partition.Leader) ? partition.Leader : localBrokerId;
+
+    /// <summary>The replicas whose brokers are not live.</summary>
+    internal static int[] OfflineReplicas(PartitionAssignment partition, IReadOnlyList<BrokerEndpoint> live) =>
+        partition.Replicas.Where(r => !live.Any(b => b.BrokerId == r)).ToArray();
+
+    internal static void WriteBrokers(ProtocolWriter response, int[] brokerIds)
     {
         response.WriteArrayLength(brokerIds.Length);
         foreach (var id in brokerIds) response.WriteInt32(id);
