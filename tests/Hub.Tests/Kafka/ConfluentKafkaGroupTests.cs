@@ -121,7 +121,8 @@ public sealed class ConfluentKafkaGroupTests(KafkaCluster kafka)
     }
 
     /// <summary>Polls each consumer in turn (each on its own thread, as librdkafka wants) until <paramref name="done"/> holds.</summary>
-    private static async Task PollAsync(
+    /// <summary>Polls every consumer (at once, a tenth of a second each round), keeping what each receives, until <paramref name="done"/>.</summary>
+    internal static async Task PollAsync(
         List<IConsumer<string, string>> consumers, List<List<ConsumeResult<string, string>>> records, Func<bool> done, CancellationToken deadline)
     {
         while (!done())

@@ -43,12 +43,12 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
             foreach (var consumer in consumers) consumer.Subscribe(topic);
             using var deadline = new CancellationTokenSource(Timeout);
             var records = consumers.Select(_ => new List<ConsumeResult<string, string>>()).ToList();
-            await PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 2), deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 2), deadline.Token);
             var owned = consumers.Select(c => c.Assignment.Select(p => p.Partition.Value).ToHashSet()).ToList();
             Assert.Equal(Enumerable.Range(0, 6), owned.SelectMany(p => p).Order());
 
             Produce(topic, 60, partitions: 6);
-            await PollAsync(consumers, records, () => records.Sum(r => r.Count) >= 60, deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => records.Sum(r => r.Count) >= 60, deadline.Token);
             Assert.Equal(60, records.SelectMany(r => r).Select(r => r.Message.Value).Distinct().Count());
             for (var i = 0; i < consumers.Count; i++) Assert.All(records[i], r => Assert.Contains(r.Partition.Value, owned[i]));
 
@@ -57,7 +57,7 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
             consumers[2].Dispose();
             consumers.RemoveAt(2);
             records.RemoveAt(2);
-            await PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 3), deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 3), deadline.Token);
             for (var i = 0; i < 2; i++) Assert.Superset(owned[i], consumers[i].Assignment.Select(p => p.Partition.Value).ToHashSet());
         }
         finally
@@ -99,10 +99,10 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
         consumer.Subscribe($"^{prefix}-.*");
         using var deadline = new CancellationTokenSource(Timeout);
         var records = new List<List<ConsumeResult<string, string>>> { new() };
-        await PollAsync([consumer], records, () => consumer.Assignment.Count == 1, deadline.Token);
+        await ConfluentKafkaGroupTests.PollAsync([consumer], records, () => consumer.Assignment.Count == 1, deadline.Token);
 
         var second = await CreateTopicAsync(prefix + "-b", 2, exactName: true);
-        await PollAsync([consumer], records, () => consumer.Assignment.Count == 3, deadline.Token);
+        await ConfluentKafkaGroupTests.PollAsync([consumer], records, () => consumer.Assignment.Count == 3, deadline.Token);
         Assert.Equal([first, second, second], consumer.Assignment.Select(p => p.Topic).Order());
         consumer.Close();
     }
@@ -121,7 +121,7 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
             leaver.Subscribe(topic);
             using var deadline = new CancellationTokenSource(Timeout);
             var records = new List<List<ConsumeResult<string, string>>> { new(), new() };
-            await PollAsync(consumers, records, () => stayer.Assignment.Count == 2 && leaver.Assignment.Count == 2, deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => stayer.Assignment.Count == 2 && leaver.Assignment.Count == 2, deadline.Token);
             var leaversPartitions = leaver.Assignment.Select(p => p.Partition.Value).Order().ToList();
             var staysPartitions = stayer.Assignment.Select(p => p.Partition.Value).Order().ToList();
 
@@ -133,7 +133,7 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
             consumers.Add(back);
             back.Subscribe(topic);
             records = [[], []];
-            await PollAsync(consumers, records, () => back.Assignment.Count == 2, deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => back.Assignment.Count == 2, deadline.Token);
             Assert.Equal(leaversPartitions, back.Assignment.Select(p => p.Partition.Value).Order());
             Assert.Equal(staysPartitions, stayer.Assignment.Select(p => p.Partition.Value).Order());
         }
@@ -154,7 +154,7 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
             foreach (var consumer in consumers) consumer.Subscribe(topic);
             using var deadline = new CancellationTokenSource(Timeout);
             var records = consumers.Select(_ => new List<ConsumeResult<string, string>>()).ToList();
-            await PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 2), deadline.Token);
+            await ConfluentKafkaGroupTests.PollAsync(consumers, records, () => consumers.All(c => c.Assignment.Count == 2), deadline.Token);
             // Range gives each member consecutive partitions.
             Assert.All(consumers, c =>
             {
@@ -190,20 +190,6 @@ public sealed class ConsumerProtocolGroupTests(ConsumerProtocolCluster cluster) 
         };
         if (assignor is not null) config.Set("group.remote.assignor", assignor);
         return new ConsumerBuilder<string, string>(config).Build();
-    }
-
-    private static async Task PollAsync(
-        List<IConsumer<string, string>> consumers, List<List<ConsumeResult<string, string>>> records, Func<bool> done, CancellationToken deadline)
-    {
-        while (!done())
-        {
-            deadline.ThrowIfCancellationRequested();
-            var polled = await Task.WhenAll(consumers.Select(c => Task.Run(() => c.Consume(TimeSpan.FromMilliseconds(100)))));
-            for (var i = 0; i < polled.Length; i++)
-            {
-                if (polled[i] is { } record) records[i].Add(record);
-            }
-        }
     }
 
     private void Produce(string topic, int count, int partitions)
