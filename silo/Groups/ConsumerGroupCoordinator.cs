@@ -241,6 +241,7 @@ internal sealed partial class ConsumerGroupCoordinator(
             var value = regex.Length == 0 ? null : regex;
             changed |= value != member.SubscribedTopicRegex;
             member.SubscribedTopicRegex = value;
+            ForgetUnusedRegexes();
         }
         if (request.ServerAssignor is { } assignor)
         {
@@ -412,6 +413,13 @@ internal sealed partial class ConsumerGroupCoordinator(
         _members.Remove(member.MemberId);
         _target.Remove(member.MemberId);
         if (member.InstanceId is { } instance && _staticMembers.GetValueOrDefault(instance) == member.MemberId) _staticMembers.Remove(instance);
+        ForgetUnusedRegexes();
+    }
+
+    /// <summary>A regex no member uses any more is forgotten: subscribed to again, it is resolved afresh (a heartbeat later), as in Kafka.</summary>
+    private void ForgetUnusedRegexes()
+    {
+        foreach (var pattern in _regexMatches.Keys.Where(p => !_members.Values.Any(m => m.SubscribedTopicRegex == p)).ToList()) _regexMatches.Remove(pattern);
     }
 
     // ───────────────────────────── Offsets, describe ─────────────────────────────

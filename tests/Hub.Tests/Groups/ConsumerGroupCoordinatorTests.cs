@@ -171,6 +171,14 @@ public sealed class ConsumerGroupCoordinatorTests
         ReadAll(group, orders: 2, payments: 1);
         Assert.Null(group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "b", MemberEpoch = _record.Generation, OwnedPartitions = [] }).Assignment); // "order" does not match "orders"
 
+        // The regex's only member leaves and comes back: the regex is resolved afresh, a heartbeat later again.
+        group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "a", MemberEpoch = -1 });
+        var back = group.Heartbeat(JoinRequest("a", regex: "pay.*"));
+        Assert.Empty(back.Assignment!);
+        ReadAll(group, orders: 2, payments: 1);
+        a = group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "a", MemberEpoch = back.MemberEpoch, OwnedPartitions = [] });
+        Assert.Equal([0], a.Assignment!.Single().Partitions);
+
         var before = _record.Generation;
         ReadAll(group, orders: 2, payments: 3);
         var grown = group.Heartbeat(new ConsumerGroupHeartbeatRequest { MemberId = "a", MemberEpoch = a.MemberEpoch, OwnedPartitions = [new TopicIdPartitions(Payments, [0])] });

@@ -4,6 +4,7 @@ using Hub.Groups;
 using Hub.Security;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Hub.Silo.Kafka.Apis.Groups;
 
@@ -12,7 +13,7 @@ namespace Hub.Silo.Kafka.Apis.Groups;
 /// <see cref="IConsumerGroupGrain.ConsumerGroupHeartbeat"/>. v1 (Kafka 4.0, what librdkafka needs) adds the topic regex.
 /// READ on the group is required, as for JoinGroup. An empty group id is INVALID_REQUEST, as Kafka answers.
 /// </summary>
-internal sealed class ConsumerGroupHeartbeatApi(IGrainFactory grains, KafkaAuthorizer authorizer)
+internal sealed partial class ConsumerGroupHeartbeatApi(IGrainFactory grains, KafkaAuthorizer authorizer, ILogger<ConsumerGroupHeartbeatApi> logger)
     : KafkaApi(ApiKey.ConsumerGroupHeartbeat, minVersion: 0, maxVersion: 1, firstFlexibleVersion: 0)
 {
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
@@ -49,6 +50,8 @@ internal sealed class ConsumerGroupHeartbeatApi(IGrainFactory grains, KafkaAutho
         {
             error = KafkaErrors.CodeOf(e);
             message = (e as HubException)?.Message;
+            // Clients treat INVALID_REQUEST as fatal and don't show why: the silo's log does.
+            if (error == ErrorCode.InvalidRequest) LogRefused(groupId, heartbeat.MemberId, heartbeat.MemberEpoch, request.Header.ClientId, message);
         }
 
         response.WriteInt32(0); // throttle time
@@ -70,6 +73,9 @@ internal sealed class ConsumerGroupHeartbeatApi(IGrainFactory grains, KafkaAutho
         response.WriteEmptyTaggedFields();
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "ConsumerGroupHeartbeat of group {Group}, member {Member} at epoch {Epoch} (client {Client}) refused: {Reason}")]
+    private partial void LogRefused(string group, string member, int epoch, string? client, string? reason);
 
     private static string[]? ReadStrings(ref ProtocolReader reader)
     {
