@@ -19,9 +19,9 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
     private static (ErrorCode Error, int SessionId, int Listed) Summary(Response response) => (response.Error, response.SessionId, response.Partitions.Length);
 
     private static async Task<Response> FetchAsync(RawKafkaConnection connection, int sessionId, int epoch, string topic,
-        (int, long)[] partitions, int[]? forgotten = null, short version = Version)
+        (int, long)[] partitions, int[]? forgotten = null, short version = Version, Guid topicId = default)
     {
-        await connection.SendAsync(ApiKey.Fetch, version, 5, RequestBodies.SessionFetch(version, sessionId, epoch, topic, Guid.Empty, partitions, forgotten ?? []),
+        await connection.SendAsync(ApiKey.Fetch, version, 5, RequestBodies.SessionFetch(version, sessionId, epoch, topic, topicId, partitions, forgotten ?? []),
             flexibleHeader: true);
         var bytes = await connection.ReceiveAsync();
         Assert.NotNull(bytes);
@@ -34,7 +34,8 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
         var listed = new List<Partition>();
         for (var topics = reader.ReadNonNullArrayLength(); topics > 0; topics--)
         {
-            Assert.Equal(topic, reader.ReadString());
+            if (version >= 13) Assert.Equal(topicId, reader.ReadUuid());
+            else Assert.Equal(topic, reader.ReadString());
             for (var count = reader.ReadNonNullArrayLength(); count > 0; count--)
             {
                 var index = reader.ReadInt32();
@@ -53,11 +54,11 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
         return new Response(error, id, [.. listed]);
     }
 
-    private async Task<(RawKafkaConnection Connection, string Topic)> TopicAsync(int partitions)
+    private async Task<(RawKafkaConnection Connection, string Topic, Guid TopicId)> TopicAsync(int partitions)
     {
         var topic = KafkaCluster.NewTopic("sessions");
-        await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, partitions);
-        return (await RawKafkaConnection.ConnectAsync(kafka.Bootstrap), topic);
+        var created = await kafka.Cluster.Client.Admin.CreateTopicAsync(topic, partitions);
+        return (await RawKafkaConnection.ConnectAsync(kafka.Bootstrap), topic, created.TopicId);
     }
 
     private static async Task ProduceAsync(RawKafkaConnection connection, string topic, int partition, long expectedOffset) =>
@@ -66,7 +67,7 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
     [Fact]
     public async Task An_incremental_fetch_answers_only_the_partitions_with_something_new_and_no_forgotten_one()
     {
-        var (connection, topic) = await TopicAsync(3);
+        var (connection, topic, _) = await TopicAsync(3);
         using var _ = connection;
         var created = await FetchAsync(connection, 0, 0, topic, [(0, 0), (1, 0), (2, 0)]);
         Assert.Equal(ErrorCode.None, created.Error);
@@ -96,7 +97,7 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
     [Fact]
     public async Task A_wrong_epoch_an_unknown_session_or_the_other_topic_naming_is_refused()
     {
-        var (connection, topic) = await TopicAsync(1);
+        var (connection, topic, _) = await TopicAsync(1);
         using var _ = connection;
         var created = await FetchAsync(connection, 0, 0, topic, [(0, 0)]);
         Assert.NotEqual(0, created.SessionId);
@@ -111,5 +112,19 @@ public sealed class FetchSessionTests(KafkaCluster kafka)
         var closing = await FetchAsync(connection, created.SessionId, -1, topic, [(0, 0)]);
         Assert.Equal((ErrorCode.None, 0), (closing.Error, closing.SessionId));
         Assert.Equal(ErrorCode.FetchSessionIdNotFound, (await FetchAsync(connection, created.SessionId, 2, topic, [])).Error);
+    }
+
+    [Fact]
+    public async Task A_session_created_by_topic_id_continues_by_topic_id_only()
+    {
+        var (connection, topic, topicId) = await TopicAsync(2);
+        using var _ = connection;
+        var created = await FetchAsync(connection, 0, 0, topic, [(0, 0), (1, 0)], version: 13, topicId: topicId);
+        Assert.Equal(2, created.Partitions.Length);
+
+        await ProduceAsync(connection, topic, 0, 0);
+        var incremental = await FetchAsync(connection, created.SessionId, 1, topic, [], version: 13, topicId: topicId);
+        Assert.Equal(0, Assert.Single(incremental.Partitions).Index);
+        Assert.Equal((ErrorCode.FetchSessionTopicIdError, 0, 0), Summary(await FetchAsync(connection, created.SessionId, 2, topic, [], version: 12)));
     }
 }
