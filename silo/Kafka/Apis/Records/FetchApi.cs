@@ -25,7 +25,8 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// <para>
 /// What is read: as in Kafka, a partition named twice is one partition (its last entry counts), and the response's
 /// max_bytes bounds the whole response (<see cref="FetchBudget"/>): partitions are served in request order (an
-/// incremental fetch's in its session's order), the first records go whole even if larger, and partitions past the budget get none and nothing is read for them.
+/// incremental fetch's in its session's order), the first records go whole even if larger, and partitions past the
+/// budget get none and nothing is read for them.
 /// Every partition is read at once, in parallel, each within its share of the budget; a partition left without a
 /// share that has records gets one in a later round if the others left room (at most <see cref="MaxReadRounds"/>).
 /// </para>
