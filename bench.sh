@@ -9,6 +9,7 @@
 #   ./bench.sh --scenarios produce,latency --no-peers
 #   ./bench.sh --results DIR            default bench-results/<UTC time>
 # Scenarios: produce consume kafka latency partitions groups replication scale alloc compression tls compaction
+#   transactions fetch-sessions
 set -euo pipefail
 cd "$(dirname "$0")"
 smoke= peers=1 results= pass=()
@@ -18,7 +19,7 @@ while [ $# -gt 0 ]; do
     --no-peers) peers= ;;
     --scenarios) pass+=(--scenarios "${2:?--scenarios needs a list}"); shift ;;
     --results) results=${2:?--results needs a directory}; shift ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument $1 (see ./bench.sh --help)" >&2; exit 2 ;;
   esac
   shift

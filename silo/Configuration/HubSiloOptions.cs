@@ -124,6 +124,13 @@ public sealed class HubSiloOptions
     /// <summary>Partitions of an auto-created topic, and of one CreateTopics asks -1 partitions for (Kafka's num.partitions).</summary>
     public int DefaultTopicPartitions { get; set; } = 1;
 
+    /// <summary>
+    /// Incremental fetch sessions (KIP-227) a silo keeps at once (Kafka's max.incremental.fetch.session.cache.slots,
+    /// 1000 there and here): one per consumer (or share of one) fetching from the silo. A session holds some 100 bytes
+    /// per partition; past the slots, consumers fall back to full fetches.
+    /// </summary>
+    public int FetchSessionCacheSlots { get; set; } = 1000;
+
     /// <summary>Length of one sample of a client quota's rate (Kafka's quota.window.size.seconds).</summary>
     public TimeSpan QuotaWindow { get; set; } = TimeSpan.FromSeconds(1);
 

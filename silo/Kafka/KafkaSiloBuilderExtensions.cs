@@ -1,3 +1,4 @@
+using Hub.Silo.Configuration;
 using Hub.Silo.Kafka.Apis;
 using Hub.Silo.Kafka.Apis.Admin;
 using Hub.Silo.Kafka.Apis.Transactions;
@@ -5,11 +6,13 @@ using Hub.Silo.Kafka.Apis.Groups;
 using Hub.Silo.Kafka.Apis.Quotas;
 using Hub.Silo.Quotas;
 using Hub.Silo.Kafka.Apis.Records;
+using Hub.Silo.Kafka.Apis.Records.Sessions;
 using Hub.Silo.Kafka.Apis.Security;
 using Hub.Silo.Kafka.Authorization;
 using Hub.Silo.Kafka.Metadata;
 using Hub.Silo.Kafka.Transport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Hub.Silo.Kafka;
 
@@ -23,6 +26,7 @@ internal static class KafkaSiloBuilderExtensions
         services.AddSingleton<KafkaTopics>();
         services.AddSingleton<KafkaBrokers>();
         services.AddSingleton<IKafkaApi, ProduceApi>();
+        services.AddSingleton(sp => new FetchSessionCache(sp.GetRequiredService<IOptions<HubSiloOptions>>().Value.FetchSessionCacheSlots, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IKafkaApi, FetchApi>();
         services.AddSingleton<IKafkaApi, ListOffsetsApi>();
         services.AddSingleton<IKafkaApi, OffsetForLeaderEpochApi>();

@@ -7,7 +7,7 @@ namespace Hub.Benchmarks;
 /// </summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["produce", "consume", "kafka", "latency", "partitions", "groups", "replication", "scale", "alloc", "compression", "tls", "transactions", "compaction"];
+    public static readonly string[] AllScenarios = ["produce", "consume", "kafka", "latency", "partitions", "groups", "replication", "scale", "alloc", "compression", "tls", "transactions", "compaction", "fetch-sessions"];
 
     /// <summary>A smoke run leaves out replication unless asked: starting three silos takes longer than the rest together.</summary>
     public static readonly string[] SmokeScenarios = AllScenarios.Except(["replication"]).ToArray();

@@ -32,6 +32,7 @@ var scenarios = new Dictionary<string, Func<BenchContext, Task>>
     ["tls"] = TlsScenario.RunAsync,
     ["transactions"] = TransactionScenario.RunAsync,
     ["compaction"] = CompactionScenario.RunAsync,
+    ["fetch-sessions"] = FetchSessionScenario.RunAsync,
 };
 // Scenarios that bring their own silos don't need the shared one.
 string[] ownSilos = ["replication", "scale", "tls", "compaction"];

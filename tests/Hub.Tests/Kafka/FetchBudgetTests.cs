@@ -54,4 +54,22 @@ public sealed class FetchBudgetTests
         Assert.False(budget.IsSpent);
         Assert.Equal(new FetchAllotment(0, WholeFirstBatch: true), budget.Allot(1 << 20));
     }
+
+    [Fact]
+    public void Shares_settled_from_several_threads_at_once_all_come_back()
+    {
+        // Each settle frees one byte; enough of them, started together, that unsynchronized ones would lose some.
+        const int threads = 4, perThread = 2_000_000;
+        var budget = new FetchBudget(maxBytes: 0);
+        var share = new FetchAllotment(1, WholeFirstBatch: false);
+        using var start = new Barrier(threads);
+        var settlers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+        {
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++) budget.Settle(share, read: 0);
+        })).ToArray();
+        foreach (var settler in settlers) settler.Start();
+        foreach (var settler in settlers) Assert.True(settler.Join(TimeSpan.FromSeconds(60)));
+        Assert.Equal(new FetchAllotment(threads * perThread, WholeFirstBatch: true), budget.Allot(int.MaxValue));
+    }
 }

@@ -1,3 +1,4 @@
+using Hub.Silo.Kafka.Apis.Records.Sessions;
 using Hub.Tests.Support;
 using System.Buffers;
 using Hub.Batches;
@@ -121,7 +122,7 @@ public sealed class MessageEncodingTests
         var batch = Batch(2);
         cluster.Log("t", 0).Append(batch);
 
-        var reader = new ProtocolReader(await ApiCall.HandleAsync(new FetchApi(new KafkaTopics(cluster, new ManualTimeProvider()), Authorizers.Off(cluster), Quotas.ClientQuotaTests.Without(cluster)), version, RequestBodies.Fetch(version, "t", 0, 0)));
+        var reader = new ProtocolReader(await ApiCall.HandleAsync(new FetchApi(new KafkaTopics(cluster, new ManualTimeProvider()), Authorizers.Off(cluster), Quotas.ClientQuotaTests.Without(cluster), new FetchSessionCache(1, TimeProvider.System)), version, RequestBodies.Fetch(version, "t", 0, 0)));
         reader.ReadInt32(); // throttle time
         Assert.Equal(1, reader.ReadArrayLength());
         Assert.Equal("t", reader.ReadString());

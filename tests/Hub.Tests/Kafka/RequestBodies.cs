@@ -71,6 +71,54 @@ public static class RequestBodies
         w.WriteEmptyTaggedFields();
     });
 
+    /// <summary>
+    /// Fetch v7+ in a session (KIP-227): some partitions of one topic, by name or from v13 by <paramref name="topicId"/>
+    /// (none written when <paramref name="partitions"/> is empty), and partitions of it to forget.
+    /// </summary>
+    public static byte[] SessionFetch(short version, int sessionId, int sessionEpoch, string topic, Guid topicId,
+        (int Partition, long Offset)[] partitions, int[] forgotten) => Encode(version >= 12, w =>
+    {
+        void Topic()
+        {
+            if (version >= 13) w.WriteUuid(topicId);
+            else w.WriteString(topic);
+        }
+        w.WriteInt32(-1); // replica id
+        w.WriteInt32(0); // max wait
+        w.WriteInt32(1); // min bytes
+        w.WriteInt32(1 << 20); // max bytes
+        w.WriteInt8(0); // isolation level
+        w.WriteInt32(sessionId);
+        w.WriteInt32(sessionEpoch);
+        w.WriteArrayLength(partitions.Length == 0 ? 0 : 1);
+        if (partitions.Length > 0)
+        {
+            Topic();
+            w.WriteArrayLength(partitions.Length);
+            foreach (var (partition, offset) in partitions)
+            {
+                w.WriteInt32(partition);
+                if (version >= 9) w.WriteInt32(-1);
+                w.WriteInt64(offset);
+                if (version >= 12) w.WriteInt32(-1);
+                w.WriteInt64(-1);
+                w.WriteInt32(1 << 20);
+                w.WriteEmptyTaggedFields();
+            }
+            w.WriteEmptyTaggedFields();
+        }
+        w.WriteArrayLength(forgotten.Length == 0 ? 0 : 1);
+        if (forgotten.Length > 0)
+        {
+            Topic();
+            w.WriteArrayLength(forgotten.Length);
+            foreach (var partition in forgotten) w.WriteInt32(partition);
+            w.WriteEmptyTaggedFields();
+        }
+        if (version >= 11) w.WriteString("");
+        w.WriteEmptyTaggedFields();
+    });
+
     public static byte[] ListOffsets(short version, string topic, int partition, long timestamp, int currentLeaderEpoch = -1) => Encode(version >= 6, w =>
     {
         w.WriteInt32(-1);

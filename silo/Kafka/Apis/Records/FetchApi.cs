@@ -6,6 +6,7 @@ using Hub.Batches;
 using Hub.Errors;
 using Hub.Partitions;
 using Hub.Silo.Kafka.Metadata;
+using Hub.Silo.Kafka.Apis.Records.Sessions;
 using Hub.Silo.Kafka.Protocol;
 using Hub.Silo.Partitions;
 using Hub.Silo.Quotas;
@@ -23,8 +24,9 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// poll, which then ends at once.
 /// <para>
 /// What is read: as in Kafka, a partition named twice is one partition (its last entry counts), and the response's
-/// max_bytes bounds the whole response (<see cref="FetchBudget"/>): partitions are served in request order, the
-/// first records go whole even if larger, and partitions past the budget get none and nothing is read for them.
+/// max_bytes bounds the whole response (<see cref="FetchBudget"/>): partitions are served in request order (an
+/// incremental fetch's in its session's order), the first records go whole even if larger, and partitions past the
+/// budget get none and nothing is read for them.
 /// Every partition is read at once, in parallel, each within its share of the budget; a partition left without a
 /// share that has records gets one in a later round if the others left room (at most <see cref="MaxReadRounds"/>).
 /// </para>
@@ -35,13 +37,16 @@ namespace Hub.Silo.Kafka.Apis.Records;
 /// wait for the idle ones. Waits still running then end on their own; they hold nothing.
 /// </para>
 /// <para>
-/// Fetch sessions (KIP-227) are not kept: the response's session id 0 tells the client to send full
-/// requests, which every client supports.
+/// Fetch sessions (KIP-227, v7+) are kept by <see cref="FetchSessionCache"/>, which decides from the request's
+/// session id and epoch what is read: the request's partitions (a full fetch, creating a session at epoch 0), or
+/// every partition of the session after applying the request's changes and forgotten topics (an incremental one,
+/// whose response lists only partitions with something new, <see cref="FetchSession.Answer"/>). Either way each
+/// partition read is resolved, authorized and leader-checked here as a request's own would be.
 /// </para>
 /// The partition grains' results are owned here (see <see cref="FetchResult"/>): each goes back to the pool once
 /// its bytes are copied into the response.
 /// </summary>
-internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, ClientQuotas quotas) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
+internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, ClientQuotas quotas, FetchSessionCache sessions) : KafkaApi(ApiKey.Fetch, minVersion: 4, maxVersion: 16, firstFlexibleVersion: 12)
 {
     /// <summary>
     /// Longest long-poll honoured. Clients wait 0.5 s by default; a larger max_wait_ms is cut to stay under
@@ -61,19 +66,23 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
 
     private static readonly FetchResult NoResult = new(PooledBatches.Empty, -1, -1);
 
-    private sealed class PartitionFetch(int partition, int currentLeaderEpoch, long offset, int maxBytes, IsolationLevel isolationLevel)
+    private sealed class PartitionFetch(FetchSessionEntry entry, int maxBytes, IsolationLevel isolationLevel)
     {
-        public int Partition { get; } = partition;
-        public long Offset { get; } = offset;
+        public FetchSessionKey Key { get; } = entry.Key;
+        public int Partition => Key.Partition;
+        public long Offset { get; } = entry.FetchOffset;
         public int MaxBytes { get; } = maxBytes;
 
         public FetchRequest Request(FetchAllotment allotment, int maxWaitMs) =>
-            new(Offset, allotment.Bytes, maxWaitMs, MinBytes: 1, currentLeaderEpoch, isolationLevel, allotment.WholeFirstBatch);
+            new(Offset, allotment.Bytes, maxWaitMs, MinBytes: 1, entry.CurrentLeaderEpoch, isolationLevel, allotment.WholeFirstBatch);
 
         public Hub.Grains.IPartitionGrain? Grain { get; set; }
         public string TopicName { get; set; } = "";
         public ErrorCode Error { get; set; }
         public FetchResult Result { get; set; } = NoResult;
+
+        /// <summary>The records the response carries, within its max_bytes.</summary>
+        public ReadOnlyMemory<byte> Sent { get; set; }
 
         /// <summary>What the last read of this partition was allowed.</summary>
         public FetchAllotment Allotment { get; set; }
@@ -96,19 +105,23 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
         public TopicMetadata? Metadata { get; set; }
     }
 
-    private sealed record Request(int MaxWaitMs, int MinBytes, int MaxBytes, int SessionId, TopicFetch[] Topics);
+    private sealed record Request(int MaxWaitMs, int MinBytes, int MaxBytes, IsolationLevel IsolationLevel, int SessionId, int SessionEpoch,
+        FetchSessionEntry[] Partitions, FetchSessionKey[] Forgotten);
 
     public override async Task<bool> HandleAsync(KafkaRequest request, ProtocolWriter response, CancellationToken cancellationToken)
     {
         var fetch = Parse(request);
-        if (fetch.SessionId != 0)
+        var context = request.Version >= 7
+            ? sessions.Begin(fetch.SessionId, fetch.SessionEpoch, usesTopicIds: request.Version >= 13, fetch.Partitions, fetch.Forgotten)
+            : FetchSessionContext.Full(fetch.Partitions);
+        if (context.Error != ErrorCode.None)
         {
-            // Hub never hands out a session id, so a client naming one is confused: it starts over sessionless.
-            Write(response, request.Version, ErrorCode.FetchSessionIdNotFound, [], int.MaxValue, TimeSpan.Zero);
+            Write(response, request.Version, context, [], int.MaxValue, TimeSpan.Zero);
             return true;
         }
-        await ResolveAsync(request.Session, fetch.Topics);
-        var partitions = fetch.Topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
+        var topics = Group(context.Partitions, fetch);
+        await ResolveAsync(request.Session, topics);
+        var partitions = topics.SelectMany(t => t.Partitions).Where(p => p.Grain is not null).ToArray();
         var budget = new FetchBudget(fetch.MaxBytes);
         try
         {
@@ -123,11 +136,11 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
                 partitions.Sum(p => (long)p.Result.Records.Length), undoWhenThrottled: true);
             if (request.Throttle > TimeSpan.Zero)
             {
-                Write(response, request.Version, ErrorCode.None, [], fetch.MaxBytes, request.Throttle);
+                Write(response, request.Version, context, [], fetch.MaxBytes, request.Throttle);
                 return true;
             }
             response.Reserve((int)Math.Min(partitions.Sum(p => (long)p.Result.Records.Length + PartitionOverheadBytes), Array.MaxLength));
-            Write(response, request.Version, ErrorCode.None, fetch.Topics, fetch.MaxBytes, TimeSpan.Zero);
+            Write(response, request.Version, context, topics, fetch.MaxBytes, TimeSpan.Zero);
             return true;
         }
         finally
@@ -135,6 +148,27 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
             // The response holds copies of the bytes now (or is not sent at all).
             foreach (var partition in partitions) partition.Result.Records.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The partitions to read as the response lists them: consecutive partitions of one topic under one topic entry
+    /// (a session's order, rotated, may name a topic again later, as Kafka's responses do then).
+    /// </summary>
+    private static TopicFetch[] Group(IReadOnlyList<FetchSessionEntry> entries, Request fetch)
+    {
+        var topics = new List<TopicFetch>();
+        for (var start = 0; start < entries.Count;)
+        {
+            var end = start + 1;
+            while (end < entries.Count && entries[end].Key.SameTopic(entries[start].Key)) end++;
+            var key = entries[start].Key;
+            var partitions = new PartitionFetch[end - start];
+            for (var i = start; i < end; i++)
+                partitions[i - start] = new PartitionFetch(entries[i], Math.Min(entries[i].MaxBytes, Math.Max(fetch.MaxBytes, 0)), fetch.IsolationLevel);
+            topics.Add(new TopicFetch(key.Topic, key.TopicId, partitions));
+            start = end;
+        }
+        return [.. topics];
     }
 
     /// <summary>Reads <paramref name="partitions"/> at once, each within its share of <paramref name="budget"/>, in rounds (see the class comment).</summary>
@@ -262,24 +296,20 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
         var minBytes = reader.ReadInt32();
         var maxBytes = reader.ReadInt32();
         var isolationLevel = (IsolationLevel)reader.ReadInt8();
-        int sessionId = 0;
+        int sessionId = 0, sessionEpoch = FetchSessionEpochs.Final;
         if (version >= 7)
         {
             sessionId = reader.ReadInt32();
-            reader.ReadInt32(); // session epoch
+            sessionEpoch = reader.ReadInt32();
         }
         var topicCount = reader.ReadNonNullArrayLength();
-        var topics = new List<(string? Name, Guid Id, List<PartitionFetch> Partitions)>(topicCount);
-        // Kafka keeps a partition named twice once, with its last entry (its FetchRequest.fetchData is a map).
-        var named = new Dictionary<(string? Name, Guid Id, int Partition), (List<PartitionFetch> In, int At)>();
+        var partitions = new List<FetchSessionEntry>();
+        // Kafka keeps a partition named twice once, at its first place with its last entry (its FetchRequest.fetchData is a map).
+        var named = new Dictionary<FetchSessionKey, int>();
         for (var t = 0; t < topicCount; t++)
         {
-            string? name = null;
-            var id = Guid.Empty;
-            if (version >= 13) id = reader.ReadUuid();
-            else name = reader.ReadString();
+            var (name, id) = ReadTopic(ref reader, version);
             var partitionCount = reader.ReadNonNullArrayLength();
-            var partitions = new List<PartitionFetch>(Math.Min(partitionCount, 1024));
             for (var p = 0; p < partitionCount; p++)
             {
                 var partition = reader.ReadInt32();
@@ -289,72 +319,86 @@ internal sealed class FetchApi(KafkaTopics topics, KafkaAuthorizer authorizer, C
                 if (version >= 5) reader.ReadInt64(); // log start offset: only followers send one
                 var partitionMaxBytes = reader.ReadInt32();
                 reader.SkipTaggedFields();
-                var entry = new PartitionFetch(partition, currentLeaderEpoch, offset, Math.Min(partitionMaxBytes, Math.Max(maxBytes, 0)), isolationLevel);
-                if (named.TryGetValue((name, id, partition), out var earlier)) earlier.In[earlier.At] = entry;
+                var entry = new FetchSessionEntry(new FetchSessionKey(name, id, partition), offset, partitionMaxBytes, currentLeaderEpoch);
+                if (named.TryGetValue(entry.Key, out var at)) partitions[at] = entry;
                 else
                 {
-                    named.Add((name, id, partition), (partitions, partitions.Count));
+                    named.Add(entry.Key, partitions.Count);
                     partitions.Add(entry);
                 }
             }
             reader.SkipTaggedFields();
-            topics.Add((name, id, partitions));
         }
+        var forgotten = new List<FetchSessionKey>();
         if (version >= 7)
         {
-            // Forgotten topics only matter to a session, and there are none.
-            var forgotten = reader.ReadNonNullArrayLength();
-            for (var i = 0; i < forgotten; i++)
+            var forgottenTopics = reader.ReadNonNullArrayLength();
+            for (var i = 0; i < forgottenTopics; i++)
             {
-                if (version >= 13) reader.ReadUuid();
-                else reader.ReadString();
+                var (name, id) = ReadTopic(ref reader, version);
                 var count = reader.ReadNonNullArrayLength();
-                for (var p = 0; p < count; p++) reader.ReadInt32();
+                for (var p = 0; p < count; p++) forgotten.Add(new FetchSessionKey(name, id, reader.ReadInt32()));
                 reader.SkipTaggedFields();
             }
         }
         if (version >= 11) reader.ReadString(); // rack id: no follower fetching from the closest replica
         reader.SkipTaggedFields();
-        // As in Kafka, whose response lists the map's partitions, a topic without partitions of its own is not answered.
-        return new Request(maxWaitMs, minBytes, maxBytes, sessionId,
-            topics.Where(t => t.Partitions.Count > 0).Select(t => new TopicFetch(t.Name, t.Id, [.. t.Partitions])).ToArray());
+        return new Request(maxWaitMs, minBytes, maxBytes, isolationLevel, sessionId, sessionEpoch, [.. partitions], [.. forgotten]);
     }
 
-    private static void Write(ProtocolWriter response, short version, ErrorCode error, TopicFetch[] topics, int maxBytes, TimeSpan throttle)
+    /// <summary>A topic as the request names it: by id from v13, by name before.</summary>
+    private static (string? Name, Guid Id) ReadTopic(ref ProtocolReader reader, short version) =>
+        version >= 13 ? (null, reader.ReadUuid()) : (reader.ReadString(), Guid.Empty);
+
+    private static void Write(ProtocolWriter response, short version, FetchSessionContext context, TopicFetch[] topics, int maxBytes, TimeSpan throttle)
     {
-        // Partitions are answered in request order, each with the whole batches that still fit in the
+        // Partitions are answered in read order, each with the whole batches that still fit in the
         // response's max bytes; the first data always goes out whole so a consumer can pass a large batch.
         long budget = Math.Max(maxBytes, 0);
         var first = true;
-        response.WriteInt32((int)throttle.TotalMilliseconds);
-        if (version >= 7)
-        {
-            response.WriteInt16((short)error);
-            response.WriteInt32(0); // session id: none
-        }
-        response.WriteArrayLength(topics.Length);
+        var answered = new List<(TopicFetch Topic, List<PartitionFetch> Partitions)>(topics.Length);
         foreach (var topic in topics)
         {
-            if (version >= 13) response.WriteUuid(topic.Id);
-            else response.WriteString(topic.Name!);
-            response.WriteArrayLength(topic.Partitions.Length);
+            List<PartitionFetch>? listed = null;
             foreach (var partition in topic.Partitions)
             {
                 var ok = partition.Error == ErrorCode.None;
-                var records = ok ? WholeBatchesWithin(partition.Result.Records.Memory, first ? long.MaxValue : budget) : ReadOnlyMemory<byte>.Empty;
-                if (!records.IsEmpty)
+                partition.Sent = ok ? WholeBatchesWithin(partition.Result.Records.Memory, first ? long.MaxValue : budget) : ReadOnlyMemory<byte>.Empty;
+                if (!partition.Sent.IsEmpty)
                 {
-                    budget -= records.Length;
+                    budget -= partition.Sent.Length;
                     first = false;
                 }
+                if (context.Answer(partition.Key, ok ? partition.Result.HighWatermark : -1, ok ? partition.Result.LastStableOffset : -1,
+                        ok ? partition.Result.LogStartOffset : -1, !partition.Sent.IsEmpty, partition.Error))
+                    (listed ??= []).Add(partition);
+            }
+            if (listed is not null) answered.Add((topic, listed));
+        }
+
+        response.WriteInt32((int)throttle.TotalMilliseconds);
+        if (version >= 7)
+        {
+            response.WriteInt16((short)context.Error);
+            response.WriteInt32(context.ResponseSessionId);
+        }
+        response.WriteArrayLength(answered.Count);
+        foreach (var (topic, partitions) in answered)
+        {
+            if (version >= 13) response.WriteUuid(topic.Id);
+            else response.WriteString(topic.Name!);
+            response.WriteArrayLength(partitions.Count);
+            foreach (var partition in partitions)
+            {
+                var ok = partition.Error == ErrorCode.None;
                 response.WriteInt32(partition.Partition);
                 response.WriteInt16((short)partition.Error);
                 response.WriteInt64(ok ? partition.Result.HighWatermark : -1);
                 response.WriteInt64(ok ? partition.Result.LastStableOffset : -1);
                 if (version >= 5) response.WriteInt64(ok ? partition.Result.LogStartOffset : -1);
-                WriteAbortedTransactions(response, ok && !records.IsEmpty ? partition.Result.AbortedTransactions : [], version >= 12);
+                WriteAbortedTransactions(response, ok && !partition.Sent.IsEmpty ? partition.Result.AbortedTransactions : [], version >= 12);
                 if (version >= 11) response.WriteInt32(-1); // preferred read replica: none
-                response.WriteBytes(records.Span);
+                response.WriteBytes(partition.Sent.Span);
                 response.WriteEmptyTaggedFields();
             }
             response.WriteEmptyTaggedFields();

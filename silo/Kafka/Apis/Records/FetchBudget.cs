@@ -14,34 +14,50 @@ internal readonly record struct FetchAllotment(int Bytes, bool WholeFirstBatch)
 /// is spent get none, and nothing is read for them. Hub reads the partitions of a round in parallel, so a partition
 /// is allotted its share before the ones ahead of it answered: an allotment counts as spent until its answer is in
 /// (<see cref="Settle"/>), and only one allotment at a time may take a whole first batch. Bytes read thus stay within
-/// the budget plus one batch.
+/// the budget plus one batch. The reads' answers settle from many threads at once, hence the lock: a lost update
+/// would leave the budget spent with nothing read, and the next share a whole first batch of 0 bytes, which the
+/// partition refuses (INVALID_FETCH_SIZE).
 /// </summary>
 internal sealed class FetchBudget(int maxBytes)
 {
+    private readonly Lock _lock = new();
     private long _unallotted = Math.Max(maxBytes, 0);
     private bool _wholeBatchAllotted;
+    private bool _hasRecords;
 
     /// <summary>True once a partition returned records.</summary>
-    public bool HasRecords { get; private set; }
+    public bool HasRecords
+    {
+        get { lock (_lock) return _hasRecords; }
+    }
 
     /// <summary>True when no partition can be given anything more (between rounds, when every allotment is settled).</summary>
-    public bool IsSpent => _unallotted <= 0 && HasRecords;
+    public bool IsSpent
+    {
+        get { lock (_lock) return _unallotted <= 0 && _hasRecords; }
+    }
 
     /// <summary>The share of the next partition (in request order) whose own limit is <paramref name="partitionMaxBytes"/>.</summary>
     public FetchAllotment Allot(int partitionMaxBytes)
     {
-        var bytes = (int)Math.Clamp(_unallotted, 0, Math.Max(partitionMaxBytes, 0));
-        var whole = !HasRecords && !_wholeBatchAllotted;
-        _wholeBatchAllotted |= whole;
-        _unallotted -= bytes;
-        return new FetchAllotment(bytes, whole);
+        lock (_lock)
+        {
+            var bytes = (int)Math.Clamp(_unallotted, 0, Math.Max(partitionMaxBytes, 0));
+            var whole = !_hasRecords && !_wholeBatchAllotted;
+            _wholeBatchAllotted |= whole;
+            _unallotted -= bytes;
+            return new FetchAllotment(bytes, whole);
+        }
     }
 
     /// <summary>The answer to <paramref name="allotment"/> came with <paramref name="read"/> bytes: what it left unused is free again.</summary>
     public void Settle(FetchAllotment allotment, int read)
     {
-        _unallotted += allotment.Bytes - read;
-        if (read > 0) HasRecords = true;
-        if (allotment.WholeFirstBatch) _wholeBatchAllotted = false;
+        lock (_lock)
+        {
+            _unallotted += allotment.Bytes - read;
+            if (read > 0) _hasRecords = true;
+            if (allotment.WholeFirstBatch) _wholeBatchAllotted = false;
+        }
     }
 }
