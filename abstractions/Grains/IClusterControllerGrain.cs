@@ -30,7 +30,8 @@ public interface IClusterControllerGrain : IGrainWithIntegerKey
     Task<IReadOnlyList<LeaderElectionResult>> ElectLeaders(bool unclean, Hub.Groups.TopicPartition[]? partitions);
 
     /// <summary>Grows the topic to <paramref name="totalPartitions"/> partitions (never shrinks, as in Kafka).</summary>
-    Task<TopicMetadata> AddPartitions(string name, int totalPartitions);
+    /// <param name="replicaAssignment">The new partitions' replica sets (brokers, preferred leader first), as Kafka's CreatePartitions takes them; null: Hub places them.</param>
+    Task<TopicMetadata> AddPartitions(string name, int totalPartitions, int[][]? replicaAssignment = null);
 
     /// <summary>
     /// Changes topics' configs after creation (Kafka's AlterConfigs and IncrementalAlterConfigs): each change is made

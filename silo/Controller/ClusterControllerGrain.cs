@@ -93,7 +93,7 @@ internal sealed partial class ClusterControllerGrain(
         LogTopicDeleted(logger, name);
     }
 
-    public async Task<TopicMetadata> AddPartitions(string name, int totalPartitions)
+    public async Task<TopicMetadata> AddPartitions(string name, int totalPartitions, int[][]? replicaAssignment = null)
     {
         var topic = Require(name);
         PartitionCounts.Validate(totalPartitions);
@@ -101,8 +101,11 @@ internal sealed partial class ClusterControllerGrain(
             throw new HubException(ErrorCode.InvalidPartitions,
                 $"topic '{name}' has {topic.PartitionCount} partitions; the new count must be larger, got {totalPartitions}");
         var live = brokers.LiveBrokers();
-        var replicas = ReplicaPlacement.ReplicationFactorForNewPartitions(topic, live.Count);
-        var grown = topic with { Partitions = [.. topic.Partitions, .. ReplicaPlacement.Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount, replicas, live)] };
+        var added = totalPartitions - topic.PartitionCount;
+        var placed = replicaAssignment is null
+            ? ReplicaPlacement.Assign(topic.PartitionCount, added, ReplicaPlacement.ReplicationFactorForNewPartitions(topic, live.Count), live)
+            : ReplicaPlacement.ManualAdded(replicaAssignment, topic, added, live);
+        var grown = topic with { Partitions = [.. topic.Partitions, .. placed] };
         await _store.CommitAsync(grown);
         return grown;
     }

@@ -59,11 +59,32 @@ internal static class ReplicaPlacement
         if (assignment.Length != partitions || replicationFactor != -1)
             throw new HubException(ErrorCode.InvalidRequest, "a manual replica assignment sets the partitions and the replication factor itself: give -1 for both");
         var size = assignment.Length > 0 ? assignment[0].Length : 0;
-        for (var p = 0; p < assignment.Length; p++)
+        var placed = CheckedSets(assignment, 0, size, live);
+        CheckMinInSyncReplicas(minInSyncReplicas, size);
+        return placed;
+    }
+
+    /// <summary>
+    /// CreatePartitions' manual assignment of a topic's <paramref name="added"/> new partitions, checked as Kafka checks it
+    /// (INVALID_REPLICA_ASSIGNMENT): one set per new partition, each of the topic's replication factor, of distinct live brokers.
+    /// </summary>
+    public static PartitionAssignment[] ManualAdded(int[][] assignment, TopicMetadata topic, int added, IReadOnlyList<int> live)
+    {
+        if (assignment.Length != added)
+            throw new HubException(ErrorCode.InvalidReplicaAssignment,
+                $"the topic grows by {added} partition(s), but {assignment.Length} replica assignment(s) were given");
+        return CheckedSets(assignment, topic.PartitionCount, topic.Partitions[0].Replicas.Length, live);
+    }
+
+    /// <summary>The sets as partitions <paramref name="firstPartition"/>.. once each has <paramref name="size"/> distinct live brokers; the first is the preferred leader, all start in sync.</summary>
+    private static PartitionAssignment[] CheckedSets(int[][] assignment, int firstPartition, int size, IReadOnlyList<int> live)
+    {
+        for (var i = 0; i < assignment.Length; i++)
         {
-            var set = assignment[p];
+            var set = assignment[i];
+            var p = firstPartition + i;
             if (set.Length == 0 || set.Length != size)
-                throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} has {set.Length} replica(s); every partition needs the same number, at least one");
+                throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} has {set.Length} replica(s); every partition needs {size}, at least one");
             if (set.Distinct().Count() != set.Length)
                 throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} names a broker twice: {string.Join(",", set)}");
             foreach (var broker in set)
@@ -72,8 +93,7 @@ internal static class ReplicaPlacement
                     throw new HubException(ErrorCode.InvalidReplicaAssignment, $"partition {p} names broker {broker}, which is not a live broker ({string.Join(",", live)})");
             }
         }
-        CheckMinInSyncReplicas(minInSyncReplicas, size);
-        return assignment.Select((set, p) => new PartitionAssignment(p, set[0], LeaderEpoch: 0, Replicas: [.. set], Isr: [.. set])).ToArray();
+        return assignment.Select((set, i) => new PartitionAssignment(firstPartition + i, set[0], LeaderEpoch: 0, Replicas: [.. set], Isr: [.. set])).ToArray();
     }
 
     /// <summary>

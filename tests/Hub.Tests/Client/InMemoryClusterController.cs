@@ -28,7 +28,7 @@ internal sealed class InMemoryClusterController : IClusterControllerGrain
     public Task<IReadOnlyList<LeaderElectionResult>> ElectLeaders(bool unclean, Hub.Groups.TopicPartition[]? partitions) =>
         throw new NotSupportedException("the SDK's routing tests elect no leaders");
 
-    public Task<TopicMetadata> AddPartitions(string name, int totalPartitions)
+    public Task<TopicMetadata> AddPartitions(string name, int totalPartitions, int[][]? replicaAssignment = null)
     {
         var topic = _topics[name];
         var grown = topic with { Partitions = [.. topic.Partitions, .. Assign(topic.PartitionCount, totalPartitions - topic.PartitionCount)] };

@@ -77,6 +77,24 @@ public sealed class ConfluentKafkaTests(KafkaCluster kafka)
     }
 
     [Fact]
+    public async Task Admin_grows_a_topic_with_a_manual_assignment_of_the_new_partitions_checked_as_Kafka_checks_it()
+    {
+        var topic = await CreateTopicAsync("grow-assigned", partitions: 1);
+        using var admin = Admin();
+        await admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = topic, IncreaseTo = 3, ReplicaAssignments = [[0], [0]] }]);
+        Assert.Equal([(0, 0), (1, 0), (2, 0)], admin.GetMetadata(topic, Timeout).Topics.Single().Partitions.Select(p => (p.PartitionId, p.Leader)).Order());
+
+        async Task<KafkaErrorCode> Refusal(int increaseTo, List<List<int>> assignment) =>
+            (await Assert.ThrowsAsync<CreatePartitionsException>(() =>
+                admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = topic, IncreaseTo = increaseTo, ReplicaAssignments = assignment }])))
+            .Results.Single().Error.Code;
+        Assert.Equal(KafkaErrorCode.InvalidReplicaAssignment, await Refusal(5, [[0]]));        // one set for two new partitions
+        Assert.Equal(KafkaErrorCode.InvalidReplicaAssignment, await Refusal(4, [[7]]));        // no broker 7
+        Assert.Equal(KafkaErrorCode.InvalidReplicaAssignment, await Refusal(4, [[0, 0]]));     // not the topic's replication factor (and twice)
+        Assert.Equal(3, admin.GetMetadata(topic, Timeout).Topics.Single().Partitions.Count);
+    }
+
+    [Fact]
     public async Task Records_round_trip_with_keys_headers_null_keys_and_null_values()
     {
         var topic = await CreateTopicAsync("roundtrip", partitions: 1);

@@ -8,16 +8,17 @@ using Hub.Silo.Kafka.Protocol;
 namespace Hub.Silo.Kafka.Apis.Admin;
 
 /// <summary>
-/// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller. Manual
-/// assignments of the new partitions are refused (Hub places partitions itself).
+/// CreatePartitions (key 37) v0-v3: grows a topic to a new total through the cluster controller, which places the new
+/// partitions or takes the request's assignment of them (checked as Kafka checks it). validate_only checks the count
+/// only.
 /// </summary>
 internal sealed class CreatePartitionsApi(KafkaTopics topics, KafkaAuthorizer authorizer) : KafkaApi(ApiKey.CreatePartitions, minVersion: 0, maxVersion: 3, firstFlexibleVersion: 2)
 {
-    private sealed class Growth(string name, int count, bool assigned)
+    private sealed class Growth(string name, int count, int[][]? assignment)
     {
         public string Name { get; } = name;
         public int Count { get; } = count;
-        public bool Assigned { get; } = assigned;
+        public int[][]? Assignment { get; } = assignment;
         public ErrorCode Error { get; set; }
         public string? Message { get; set; }
     }
@@ -45,8 +46,6 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics, KafkaAuthorizer au
         try
         {
             await authorizer.RequireTopicAsync(session, AclOperation.Alter, growth.Name);
-            if (growth.Assigned)
-                throw new HubException(ErrorCode.InvalidRequest, "manual replica assignment is not supported: Hub places partitions itself");
             if (validateOnly)
             {
                 var topic = await topics.Controller.GetTopic(growth.Name)
@@ -56,7 +55,7 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics, KafkaAuthorizer au
                         $"topic '{growth.Name}' has {topic.PartitionCount} partitions; the new count must be larger, got {growth.Count}");
                 return;
             }
-            topics.Remember(await topics.Controller.AddPartitions(growth.Name, growth.Count), growth.Name);
+            topics.Remember(await topics.Controller.AddPartitions(growth.Name, growth.Count, growth.Assignment), growth.Name);
         }
         catch (Exception e)
         {
@@ -74,14 +73,16 @@ internal sealed class CreatePartitionsApi(KafkaTopics topics, KafkaAuthorizer au
             var name = reader.ReadString();
             var count = reader.ReadInt32();
             var assignments = reader.ReadArrayLength();
+            var assignment = assignments < 0 ? null : new int[assignments][];
             for (var a = 0; a < assignments; a++)
             {
-                var brokers = reader.ReadNonNullArrayLength();
-                for (var b = 0; b < brokers; b++) reader.ReadInt32();
+                var brokers = new int[reader.ReadNonNullArrayLength()];
+                for (var b = 0; b < brokers.Length; b++) brokers[b] = reader.ReadInt32();
                 reader.SkipTaggedFields();
+                assignment![a] = brokers;
             }
             reader.SkipTaggedFields();
-            growths[i] = new Growth(name, count, assignments > 0);
+            growths[i] = new Growth(name, count, assignment);
         }
         reader.ReadInt32(); // timeout
         var validateOnly = reader.ReadBool();
