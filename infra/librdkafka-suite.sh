@@ -172,11 +172,14 @@ trap stop_silos EXIT
 # auto-creation (true/false), $3 its broker id; its output goes to $results/hub-$1.log.
 # Auto-created topics get 4 partitions, as in the suite's scenarios (tests/scenarios/*.json): several tests
 # produce to partitions 0-3 of a topic they never create.
+# The ACLs are on, as in the suite's own clusters (its ACL tests expect CreateAcls to work, not SECURITY_DISABLED), with the
+# plaintext listener's principal as super user, so every other test may do everything as against an open broker.
 SCENARIO_PARTITIONS=4
 start_silo() {
   local name=$1 auto_create=$2 broker_id=$3 waited=0
   silo_port=$(free_port)
   env "${cluster_env[@]}" HUB_Hub__AutoCreateTopics="$auto_create" HUB_Hub__DefaultTopicPartitions=$SCENARIO_PARTITIONS \
+    HUB_Hub__Authorization__Enabled=true HUB_Hub__Authorization__SuperUsers=User:ANONYMOUS \
     dotnet "$repo/silo/bin/Release/net10.0/Hub.Silo.dll" --broker-id "$broker_id" \
     --data-dir "$results/data-$name" --kafka-port "$silo_port" --silo-port "$(free_port)" \
     --gateway-port "$(free_port)" --kafka-listen-address 127.0.0.1 --kafka-advertised-host 127.0.0.1 \
