@@ -21,6 +21,9 @@ kafka_version=4.0.0
 # Per-test wall-clock limit: the runner's own per-test timeouts are 30 s to a few minutes, and a hung test must not
 # stall the rest of the suite.
 time_limit=120
+# Tests that run long by design get more: 0113 (cooperative rebalancing, dozens of sub-tests with session timeouts)
+# takes about 660 s, here and against Kafka alike.
+declare -A LONG_TESTS=([0113]=900)
 # How long a silo may take to open its Kafka port: an Orleans silo starts in a few seconds, slower on a busy machine.
 SILO_START_LIMIT=90
 group_protocol=classic
@@ -221,13 +224,19 @@ test_name() {
   grep -o "_TEST($1_[a-zA-Z0-9_]*" "$cache/tests/test.c" | sed "s/_TEST($1_//" | paste -sd, -
 }
 
+# Test $1's time limit: --time-limit, or a long test's own when that is longer.
+limit_of() {
+  local own=${LONG_TESTS[$1]:-0}
+  echo $(( own > time_limit ? own : time_limit ))
+}
+
 # Runs one test number against the silo of test.conf $2, in scenario $3; appends to $results/NNNN.log.
 # Broker-backed entries only (-L): the local ones are the excluded kind above. The runner links the freshly built
 # shared libraries, not installed ones.
 run_one() {
   local n=$1 conf=$2 scenario=$3
   (cd "$cache/tests" && LD_LIBRARY_PATH=../src:../src-cpp TESTS=$n RDKAFKA_TEST_CONF=$conf TEST_KAFKA_VERSION=$kafka_version \
-    TEST_CONSUMER_GROUP_PROTOCOL=$group_protocol timeout "$time_limit" ./test-runner -L -s "$scenario") \
+    TEST_CONSUMER_GROUP_PROTOCOL=$group_protocol timeout "$(limit_of "$n")" ./test-runner -L -s "$scenario") \
     >>"$results/$n.log" 2>&1
 }
 
