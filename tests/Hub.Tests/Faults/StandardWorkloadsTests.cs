@@ -11,7 +11,7 @@ namespace Hub.Tests.Faults;
 
 /// <summary>
 /// The fault-injection suite's workloads and observers against three real silos with no fault: every producer
-/// (Confluent.Kafka, kafkajs, @platformatic/kafka, the SDK) gets records acknowledged on every partition, the observers record metadata
+/// (Confluent.Kafka, kafkajs, the SDK) gets records acknowledged on every partition, the observers record metadata
 /// and consumed records, the read-back finds it all, and the checker finds nothing wrong.
 /// </summary>
 [Collection(RedisSiloClusterCollection.Name)]
@@ -25,7 +25,7 @@ public sealed class StandardWorkloadsTests(ITestOutputHelper output)
     /// <summary>Acknowledgements each producer must get on each partition: a couple of seconds of its pace.</summary>
     private const int AcksPerStream = 20;
 
-    /// <summary>Generous for a loaded two-core machine: clients connect, the node processes start.</summary>
+    /// <summary>Generous for a loaded two-core machine: clients connect, the kafkajs process starts.</summary>
     private static readonly TimeSpan ProgressTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);

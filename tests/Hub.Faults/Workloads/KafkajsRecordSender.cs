@@ -5,12 +5,11 @@ using System.Text.Json;
 namespace Hub.Faults.Workloads;
 
 /// <summary>
-/// A node client's producer script in tests/kafkajs (faults-producer.js for kafkajs 2.2, platformatic-faults-producer.js
-/// for @platformatic/kafka 1.x): an idempotent producer (acks -1) per partition, run as a child process that takes one
-/// JSON line per record on stdin and answers one per acknowledgement or failure (faults-protocol.js). A process that
-/// dies fails its unanswered records and is started afresh for the next one.
+/// kafkajs 2.2 (node): tests/kafkajs/faults-producer.js, an idempotent producer (acks -1) per partition, run as a
+/// child process that takes one JSON line per record on stdin and answers one per acknowledgement or failure. A
+/// process that dies fails its unanswered records and is started afresh for the next one.
 /// </summary>
-public sealed class NodeRecordSender : IRecordSender
+public sealed class KafkajsRecordSender : IRecordSender
 {
     /// <summary>
     /// A process that died is started again only this long after, so a script that cannot run (node broken, a
@@ -26,7 +25,6 @@ public sealed class NodeRecordSender : IRecordSender
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly ClusterEndpoints _cluster;
-    private readonly string _script;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _unanswered = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     // Under _lock: the running (or last) process and when it was seen to exit.
@@ -36,20 +34,15 @@ public sealed class NodeRecordSender : IRecordSender
     // The script's last line on stderr, for the failures it explains.
     private string? _lastError;
 
-    private NodeRecordSender(ClusterEndpoints cluster, string script)
-    {
-        _cluster = cluster;
-        _script = script;
-    }
+    private KafkajsRecordSender(ClusterEndpoints cluster) => _cluster = cluster;
 
-    /// <summary>Why the node workloads cannot run here (a client package is missing), or null.</summary>
+    /// <summary>Why this workload cannot run here, or null.</summary>
     public static string? MissingReason =>
-        new[] { "kafkajs", Path.Combine("@platformatic", "kafka") }.Where(p => !Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", p)))
-            .Select(p => $"{p} is not installed in {ScriptDirectory}: run infra/install-test-deps.sh").FirstOrDefault();
+        Directory.Exists(Path.Combine(ScriptDirectory, "node_modules", "kafkajs")) ? null
+            : $"kafkajs is not installed in {ScriptDirectory}: run infra/install-test-deps.sh";
 
-    /// <summary>A sender running <paramref name="script"/> (a file in tests/kafkajs).</summary>
-    public static Func<ClusterEndpoints, CancellationToken, Task<IRecordSender>> Running(string script) =>
-        (cluster, _) => Task.FromResult<IRecordSender>(new NodeRecordSender(cluster, script));
+    public static Task<IRecordSender> ConnectAsync(ClusterEndpoints cluster, CancellationToken stop) =>
+        Task.FromResult<IRecordSender>(new KafkajsRecordSender(cluster));
 
     public Task<long> SendAsync(int partition, string value)
     {
@@ -94,7 +87,7 @@ public sealed class NodeRecordSender : IRecordSender
     private Process Restart()
     {
         if (_process is not null && Stopwatch.GetElapsedTime(_exitedAt) < RestartDelay)
-            throw new InvalidOperationException($"the {_script} process exited just now: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}");
+            throw new InvalidOperationException($"the kafkajs process exited just now: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}");
         return Start();
     }
 
@@ -108,7 +101,7 @@ public sealed class NodeRecordSender : IRecordSender
             UseShellExecute = false,
             WorkingDirectory = ScriptDirectory,
         };
-        start.ArgumentList.Add(_script);
+        start.ArgumentList.Add("faults-producer.js");
         start.ArgumentList.Add(string.Join(',', _cluster.KafkaBootstrap));
         start.ArgumentList.Add(_cluster.Topic);
         var process = Process.Start(start) ?? throw new InvalidOperationException("node did not start");
@@ -128,7 +121,7 @@ public sealed class NodeRecordSender : IRecordSender
             if (Parse(line) is not { } answer) continue;
             if (answer.Value is null || !_unanswered.TryRemove(answer.Value, out var waiting)) continue;
             if (answer.Error is null && long.TryParse(answer.Offset, out var offset)) waiting.TrySetResult(offset);
-            else waiting.TrySetException(new InvalidOperationException(answer.Error ?? $"{_script} answered no offset: {line}"));
+            else waiting.TrySetException(new InvalidOperationException(answer.Error ?? $"kafkajs answered no offset: {line}"));
         }
         // The process ended: whatever it held goes unanswered by it. Records sent to a newer process stay waiting.
         await process.WaitForExitAsync();
@@ -139,7 +132,7 @@ public sealed class NodeRecordSender : IRecordSender
             foreach (var value in _unanswered.Keys)
                 if (_unanswered.TryRemove(value, out var waiting))
                     waiting.TrySetException(new InvalidOperationException(
-                        $"the {_script} process exited ({process.ExitCode}) before answering: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}"));
+                        $"the kafkajs process exited ({process.ExitCode}) before answering: {Volatile.Read(ref _lastError) ?? "nothing on stderr"}"));
         }
     }
 
