@@ -128,14 +128,15 @@ internal sealed partial class ConsumerGroupCoordinator(
         }
 
         var now = time.GetTimestamp();
-        var (member, joined) = request.MemberEpoch == ConsumerGroupHeartbeatRequest.JoinEpoch ? Join(request, now) : (Existing(request), false);
+        var owned = OwnedPartitions(request.OwnedPartitions);
+        var (member, joined) = request.MemberEpoch == ConsumerGroupHeartbeatRequest.JoinEpoch ? Join(request, now) : (Existing(request, owned), false);
         var epochBefore = member.MemberEpoch;
         var assignedBefore = member.Assigned.ToHashSet();
         var subscriptionChanged = Update(member, request);
         member.LastSeen = now;
         if (joined || subscriptionChanged || SubscribedTopicsChanged())
             BumpGroupEpoch(joined ? $"member {member.MemberId} joined" : subscriptionChanged ? $"member {member.MemberId} changed its subscription" : "subscribed topics changed");
-        Reconcile(member, OwnedPartitions(request.OwnedPartitions), now);
+        Reconcile(member, owned, now);
 
         var full = request.MemberEpoch == ConsumerGroupHeartbeatRequest.JoinEpoch
             || (request.RebalanceTimeoutMs != -1 && (request.SubscribedTopicNames is not null || request.SubscribedTopicRegex is not null) && request.OwnedPartitions is not null);
@@ -200,13 +201,13 @@ internal sealed partial class ConsumerGroupCoordinator(
         return (member, true);
     }
 
-    private ConsumerGroupMember Existing(ConsumerGroupHeartbeatRequest request)
+    /// <param name="owned">What the member reports owning, by name (null: unchanged).</param>
+    private ConsumerGroupMember Existing(ConsumerGroupHeartbeatRequest request, HashSet<TopicPartition>? owned)
     {
         var member = RequireMember(request.MemberId, request.InstanceId);
         var epoch = request.MemberEpoch;
         if (epoch == member.MemberEpoch) return member;
         // The member may not have received its last answer: its previous epoch is fine if it owns nothing it shouldn't.
-        var owned = OwnedPartitions(request.OwnedPartitions);
         if (epoch < member.MemberEpoch && epoch == member.PreviousMemberEpoch && owned is not null && owned.IsSubsetOf(member.Assigned)) return member;
         throw new HubException(ErrorCode.FencedMemberEpoch,
             $"member {member.MemberId} of group '{groupId}' sent epoch {epoch}, but its epoch is {member.MemberEpoch}; rejoin with epoch 0");
